@@ -1,0 +1,51 @@
+// Command hailong runs the Hài Lòng citizen satisfaction service and its admin commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "hailong:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `Usage: hailong [command]
+
+Commands:
+  serve                 run the server (the default)
+  apikey create --name NAME [--scope tickets:write,stats:read]
+                        create an API key and print it once
+  apikey list           list API keys (without secrets)
+  apikey revoke ID      revoke an API key
+
+Configuration comes from the environment; see README.md.
+`
+
+// run is the whole program: it parses args, owns the signal context, and returns instead of
+// exiting so tests can drive it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	cmd, rest := "serve", args
+	if len(args) > 0 {
+		cmd, rest = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, getenv, stderr)
+	case "apikey":
+		return apikeyCmd(ctx, rest, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		_, err := io.WriteString(stdout, usage)
+		return err
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}

@@ -1,0 +1,172 @@
+// Package config loads Hài Lòng's configuration from HAILONG_* and related environment
+// variables and validates it, so a bad value stops start-up with a message naming it.
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole server configuration.
+type Config struct {
+	Addr          string        // HAILONG_ADDR
+	BaseURL       string        // HAILONG_BASE_URL, no trailing slash
+	DataDir       string        // HAILONG_DATA_DIR
+	MongoURI      string        // MONGODB_URI; empty means the embedded store
+	Database      string        // HAILONG_DB
+	RedisURL      string        // REDIS_URL; empty means the in-process limiter
+	TicketTTL     time.Duration // HAILONG_TICKET_TTL
+	AdminPassword string        // HAILONG_ADMIN_PASSWORD
+	IPHashSalt    string        // HAILONG_IP_SALT; random per data dir when unset
+	TrustProxy    bool          // HAILONG_TRUST_PROXY: take the client IP from X-Forwarded-For
+	Limits        Limits
+}
+
+// Limits are the per-client-IP rate limits, as requests per minute.
+type Limits struct {
+	Lookup    int // HAILONG_LIMIT_LOOKUP: survey page and definition look-ups
+	Submit    int // HAILONG_LIMIT_SUBMIT: response submissions
+	ShortCode int // HAILONG_LIMIT_SHORTCODE: short-code entries (kept low against enumeration)
+	SignIn    int // HAILONG_LIMIT_SIGNIN: sign-in attempts
+}
+
+// Load reads the configuration through getenv (os.Getenv in production).
+func Load(getenv func(string) string) (*Config, error) {
+	c := &Config{
+		Addr:          or(getenv("HAILONG_ADDR"), ":8080"),
+		BaseURL:       strings.TrimRight(or(getenv("HAILONG_BASE_URL"), "http://localhost:8080"), "/"),
+		DataDir:       or(getenv("HAILONG_DATA_DIR"), "./data"),
+		MongoURI:      getenv("MONGODB_URI"),
+		Database:      or(getenv("HAILONG_DB"), "hailong"),
+		RedisURL:      getenv("REDIS_URL"),
+		AdminPassword: getenv("HAILONG_ADMIN_PASSWORD"),
+		IPHashSalt:    getenv("HAILONG_IP_SALT"),
+	}
+	var errs []string
+	add := func(err error) {
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	add(c.checkAddr())
+	add(c.checkBaseURL())
+	add(c.checkURIs())
+	var err error
+	c.TicketTTL, err = duration(getenv, "HAILONG_TICKET_TTL", 30*24*time.Hour)
+	add(err)
+	c.TrustProxy, err = boolean(getenv, "HAILONG_TRUST_PROXY")
+	add(err)
+	add(c.loadLimits(getenv))
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("config: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+func (c *Config) checkAddr() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("HAILONG_ADDR=%q is not host:port (e.g. :8080)", c.Addr)
+	}
+	return nil
+}
+
+func (c *Config) checkBaseURL() error {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+		return fmt.Errorf("HAILONG_BASE_URL=%q must be an absolute http(s) URL such as https://hailong.example.gov.vn", c.BaseURL)
+	}
+	return nil
+}
+
+func (c *Config) checkURIs() error {
+	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
+		return fmt.Errorf("MONGODB_URI must start with mongodb:// or mongodb+srv://")
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		return fmt.Errorf("REDIS_URL must start with redis:// or rediss://")
+	}
+	if strings.ContainsAny(c.Database, "/\\. \"$") || c.Database == "" {
+		return fmt.Errorf("HAILONG_DB=%q is not a valid database name", c.Database)
+	}
+	return nil
+}
+
+func (c *Config) loadLimits(getenv func(string) string) error {
+	var errs []string
+	for _, l := range []struct {
+		name string
+		dst  *int
+		def  int
+	}{
+		{"HAILONG_LIMIT_LOOKUP", &c.Limits.Lookup, 120},
+		{"HAILONG_LIMIT_SUBMIT", &c.Limits.Submit, 30},
+		{"HAILONG_LIMIT_SHORTCODE", &c.Limits.ShortCode, 10},
+		{"HAILONG_LIMIT_SIGNIN", &c.Limits.SignIn, 10},
+	} {
+		v, err := positiveInt(getenv, l.name, l.def)
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+		*l.dst = v
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// duration accepts Go durations ("720h") and whole days ("30d").
+func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	var d time.Duration
+	var err error
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		var n int
+		n, err = strconv.Atoi(days)
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		d, err = time.ParseDuration(v)
+	}
+	if err != nil || d < time.Minute || d > 3650*24*time.Hour {
+		return 0, fmt.Errorf("%s=%q must be a duration between 1m and 3650d, such as 30d or 720h", name, v)
+	}
+	return d, nil
+}
+
+func boolean(getenv func(string) string, name string) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q must be true or false", name, v)
+	}
+	return b, nil
+}
+
+func positiveInt(getenv func(string) string, name string, def int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 10_000_000 {
+		return def, fmt.Errorf("%s=%q must be a whole number from 1 to 10000000", name, v)
+	}
+	return n, nil
+}

@@ -1,0 +1,107 @@
+// Package embedded runs the in-process Mongo-wire store (FerretDB on SQLite) that Hài Lòng
+// uses when MONGODB_URI is unset, and lets CLI commands reach a running server's store.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// ErrLocked means another process (normally `hailong serve`) owns the data directory.
+var ErrLocked = errors.New("embedded: the data directory is in use by another process")
+
+// Store is a running embedded store.
+type Store struct {
+	URI    string
+	lock   *os.File
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// SocketPath is where a running server exposes its embedded store to CLI commands.
+func SocketPath(dataDir string) string { return filepath.Join(dataDir, "store.sock") }
+
+// Start locks dataDir and starts the embedded store on a loopback port and on a unix socket in
+// dataDir. It returns ErrLocked when another process holds the directory.
+func Start(dataDir string, log *slog.Logger) (*Store, error) {
+	dbDir := filepath.Join(dataDir, "db")
+	if err := os.MkdirAll(dbDir, 0o750); err != nil {
+		return nil, fmt.Errorf("embedded: create data directory: %w", err)
+	}
+	lock, err := lockDir(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	sock := SocketPath(dataDir)
+	_ = os.Remove(sock) // stale from a crash: we hold the lock, so nobody serves it
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0", Unix: sock},
+		Handler:   "sqlite",
+		SQLiteURL: (&url.URL{Scheme: "file", Opaque: dbDir + "/"}).String(),
+		Logger:    quiet(log),
+	})
+	if err != nil {
+		_ = lock.Close()
+		return nil, fmt.Errorf("embedded: start store: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Store{URI: f.MongoDBURI(), lock: lock, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		_ = f.Run(ctx)
+	}()
+	return s, nil
+}
+
+// Stop shuts the store down and releases the directory lock.
+func (s *Store) Stop() {
+	s.cancel()
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+	}
+	_ = s.lock.Close()
+}
+
+// RunningURI returns the URI of the store served by the process that holds dataDir, for CLI
+// commands run beside a server. ok is false when no server holds it.
+func RunningURI(dataDir string) (uri string, ok bool) {
+	sock := SocketPath(dataDir)
+	if _, err := os.Stat(sock); err != nil {
+		return "", false
+	}
+	return "mongodb://" + url.PathEscape(sock) + "/", true
+}
+
+// quiet keeps the store's own logs to errors: it would otherwise log every failed command
+// (such as an expected duplicate key) as a warning.
+func quiet(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		log = slog.Default()
+	}
+	return slog.New(levelFilter{log.Handler(), slog.LevelError}).With("component", "store")
+}
+
+func lockDir(dataDir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dataDir, "hailong.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: open lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, ErrLocked
+		}
+		return nil, fmt.Errorf("embedded: lock data directory: %w", err)
+	}
+	return f, nil
+}

@@ -1,0 +1,125 @@
+// Package mongodb implements Hài Lòng's stores on MongoDB through the official driver. It uses
+// only what both MongoDB and the embedded FerretDB store support: hot paths look documents up
+// by _id (the one filter the embedded store answers without a scan) and never run transactions.
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// Collection names.
+const (
+	colTickets    = "tickets"
+	colDossiers   = "dossiers"
+	colShortCodes = "short_codes"
+	colResponses  = "responses"
+	colJournal    = "journal"
+	colFields     = "fields"
+	colAPIKeys    = "api_keys"
+	colSettings   = "settings"
+)
+
+// DB is a connection to the store's database.
+type DB struct {
+	Client *mongo.Client
+	DB     *mongo.Database
+}
+
+// Open connects to uri and selects database name; it fails fast when the store is unreachable.
+func Open(ctx context.Context, uri, name string) (*DB, error) {
+	opts := options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(3 * time.Second).
+		SetConnectTimeout(3 * time.Second).
+		SetTimeout(10 * time.Second).
+		SetMaxPoolSize(64)
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("mongodb: connect: %w", err)
+	}
+	db := &DB{Client: client, DB: client.Database(name)}
+	if err := db.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	return db, nil
+}
+
+// Ping checks that the store answers.
+func (d *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := d.DB.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err(); err != nil {
+		return fmt.Errorf("mongodb: ping: %w", err)
+	}
+	return nil
+}
+
+// Close disconnects from the store.
+func (d *DB) Close(ctx context.Context) error {
+	return d.Client.Disconnect(ctx)
+}
+
+// EnsureSchema creates the collections and secondary indexes the stores rely on, and seeds the
+// default field catalogue. It is safe to run on every start and from several instances.
+func (d *DB) EnsureSchema(ctx context.Context) error {
+	idx := []struct {
+		col  string
+		keys bson.D
+		opts *options.IndexOptionsBuilder
+	}{
+		{colTickets, bson.D{{Key: "dossier_code", Value: 1}}, options.Index().SetUnique(true).SetName("dossier_code_unique")},
+		{colTickets, bson.D{{Key: "short_code", Value: 1}}, options.Index().SetUnique(true).SetName("short_code_unique")},
+		{colResponses, bson.D{{Key: "submitted_at", Value: 1}}, options.Index().SetName("submitted_at")},
+		{colAPIKeys, bson.D{{Key: "hash", Value: 1}}, options.Index().SetUnique(true).SetName("hash_unique")},
+	}
+	for _, i := range idx {
+		_, err := d.DB.Collection(i.col).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: i.keys, Options: i.opts})
+		if err != nil {
+			return fmt.Errorf("mongodb: create index on %s: %w", i.col, err)
+		}
+	}
+	return d.seedFields(ctx)
+}
+
+func (d *DB) seedFields(ctx context.Context) error {
+	var models []mongo.WriteModel
+	for _, f := range survey.DefaultFields() {
+		models = append(models, mongo.NewUpdateOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: f.Code}}).
+			SetUpdate(bson.D{{Key: "$setOnInsert", Value: bson.D{
+				{Key: "name", Value: f.Name}, {Key: "group", Value: f.Group}, {Key: "active", Value: true},
+			}}}).SetUpsert(true))
+	}
+	_, err := d.DB.Collection(colFields).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+	if err != nil && !isDuplicate(err) {
+		return fmt.Errorf("mongodb: seed fields: %w", err)
+	}
+	return nil
+}
+
+// isDuplicate reports a unique-index violation, including one inside a bulk write.
+func isDuplicate(err error) bool {
+	return mongo.IsDuplicateKeyError(err)
+}
+
+// storeErr turns a driver error into a domain error: not-found stays not-found, everything else
+// is "unavailable" with the cause kept for the log.
+func storeErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *survey.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	return survey.Wrap(fmt.Errorf("mongodb: %s: %w", op, err))
+}

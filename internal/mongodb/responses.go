@@ -1,0 +1,187 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/hailong/hailong/internal/survey"
+)
+
+var _ survey.ResponseStore = (*ResponseStore)(nil)
+
+// ResponseStore stores responses with group commit: concurrent submissions are written as one
+// unordered batch insert, and each caller is answered only once its own document is
+// acknowledged; a duplicate in a batch is rejected alone.
+type ResponseStore struct {
+	col     *mongo.Collection
+	journal *Journal
+	log     *slog.Logger
+	in      chan *submission
+	wg      sync.WaitGroup
+	closing chan struct{}
+	once    sync.Once
+	// Batches reports the size of each batch written (for metrics); may be nil.
+	Batches func(n int)
+}
+
+type submission struct {
+	r    *survey.Response
+	done chan error
+}
+
+// Group-commit tuning: writers in parallel and the largest batch one writes.
+const (
+	batchWriters = 4
+	maxBatch     = 512
+)
+
+// NewResponseStore starts the batch writers; Close stops them after flushing.
+func NewResponseStore(db *DB, journal *Journal, log *slog.Logger) *ResponseStore {
+	s := &ResponseStore{
+		col:     db.DB.Collection(colResponses),
+		journal: journal,
+		log:     log,
+		in:      make(chan *submission, maxBatch*batchWriters),
+		closing: make(chan struct{}),
+	}
+	for range batchWriters {
+		s.wg.Add(1)
+		go s.writer()
+	}
+	return s
+}
+
+// SubmitResponse stores r once. It returns survey.ErrAlreadyRated when the ticket already has
+// a response, and an unavailable error when the store did not acknowledge the write.
+func (s *ResponseStore) SubmitResponse(ctx context.Context, r *survey.Response) error {
+	sub := &submission{r: r, done: make(chan error, 1)}
+	select {
+	case <-s.closing:
+		return survey.Wrap(errors.New("mongodb: response store is closing"))
+	default:
+	}
+	select {
+	case s.in <- sub:
+	case <-ctx.Done():
+		return survey.Wrap(ctx.Err())
+	}
+	select {
+	case err := <-sub.done:
+		return err
+	case <-ctx.Done():
+		return survey.Wrap(ctx.Err())
+	}
+}
+
+// Answered reports whether token's ticket has a response.
+func (s *ResponseStore) Answered(ctx context.Context, token string) (bool, error) {
+	err := s.col.FindOne(ctx, bson.D{{Key: "_id", Value: token}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, storeErr("find response", err)
+	}
+	return true, nil
+}
+
+// Close stops accepting submissions and returns once every queued one has been written.
+func (s *ResponseStore) Close() {
+	s.once.Do(func() {
+		close(s.closing)
+		close(s.in)
+	})
+	s.wg.Wait()
+}
+
+func (s *ResponseStore) writer() {
+	defer s.wg.Done()
+	for first := range s.in {
+		batch := []*submission{first}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case sub, ok := <-s.in:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, sub)
+			default:
+				break fill
+			}
+		}
+		s.flush(batch)
+	}
+}
+
+// flush journals the batch, inserts it unordered, and answers each caller with its own result.
+func (s *ResponseStore) flush(batch []*submission) {
+	if s.Batches != nil {
+		s.Batches(len(batch))
+	}
+	ctx := context.Background()
+	events := make([]Event, 0, len(batch))
+	docs := make([]any, len(batch))
+	for i, sub := range batch {
+		docs[i] = sub.r
+		events = append(events, responseEvent(sub.r))
+	}
+	id, err := s.journal.Begin(ctx, events...)
+	if err != nil {
+		answerAll(batch, storeErr("journal responses", err))
+		return
+	}
+	results := insertResults(len(batch), s.insert(ctx, docs))
+	var ok []int
+	for i, sub := range batch {
+		if results[i] == nil {
+			ok = append(ok, i)
+		}
+		sub.done <- results[i]
+	}
+	s.journal.Commit(ctx, id, append(ok, -1)...) // -1 keeps an empty list distinct from "all"
+}
+
+func (s *ResponseStore) insert(ctx context.Context, docs []any) error {
+	_, err := s.col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	return err
+}
+
+// insertResults spreads an unordered InsertMany result over its documents: a duplicate key
+// fails only its own document; an error without per-document detail fails them all.
+func insertResults(n int, err error) []error {
+	res := make([]error, n)
+	if err == nil {
+		return res
+	}
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		for i := range res {
+			res[i] = storeErr("insert responses", err)
+		}
+		return res
+	}
+	for _, we := range bwe.WriteErrors {
+		if we.Index < 0 || we.Index >= n {
+			continue
+		}
+		if we.Code == 11000 {
+			res[we.Index] = survey.ErrAlreadyRated
+		} else {
+			res[we.Index] = storeErr("insert response", we)
+		}
+	}
+	return res
+}
+
+func answerAll(batch []*submission, err error) {
+	for _, sub := range batch {
+		sub.done <- err
+	}
+}

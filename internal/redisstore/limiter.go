@@ -1,0 +1,108 @@
+// Package redisstore holds what Hài Lòng keeps in Redis: per-client rate limits shared by every
+// server instance (with an in-process fallback), and the pub/sub that reaches kiosks.
+package redisstore
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
+)
+
+// Limiter enforces per-key request rates. With Redis every instance shares one count (GCRA,
+// through redis_rate); without Redis, or while Redis fails, an in-process limiter takes over so
+// a valid request is never refused because Redis is down.
+type Limiter struct {
+	redis    *redis_rate.Limiter
+	local    *lru.Cache[string, *rate.Limiter]
+	localMu  sync.Mutex
+	log      *slog.Logger
+	downTill atomic.Int64 // unix nanos until which Redis is skipped after a failure
+	down     atomic.Bool
+	// OnRedisError is called on each Redis failure (for metrics); may be nil.
+	OnRedisError func()
+}
+
+// Limit is a rate: Per requests each Period, allowing a burst of Burst.
+type Limit struct {
+	Rate   int
+	Period time.Duration
+	Burst  int
+}
+
+// PerMinute allows n requests a minute with a burst of n.
+func PerMinute(n int) Limit { return Limit{Rate: n, Period: time.Minute, Burst: n} }
+
+// NewLimiter returns a limiter using client when it is not nil.
+func NewLimiter(client *redis.Client, log *slog.Logger) *Limiter {
+	l := &Limiter{log: log}
+	l.local, _ = lru.New[string, *rate.Limiter](100_000)
+	if client != nil {
+		l.redis = redis_rate.NewLimiter(client)
+	}
+	return l
+}
+
+// retryRedisAfter is how long Redis is skipped after a failure before it is tried again.
+const retryRedisAfter = time.Second
+
+// Allow takes one request for key under limit. It reports whether the request may go ahead and,
+// if not, how long until it could.
+func (l *Limiter) Allow(ctx context.Context, key string, limit Limit) (bool, time.Duration) {
+	if l.redis != nil && time.Now().UnixNano() >= l.downTill.Load() {
+		ok, wait, err := l.allowRedis(ctx, key, limit)
+		if err == nil {
+			if l.down.Swap(false) {
+				l.log.Info("redis rate limiting resumed")
+			}
+			return ok, wait
+		}
+		l.redisFailed(err)
+	}
+	return l.allowLocal(key, limit)
+}
+
+// UsingRedis reports whether limits are currently shared through Redis.
+func (l *Limiter) UsingRedis() bool { return l.redis != nil && !l.down.Load() }
+
+func (l *Limiter) allowRedis(ctx context.Context, key string, limit Limit) (bool, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
+	defer cancel()
+	res, err := l.redis.Allow(ctx, "hl:rl:"+key, redis_rate.Limit{Rate: limit.Rate, Period: limit.Period, Burst: limit.Burst})
+	if err != nil {
+		return false, 0, err
+	}
+	return res.Allowed > 0, res.RetryAfter, nil
+}
+
+func (l *Limiter) redisFailed(err error) {
+	l.downTill.Store(time.Now().Add(retryRedisAfter).UnixNano())
+	if l.OnRedisError != nil {
+		l.OnRedisError()
+	}
+	if !l.down.Swap(true) {
+		l.log.Warn("redis rate limiting failed; using the in-process limiter", "err", err)
+	}
+}
+
+func (l *Limiter) allowLocal(key string, limit Limit) (bool, time.Duration) {
+	l.localMu.Lock()
+	lim, ok := l.local.Get(key)
+	if !ok {
+		lim = rate.NewLimiter(rate.Limit(float64(limit.Rate)/limit.Period.Seconds()), limit.Burst)
+		l.local.Add(key, lim)
+	}
+	l.localMu.Unlock()
+	r := lim.Reserve()
+	if d := r.Delay(); d > 0 {
+		r.Cancel()
+		return false, d
+	}
+	return true, 0
+}

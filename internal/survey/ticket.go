@@ -1,0 +1,186 @@
+package survey
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Channel is how the citizen received the result of the dossier.
+type Channel string
+
+// The channels the one-stop e-system reports.
+const (
+	ChannelDirect Channel = "direct"
+	ChannelOnline Channel = "online"
+	ChannelPostal Channel = "postal"
+)
+
+// Valid reports whether c is one of the known channels.
+func (c Channel) Valid() bool {
+	return c == ChannelDirect || c == ChannelOnline || c == ChannelPostal
+}
+
+// Ticket is the survey invitation issued for one completed dossier. It never changes once
+// issued, so any instance may cache it.
+type Ticket struct {
+	Token         string    `bson:"_id" json:"token"`
+	ShortCode     string    `bson:"short_code" json:"short_code"`
+	DossierCode   string    `bson:"dossier_code" json:"dossier_code"`
+	ProcedureCode string    `bson:"procedure_code,omitempty" json:"procedure_code,omitempty"`
+	ProcedureName string    `bson:"procedure_name,omitempty" json:"procedure_name,omitempty"`
+	Field         string    `bson:"field" json:"field"`
+	Agency        string    `bson:"agency,omitempty" json:"agency,omitempty"`
+	Counter       string    `bson:"counter,omitempty" json:"counter,omitempty"`
+	Officer       string    `bson:"officer,omitempty" json:"officer,omitempty"`
+	Channel       Channel   `bson:"channel" json:"channel"`
+	CompletedAt   time.Time `bson:"completed_at" json:"completed_at"`
+	OnTime        *bool     `bson:"on_time,omitempty" json:"on_time,omitempty"`
+	SurveyID      string    `bson:"survey_id" json:"survey_id"`
+	IssuedAt      time.Time `bson:"issued_at" json:"issued_at"`
+	ExpiresAt     time.Time `bson:"expires_at" json:"expires_at"`
+	// Nonce tells this issue attempt's document from an earlier attempt's for the same dossier.
+	Nonce string `bson:"nonce" json:"-"`
+}
+
+// Expired reports whether the ticket can no longer be answered at now.
+func (t *Ticket) Expired(now time.Time) bool { return !now.Before(t.ExpiresAt) }
+
+// TicketRequest is what the one-stop e-system sends when a dossier is completed.
+type TicketRequest struct {
+	DossierCode   string     `json:"dossier_code"`
+	ProcedureCode string     `json:"procedure_code"`
+	ProcedureName string     `json:"procedure_name"`
+	Field         string     `json:"field"`
+	Agency        string     `json:"agency"`
+	Counter       string     `json:"counter"`
+	Officer       string     `json:"officer"`
+	Channel       Channel    `json:"channel"`
+	CompletedAt   *time.Time `json:"completed_at"`
+	OnTime        *bool      `json:"on_time"`
+}
+
+var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$`)
+
+// Validate checks a ticket request and fills defaults; fieldKnown reports whether a field code
+// is in the catalogue. It returns every problem found.
+func (r *TicketRequest) Validate(fieldKnown func(string) bool) FieldErrors {
+	var errs FieldErrors
+	r.DossierCode = strings.TrimSpace(r.DossierCode)
+	r.Field = strings.TrimSpace(r.Field)
+	switch {
+	case r.DossierCode == "":
+		errs = append(errs, fieldError("dossier_code", "required", "Thiếu mã hồ sơ.", "dossier_code is required."))
+	case !codePattern.MatchString(r.DossierCode):
+		errs = append(errs, fieldError("dossier_code", "type", "Mã hồ sơ không hợp lệ.", "dossier_code is not a valid dossier code."))
+	}
+	switch {
+	case r.Field == "":
+		errs = append(errs, fieldError("field", "required", "Thiếu lĩnh vực.", "field is required."))
+	case !fieldKnown(r.Field):
+		errs = append(errs, fieldError("field", "unknown", "Lĩnh vực \""+clip(r.Field)+"\" không có trong danh mục.", "Unknown field \""+clip(r.Field)+"\": not in the field catalogue."))
+	}
+	errs = append(errs, optionalCode("procedure_code", r.ProcedureCode)...)
+	errs = append(errs, optionalCode("agency", r.Agency)...)
+	errs = append(errs, optionalCode("counter", r.Counter)...)
+	errs = append(errs, optionalCode("officer", r.Officer)...)
+	if !utf8.ValidString(r.ProcedureName) || utf8.RuneCountInString(r.ProcedureName) > 300 {
+		errs = append(errs, fieldError("procedure_name", "too_long", "Tên thủ tục không hợp lệ hoặc quá dài (tối đa 300 ký tự).", "procedure_name is invalid or longer than 300 characters."))
+	}
+	if r.Channel == "" {
+		r.Channel = ChannelDirect
+	}
+	if !r.Channel.Valid() {
+		errs = append(errs, fieldError("channel", "range", "Kênh phải là direct, online hoặc postal.", "channel must be direct, online or postal."))
+	}
+	return errs
+}
+
+func optionalCode(name, v string) FieldErrors {
+	if v == "" || codePattern.MatchString(v) {
+		return nil
+	}
+	return FieldErrors{fieldError(name, "type", "Giá trị của "+name+" không hợp lệ.", name+" has invalid characters or is too long.")}
+}
+
+func fieldError(name, reason, vi, en string) FieldError {
+	return FieldError{Question: name, Reason: reason, Message: Text{VI: vi, EN: en}}
+}
+
+func clip(s string) string {
+	if !utf8.ValidString(s) {
+		return "?"
+	}
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
+}
+
+// shortCodeAlphabet leaves out 0/O and 1/I/L so a code can be read aloud and typed without doubt.
+const shortCodeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// ShortCodeLength is the number of symbols in a short code (31^8 ≈ 8.5×10^11 codes).
+const ShortCodeLength = 8
+
+// NewToken returns an unguessable URL-safe ticket token with 192 bits of randomness.
+func NewToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// NewShortCode returns a random short code a person can type.
+func NewShortCode() string {
+	b := make([]byte, ShortCodeLength)
+	for i := range b {
+		b[i] = shortCodeAlphabet[randIndex(len(shortCodeAlphabet))]
+	}
+	return string(b)
+}
+
+func randIndex(n int) int {
+	var b [1]byte
+	for {
+		_, _ = rand.Read(b[:])
+		if int(b[0]) < 256-256%n { // reject to avoid modulo bias
+			return int(b[0]) % n
+		}
+	}
+}
+
+// NormalizeShortCode upper-cases a typed code, drops spaces and dashes and maps look-alikes
+// (O→0 is never valid, so O and 0 are rejected) — it returns "" when the code cannot be valid.
+func NormalizeShortCode(s string) string {
+	s = strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(s))
+	if len(s) != ShortCodeLength {
+		return ""
+	}
+	for _, c := range s {
+		if !strings.ContainsRune(shortCodeAlphabet, c) {
+			return ""
+		}
+	}
+	return s
+}
+
+// FormatShortCode shows a short code in two groups, e.g. "K7QX-M3PA".
+func FormatShortCode(s string) string {
+	if len(s) != ShortCodeLength {
+		return s
+	}
+	return s[:4] + "-" + s[4:]
+}
+
+// ValidToken reports whether s has the shape of a token, so forged or truncated tokens are
+// refused before any store look-up.
+func ValidToken(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	_, err := base64.RawURLEncoding.DecodeString(s)
+	return err == nil
+}

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hailong/hailong/internal/survey"
+)
+
+var (
+	notFound  = survey.Errorf(survey.CodeNotFound, "Không tìm thấy trang.", "Not found.")
+	badJSON   = survey.Errorf(survey.CodeInvalid, "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.")
+	badUTF8   = survey.Errorf(survey.CodeInvalid, "Nội dung gửi lên chứa ký tự không hợp lệ (không phải UTF-8).", "The request contains invalid UTF-8 text.")
+	tooLarge  = survey.Errorf(survey.CodeInvalid, "Nội dung gửi lên quá lớn.", "The request body is too large.")
+	badTicket = survey.Errorf(survey.CodeInvalid, "Trường token phải là một chuỗi.", "token must be a string.")
+)
+
+// httpStatus maps a domain error code to its HTTP status, in this one place.
+func httpStatus(code survey.Code) int {
+	switch code {
+	case survey.CodeInvalid:
+		return http.StatusUnprocessableEntity
+	case survey.CodeUnauthorized:
+		return http.StatusUnauthorized
+	case survey.CodeForbidden:
+		return http.StatusForbidden
+	case survey.CodeNotFound:
+		return http.StatusNotFound
+	case survey.CodeConflict:
+		return http.StatusConflict
+	case survey.CodeGone:
+		return http.StatusGone
+	case survey.CodeRateLimited:
+		return http.StatusTooManyRequests
+	default:
+		return http.StatusServiceUnavailable
+	}
+}
+
+// apiError is the JSON body of every API error.
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    survey.Code     `json:"code"`
+	Message string          `json:"message"`
+	Fields  []apiFieldError `json:"fields,omitempty"`
+}
+
+type apiFieldError struct {
+	Question string `json:"question"`
+	Reason   string `json:"reason"`
+	Message  string `json:"message"`
+}
+
+// handleError answers every error: JSON under /api, a page elsewhere, in the request's language.
+// The cause goes to the log, never to the user.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status, body := s.classify(c, err)
+	if status >= 500 {
+		s.Log.Error("request failed", "request_id", c.GetRespHeader(fiber.HeaderXRequestID), "route", c.Route().Path, "err", err)
+		c.Set(fiber.HeaderRetryAfter, "5")
+	}
+	if strings.HasPrefix(c.Path(), "/api/") || strings.HasPrefix(c.Path(), "/healthz") || strings.HasPrefix(c.Path(), "/readyz") {
+		return c.Status(status).JSON(body)
+	}
+	return s.renderMessage(c.Status(status), "error", s.pages.t(lang(c), titleKey(status)), body.Error.Message)
+}
+
+func (s *Server) classify(c *fiber.Ctx, err error) (int, apiError) {
+	l := lang(c)
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		return s.fiberError(l, fe)
+	}
+	var fields survey.FieldErrors
+	if errors.As(err, &fields) {
+		return http.StatusUnprocessableEntity, fieldErrorBody(l, fields)
+	}
+	var de *survey.Error
+	if !errors.As(err, &de) {
+		de = survey.Wrap(err)
+	}
+	status := httpStatus(de.Code)
+	if de == badJSON || de == badUTF8 || de == badTicket {
+		status = http.StatusBadRequest
+	}
+	return status, apiError{apiErrorBody{Code: de.Code, Message: de.Message.In(l)}}
+}
+
+func (s *Server) fiberError(l string, fe *fiber.Error) (int, apiError) {
+	switch fe.Code {
+	case fiber.StatusRequestEntityTooLarge:
+		return fe.Code, apiError{apiErrorBody{Code: survey.CodeInvalid, Message: tooLarge.Message.In(l)}}
+	case fiber.StatusNotFound, fiber.StatusMethodNotAllowed:
+		return fe.Code, apiError{apiErrorBody{Code: survey.CodeNotFound, Message: notFound.Message.In(l)}}
+	}
+	if fe.Code < 500 {
+		return fe.Code, apiError{apiErrorBody{Code: survey.CodeInvalid, Message: badJSON.Message.In(l)}}
+	}
+	return fe.Code, apiError{apiErrorBody{Code: survey.CodeUnavailable, Message: survey.Wrap(nil).Message.In(l)}}
+}
+
+func fieldErrorBody(l string, fields survey.FieldErrors) apiError {
+	msg := survey.Text{VI: "Một số câu trả lời chưa hợp lệ.", EN: "Some answers are not valid."}
+	out := apiError{apiErrorBody{Code: survey.CodeInvalid, Message: msg.In(l)}}
+	for _, f := range fields {
+		out.Error.Fields = append(out.Error.Fields, apiFieldError{Question: f.Question, Reason: f.Reason, Message: f.Message.In(l)})
+	}
+	return out
+}
+
+func titleKey(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "notfound.title"
+	case http.StatusGone:
+		return "expired.title"
+	case http.StatusConflict:
+		return "rated.title"
+	case http.StatusTooManyRequests:
+		return "limited.title"
+	default:
+		return "error.title"
+	}
+}

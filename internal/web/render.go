@@ -1,0 +1,149 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/public"
+)
+
+// renderer holds the parsed page templates and the translations, one set per language.
+type renderer struct {
+	pages map[string]*template.Template
+	msgs  map[string]map[string]string
+}
+
+// languages lists the supported page languages, the default first.
+var languages = []string{"vi", "en"}
+
+func newRenderer() (*renderer, error) {
+	r := &renderer{pages: map[string]*template.Template{}, msgs: map[string]map[string]string{}}
+	for _, l := range languages {
+		b, err := fs.ReadFile(public.FS, "i18n/"+l+".json")
+		if err != nil {
+			return nil, fmt.Errorf("web: read translations: %w", err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, fmt.Errorf("web: parse i18n/%s.json: %w", l, err)
+		}
+		r.msgs[l] = m
+	}
+	funcs := template.FuncMap{"t": r.t, "tx": survey.Text.In, "checked": checked}
+	names, err := fs.Glob(public.FS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if strings.HasSuffix(n, "/layout.html") {
+			continue
+		}
+		t, err := template.New("").Funcs(funcs).ParseFS(public.FS, "templates/layout.html", n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", n, err)
+		}
+		r.pages[strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")] = t
+	}
+	return r, nil
+}
+
+// t translates key into lang, falling back to Vietnamese and then to the key itself.
+func (r *renderer) t(lang, key string) string {
+	if v, ok := r.msgs[lang][key]; ok {
+		return v
+	}
+	if v, ok := r.msgs["vi"][key]; ok {
+		return v
+	}
+	return key
+}
+
+// checked reports whether value was chosen for question id in the submitted values.
+func checked(values map[string]any, id, value string) bool {
+	switch v := values[id].(type) {
+	case string:
+		return v == value
+	case []string:
+		for _, x := range v {
+			if x == value {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pageData is what every page template gets.
+type pageData struct {
+	Lang       string
+	Title      string
+	LangSwitch string
+}
+
+// render writes page name with data as HTML.
+func (s *Server) render(c *fiber.Ctx, name string, data any) error {
+	t, ok := s.pages.pages[name]
+	if !ok {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(buf.Bytes())
+}
+
+type messageData struct {
+	pageData
+	Kind, Body   string
+	ShowCodeLink bool
+}
+
+// renderMessage shows a one-message page (thanks, already rated, expired, errors).
+func (s *Server) renderMessage(c *fiber.Ctx, kind, title, body string) error {
+	l := lang(c)
+	return s.render(c, "message", messageData{
+		pageData:     s.page(c, title),
+		Kind:         kind,
+		Body:         body,
+		ShowCodeLink: kind != "thanks" && kind != "rated" && l != "",
+	})
+}
+
+func (s *Server) page(c *fiber.Ctx, title string) pageData {
+	l := lang(c)
+	other := "en"
+	if l == "en" {
+		other = "vi"
+	}
+	return pageData{Lang: l, Title: title, LangSwitch: c.Path() + "?lang=" + other}
+}
+
+// lang picks the page language: ?lang= or a form's lang field, then Accept-Language, then Vietnamese.
+func lang(c *fiber.Ctx) string {
+	for _, v := range []string{c.Query("lang"), formLang(c)} {
+		if v == "vi" || v == "en" {
+			return v
+		}
+	}
+	if c.AcceptsLanguages("vi", "en") == "en" {
+		return "en"
+	}
+	return "vi"
+}
+
+func formLang(c *fiber.Ctx) string {
+	if c.Method() != fiber.MethodPost || !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationForm) {
+		return ""
+	}
+	return c.FormValue("lang")
+}
