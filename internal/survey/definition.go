@@ -152,7 +152,7 @@ type Question struct {
 	// this level (1–2 for a comment); 0 means always shown, never prompted.
 	AskIfOverallAtMost int      `yaml:"ask_if_overall_at_most" json:"ask_if_overall_at_most,omitempty"`
 	Label              Text     `yaml:"label" json:"label"`
-	Options            []Option `yaml:"options" json:"options,omitempty"`
+	Options            []Option `yaml:"options" json:"options,omitempty"` // rating and yesno: fixed, filled in at load
 }
 
 // hasOption reports whether value is one of the question's option values.

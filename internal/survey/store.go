@@ -40,7 +40,7 @@ type FieldStore interface {
 
 // APIKey is a credential for the one-stop e-system and scripts; only its hash is stored.
 type APIKey struct {
-	ID        string    `bson:"_id" json:"id"`
+	ID        string    `bson:"key_id" json:"id"`
 	Name      string    `bson:"name" json:"name"`
 	Scopes    []string  `bson:"scopes" json:"scopes"`
 	CreatedAt time.Time `bson:"created_at" json:"created_at"`

@@ -36,7 +36,7 @@ func newRenderer() (*renderer, error) {
 		}
 		r.msgs[l] = m
 	}
-	funcs := template.FuncMap{"t": r.t, "tx": survey.Text.In, "checked": checked}
+	funcs := template.FuncMap{"t": r.t, "tx": func(lang string, t survey.Text) string { return t.In(lang) }, "checked": checked}
 	names, err := fs.Glob(public.FS, "templates/*.html")
 	if err != nil {
 		return nil, err

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on real parts: the embedded Mongo-wire store (or MONGODB_URI),
+# a real redis-server (REDIS_URL, or a throwaway one started here) and headless Chromium.
+# Usage: ./test.sh [extra go test flags]     FUZZTIME=10s ./test.sh
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need() { # need COMMAND DEBIAN_PACKAGE: install the package when the command is missing and we may
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing $2" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2") >/dev/null
+  else
+    echo "test.sh: $1 is needed: sudo apt-get install $2" >&2
+    exit 1
+  fi
+}
+need chromium chromium
+need redis-server redis-server
+
+if [ -z "${REDIS_URL:-}" ]; then
+  for _ in $(seq 50); do
+    port=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+  done
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null &
+  redis_pid=$!
+  trap 'kill $redis_pid 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+  export REDIS_URL="redis://127.0.0.1:$port/0"
+  echo "test.sh: throwaway redis-server on port $port" >&2
+fi
+export HAILONG_CHROMIUM="${HAILONG_CHROMIUM:-$(command -v chromium)}"
+
+go vet ./...
+go test -race -count=1 -timeout 20m "$@" ./...
+
+# Brief fuzzing of every parser of outside input; the corpora are committed under testdata/fuzz.
+fuzztime="${FUZZTIME:-8s}"
+grep -rl --include='*_test.go' '^func Fuzz' internal cmd | while read -r file; do
+  pkg="./$(dirname "$file")"
+  grep -o '^func Fuzz[A-Za-z0-9_]*' "$file" | cut -d' ' -f2 | while read -r target; do
+    echo "fuzz $pkg $target ($fuzztime)"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/dev/null
+  done
+done
+echo "test.sh: all tests passed"
