@@ -7,8 +7,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-
-	"github.com/hailong/hailong/internal/survey"
 )
 
 // Journal records, before a ticket or response is written, what it will add to the rollups.
@@ -69,10 +67,4 @@ func (j *Journal) Commit(ctx context.Context, id bson.ObjectID, ok ...int) {
 	if err != nil {
 		j.log.Warn("journal commit failed; the entry will be checked against the store", "err", err)
 	}
-}
-
-// ticketEvent is the rollup contribution of issuing t.
-func ticketEvent(t *survey.Ticket) Event {
-	dims := ticketDims(t)
-	return Event{Col: colTickets, DocID: t.Token, Nonce: t.Nonce, Key: dims.Key(), Dims: dims.doc(), Inc: map[string]int64{CounterIssued: 1}}
 }

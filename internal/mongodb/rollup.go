@@ -1,0 +1,367 @@
+package mongodb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Rollup collections: the buckets, and the numbered batches that update them.
+const (
+	colRollups = "rollups"
+	colBatches = "rollup_batches"
+	colLeases  = "rollup_leases"
+	doneKey    = "rollup_done" // settings document holding the last completed batch number
+)
+
+// The rollup lease is granted by time windows: whoever first inserts the window's document owns
+// it. The owner stops issuing writes leaseMargin before the window ends, so owners of
+// consecutive windows never overlap (given clocks in sync to well under leaseMargin).
+const (
+	leaseWindow = 5 * time.Second
+	leaseMargin = time.Second
+)
+
+// lease reports whether this worker owns the current lease window, claiming it if free.
+func (w *RollupWorker) lease(ctx context.Context) (bool, error) {
+	now := time.Now()
+	start := now.Truncate(leaseWindow)
+	w.mu.Lock()
+	owned := w.ownedUntil.Equal(start.Add(leaseWindow))
+	w.mu.Unlock()
+	if owned {
+		return now.Before(w.leaseEnd()), nil
+	}
+	id := "w" + strconv.FormatInt(start.Unix(), 10)
+	_, err := w.leases.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "owner", Value: w.owner}})
+	if isDuplicate(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("mongodb: claim rollup lease: %w", err)
+	}
+	w.mu.Lock()
+	w.ownedUntil = start.Add(leaseWindow)
+	w.mu.Unlock()
+	old := "w" + strconv.FormatInt(start.Add(-100*leaseWindow).Unix(), 10)
+	_, _ = w.leases.DeleteOne(ctx, bson.D{{Key: "_id", Value: old}})
+	return now.Before(w.leaseEnd()), nil
+}
+
+// leaseEnd is when this worker must stop writing in its window.
+func (w *RollupWorker) leaseEnd() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ownedUntil.Add(-leaseMargin)
+}
+
+// Rollup batches are numbered 1, 2, 3… A batch is created only once the one before it is
+// complete, so batch numbers order every update. Each bucket records the number of the last
+// batch applied to it (seq), and a batch only touches buckets with a lower seq: re-applying a
+// batch after a crash changes nothing it already changed. Any instance may do the work; the
+// unique batch number keeps two from doing it twice.
+
+// Batch is one step of the rollups: the journal entries it consumed and what it adds to each
+// bucket.
+type Batch struct {
+	ID       int64           `bson:"_id"`
+	Journals []bson.ObjectID `bson:"journals"`
+	Incs     []BucketInc     `bson:"incs"`
+	At       time.Time       `bson:"at"`
+}
+
+// BucketInc is what a batch adds to one bucket.
+type BucketInc struct {
+	Key  string           `bson:"key"`
+	Dims bson.D           `bson:"dims"`
+	Inc  map[string]int64 `bson:"inc"`
+}
+
+// RollupWorker turns journal entries into rollup updates.
+type RollupWorker struct {
+	db         *DB
+	journal    *mongo.Collection
+	rollups    *mongo.Collection
+	batches    *mongo.Collection
+	settings   *mongo.Collection
+	log        *slog.Logger
+	StaleAfter time.Duration // a pending entry older than this is checked against the store
+	Keep       int64         // completed batches kept for readers that follow them
+	leases     *mongo.Collection
+	owner      string
+	mu         sync.Mutex
+	ownedUntil time.Time
+}
+
+// NewRollupWorker returns a worker on db.
+func NewRollupWorker(db *DB, log *slog.Logger) *RollupWorker {
+	return &RollupWorker{
+		db: db, log: log,
+		journal: db.DB.Collection(colJournal), rollups: db.DB.Collection(colRollups),
+		batches: db.DB.Collection(colBatches), settings: db.DB.Collection(colSettings),
+		StaleAfter: time.Minute, Keep: 2000,
+		leases: db.DB.Collection(colLeases), owner: bson.NewObjectID().Hex(),
+	}
+}
+
+// Run rolls up every interval until ctx ends, whenever this instance holds the lease.
+func (w *RollupWorker) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := w.stepWhileLeased(ctx); err != nil && ctx.Err() == nil {
+			w.log.Warn("rollup step failed; will retry", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Drain rolls up everything that can be rolled up now, waiting for the lease if another
+// instance holds it.
+func (w *RollupWorker) Drain(ctx context.Context) error {
+	deadline := time.Now().Add(3 * leaseWindow)
+	for {
+		owned, err := w.lease(ctx)
+		if err != nil {
+			return err
+		}
+		if owned {
+			return w.stepWhileLeased(ctx)
+		}
+		if time.Now().After(deadline) {
+			return errors.New("mongodb: another instance keeps the rollup lease; retry later")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// stepWhileLeased steps until there is nothing left or this instance's lease window closes.
+func (w *RollupWorker) stepWhileLeased(ctx context.Context) error {
+	owned, err := w.lease(ctx)
+	if err != nil || !owned {
+		return err
+	}
+	ctx, cancel := context.WithDeadline(ctx, w.leaseEnd())
+	defer cancel()
+	for {
+		progressed, err := w.Step(ctx)
+		if err != nil || !progressed {
+			return err
+		}
+	}
+}
+
+// Step completes the next batch, creating it from the journal if needed, and reports whether
+// it did anything. Only the lease holder may call it: the embedded store does not apply two
+// updates of one document atomically, so two instances must never update buckets at once.
+func (w *RollupWorker) Step(ctx context.Context) (bool, error) {
+	done, err := w.Done(ctx)
+	if err != nil {
+		return false, err
+	}
+	b, err := w.batch(ctx, done+1)
+	if err != nil {
+		return false, err
+	}
+	if b == nil {
+		if b, err = w.newBatch(ctx, done+1); err != nil || b == nil {
+			return false, err
+		}
+	}
+	return true, w.complete(ctx, b)
+}
+
+// Done returns the number of the last completed batch.
+func (w *RollupWorker) Done(ctx context.Context) (int64, error) {
+	var doc struct {
+		Seq int64 `bson:"seq"`
+	}
+	err := w.settings.FindOne(ctx, bson.D{{Key: "_id", Value: doneKey}}).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("mongodb: read rollup progress: %w", err)
+	}
+	return doc.Seq, nil
+}
+
+func (w *RollupWorker) batch(ctx context.Context, id int64) (*Batch, error) {
+	var b Batch
+	err := w.batches.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&b)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mongodb: read rollup batch %d: %w", id, err)
+	}
+	return &b, nil
+}
+
+// journalScan is how many journal entries one batch reads at most.
+const journalScan = 500
+
+// newBatch builds batch id from the journal and stores it; nil when there is nothing to do or
+// another instance created it first.
+func (w *RollupWorker) newBatch(ctx context.Context, id int64) (*Batch, error) {
+	cur, err := w.journal.Find(ctx, bson.D{}, options.Find().SetLimit(journalScan))
+	if err != nil {
+		return nil, fmt.Errorf("mongodb: read journal: %w", err)
+	}
+	var entries []JournalEntry
+	if err := cur.All(ctx, &entries); err != nil {
+		return nil, fmt.Errorf("mongodb: read journal: %w", err)
+	}
+	b := &Batch{ID: id, At: time.Now().UTC()}
+	merged := map[string]*BucketInc{}
+	for _, e := range entries {
+		events, ok, err := w.settled(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		b.Journals = append(b.Journals, e.ID)
+		for _, ev := range events {
+			mergeInc(merged, &b.Incs, ev)
+		}
+	}
+	if len(b.Journals) == 0 {
+		return nil, nil
+	}
+	b.Incs = flatten(merged, b.Incs)
+	if _, err := w.batches.InsertOne(ctx, b); err != nil {
+		if isDuplicate(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("mongodb: store rollup batch %d: %w", id, err)
+	}
+	return b, nil
+}
+
+// settled returns the events of e that took effect, and false while e may still be in flight.
+func (w *RollupWorker) settled(ctx context.Context, e JournalEntry) ([]Event, bool, error) {
+	if e.State == stateReady {
+		if e.OK == nil {
+			return e.Events, true, nil
+		}
+		var out []Event
+		for _, i := range e.OK {
+			if i >= 0 && i < len(e.Events) {
+				out = append(out, e.Events[i])
+			}
+		}
+		return out, true, nil
+	}
+	if time.Since(e.At) < w.StaleAfter {
+		return nil, false, nil
+	}
+	// The writer stopped between journaling and confirming: keep what the store holds.
+	var out []Event
+	for _, ev := range e.Events {
+		stored, err := w.storedWithNonce(ctx, ev)
+		if err != nil {
+			return nil, false, err
+		}
+		if stored {
+			out = append(out, ev)
+		}
+	}
+	return out, true, nil
+}
+
+func (w *RollupWorker) storedWithNonce(ctx context.Context, ev Event) (bool, error) {
+	var doc struct {
+		Nonce string `bson:"nonce"`
+	}
+	err := w.db.DB.Collection(ev.Col).FindOne(ctx, bson.D{{Key: "_id", Value: ev.DocID}}).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("mongodb: check journaled %s: %w", ev.Col, err)
+	}
+	return doc.Nonce == ev.Nonce, nil
+}
+
+// idem marks where a bucket's position in the list is kept while merging.
+func mergeInc(merged map[string]*BucketInc, list *[]BucketInc, ev Event) {
+	bi, ok := merged[ev.Key]
+	if !ok {
+		bi = &BucketInc{Key: ev.Key, Dims: ev.Dims, Inc: map[string]int64{}}
+		merged[ev.Key] = bi
+	}
+	for k, v := range ev.Inc {
+		bi.Inc[k] += v
+	}
+}
+
+func flatten(merged map[string]*BucketInc, _ []BucketInc) []BucketInc {
+	out := make([]BucketInc, 0, len(merged))
+	for _, bi := range merged {
+		out = append(out, *bi)
+	}
+	return out
+}
+
+// complete applies batch b to the buckets (skipping any it already reached), removes the journal
+// entries it consumed, and records it as done.
+func (w *RollupWorker) complete(ctx context.Context, b *Batch) error {
+	if err := w.apply(ctx, b); err != nil {
+		return err
+	}
+	if len(b.Journals) > 0 {
+		if _, err := w.journal.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: b.Journals}}}}); err != nil {
+			return fmt.Errorf("mongodb: clear journal: %w", err)
+		}
+	}
+	_, err := w.settings.UpdateOne(ctx, bson.D{{Key: "_id", Value: doneKey}},
+		bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: b.ID}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("mongodb: record rollup progress: %w", err)
+	}
+	if b.ID > w.Keep {
+		_, _ = w.batches.DeleteOne(ctx, bson.D{{Key: "_id", Value: b.ID - w.Keep}})
+	}
+	return nil
+}
+
+// apply updates each bucket of b on its own: the embedded store ends an unordered bulk update
+// at its first error, and a bucket that already holds b answers with a duplicate key.
+func (w *RollupWorker) apply(ctx context.Context, b *Batch) error {
+	for _, bi := range b.Incs {
+		_, err := w.rollups.UpdateOne(ctx,
+			bson.D{{Key: "_id", Value: bi.Key}, {Key: "seq", Value: bson.D{{Key: "$lt", Value: b.ID}}}},
+			bson.D{
+				{Key: "$inc", Value: incDoc(bi.Inc)},
+				{Key: "$set", Value: bson.D{{Key: "seq", Value: b.ID}}},
+				{Key: "$setOnInsert", Value: bi.Dims},
+			}, options.UpdateOne().SetUpsert(true))
+		if err != nil && !isDuplicate(err) {
+			return fmt.Errorf("mongodb: apply rollup batch %d: %w", b.ID, err)
+		}
+	}
+	return nil
+}
+
+// incDoc orders counter increments so the update document is deterministic.
+func incDoc(inc map[string]int64) bson.D {
+	d := make(bson.D, 0, len(inc))
+	for k, v := range inc {
+		d = append(d, bson.E{Key: "c." + k, Value: v})
+	}
+	return d
+}

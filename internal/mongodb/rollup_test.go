@@ -1,0 +1,228 @@
+package mongodb_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/testkit"
+)
+
+type fixture struct {
+	t         *testing.T
+	db        *mongodb.DB
+	journal   *mongodb.Journal
+	tickets   *mongodb.TicketStore
+	responses *mongodb.ResponseStore
+	worker    *mongodb.RollupWorker
+}
+
+func newFixture(t *testing.T) *fixture {
+	db := testkit.Store(t)
+	log := testkit.Logger(t)
+	j := mongodb.NewJournal(db, log)
+	f := &fixture{t: t, db: db, journal: j, tickets: mongodb.NewTicketStore(db, 100, j), responses: mongodb.NewResponseStore(db, j, log), worker: mongodb.NewRollupWorker(db, log)}
+	t.Cleanup(f.responses.Close)
+	return f
+}
+
+var day = time.Date(2026, 3, 31, 3, 0, 0, 0, time.UTC)
+
+func (f *fixture) ticket(i int, field string) *survey.Ticket {
+	f.t.Helper()
+	t := &survey.Ticket{
+		Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
+		DossierCode: fmt.Sprintf("H48-260331-%04d", i), Field: field, Agency: "H48", Counter: "c1",
+		Channel: survey.ChannelDirect, SurveyID: "sipas-full", IssuedAt: day, ExpiresAt: day.Add(time.Hour * 24 * 30),
+	}
+	got, created, err := f.tickets.IssueTicket(context.Background(), t)
+	if err != nil || !created {
+		f.t.Fatalf("issue ticket: %v %v", created, err)
+	}
+	return got
+}
+
+func response(t *survey.Ticket, overall int) *survey.Response {
+	return &survey.Response{
+		Token: t.Token, Nonce: survey.NewToken(), SurveyID: "sipas-full", SurveyVersion: 1, Overall: overall,
+		Answers: map[string]any{}, DossierCode: t.DossierCode, Field: t.Field, Agency: t.Agency, Counter: t.Counter,
+		Source: survey.SourceQR, SubmittedAt: day.Add(time.Hour),
+		Criteria: []survey.CriterionRating{{Criterion: "staff", Rating: overall}},
+	}
+}
+
+func (f *fixture) submit(t *survey.Ticket, overall int) {
+	f.t.Helper()
+	if err := f.responses.SubmitResponse(context.Background(), response(t, overall)); err != nil {
+		f.t.Fatalf("submit: %v", err)
+	}
+}
+
+// exact drains the rollups and asserts they equal a full recount.
+func (f *fixture) exact() map[string]map[string]int64 {
+	f.t.Helper()
+	diffs, err := f.worker.Verify(context.Background())
+	if err != nil {
+		f.t.Fatalf("verify: %v", err)
+	}
+	if len(diffs) > 0 {
+		f.t.Fatalf("rollups differ from a recount: %+v", diffs)
+	}
+	stored, err := f.worker.Stored(context.Background())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return stored
+}
+
+func total(stored map[string]map[string]int64, counter string) int64 {
+	var n int64
+	for _, c := range stored {
+		n += c[counter]
+	}
+	return n
+}
+
+func TestRollupsCountEveryTicketAndResponseOnce(t *testing.T) {
+	f := newFixture(t)
+	for i := range 40 {
+		tk := f.ticket(i, "land")
+		if i < 30 {
+			f.submit(tk, 1+i%5)
+		}
+	}
+	stored := f.exact()
+	want := map[string]int64{stats.CounterIssued: 40, stats.CounterAnswered: 30, stats.CounterRated: 30, stats.CounterSatisfied: 12, "r1": 6, "r5": 6, stats.CounterNegative: 12, "c_staff_3": 6}
+	for c, n := range want {
+		if got := total(stored, c); got != n {
+			t.Errorf("counter %s = %d, want %d", c, got, n)
+		}
+	}
+}
+
+func TestRollupsSurviveACrashBetweenWriteAndConfirm(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.worker.StaleAfter = 0 // treat every pending entry as abandoned
+	tk := f.ticket(1, "land")
+	r := response(tk, 5)
+	// The writer journaled, stored the response, then died before confirming.
+	if _, err := f.journal.Begin(ctx, mongodb.ResponseEvent(r)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.DB.Collection("responses").InsertOne(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	// A writer journaled a response that never reached the store.
+	lost := response(f.ticket(2, "land"), 1)
+	if _, err := f.journal.Begin(ctx, mongodb.ResponseEvent(lost)); err != nil {
+		t.Fatal(err)
+	}
+	// A losing duplicate: journaled with another nonce, while the first response is the one stored.
+	dup := response(tk, 1)
+	if _, err := f.journal.Begin(ctx, mongodb.ResponseEvent(dup)); err != nil {
+		t.Fatal(err)
+	}
+	stored := f.exact()
+	if got := total(stored, stats.CounterAnswered); got != 1 {
+		t.Fatalf("answered = %d, want 1", got)
+	}
+	if got := total(stored, "r5"); got != 1 {
+		t.Fatalf("r5 = %d, want 1 (the stored response)", got)
+	}
+}
+
+func TestRollupsSurviveACrashMidBatch(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := range 10 {
+		f.submit(f.ticket(i, []string{"land", "health"}[i%2]), 4)
+	}
+	// Apply part of the batch, then "crash": the batch stays incomplete.
+	if err := f.worker.ApplyPartOfNextBatch(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	// Restart: the next step finishes the same batch without counting twice.
+	f.exact()
+	stored, _ := f.worker.Stored(ctx)
+	if got := total(stored, stats.CounterAnswered); got != 10 {
+		t.Fatalf("answered = %d, want 10", got)
+	}
+	// Re-applying a completed batch changes nothing.
+	if err := f.worker.Reapply(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	f.exact()
+}
+
+func TestConcurrentWorkersStayExact(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	workers := []*mongodb.RollupWorker{f.worker, mongodb.NewRollupWorker(f.db, testkit.Logger(t)), mongodb.NewRollupWorker(f.db, testkit.Logger(t))}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					_ = w.Drain(ctx)
+				}
+			}
+		}()
+	}
+	var subs sync.WaitGroup
+	for i := range 60 {
+		tk := f.ticket(i, "justice")
+		subs.Add(1)
+		go func() { defer subs.Done(); f.submit(tk, 2+i%4) }()
+	}
+	subs.Wait()
+	close(stop)
+	wg.Wait()
+	stored := f.exact()
+	if got := total(stored, stats.CounterAnswered); got != 60 {
+		t.Fatalf("answered = %d, want 60", got)
+	}
+}
+
+func TestRollupViewFollowsBatches(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	view := mongodb.NewRollupView(f.worker)
+	if err := view.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		f.submit(f.ticket(i, "land"), 5)
+	}
+	f.exact()
+	if err := view.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	view.Buckets(stats.Period{From: stats.DateOf(day), To: stats.DateOf(day)}, func(b *stats.Bucket) { n += b.Counts[stats.CounterSatisfied] })
+	if n != 5 {
+		t.Fatalf("view has %d satisfied, want 5", n)
+	}
+	// A fresh view loads the same from the stored buckets.
+	fresh := mongodb.NewRollupView(f.worker)
+	if err := fresh.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if fresh.Len() != view.Len() {
+		t.Fatalf("fresh view has %d buckets, following view %d", fresh.Len(), view.Len())
+	}
+	_ = bson.D{}
+}

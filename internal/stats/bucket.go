@@ -1,0 +1,109 @@
+package stats
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// Bucket is one rollup bucket: the counts of one day (Asia/Ho_Chi_Minh) of one officer at one
+// counter of one agency, for one field and one response source. Tickets count in buckets with
+// an empty source.
+type Bucket struct {
+	Day     Date
+	Agency  string
+	Counter string
+	Field   string
+	Source  string
+	Officer string
+	Counts  map[string]int64
+}
+
+// BucketKey is the identity of a bucket, used as its _id in the store.
+func BucketKey(day, agency, counter, field, source, officer string) string {
+	return strings.Join([]string{day, agency, counter, field, source, officer}, "|")
+}
+
+// Key returns the bucket's identity.
+func (b *Bucket) Key() string {
+	return BucketKey(b.Day.String(), b.Agency, b.Counter, b.Field, b.Source, b.Officer)
+}
+
+// Add adds counts to the bucket.
+func (b *Bucket) Add(counts map[string]int64) {
+	if b.Counts == nil {
+		b.Counts = make(map[string]int64, len(counts))
+	}
+	for k, v := range counts {
+		b.Counts[k] += v
+	}
+}
+
+// Rollup counter names. A response flagged as misuse only counts in CounterMisuse and
+// CounterAnswered.
+const (
+	CounterIssued    = "issued"   // tickets issued (by issue day)
+	CounterAnswered  = "answered" // responses stored, misuse included
+	CounterMisuse    = "misuse"   // responses flagged as misuse
+	CounterRated     = "n"        // responses with an overall rating (the denominator)
+	CounterSatisfied = "sat"      // overall rating 4 or 5
+	CounterNegative  = "neg"      // overall rating 1 or 2
+	CounterPayment   = "pay"      // asked for extra payment or harassed
+	CounterLate      = "late"     // dossier settled late
+	CounterFlagged   = "d766"     // dossier rated dissatisfied, complained about, or late
+)
+
+// RatingCounter names the counter of overall rating r ("r1".."r5").
+func RatingCounter(r int) string { return "r" + strconv.Itoa(r) }
+
+// CriterionCounter names the counter of rating r on a SIPAS criterion ("c_staff_4").
+func CriterionCounter(criterion string, r int) string {
+	return "c_" + criterion + "_" + strconv.Itoa(r)
+}
+
+// ResponseCounts is what response r adds to its bucket; rollups and full recounts both use it.
+func ResponseCounts(r *survey.Response) map[string]int64 {
+	inc := map[string]int64{CounterAnswered: 1}
+	if r.Misuse {
+		inc[CounterMisuse] = 1
+		return inc
+	}
+	if ValidRating(r.Overall) {
+		inc[CounterRated] = 1
+		inc[RatingCounter(r.Overall)] = 1
+		if IsSatisfied(r.Overall) {
+			inc[CounterSatisfied] = 1
+		}
+	}
+	neg := r.Overall == 1 || r.Overall == 2
+	late := r.OnTime != nil && !*r.OnTime
+	flags := []struct {
+		name string
+		on   bool
+	}{{CounterNegative, neg}, {CounterPayment, r.ExtraPayment}, {CounterLate, late}, {CounterFlagged, neg || late || r.ExtraPayment}}
+	for _, f := range flags {
+		if f.on {
+			inc[f.name] = 1
+		}
+	}
+	for _, c := range r.Criteria {
+		if ValidRating(c.Rating) {
+			inc[CriterionCounter(c.Criterion, c.Rating)]++
+		}
+	}
+	return inc
+}
+
+// ResponseBucket is the bucket response r counts in.
+func ResponseBucket(r *survey.Response) Bucket {
+	return Bucket{Day: DateOf(r.SubmittedAt), Agency: r.Agency, Counter: r.Counter, Field: r.Field, Source: string(r.Source), Officer: r.Officer}
+}
+
+// TicketBucket is the bucket issuing t counts in.
+func TicketBucket(t *survey.Ticket) Bucket {
+	return Bucket{Day: DateOf(t.IssuedAt), Agency: t.Agency, Counter: t.Counter, Field: t.Field, Officer: t.Officer}
+}
+
+// TicketCounts is what issuing a ticket adds to its bucket.
+func TicketCounts() map[string]int64 { return map[string]int64{CounterIssued: 1} }
