@@ -25,6 +25,10 @@ Commands:
                         create an API key and print it once
   apikey list           list API keys (without secrets)
   apikey revoke ID      revoke an API key
+  rollup verify         recount every response and compare with the rollups (exit 1 on a difference)
+  rollup rebuild        replace the rollups with a full recount (run with the servers stopped)
+  healthcheck           exit 0 when the local server is ready (for container health checks)
+  bench [flags]         load-test a throwaway local server and print figures (bench --help)
 
 Configuration comes from the environment; see README.md.
 `
@@ -43,6 +47,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, getenv, stderr)
 	case "apikey":
 		return apikeyCmd(ctx, rest, getenv, stdout, stderr)
+	case "rollup":
+		return rollupCmd(ctx, rest, getenv, stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, getenv)
+	case "bench":
+		return benchCmd(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		_, err := io.WriteString(stdout, usage)
 		return err

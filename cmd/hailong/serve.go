@@ -15,6 +15,7 @@ import (
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/qr"
 	"github.com/hailong/hailong/internal/redisstore"
+	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/web"
 	"github.com/hailong/hailong/surveys"
@@ -50,21 +51,42 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 			return err
 		}
 	}
+	metrics := web.NewMetrics()
 	journal := mongodb.NewJournal(db, log)
 	responses := mongodb.NewResponseStore(db, journal, log)
+	responses.Batches = func(n int) { metrics.BatchSize.Observe(float64(n)) }
+	limiter := redisstore.NewLimiter(rdb, log)
+	limiter.OnRedisError = metrics.RedisErrors.Inc
 	defer responses.Close()
 	fields, err := web.NewFieldCatalog(ctx, mongodb.NewFieldStore(db))
 	if err != nil {
 		return err
 	}
+	org, err := web.NewOrg(ctx, mongodb.NewUnitStore(db))
+	if err != nil {
+		return err
+	}
+	users := mongodb.NewUserStore(db)
+	if err := ensureAdmin(ctx, users, cfg.AdminPassword, log); err != nil {
+		return err
+	}
+	bg, stopBackground := context.WithCancel(context.Background())
+	defer stopBackground()
+	worker := mongodb.NewRollupWorker(db, log)
+	view := mongodb.NewRollupView(worker)
+	go worker.Run(bg, 500*time.Millisecond)
+	go refreshEvery(bg, time.Second, view.Refresh, log)
+	go org.RefreshEvery(bg, 10*time.Second)
 	app, err := web.New(web.Deps{
 		Config: cfg, Log: log, Surveys: catalog, IPSalt: salt,
 		Tickets:   mongodb.NewTicketStore(db, 100_000, journal),
 		Responses: responses, Fields: fields,
 		APIKeys: mongodb.NewAPIKeyStore(db),
 		QR:      qr.NewGenerator(4096),
-		Limiter: redisstore.NewLimiter(rdb, log),
-		Ready:   readiness(db, rdb),
+		Limiter: limiter, Metrics: metrics,
+		Ready: readiness(db, rdb),
+		Org:   org, Rollups: view, Targets: stats.DefaultTargets(),
+		Users: users, Sessions: mongodb.NewSessionStore(db, time.Now), Audit: mongodb.NewAuditStore(db),
 	})
 	if err != nil {
 		return err
@@ -88,6 +110,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		log.Warn("http shutdown", "err", err)
 	}
 	responses.Close()
+	stopBackground()
 	log.Info("stopped")
 	return nil
 }
@@ -121,4 +144,35 @@ func readiness(db *mongodb.DB, rdb *redis.Client) func(ctx context.Context) erro
 		}
 		return nil
 	}
+}
+
+// refreshEvery calls refresh every interval until ctx ends, logging failures.
+func refreshEvery(ctx context.Context, interval time.Duration, refresh func(context.Context) error, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := refresh(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("refresh failed; will retry", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// ensureAdmin creates the user admin from HAILONG_ADMIN_PASSWORD when there is no user yet.
+func ensureAdmin(ctx context.Context, users *mongodb.UserStore, password string, log *slog.Logger) error {
+	if password == "" {
+		return nil
+	}
+	created, err := mongodb.EnsureAdmin(ctx, users, password)
+	if err != nil {
+		return fmt.Errorf("create the admin user from HAILONG_ADMIN_PASSWORD: %w", err)
+	}
+	if created {
+		log.Info("created user admin from HAILONG_ADMIN_PASSWORD")
+	}
+	return nil
 }

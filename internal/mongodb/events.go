@@ -19,9 +19,16 @@ func event(col, docID, nonce string, b stats.Bucket, inc map[string]int64) Event
 	return Event{Col: col, DocID: docID, Nonce: nonce, Key: b.Key(), Dims: bucketDims(b), Inc: inc}
 }
 
-// responseEvent is the rollup contribution of storing r.
+// responseEvent is the rollup contribution of storing r, with its comment if it has one.
 func responseEvent(r *survey.Response) Event {
-	return event(colResponses, r.Token, r.Nonce, stats.ResponseBucket(r), stats.ResponseCounts(r))
+	ev := event(colResponses, r.Token, r.Nonce, stats.ResponseBucket(r), stats.ResponseCounts(r))
+	if r.Comment != "" && !r.Misuse {
+		ev.Comment = &stats.Comment{
+			At: r.SubmittedAt, Field: r.Field, Agency: r.Agency, Counter: r.Counter,
+			Overall: r.Overall, Text: r.Comment,
+		}
+	}
+	return ev
 }
 
 // ticketEvent is the rollup contribution of issuing t.

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/hailong/hailong/internal/survey"
 )
@@ -35,4 +36,10 @@ func (w *RollupWorker) Reapply(ctx context.Context, id int64) error {
 		return err
 	}
 	return w.apply(ctx, b)
+}
+
+// JournalLen counts the journal entries not yet rolled up.
+func (w *RollupWorker) JournalLen(ctx context.Context) int64 {
+	n, _ := w.journal.CountDocuments(ctx, bson.D{})
+	return n
 }

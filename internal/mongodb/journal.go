@@ -7,6 +7,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/hailong/hailong/internal/stats"
 )
 
 // Journal records, before a ticket or response is written, what it will add to the rollups.
@@ -27,6 +29,8 @@ type Event struct {
 	Key   string           `bson:"key"`   // rollup bucket
 	Dims  bson.D           `bson:"dims"`  // the bucket's dimensions, stored on first use
 	Inc   map[string]int64 `bson:"inc"`
+	// Comment is the citizen's comment, kept for the managers' list of latest comments.
+	Comment *stats.Comment `bson:"comment,omitempty"`
 }
 
 // JournalEntry is one write's record.

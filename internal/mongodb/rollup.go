@@ -12,14 +12,17 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/hailong/hailong/internal/stats"
 )
 
 // Rollup collections: the buckets, and the numbered batches that update them.
 const (
-	colRollups = "rollups"
-	colBatches = "rollup_batches"
-	colLeases  = "rollup_leases"
-	doneKey    = "rollup_done" // settings document holding the last completed batch number
+	colRollups  = "rollups"
+	colBatches  = "rollup_batches"
+	colLeases   = "rollup_leases"
+	colComments = "comment_days"
+	doneKey     = "rollup_done" // settings document holding the last completed batch number
 )
 
 // The rollup lease is granted by time windows: whoever first inserts the window's document owns
@@ -75,7 +78,14 @@ type Batch struct {
 	ID       int64           `bson:"_id"`
 	Journals []bson.ObjectID `bson:"journals"`
 	Incs     []BucketInc     `bson:"incs"`
+	Comments []DayComments   `bson:"comments,omitempty"`
 	At       time.Time       `bson:"at"`
+}
+
+// DayComments are the comments a batch adds to one day's list.
+type DayComments struct {
+	Day   string          `bson:"day"`
+	Items []stats.Comment `bson:"items"`
 }
 
 // BucketInc is what a batch adds to one bucket.
@@ -96,6 +106,7 @@ type RollupWorker struct {
 	StaleAfter time.Duration // a pending entry older than this is checked against the store
 	Keep       int64         // completed batches kept for readers that follow them
 	leases     *mongo.Collection
+	comments   *mongo.Collection
 	owner      string
 	mu         sync.Mutex
 	ownedUntil time.Time
@@ -109,6 +120,7 @@ func NewRollupWorker(db *DB, log *slog.Logger) *RollupWorker {
 		batches: db.DB.Collection(colBatches), settings: db.DB.Collection(colSettings),
 		StaleAfter: time.Minute, Keep: 2000,
 		leases: db.DB.Collection(colLeases), owner: bson.NewObjectID().Hex(),
+		comments: db.DB.Collection(colComments),
 	}
 }
 
@@ -117,7 +129,7 @@ func (w *RollupWorker) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if err := w.stepWhileLeased(ctx); err != nil && ctx.Err() == nil {
+		if err := w.stepIfWork(ctx); err != nil && ctx.Err() == nil {
 			w.log.Warn("rollup step failed; will retry", "err", err)
 		}
 		select {
@@ -145,6 +157,31 @@ func (w *RollupWorker) Drain(ctx context.Context) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// stepIfWork takes the lease only when there is something to roll up, so an idle instance
+// leaves the lease to others (such as `hailong rollup verify`).
+func (w *RollupWorker) stepIfWork(ctx context.Context) error {
+	work, err := w.hasWork(ctx)
+	if err != nil || !work {
+		return err
+	}
+	return w.stepWhileLeased(ctx)
+}
+
+func (w *RollupWorker) hasWork(ctx context.Context) (bool, error) {
+	done, err := w.Done(ctx)
+	if err != nil {
+		return false, err
+	}
+	if b, err := w.batch(ctx, done+1); err != nil || b != nil {
+		return b != nil, err
+	}
+	err = w.journal.FindOne(ctx, bson.D{}).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // stepWhileLeased steps until there is nothing left or this instance's lease window closes.
@@ -237,6 +274,7 @@ func (w *RollupWorker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 		b.Journals = append(b.Journals, e.ID)
 		for _, ev := range events {
 			mergeInc(merged, &b.Incs, ev)
+			b.Comments = addComment(b.Comments, ev.Comment)
 		}
 	}
 	if len(b.Journals) == 0 {
@@ -309,6 +347,20 @@ func mergeInc(merged map[string]*BucketInc, list *[]BucketInc, ev Event) {
 	}
 }
 
+func addComment(days []DayComments, c *stats.Comment) []DayComments {
+	if c == nil {
+		return days
+	}
+	day := stats.DateOf(c.At).String()
+	for i := range days {
+		if days[i].Day == day {
+			days[i].Items = append(days[i].Items, *c)
+			return days
+		}
+	}
+	return append(days, DayComments{Day: day, Items: []stats.Comment{*c}})
+}
+
 func flatten(merged map[string]*BucketInc, _ []BucketInc) []BucketInc {
 	out := make([]BucketInc, 0, len(merged))
 	for _, bi := range merged {
@@ -352,6 +404,22 @@ func (w *RollupWorker) apply(ctx context.Context, b *Batch) error {
 			}, options.UpdateOne().SetUpsert(true))
 		if err != nil && !isDuplicate(err) {
 			return fmt.Errorf("mongodb: apply rollup batch %d: %w", b.ID, err)
+		}
+	}
+	return w.applyComments(ctx, b)
+}
+
+// applyComments appends the batch's comments to each day's list, guarded like the buckets.
+func (w *RollupWorker) applyComments(ctx context.Context, b *Batch) error {
+	for _, dc := range b.Comments {
+		_, err := w.comments.UpdateOne(ctx,
+			bson.D{{Key: "_id", Value: dc.Day}, {Key: "seq", Value: bson.D{{Key: "$lt", Value: b.ID}}}},
+			bson.D{
+				{Key: "$push", Value: bson.D{{Key: "items", Value: bson.D{{Key: "$each", Value: dc.Items}}}}},
+				{Key: "$set", Value: bson.D{{Key: "seq", Value: b.ID}}},
+			}, options.UpdateOne().SetUpsert(true))
+		if err != nil && !isDuplicate(err) {
+			return fmt.Errorf("mongodb: apply comments of batch %d: %w", b.ID, err)
 		}
 	}
 	return nil

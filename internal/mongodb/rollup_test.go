@@ -68,6 +68,13 @@ func (f *fixture) submit(t *survey.Ticket, overall int) {
 // exact drains the rollups and asserts they equal a full recount.
 func (f *fixture) exact() map[string]map[string]int64 {
 	f.t.Helper()
+	// Writers confirm their journal entries just after answering; wait for them, then roll up.
+	for i := 0; i < 50 && f.worker.JournalLen(context.Background()) > 0; i++ {
+		if err := f.worker.Drain(context.Background()); err != nil {
+			f.t.Fatalf("drain: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	diffs, err := f.worker.Verify(context.Background())
 	if err != nil {
 		f.t.Fatalf("verify: %v", err)

@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"fmt"
+	"sort"
 	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -19,6 +20,12 @@ type RollupView struct {
 	buckets map[string]*viewBucket
 	applied int64
 	loaded  bool
+	days    map[string]*dayComments
+}
+
+type dayComments struct {
+	items []stats.Comment
+	seq   int64
 }
 
 type viewBucket struct {
@@ -28,7 +35,7 @@ type viewBucket struct {
 
 // NewRollupView returns an empty view; Refresh loads it.
 func NewRollupView(w *RollupWorker) *RollupView {
-	return &RollupView{w: w, buckets: map[string]*viewBucket{}}
+	return &RollupView{w: w, buckets: map[string]*viewBucket{}, days: map[string]*dayComments{}}
 }
 
 // rollupDoc is a bucket as stored.
@@ -104,6 +111,17 @@ func (v *RollupView) applyBatch(b *Batch) {
 		vb.Add(bi.Inc)
 		vb.seq = b.ID
 	}
+	for _, dc := range b.Comments {
+		d, ok := v.days[dc.Day]
+		if !ok {
+			d = &dayComments{}
+			v.days[dc.Day] = d
+		}
+		if d.seq < b.ID {
+			d.items = append(d.items, dc.Items...)
+			d.seq = b.ID
+		}
+	}
 	v.applied = b.ID
 }
 
@@ -134,10 +152,48 @@ func (v *RollupView) reload(ctx context.Context) error {
 	if err := cur.Err(); err != nil {
 		return fmt.Errorf("mongodb: read rollups: %w", err)
 	}
+	days := map[string]*dayComments{}
+	err = scan(ctx, v.w.comments, func(d *struct {
+		Day   string          `bson:"_id"`
+		Seq   int64           `bson:"seq"`
+		Items []stats.Comment `bson:"items"`
+	}) {
+		days[d.Day] = &dayComments{items: d.Items, seq: d.Seq}
+	})
+	if err != nil {
+		return err
+	}
 	v.mu.Lock()
-	v.buckets, v.applied, v.loaded = buckets, done, true
+	v.buckets, v.applied, v.loaded, v.days = buckets, done, true, days
 	v.mu.Unlock()
 	return nil
+}
+
+// Comments returns up to limit comments of period p that keep passes, negative ratings first,
+// then the newest.
+func (v *RollupView) Comments(p stats.Period, keep func(*stats.Comment) bool, limit int) []stats.Comment {
+	v.mu.RLock()
+	var out []stats.Comment
+	for day, d := range v.days {
+		date, err := stats.ParseDate(day)
+		if err != nil || !p.Contains(date) {
+			continue
+		}
+		for i := range d.items {
+			if keep == nil || keep(&d.items[i]) {
+				out = append(out, d.items[i])
+			}
+		}
+	}
+	v.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		ni, nj := out[i].Overall <= 2, out[j].Overall <= 2
+		if ni != nj {
+			return ni
+		}
+		return out[i].At.After(out[j].At)
+	})
+	return out[:min(limit, len(out))]
 }
 
 // Buckets calls fn for every bucket whose day is in p, under a read lock; fn must not keep b.

@@ -3,6 +3,7 @@ package stats
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hailong/hailong/internal/survey"
 )
@@ -107,3 +108,13 @@ func TicketBucket(t *survey.Ticket) Bucket {
 
 // TicketCounts is what issuing a ticket adds to its bucket.
 func TicketCounts() map[string]int64 { return map[string]int64{CounterIssued: 1} }
+
+// Comment is a citizen's free comment as managers see it: no personal data, only where and when.
+type Comment struct {
+	At      time.Time `bson:"at" json:"at"`
+	Field   string    `bson:"field" json:"field"`
+	Agency  string    `bson:"agency" json:"agency"`
+	Counter string    `bson:"counter" json:"counter"`
+	Overall int       `bson:"overall" json:"overall"`
+	Text    string    `bson:"text" json:"text"`
+}

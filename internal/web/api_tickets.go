@@ -47,6 +47,7 @@ func (s *Server) issueTicket(c *fiber.Ctx) error {
 	status := fiber.StatusOK
 	if created {
 		status = fiber.StatusCreated
+		s.announce(c.UserContext(), got)
 	}
 	return c.Status(status).JSON(s.ticketAnswer(got))
 }

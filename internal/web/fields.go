@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"sort"
 	"sync"
 	"time"
 
@@ -60,4 +61,17 @@ func (fc *FieldCatalog) Get(ctx context.Context, code string) (survey.Field, boo
 func (fc *FieldCatalog) Known(ctx context.Context, code string) bool {
 	f, ok := fc.Get(ctx, code)
 	return ok && f.Active
+}
+
+// All returns every field of the catalogue ordered by code.
+func (fc *FieldCatalog) All(ctx context.Context) []survey.Field {
+	fc.Get(ctx, "") // reloads a stale catalogue
+	fc.mu.RLock()
+	defer fc.mu.RUnlock()
+	out := make([]survey.Field, 0, len(fc.byCode))
+	for _, f := range fc.byCode {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
 }

@@ -46,6 +46,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 			status = httpStatus(survey.ErrorCode(err))
 		}
 	}
+	s.Metrics.observe(c, status, time.Since(start))
 	s.Log.Info("request",
 		"request_id", c.GetRespHeader(fiber.HeaderXRequestID),
 		"method", c.Method(), "route", c.Route().Path, "status", status,
@@ -79,6 +80,7 @@ func (s *Server) limit(bucket string) fiber.Handler {
 		if ok {
 			return c.Next()
 		}
+		s.Metrics.rateLimited(bucket)
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(max(wait.Seconds(), 1)))))
 		return survey.ErrRateLimited
 	}

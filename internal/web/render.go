@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/public"
 )
@@ -36,7 +37,24 @@ func newRenderer() (*renderer, error) {
 		}
 		r.msgs[l] = m
 	}
-	funcs := template.FuncMap{"t": r.t, "tx": func(lang string, t survey.Text) string { return t.In(lang) }, "checked": checked}
+	funcs := template.FuncMap{
+		"t": r.t, "tx": func(lang string, t survey.Text) string { return t.In(lang) }, "checked": checked,
+		"status": statusWord, "pct": stats.Percent, "pctp": percentOrDash, "num": stats.FormatInt,
+		"drill": drillLink, "list": func(s ...string) []string { return s },
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[kv[i].(string)] = kv[i+1]
+			}
+			return m
+		}, "date": stats.FormatDate, "itoa": itoa,
+		"ptr": func(p *int64) int64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+	}
 	names, err := fs.Glob(public.FS, "templates/*.html")
 	if err != nil {
 		return nil, err

@@ -19,6 +19,10 @@ func (s *Server) routes(app *fiber.App) {
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
+	s.authRoutes(app)
+	if s.Metrics != nil {
+		app.Get("/metrics", s.Metrics.handler())
+	}
 	app.Use("/static", filesystem.New(filesystem.Config{Root: staticFS(), MaxAge: int((24 * time.Hour).Seconds())}))
 
 	// Citizens: survey pages, plain HTML forms that work without JavaScript.
@@ -35,6 +39,16 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/tickets/:token/qr.png", s.limit(limitLookup), s.ticketQRPNG)
 	api.Get("/tickets/:token/qr.svg", s.limit(limitLookup), s.ticketQRSVG)
 	api.Post("/responses", s.limit(limitSubmit), s.submitResponse)
+	api.Get("/stats", s.statsAPI)
+
+	// Managers: dashboard, exports and periodic reports.
+	dash := app.Group("/dashboard", s.requireSession(), s.csrf)
+	dash.Get("/", s.dashboard)
+	dash.Get("/export.csv", s.exportCSV)
+	dash.Get("/export.xlsx", s.exportXLSX)
+	dash.Get("/report", s.reportPage)
+	dash.Get("/report.xlsx", s.reportXLSX)
+	s.kioskRoutes(app)
 	api.Use(func(c *fiber.Ctx) error { return notFound })
 
 	app.Use(func(c *fiber.Ctx) error { return notFound })

@@ -14,6 +14,7 @@ import (
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/qr"
 	"github.com/hailong/hailong/internal/redisstore"
+	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 )
 
@@ -27,6 +28,15 @@ type Deps struct {
 	Surveys   *survey.Catalog
 	QR        *qr.Generator
 	Limiter   *redisstore.Limiter
+	Users     survey.UserStore
+	Sessions  survey.SessionStore
+	Audit     survey.AuditStore
+	Org       *Org
+	Metrics   *Metrics
+	Rollups   BucketSource
+	Targets   stats.TargetTable
+	Devices   survey.DeviceStore
+	Hub       *redisstore.Hub
 	// Ready reports whether the store and Redis answer.
 	Ready func(ctx context.Context) error
 	Log   *slog.Logger

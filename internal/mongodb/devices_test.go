@@ -1,0 +1,207 @@
+package mongodb_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/testkit"
+)
+
+var kioskNow = time.Date(2026, 3, 31, 2, 0, 0, 0, time.UTC)
+
+func pairing(code string) survey.Pairing {
+	return survey.Pairing{Code: code, Agency: "000.00.53.H48", Counter: "c1", Name: "Quầy 1"}
+}
+
+func TestDeviceIsStoredByTheHashOfItsTokenOnly(t *testing.T) {
+	db := testkit.Store(t)
+	s := mongodb.NewDeviceStore(db)
+	ctx := context.Background()
+	token, d, err := s.CreateDevice(ctx, kioskNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ID != survey.DeviceID(token) || d.Paired || len(d.PairingCode) != survey.PairingCodeLength {
+		t.Fatalf("new device %+v", d)
+	}
+	if !d.PairingExpiresAt.Equal(kioskNow.Add(survey.PairingTTL)) {
+		t.Fatalf("pairing code expires at %v, want 10 minutes after creation", d.PairingExpiresAt)
+	}
+	raw, err := db.DB.Collection("kiosk_devices").FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Raw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(raw.String(), token) {
+		t.Fatalf("the device document holds the token itself: %s", raw)
+	}
+	got, err := s.Device(ctx, d.ID)
+	if err != nil || got.PairingCode != d.PairingCode {
+		t.Fatalf("Device: %+v, %v", got, err)
+	}
+	if _, err := s.Device(ctx, survey.DeviceID("hlk_forged")); !errors.Is(err, survey.ErrDeviceNotFound) {
+		t.Fatalf("unknown device: %v", err)
+	}
+}
+
+func TestPairingCodeIsUsedOnceAndExpires(t *testing.T) {
+	s := mongodb.NewDeviceStore(testkit.Store(t))
+	ctx := context.Background()
+	_, d, err := s.CreateDevice(ctx, kioskNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PairDevice(ctx, pairing(d.PairingCode), kioskNow.Add(survey.PairingTTL)); !errors.Is(err, survey.ErrPairingNotFound) {
+		t.Fatalf("pairing with an expired code: %v", err)
+	}
+
+	_, d, err = s.CreateDevice(ctx, kioskNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paired, err := s.PairDevice(ctx, pairing(d.PairingCode), kioskNow.Add(time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !paired.Paired || paired.Counter != "c1" || paired.Name != "Quầy 1" || paired.PairingCode != "" {
+		t.Fatalf("paired device %+v", paired)
+	}
+	if _, err := s.PairDevice(ctx, pairing(d.PairingCode), kioskNow.Add(time.Minute)); !errors.Is(err, survey.ErrPairingNotFound) {
+		t.Fatalf("pairing twice with one code: %v", err)
+	}
+	stored, _ := s.Device(ctx, d.ID)
+	if !stored.Paired || stored.Agency != "000.00.53.H48" || stored.PairingCode != "" {
+		t.Fatalf("stored device after pairing %+v", stored)
+	}
+}
+
+func TestOneCodeEnteredTwiceAtOncePairsOnce(t *testing.T) {
+	s := mongodb.NewDeviceStore(testkit.Store(t))
+	ctx := context.Background()
+	_, d, err := s.CreateDevice(ctx, kioskNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for i := range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := pairing(d.PairingCode)
+			p.Counter = "c" + string(rune('1'+i))
+			if _, err := s.PairDevice(ctx, p, kioskNow); err == nil {
+				mu.Lock()
+				won++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if won != 1 {
+		t.Fatalf("%d admins paired the tablet with one code, want 1", won)
+	}
+}
+
+func TestRenewedCodeReplacesTheOldOne(t *testing.T) {
+	s := mongodb.NewDeviceStore(testkit.Store(t))
+	ctx := context.Background()
+	_, d, _ := s.CreateDevice(ctx, kioskNow)
+	later := kioskNow.Add(11 * time.Minute)
+	renewed, err := s.RenewPairingCode(ctx, d.ID, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if renewed.PairingCode == d.PairingCode || !renewed.PairingExpiresAt.Equal(later.Add(survey.PairingTTL)) {
+		t.Fatalf("renewed %+v from %+v", renewed, d)
+	}
+	if _, err := s.PairDevice(ctx, pairing(d.PairingCode), later); !errors.Is(err, survey.ErrPairingNotFound) {
+		t.Fatalf("the old code still pairs: %v", err)
+	}
+	if _, err := s.PairDevice(ctx, pairing(renewed.PairingCode), later.Add(time.Minute)); err != nil {
+		t.Fatalf("the renewed code: %v", err)
+	}
+}
+
+func TestRevokedDeviceStaysRevokedWhileItReportsActivity(t *testing.T) {
+	s := mongodb.NewDeviceStore(testkit.Store(t))
+	ctx := context.Background()
+	_, d, _ := s.CreateDevice(ctx, kioskNow)
+	if _, err := s.PairDevice(ctx, pairing(d.PairingCode), kioskNow); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = s.TouchDevice(ctx, d.ID, kioskNow.Add(time.Duration(i)*time.Second))
+		}()
+	}
+	if _, err := s.RevokeDevice(ctx, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	if err := s.RecordRating(ctx, d.ID, kioskNow.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Device(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Revoked || !got.LastRatingAt.Equal(kioskNow.Add(time.Hour)) || !got.LastSeen.Equal(kioskNow.Add(time.Hour)) {
+		t.Fatalf("device after revocation and activity: %+v", got)
+	}
+	list, err := s.Devices(ctx)
+	if err != nil || len(list) != 1 || !list[0].Revoked || list[0].LastSeen.IsZero() {
+		t.Fatalf("Devices: %+v, %v", list, err)
+	}
+}
+
+func TestCurrentDossierIsKeptPerCounter(t *testing.T) {
+	s := mongodb.NewDeviceStore(testkit.Store(t))
+	ctx := context.Background()
+	if cur, err := s.CurrentDossier(ctx, "a|c1"); cur != nil || err != nil {
+		t.Fatalf("no dossier yet: %+v, %v", cur, err)
+	}
+	for i, tok := range []string{"tok-1", "tok-2"} {
+		d := survey.CurrentDossier{Counter: "a|c1", Token: tok, DossierCode: "H48-" + tok, IssuedAt: kioskNow.Add(time.Duration(i) * time.Minute)}
+		if err := s.SetCurrentDossier(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SetCurrentDossier(ctx, survey.CurrentDossier{Counter: "a|c2", Token: "tok-3"}); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := s.CurrentDossier(ctx, "a|c1")
+	if err != nil || cur.Token != "tok-2" || cur.DossierCode != "H48-tok-2" || !cur.IssuedAt.Equal(kioskNow.Add(time.Minute)) {
+		t.Fatalf("current dossier of c1: %+v, %v", cur, err)
+	}
+}
+
+func TestResponseNonceTellsKioskSubmissionsApart(t *testing.T) {
+	f := newFixture(t)
+	s := mongodb.NewDeviceStore(f.db)
+	ctx := context.Background()
+	tk := f.ticket(1, "land")
+	r := survey.NewResponse(tk, &survey.Definition{ID: "kiosk-quick", Version: 1}, survey.Answers{Overall: 4}, survey.SourceKiosk, "vi", kioskNow)
+	r.Nonce = survey.KioskNonce("0b8f0c1e-4b7d-4e0b-9a55-1f0f2b7c9d11")
+	if err := f.responses.SubmitResponse(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	nonce, found, err := s.ResponseNonce(ctx, tk.Token)
+	if err != nil || !found || survey.IdempotencyKeyOf(nonce) != "0b8f0c1e-4b7d-4e0b-9a55-1f0f2b7c9d11" {
+		t.Fatalf("ResponseNonce: %q %v %v", nonce, found, err)
+	}
+	if _, found, err := s.ResponseNonce(ctx, "nope"); found || err != nil {
+		t.Fatalf("ResponseNonce of nothing: %v %v", found, err)
+	}
+}

@@ -1,0 +1,111 @@
+package report
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// MaxComments is how many comments the report workbook lists at most.
+const MaxComments = 500
+
+// maxCommentRunes keeps each comment well inside Excel's cell limit.
+const maxCommentRunes = 2000
+
+var commentColumns = []column{
+	{survey.Text{VI: "Thời điểm", EN: "Time"}, 17},
+	{survey.Text{VI: "Lĩnh vực", EN: "Field"}, 24},
+	{survey.Text{VI: "Cơ quan", EN: "Agency"}, 26},
+	{survey.Text{VI: "Mức hài lòng chung", EN: "Overall rating"}, 22},
+	{survey.Text{VI: "Ý kiến", EN: "Comment"}, 80},
+}
+
+var (
+	noCommentsLabel = survey.Text{VI: "Không có ý kiến trong kỳ.", EN: "No comments in this period."}
+	redacted        = survey.Text{VI: "[đã ẩn]", EN: "[removed]"}
+)
+
+// Contact details citizens sometimes type into a comment; the report never carries them.
+var personalData = []*regexp.Regexp{
+	regexp.MustCompile(`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`), // e-mail
+	regexp.MustCompile(`(?:\+84|\b0)(?:[ .-]?\d){8,10}\b`),                       // phone
+	regexp.MustCompile(`\b\d{9}(?:\d{3})?\b`),                                    // ID card number
+}
+
+// commentSheet adds the latest comments, negative ones first.
+func (b *book) commentSheet(comments []Comment, title string, p stats.Period) error {
+	s, err := b.sheet(commentSheetName.In(b.lang))
+	if err != nil {
+		return err
+	}
+	b.heading(s, title, p)
+	s.row(3, b.headerCells(commentColumns))
+	picked := latestComments(comments, MaxComments)
+	if len(picked) == 0 {
+		s.set(1, 4, cell{noCommentsLabel.In(b.lang), 0})
+	}
+	for i, c := range picked {
+		s.row(4+i, b.commentCells(c))
+	}
+	s.widths(commentColumns)
+	s.freeze(3)
+	return s.done()
+}
+
+func (b *book) commentCells(c Comment) []cell {
+	return []cell{
+		{stats.FormatDateTime(c.At), 0},
+		{c.Field, 0},
+		{c.Agency, 0},
+		{ratingText(c.Overall, b.lang), 0},
+		{cleanComment(c.Text, b.lang), b.st.wrap},
+	}
+}
+
+// latestComments are the non-blank comments, negative (rated 1–2) first, newest first within
+// each, at most limit of them.
+func latestComments(cs []Comment, limit int) []Comment {
+	out := make([]Comment, 0, len(cs))
+	for _, c := range cs {
+		if strings.TrimSpace(c.Text) != "" {
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Comment) int {
+		if na, nb := negative(a.Overall), negative(b.Overall); na != nb {
+			if na {
+				return -1
+			}
+			return 1
+		}
+		return b.At.Compare(a.At)
+	})
+	return out[:min(len(out), limit)]
+}
+
+func negative(rating int) bool { return rating == 1 || rating == 2 }
+
+// ratingText is "2 – Không hài lòng", or a dash outside the scale.
+func ratingText(r int, lang string) string {
+	if !stats.ValidRating(r) {
+		return dash
+	}
+	return fmt.Sprintf("%d – %s", r, survey.RatingLabel(r).In(lang))
+}
+
+// cleanComment removes contact details and shortens very long text.
+func cleanComment(text, lang string) string {
+	text = strings.TrimSpace(text)
+	for _, re := range personalData {
+		text = re.ReplaceAllString(text, redacted.In(lang))
+	}
+	if utf8.RuneCountInString(text) > maxCommentRunes {
+		text = string([]rune(text)[:maxCommentRunes]) + "…"
+	}
+	return text
+}

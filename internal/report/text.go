@@ -1,0 +1,112 @@
+// Package report turns stats answers into files managers keep and send on: CSV and Excel
+// exports of one stats answer, and the periodic workbook for the Home Affairs office.
+package report
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// dash stands for a value that is absent or not shown.
+const dash = stats.NotANumber
+
+var (
+	overallLabel = survey.Text{VI: "Chung", EN: "Overall"}
+	hiddenNote   = survey.Text{VI: "ẩn (dưới 10 phiếu)", EN: "hidden (under 10 responses)"}
+	rangeFormat  = survey.Text{VI: "từ %s đến %s", EN: "from %s to %s"}
+)
+
+// statusWords names every figure status; a colour is never the only sign of a status.
+var statusWords = map[string]survey.Text{
+	stats.StatusMeets:        {VI: "Đạt", EN: "Meets"},
+	stats.StatusBelow:        {VI: "Chưa đạt", EN: "Below"},
+	stats.StatusLikelyBelow:  {VI: "Chưa đạt (rõ ràng)", EN: "Clearly below"},
+	stats.StatusInsufficient: {VI: "Chưa đủ mẫu", EN: "Too few responses"},
+}
+
+// english reports whether lang asks for English; everything else is Vietnamese.
+func english(lang string) bool { return lang == "en" || strings.HasPrefix(lang, "en-") }
+
+// statusWord names status in lang; "none" and unknown statuses are a dash.
+func statusWord(status, lang string) string {
+	if w, ok := statusWords[status]; ok {
+		return w.In(lang)
+	}
+	return dash
+}
+
+// groupLabel is the name a group is shown under: its label, else its key.
+func groupLabel(g stats.Group) string {
+	if g.Label != "" {
+		return g.Label
+	}
+	if g.Key != "" {
+		return g.Key
+	}
+	return dash
+}
+
+// localNumber turns Vietnamese number text ("1.234,5") into lang's ("1,234.5" for English).
+func localNumber(s, lang string) string {
+	if !english(lang) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '.':
+			return ','
+		case ',':
+			return '.'
+		}
+		return r
+	}, s)
+}
+
+// percentText formats the fraction p with one decimal in lang ("87,5%" / "87.5%").
+func percentText(p float64, lang string) string {
+	return localNumber(stats.Percent(p), lang)
+}
+
+// optPercentText is percentText for an optional fraction, a dash when absent.
+func optPercentText(p *float64, lang string) string {
+	if p == nil {
+		return dash
+	}
+	return percentText(*p, lang)
+}
+
+// countText formats n with thousands separators in lang ("1.234" / "1,234").
+func countText(n int64, lang string) string { return localNumber(stats.FormatInt(n), lang) }
+
+// rangeText is "từ 01/01/2026 đến 31/03/2026" ("" for a period without dates).
+func rangeText(p stats.Period, lang string) string {
+	if p.From.IsZero() || p.To.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf(rangeFormat.In(lang), stats.FormatDate(p.From), stats.FormatDate(p.To))
+}
+
+// periodText is rangeText as a line of its own: "Từ 01/01/2026 đến 31/03/2026".
+func periodText(p stats.Period, lang string) string { return capitalize(rangeText(p, lang)) }
+
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// texts picks every text in lang.
+func texts(ts []survey.Text, lang string) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.In(lang)
+	}
+	return out
+}

@@ -1,0 +1,241 @@
+package stats
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Groupings a stats query can ask for.
+const (
+	ByField     = "field"
+	ByAgency    = "agency"
+	ByCounter   = "counter"
+	ByChannel   = "channel"
+	ByCriterion = "criterion"
+	ByMonth     = "month"
+	ByOfficer   = "officer"
+)
+
+// Groupings lists the group_by values accepted from outside.
+var Groupings = []string{ByField, ByAgency, ByCounter, ByChannel, ByCriterion, ByMonth, ByOfficer}
+
+// Criteria are the SIPAS criteria in report order.
+var Criteria = []string{"access", "procedure", "staff", "result", "feedback"}
+
+// Query selects and groups rollup buckets.
+type Query struct {
+	Period   Period
+	GroupBy  string
+	Field    string          // only this field, when set
+	Channel  string          // only this response source, when set
+	Agency   string          // only this agency's subtree (see Agencies), when set
+	Agencies map[string]bool // the agencies in scope; nil means all
+	// MinGroupResponses hides groups with fewer responses (per-officer figures: 10).
+	MinGroupResponses int64
+}
+
+// Meta is what aggregation needs besides the counts: targets, field groups and labels.
+type Meta struct {
+	Targets    TargetTable
+	FieldGroup func(field string) string    // the target group of a field code
+	Label      func(dim, key string) string // display label of a dimension value
+}
+
+// Group is one row of a stats answer: a satisfaction figure with its context.
+type Group struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	Figure
+	Answered     int64    `json:"answered"`
+	Misuse       int64    `json:"misuse"`
+	Negative     int64    `json:"negative"`
+	Ratings      [5]int64 `json:"ratings"`
+	Issued       *int64   `json:"issued"`
+	ResponseRate *float64 `json:"response_rate"`
+	DossierRatio *float64 `json:"dossier_ratio"`
+	Hidden       bool     `json:"hidden,omitempty"`
+	counts       map[string]int64
+}
+
+// Result is a stats answer: the overall figure and one per group.
+type Result struct {
+	From    Date    `json:"from"`
+	To      Date    `json:"to"`
+	GroupBy string  `json:"group_by"`
+	Overall Group   `json:"overall"`
+	Groups  []Group `json:"groups"`
+}
+
+// Aggregate sums the buckets each yields that match q into groups and computes every figure.
+func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
+	if !slices.Contains(Groupings, q.GroupBy) {
+		return Result{}, fmt.Errorf("stats: unknown grouping %q", q.GroupBy)
+	}
+	overall := map[string]int64{}
+	groups := map[string]map[string]int64{}
+	each(func(b *Bucket) {
+		if !q.matches(b) {
+			return
+		}
+		addCounts(overall, b.Counts)
+		for _, key := range groupKeys(q.GroupBy, b) {
+			if groups[key] == nil {
+				groups[key] = map[string]int64{}
+			}
+			addCounts(groups[key], b.Counts)
+		}
+	})
+	res := Result{From: q.Period.From, To: q.Period.To, GroupBy: q.GroupBy}
+	res.Overall = m.group(q, "", "", overall, q.GroupBy == ByChannel || q.Channel != "")
+	for _, key := range orderedKeys(q.GroupBy, groups) {
+		g := m.groupFor(q, key, groups[key])
+		if q.MinGroupResponses > 0 && g.Responses < q.MinGroupResponses {
+			g = Group{Key: g.Key, Label: g.Label, Hidden: true, Figure: Figure{Status: StatusInsufficient}}
+		}
+		res.Groups = append(res.Groups, g)
+	}
+	return res, nil
+}
+
+func (q Query) matches(b *Bucket) bool {
+	if !q.Period.Contains(b.Day) || (q.Field != "" && b.Field != q.Field) {
+		return false
+	}
+	if q.Channel != "" && b.Source != q.Channel {
+		return false
+	}
+	return q.Agencies == nil || q.Agencies[b.Agency]
+}
+
+func addCounts(dst, src map[string]int64) {
+	for k, v := range src {
+		dst[k] += v
+	}
+}
+
+// groupKeys returns the groups a bucket counts in; criterion grouping spreads one bucket over
+// every criterion.
+func groupKeys(by string, b *Bucket) []string {
+	switch by {
+	case ByField:
+		return []string{b.Field}
+	case ByAgency:
+		return []string{b.Agency}
+	case ByCounter:
+		return []string{b.Agency + "/" + b.Counter}
+	case ByChannel:
+		if b.Source == "" {
+			return nil // ticket counts have no channel
+		}
+		return []string{b.Source}
+	case ByMonth:
+		return []string{fmt.Sprintf("%04d-%02d", b.Day.Year, int(b.Day.Month))}
+	case ByOfficer:
+		return []string{b.Agency + "/" + b.Counter + "/" + b.Officer}
+	case ByCriterion:
+		return Criteria
+	}
+	return nil
+}
+
+func orderedKeys(by string, groups map[string]map[string]int64) []string {
+	if by == ByCriterion {
+		return Criteria
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (m Meta) groupFor(q Query, key string, counts map[string]int64) Group {
+	if q.GroupBy == ByCriterion {
+		return m.criterionGroup(q, key, counts)
+	}
+	noTickets := q.GroupBy == ByChannel || q.Channel != ""
+	return m.group(q, q.GroupBy, key, counts, noTickets)
+}
+
+// group computes a group's figures; noTickets leaves out ticket-based figures, which have no
+// channel.
+func (m Meta) group(q Query, dim, key string, c map[string]int64, noTickets bool) Group {
+	g := Group{Key: key, Label: m.label(dim, key), counts: c}
+	g.Figure = NewFigure(c[CounterSatisfied], c[CounterRated], m.target(q, dim, key))
+	g.Answered, g.Misuse, g.Negative = c[CounterAnswered], c[CounterMisuse], c[CounterNegative]
+	for r := 1; r <= 5; r++ {
+		g.Ratings[r-1] = c[RatingCounter(r)]
+	}
+	if !noTickets {
+		issued := c[CounterIssued]
+		g.Issued = &issued
+		if issued > 0 {
+			rate := float64(c[CounterAnswered]) / float64(issued)
+			ratio := DossierRatio(issued, c[CounterFlagged], 0, 0)
+			g.ResponseRate, g.DossierRatio = &rate, &ratio
+		}
+	}
+	return g
+}
+
+func (m Meta) criterionGroup(q Query, key string, c map[string]int64) Group {
+	var n, sat int64
+	var ratings [5]int64
+	for r := 1; r <= 5; r++ {
+		v := c[CriterionCounter(key, r)]
+		ratings[r-1] = v
+		n += v
+		if IsSatisfied(r) {
+			sat += v
+		}
+	}
+	g := Group{Key: key, Label: m.label(ByCriterion, key), Ratings: ratings}
+	g.Figure = NewFigure(sat, n, m.target(q, "", ""))
+	return g
+}
+
+// target is the target of a group: a field's own group target, else the filtered field's,
+// else the overall one, for the year the period ends in (a month group: its own year).
+func (m Meta) target(q Query, dim, key string) *float64 {
+	year := q.Period.To.Year
+	field := q.Field
+	switch dim {
+	case ByField:
+		field = key
+	case ByMonth:
+		fmt.Sscanf(key, "%d-", &year)
+	}
+	group := GroupOverall
+	if field != "" {
+		group = m.fieldGroup(field)
+	}
+	return m.Targets.Lookup(group, year)
+}
+
+func (m Meta) fieldGroup(field string) string {
+	if m.FieldGroup != nil {
+		if g := m.FieldGroup(field); g != "" {
+			return g
+		}
+	}
+	return m.Targets.GroupOf(field)
+}
+
+func (m Meta) label(dim, key string) string {
+	if dim == "" {
+		return ""
+	}
+	if m.Label != nil {
+		if l := m.Label(dim, key); l != "" {
+			return l
+		}
+	}
+	if dim == ByMonth {
+		if y, mo, ok := strings.Cut(key, "-"); ok {
+			return mo + "/" + y
+		}
+	}
+	return key
+}

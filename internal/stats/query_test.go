@@ -1,0 +1,140 @@
+package stats_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/hailong/hailong/internal/stats"
+)
+
+// buckets builds rollup buckets from (field, agency, satisfied, unsatisfied) rows on one day.
+func buckets(day stats.Date, rows ...[4]any) []*stats.Bucket {
+	var out []*stats.Bucket
+	for _, r := range rows {
+		sat, unsat := int64(r[2].(int)), int64(r[3].(int))
+		out = append(out, &stats.Bucket{
+			Day: day, Field: r[0].(string), Agency: r[1].(string), Counter: "c1", Source: "qr",
+			Counts: map[string]int64{"n": sat + unsat, "sat": sat, "answered": sat + unsat, "r5": sat, "r2": unsat, "neg": unsat, "c_staff_4": sat, "c_staff_1": unsat},
+		})
+	}
+	return out
+}
+
+func each(bs []*stats.Bucket) func(func(*stats.Bucket)) {
+	return func(fn func(*stats.Bucket)) {
+		for _, b := range bs {
+			fn(b)
+		}
+	}
+}
+
+func find(t *testing.T, res stats.Result, key string) stats.Group {
+	t.Helper()
+	for _, g := range res.Groups {
+		if g.Key == key {
+			return g
+		}
+	}
+	t.Fatalf("no group %q in %+v", key, res.Groups)
+	return stats.Group{}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-4 }
+
+func TestAggregateByFieldAgainstTargets(t *testing.T) {
+	d := stats.NewDate(2026, 3, 15)
+	bs := buckets(d,
+		[4]any{"land", "H48", 85, 15},          // exactly 85%: meets the 85% target
+		[4]any{"justice", "H48", 90, 10},       // exactly 90%: meets the overall 90% target
+		[4]any{"education", "H48", 20, 5},      // 25 responses: insufficient
+		[4]any{"certification", "X01", 60, 40}, // 60%: clearly below 90%
+	)
+	p, _ := stats.ParsePeriod("2026-01-01", "2026-03-31")
+	res, err := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: stats.ByField}, stats.Meta{Targets: stats.DefaultTargets()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Overall.Responses != 325 || res.Overall.Satisfied != 255 {
+		t.Fatalf("overall %d/%d, want 255/325", res.Overall.Satisfied, res.Overall.Responses)
+	}
+	land := find(t, res, "land")
+	if land.Status != stats.StatusMeets || *land.Target != 0.85 || !near(land.Satisfaction, 0.85) {
+		t.Fatalf("land: %+v", land.Figure)
+	}
+	// Wilson 95% for 85/100, computed by hand: 0.7672 .. 0.9069.
+	if !near(land.CILow, 0.7672) || !near(land.CIHigh, 0.9069) {
+		t.Fatalf("land interval %.4f..%.4f, want 0.7672..0.9069", land.CILow, land.CIHigh)
+	}
+	if j := find(t, res, "justice"); j.Status != stats.StatusMeets || *j.Target != 0.90 {
+		t.Fatalf("justice: %+v", j.Figure)
+	}
+	if e := find(t, res, "education"); e.Status != stats.StatusInsufficient {
+		t.Fatalf("education: %+v", e.Figure)
+	}
+	if c := find(t, res, "certification"); c.Status != stats.StatusLikelyBelow {
+		t.Fatalf("certification: %+v", c.Figure)
+	}
+}
+
+func TestAggregateEmptyPeriod(t *testing.T) {
+	bs := buckets(stats.NewDate(2026, 3, 15), [4]any{"land", "H48", 10, 0})
+	p, _ := stats.ParsePeriod("2026-04-01", "2026-04-30")
+	res, err := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: stats.ByField}, stats.Meta{Targets: stats.DefaultTargets()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Overall.Responses != 0 || len(res.Groups) != 0 || res.Overall.Status != stats.StatusInsufficient {
+		t.Fatalf("empty period: %+v", res)
+	}
+}
+
+func TestAggregateScopedToAgencies(t *testing.T) {
+	bs := buckets(stats.NewDate(2026, 3, 15), [4]any{"land", "H48", 10, 0}, [4]any{"land", "X01", 0, 10})
+	p, _ := stats.ParsePeriod("2026-03-01", "2026-03-31")
+	res, _ := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: stats.ByAgency, Agencies: map[string]bool{"H48": true}}, stats.Meta{Targets: stats.DefaultTargets()})
+	if len(res.Groups) != 1 || res.Groups[0].Key != "H48" || res.Overall.Satisfied != 10 {
+		t.Fatalf("scoped: %+v", res)
+	}
+}
+
+func TestAggregateByCriterionAndMonth(t *testing.T) {
+	bs := append(buckets(stats.NewDate(2026, 1, 10), [4]any{"land", "H48", 30, 10}), buckets(stats.NewDate(2026, 2, 10), [4]any{"land", "H48", 40, 0})...)
+	p, _ := stats.ParsePeriod("2026-01-01", "2026-03-31")
+	res, _ := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: stats.ByCriterion}, stats.Meta{Targets: stats.DefaultTargets()})
+	staff := find(t, res, "staff")
+	if staff.Responses != 80 || staff.Satisfied != 70 {
+		t.Fatalf("staff criterion %d/%d, want 70/80", staff.Satisfied, staff.Responses)
+	}
+	res, _ = stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: stats.ByMonth}, stats.Meta{Targets: stats.DefaultTargets()})
+	if len(res.Groups) != 2 || res.Groups[0].Key != "2026-01" || res.Groups[0].Label != "01/2026" || res.Groups[1].Satisfied != 40 {
+		t.Fatalf("by month: %+v", res.Groups)
+	}
+}
+
+func TestOfficerFiguresHiddenBelowTen(t *testing.T) {
+	d := stats.NewDate(2026, 3, 15)
+	bs := []*stats.Bucket{
+		{Day: d, Agency: "H48", Counter: "c1", Officer: "a", Field: "land", Counts: map[string]int64{"n": 9, "sat": 9}},
+		{Day: d, Agency: "H48", Counter: "c1", Officer: "b", Field: "land", Counts: map[string]int64{"n": 10, "sat": 5}},
+	}
+	p, _ := stats.ParsePeriod("2026-03-01", "2026-03-31")
+	res, _ := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: stats.ByOfficer, MinGroupResponses: 10}, stats.Meta{Targets: stats.DefaultTargets()})
+	a, b := find(t, res, "H48/c1/a"), find(t, res, "H48/c1/b")
+	if !a.Hidden || a.Responses != 0 || b.Hidden || b.Responses != 10 {
+		t.Fatalf("officers: %+v %+v", a, b)
+	}
+}
+
+func TestResponseRateAndDossierRatio(t *testing.T) {
+	d := stats.NewDate(2026, 3, 15)
+	bs := []*stats.Bucket{
+		{Day: d, Agency: "H48", Field: "land", Counts: map[string]int64{"issued": 40}},
+		{Day: d, Agency: "H48", Field: "land", Source: "qr", Counts: map[string]int64{"answered": 10, "n": 10, "sat": 8, "d766": 2}},
+	}
+	p, _ := stats.ParsePeriod("2026-03-01", "2026-03-31")
+	res, _ := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: stats.ByAgency}, stats.Meta{Targets: stats.DefaultTargets()})
+	g := find(t, res, "H48")
+	if *g.Issued != 40 || !near(*g.ResponseRate, 0.25) || !near(*g.DossierRatio, 38.0/40) {
+		t.Fatalf("rate/ratio: issued %v rate %v ratio %v", *g.Issued, *g.ResponseRate, *g.DossierRatio)
+	}
+}

@@ -1,0 +1,201 @@
+package survey
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Device is a kiosk tablet at a counter. It signs in with a random token it keeps in a cookie;
+// only the token's SHA-256 is stored, as the device's ID.
+type Device struct {
+	ID      string `bson:"_id" json:"id"`
+	Name    string `bson:"name" json:"name"`
+	Agency  string `bson:"agency" json:"agency"`
+	Counter string `bson:"counter" json:"counter"`
+	// PairingCode is what the tablet shows until an admin pairs it; empty once paired.
+	PairingCode      string    `bson:"pairing_code,omitempty" json:"pairing_code,omitempty"`
+	PairingExpiresAt time.Time `bson:"pairing_expires_at,omitempty" json:"pairing_expires_at,omitzero"`
+	Paired           bool      `bson:"paired" json:"paired"`
+	Revoked          bool      `bson:"revoked" json:"revoked"`
+	CreatedAt        time.Time `bson:"created_at" json:"created_at"`
+	// LastSeen and LastRatingAt are kept apart from the device document, so the tablet's own
+	// frequent writes can never undo an admin's pairing or revocation.
+	LastSeen     time.Time `bson:"-" json:"last_seen,omitzero"`
+	LastRatingAt time.Time `bson:"-" json:"-"`
+}
+
+// CounterKey names the device's counter for the push hub and the current dossier.
+func (d *Device) CounterKey() string { return CounterKey(d.Agency, d.Counter) }
+
+// CounterKey names a counter of an agency; "|" never occurs in either code.
+func CounterKey(agency, counter string) string { return agency + "|" + counter }
+
+// PairingTTL is how long a pairing code shown on a tablet can be used.
+const PairingTTL = 10 * time.Minute
+
+// PairingCodeLength is the number of symbols in a pairing code (31^6 ≈ 8.9×10^8 codes, and
+// only an admin can try one).
+const PairingCodeLength = 6
+
+// NewPairingCode returns a random pairing code from the short-code alphabet.
+func NewPairingCode() string { return NewShortCode()[:PairingCodeLength] }
+
+// NormalizePairingCode upper-cases a typed pairing code and drops spaces and dashes; it returns
+// "" when the code cannot be valid.
+func NormalizePairingCode(s string) string {
+	s = strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(s))
+	if len(s) != PairingCodeLength {
+		return ""
+	}
+	for _, c := range s {
+		if !strings.ContainsRune(shortCodeAlphabet, c) {
+			return ""
+		}
+	}
+	return s
+}
+
+// FormatPairingCode shows a pairing code in two groups of three, e.g. "K7Q-X3P".
+func FormatPairingCode(s string) string {
+	if len(s) != PairingCodeLength {
+		return s
+	}
+	return s[:3] + "-" + s[3:]
+}
+
+// NewDeviceToken returns an unguessable device token with 256 bits of randomness.
+func NewDeviceToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return "hlk_" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+// DeviceID returns the ID of the device holding token: the SHA-256 of the token, in hex.
+func DeviceID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+var (
+	deviceIDPattern       = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	idempotencyKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
+)
+
+// ValidDeviceID reports whether s has the shape of a device ID.
+func ValidDeviceID(s string) bool { return deviceIDPattern.MatchString(s) }
+
+// ValidIdempotencyKey reports whether s can serve as a kiosk submission's idempotency key
+// (a UUID, for instance).
+func ValidIdempotencyKey(s string) bool { return idempotencyKeyPattern.MatchString(s) }
+
+// KioskNonce returns the nonce of a kiosk response submitted with idempotency key: the key
+// followed by a fresh random part, so the nonce stays unique to this attempt (as the rollup
+// journal needs) while the stored response still says which submission it came from.
+func KioskNonce(key string) string { return key + ":" + NewToken() }
+
+// IdempotencyKeyOf returns the idempotency key a response nonce was made from by KioskNonce,
+// or "" for a response that did not come from a kiosk.
+func IdempotencyKeyOf(nonce string) string {
+	key, _, ok := strings.Cut(nonce, ":")
+	if !ok || !ValidIdempotencyKey(key) {
+		return ""
+	}
+	return key
+}
+
+// FreeRatingID is the response ID of a kiosk rating given without a dossier: one per device
+// and idempotency key, so retries of one submission store it once.
+func FreeRatingID(deviceID, key string) string { return "kiosk:" + deviceID + ":" + key }
+
+// CurrentDossier is the dossier last completed at a counter, which its kiosk asks about; a
+// kiosk that (re)connects is sent it while it is recent and unrated.
+type CurrentDossier struct {
+	Counter       string    `bson:"_id" json:"-"`
+	Token         string    `bson:"token" json:"token"`
+	DossierCode   string    `bson:"dossier_code" json:"dossier_code"`
+	ProcedureName string    `bson:"procedure_name,omitempty" json:"procedure_name,omitempty"`
+	Field         string    `bson:"field" json:"field"`
+	IssuedAt      time.Time `bson:"issued_at" json:"issued_at"`
+}
+
+// Pairing is what an admin gives a tablet when pairing it.
+type Pairing struct {
+	Code    string `json:"code"`
+	Agency  string `json:"agency"`
+	Counter string `json:"counter"`
+	Name    string `json:"name"`
+}
+
+// Validate normalises the pairing code and checks every field, returning every problem.
+func (p *Pairing) Validate() FieldErrors {
+	var errs FieldErrors
+	p.Code = NormalizePairingCode(p.Code)
+	if p.Code == "" {
+		errs = append(errs, fieldError("code", "type", "Mã ghép nối gồm 6 ký tự chữ và số hiển thị trên máy tính bảng.", "code must be the 6-symbol pairing code the tablet shows."))
+	}
+	for _, f := range []struct{ name, value string }{{"agency", p.Agency}, {"counter", p.Counter}} {
+		if f.value == "" {
+			errs = append(errs, fieldError(f.name, "required", "Thiếu "+f.name+".", f.name+" is required."))
+		} else {
+			errs = append(errs, optionalCode(f.name, f.value)...)
+		}
+	}
+	p.Name = strings.TrimSpace(p.Name)
+	if len([]rune(p.Name)) > 100 || !validText(p.Name) {
+		errs = append(errs, fieldError("name", "too_long", "Tên thiết bị không hợp lệ hoặc quá dài (tối đa 100 ký tự).", "name is invalid or longer than 100 characters."))
+	}
+	return errs
+}
+
+func validText(s string) bool {
+	return strings.ToValidUTF8(s, "\uFFFD") == s && !strings.ContainsRune(s, 0)
+}
+
+// Device errors shared by stores and handlers.
+var (
+	ErrDeviceUnknown = Errorf(CodeUnauthorized,
+		"Máy tính bảng này chưa được ghép nối với quầy. Vui lòng ghép nối lại.",
+		"This tablet is not paired with a counter. Please pair it again.")
+	ErrDeviceRevoked = Errorf(CodeUnauthorized,
+		"Máy tính bảng này đã bị thu hồi quyền. Vui lòng ghép nối lại.",
+		"This tablet's access has been revoked. Please pair it again.")
+	ErrPairingNotFound = Errorf(CodeNotFound,
+		"Mã ghép nối không đúng hoặc đã hết hạn. Vui lòng lấy mã mới trên máy tính bảng.",
+		"The pairing code is wrong or has expired. Please get a new code on the tablet.")
+	ErrDeviceNotFound = Errorf(CodeNotFound, "Không tìm thấy thiết bị.", "No such device.")
+)
+
+// DeviceStore keeps kiosk devices, their pairing codes and each counter's current dossier.
+// Every look-up is by _id.
+type DeviceStore interface {
+	// CreateDevice stores a new unpaired device with a fresh pairing code; it returns the
+	// device's token, which is never stored.
+	CreateDevice(ctx context.Context, now time.Time) (token string, d *Device, err error)
+	// RenewPairingCode gives an unpaired device a fresh pairing code.
+	RenewPairingCode(ctx context.Context, id string, now time.Time) (*Device, error)
+	// Device returns the device with id, or ErrDeviceNotFound.
+	Device(ctx context.Context, id string) (*Device, error)
+	// PairDevice pairs the device showing p.Code with p's counter; ErrPairingNotFound for an
+	// unknown, used or expired code.
+	PairDevice(ctx context.Context, p Pairing, now time.Time) (*Device, error)
+	// RevokeDevice revokes the device with id for good.
+	RevokeDevice(ctx context.Context, id string) (*Device, error)
+	// Devices lists every device (a full scan: for admins, not hot paths).
+	Devices(ctx context.Context) ([]Device, error)
+	// TouchDevice records that the device was seen at now.
+	TouchDevice(ctx context.Context, id string, now time.Time) error
+	// RecordRating records that the device stored a rating given at at.
+	RecordRating(ctx context.Context, id string, at time.Time) error
+	// SetCurrentDossier makes d the dossier the kiosks of counter d.Counter ask about.
+	SetCurrentDossier(ctx context.Context, d CurrentDossier) error
+	// CurrentDossier returns the counter's current dossier, or nil when it has none.
+	CurrentDossier(ctx context.Context, counter string) (*CurrentDossier, error)
+	// ResponseNonce returns the nonce of the response with id, and whether there is one.
+	ResponseNonce(ctx context.Context, id string) (string, bool, error)
+}

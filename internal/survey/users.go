@@ -1,0 +1,116 @@
+package survey
+
+import (
+	"context"
+	"regexp"
+	"time"
+)
+
+// Staff roles, from most to least powerful; officers sit at a counter.
+const (
+	RoleAdmin   = "admin"
+	RoleManager = "manager"
+	RoleViewer  = "viewer"
+	RoleOfficer = "officer"
+)
+
+// ValidRole reports whether role is one of the known staff roles.
+func ValidRole(role string) bool {
+	return role == RoleAdmin || role == RoleManager || role == RoleViewer || role == RoleOfficer
+}
+
+var userNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// ValidUserName reports whether name can name an account: 1 to 64 lower-case ASCII letters,
+// digits, dots, dashes and underscores, starting with a letter or digit.
+func ValidUserName(name string) bool { return userNameRE.MatchString(name) }
+
+// User is a staff account. Name is the sign-in name and never changes.
+type User struct {
+	Name string `bson:"_id" json:"name"`
+	Role string `bson:"role" json:"role"`
+	// Agency scopes the account to one agency code; empty means the whole organisation.
+	Agency string `bson:"agency" json:"agency"`
+	// Counter is an officer's counter (quầy) within the agency.
+	Counter      string    `bson:"counter" json:"counter"`
+	PasswordHash string    `bson:"password_hash" json:"-"`
+	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
+	Disabled     bool      `bson:"disabled" json:"disabled"`
+}
+
+// Validate checks the name and role of a new or changed account.
+func (u *User) Validate() error {
+	if !ValidUserName(u.Name) {
+		return Errorf(CodeInvalid,
+			"Tên đăng nhập gồm 1–64 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới.",
+			"A user name has 1–64 characters: lower-case letters a–z, digits, dots, dashes or underscores.")
+	}
+	if !ValidRole(u.Role) {
+		return Errorf(CodeInvalid, "Vai trò không hợp lệ.", "Unknown role.")
+	}
+	return nil
+}
+
+// SessionTTL is how long a session lasts from sign-in, however active it is.
+const SessionTTL = 12 * time.Hour
+
+// Session is a signed-in browser. Its ID is the SHA-256 (hex) of the cookie token, so a copy
+// of the store cannot be used to sign in.
+type Session struct {
+	ID        string    `bson:"_id" json:"-"`
+	User      string    `bson:"user" json:"user"`
+	CSRF      string    `bson:"csrf" json:"-"`
+	CreatedAt time.Time `bson:"created_at" json:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at" json:"expires_at"`
+}
+
+// AuditEntry records who did what to which target. Its ID sorts in the order entries were
+// recorded.
+type AuditEntry struct {
+	ID     string    `bson:"_id" json:"id"`
+	At     time.Time `bson:"at" json:"at"`
+	User   string    `bson:"user" json:"user"`
+	Action string    `bson:"action" json:"action"`
+	Target string    `bson:"target" json:"target"`
+	Detail string    `bson:"detail" json:"detail"`
+}
+
+// Account errors shared by stores and handlers.
+var (
+	ErrUserNotFound = Errorf(CodeNotFound, "Không tìm thấy tài khoản.", "No such account.")
+	ErrUserExists   = Errorf(CodeConflict, "Tên đăng nhập này đã có người dùng.", "That user name is already taken.")
+	ErrSessionEnded = Errorf(CodeUnauthorized, "Phiên đăng nhập đã hết hạn hoặc không tồn tại. Vui lòng đăng nhập lại.", "Your session has ended. Please sign in again.")
+)
+
+// UserStore keeps staff accounts by name.
+type UserStore interface {
+	// CreateUser stores u; ErrUserExists when the name is taken.
+	CreateUser(ctx context.Context, u User) error
+	// UserByName returns ErrUserNotFound for an unknown name.
+	UserByName(ctx context.Context, name string) (*User, error)
+	// Users lists every account, by name.
+	Users(ctx context.Context) ([]User, error)
+	// UpdateUser replaces the stored account named u.Name; ErrUserNotFound when there is none.
+	UpdateUser(ctx context.Context, u User) error
+	CountUsers(ctx context.Context) (int64, error)
+}
+
+// SessionStore keeps signed-in sessions under the hash of their token.
+type SessionStore interface {
+	// CreateSession starts a session for user lasting ttl and returns its new random token,
+	// which is never stored.
+	CreateSession(ctx context.Context, user string, ttl time.Duration) (token string, s *Session, err error)
+	// SessionByToken returns ErrSessionEnded when the token is unknown or expired; an expired
+	// session is deleted.
+	SessionByToken(ctx context.Context, token string) (*Session, error)
+	// DeleteSession ends the session; an unknown token is not an error.
+	DeleteSession(ctx context.Context, token string) error
+}
+
+// AuditStore keeps the audit trail of staff actions.
+type AuditStore interface {
+	// Record stores e, filling in its ID and, when zero, its time.
+	Record(ctx context.Context, e AuditEntry) error
+	// Recent returns the newest n entries, newest first.
+	Recent(ctx context.Context, n int) ([]AuditEntry, error)
+}

@@ -1,0 +1,215 @@
+package web
+
+import (
+	"html/template"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// periodChoice is the period a manager picked: a kind with year and index, or a custom range.
+type periodChoice struct {
+	Kind        string
+	Year, Index int
+	Period      stats.Period
+}
+
+// choosePeriod reads period, year, index, from and to; it defaults to the current quarter.
+func choosePeriod(c *fiber.Ctx) (periodChoice, error) {
+	today := stats.Today()
+	pc := periodChoice{Kind: c.Query("period", stats.PeriodQuarter), Year: c.QueryInt("year", today.Year), Index: c.QueryInt("index", 0)}
+	if pc.Kind == "custom" {
+		p, err := stats.ParsePeriod(c.Query("from"), c.Query("to"))
+		if err != nil {
+			return pc, errBadPeriod
+		}
+		pc.Period = p
+		return pc, nil
+	}
+	if pc.Index == 0 {
+		pc.Index = defaultIndex(pc.Kind, today)
+	}
+	p, err := stats.PeriodOf(pc.Kind, pc.Year, pc.Index)
+	if err != nil {
+		return pc, errBadPeriod
+	}
+	pc.Period = p
+	return pc, nil
+}
+
+func defaultIndex(kind string, today stats.Date) int {
+	switch kind {
+	case stats.PeriodMonth:
+		return int(today.Month)
+	case stats.PeriodQuarter:
+		return (int(today.Month)-1)/3 + 1
+	case stats.PeriodHalf:
+		return (int(today.Month)-1)/6 + 1
+	}
+	return 1
+}
+
+// dashboardData is what the dashboard page shows.
+type dashboardData struct {
+	pageData
+	User     *survey.User
+	CSRF     string
+	Choice   periodChoice
+	Query    stats.Query
+	Result   stats.Result
+	Trend    template.HTML
+	Comments []commentRow
+	Fields   []survey.Field
+	Units    []survey.Unit
+	QS       string // the current query string, for exports
+	Years    []int
+	CanDrill bool
+	Officers bool
+	GroupBys []string
+}
+
+type commentRow struct {
+	Date, Field, Agency, Text string
+	Overall                   int
+	Negative                  bool
+}
+
+// dashboard handles GET /dashboard: figures against targets for the chosen period and filters.
+func (s *Server) dashboard(c *fiber.Ctx) error {
+	u := currentUser(c)
+	sc := userScope(u)
+	pc, err := choosePeriod(c)
+	if err != nil {
+		return err
+	}
+	q, err := s.statsQueryFor(c, sc, pc.Period)
+	if err != nil {
+		return err
+	}
+	res, err := s.aggregate(c, q)
+	if err != nil {
+		return err
+	}
+	l := lang(c)
+	d := dashboardData{
+		pageData: s.page(c, s.pages.t(l, "dash.title")), User: u, CSRF: csrfToken(c), Choice: pc, Query: q, Result: res,
+		Fields: s.activeFields(c), Units: s.Org.Units(), QS: string(c.Request().URI().QueryString()),
+		Years: recentYears(), Officers: sc.officers, GroupBys: groupBysFor(sc),
+	}
+	d.Trend = s.trend(c, q, l)
+	d.Comments = s.latestComments(c, q, 20)
+	return s.render(c, "dashboard", d)
+}
+
+// statsQueryFor builds the stats query of a dashboard request for period p.
+func (s *Server) statsQueryFor(c *fiber.Ctx, sc scope, p stats.Period) (stats.Query, error) {
+	args := c.Context().QueryArgs()
+	args.Set("from", p.From.String())
+	args.Set("to", p.To.String())
+	return s.statsQuery(c, sc)
+}
+
+func (s *Server) trend(c *fiber.Ctx, q stats.Query, l string) template.HTML {
+	q.GroupBy = stats.ByMonth
+	q.MinGroupResponses = 0
+	res, err := s.aggregate(c, q)
+	if err != nil {
+		return ""
+	}
+	return trendChart(res.Groups, s.pages.t(l, "dash.trend"))
+}
+
+// latestComments returns comments in q's period and scope, negative first.
+func (s *Server) latestComments(c *fiber.Ctx, q stats.Query, n int) []commentRow {
+	keep := func(cm *stats.Comment) bool {
+		return (q.Field == "" || cm.Field == q.Field) && (q.Agencies == nil || q.Agencies[cm.Agency])
+	}
+	l := lang(c)
+	var out []commentRow
+	for _, cm := range s.Rollups.Comments(q.Period, keep, n) {
+		out = append(out, commentRow{
+			Date: stats.FormatDate(stats.DateOf(cm.At)), Field: s.label(c, l, stats.ByField, cm.Field),
+			Agency: s.label(c, l, stats.ByAgency, cm.Agency), Text: cm.Text, Overall: cm.Overall, Negative: cm.Overall <= 2,
+		})
+	}
+	return out
+}
+
+func (s *Server) activeFields(c *fiber.Ctx) []survey.Field {
+	var out []survey.Field
+	for _, f := range s.Fields.All(c.UserContext()) {
+		if f.Active {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func userScope(u *survey.User) scope {
+	if u == nil {
+		return scope{}
+	}
+	return scope{agency: u.Agency, officers: u.Role == survey.RoleAdmin || u.Role == survey.RoleManager}
+}
+
+func groupBysFor(sc scope) []string {
+	gs := []string{stats.ByField, stats.ByAgency, stats.ByCounter, stats.ByChannel, stats.ByCriterion, stats.ByMonth}
+	if sc.officers {
+		gs = append(gs, stats.ByOfficer)
+	}
+	return gs
+}
+
+func recentYears() []int {
+	y := stats.Today().Year
+	return []int{y - 3, y - 2, y - 1, y}
+}
+
+// drillLink returns the dashboard URL one level down from group g: field → agency → counter →
+// officer.
+func drillLink(qs, groupBy, key string, officers bool) string {
+	v, _ := url.ParseQuery(qs)
+	switch groupBy {
+	case stats.ByField:
+		v.Set("field", key)
+		v.Set("group_by", stats.ByAgency)
+	case stats.ByAgency:
+		v.Set("agency", key)
+		v.Set("group_by", stats.ByCounter)
+	case stats.ByCounter:
+		if !officers {
+			return ""
+		}
+		v.Set("group_by", stats.ByOfficer)
+	default:
+		return ""
+	}
+	return "/dashboard?" + v.Encode()
+}
+
+// statusWord names a status for people, so it is never shown by colour alone.
+func statusWord(status, l string) string {
+	words := map[string]survey.Text{
+		stats.StatusMeets:        {VI: "Đạt", EN: "Meets"},
+		stats.StatusBelow:        {VI: "Chưa đạt", EN: "Below"},
+		stats.StatusLikelyBelow:  {VI: "Chưa đạt (rõ ràng)", EN: "Clearly below"},
+		stats.StatusInsufficient: {VI: "Chưa đủ mẫu", EN: "Too few responses"},
+	}
+	if w, ok := words[status]; ok {
+		return w.In(l)
+	}
+	return "—"
+}
+
+func percentOrDash(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return stats.Percent(*p)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

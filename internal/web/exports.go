@@ -1,0 +1,136 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hailong/hailong/internal/report"
+	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// dashboardResult answers the dashboard's current query, for exports.
+func (s *Server) dashboardResult(c *fiber.Ctx) (periodChoice, stats.Query, stats.Result, error) {
+	pc, err := choosePeriod(c)
+	if err != nil {
+		return pc, stats.Query{}, stats.Result{}, err
+	}
+	q, err := s.statsQueryFor(c, userScope(currentUser(c)), pc.Period)
+	if err != nil {
+		return pc, q, stats.Result{}, err
+	}
+	res, err := s.aggregate(c, q)
+	return pc, q, res, err
+}
+
+// exportCSV handles GET /dashboard/export.csv: the table on screen.
+func (s *Server) exportCSV(c *fiber.Ctx) error {
+	_, q, res, err := s.dashboardResult(c)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := report.WriteCSV(&buf, res, lang(c)); err != nil {
+		return survey.Wrap(err)
+	}
+	return sendFile(c, "text/csv; charset=utf-8", exportName(q, "csv"), buf.Bytes())
+}
+
+// exportXLSX handles GET /dashboard/export.xlsx: the table on screen as a workbook.
+func (s *Server) exportXLSX(c *fiber.Ctx) error {
+	_, q, res, err := s.dashboardResult(c)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	title := s.pages.t(lang(c), "dash.title") + " — " + s.pages.t(lang(c), "group."+q.GroupBy)
+	if err := report.WriteXLSX(&buf, res, title, lang(c)); err != nil {
+		return survey.Wrap(err)
+	}
+	return sendFile(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exportName(q, "xlsx"), buf.Bytes())
+}
+
+func exportName(q stats.Query, ext string) string {
+	return fmt.Sprintf("hailong-%s-%s-%s.%s", q.GroupBy, q.Period.From, q.Period.To, ext)
+}
+
+func sendFile(c *fiber.Ctx, contentType, name string, body []byte) error {
+	c.Set(fiber.HeaderContentType, contentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(body)
+}
+
+// periodicReport gathers the Home Affairs report for the chosen period.
+func (s *Server) periodicReport(c *fiber.Ctx) (*report.Report, error) {
+	pc, err := choosePeriod(c)
+	if err != nil {
+		return nil, err
+	}
+	sc := userScope(currentUser(c))
+	r := &report.Report{Period: pc.Period, Kind: pc.Kind, GeneratedAt: s.Now(), Agency: s.pages.t(lang(c), "app.name")}
+	if sc.agency != "" {
+		if u, ok := s.Org.Unit(sc.agency); ok {
+			r.Agency = u.Name
+		}
+	}
+	for by, dst := range map[string]*stats.Result{stats.ByField: &r.Overall, stats.ByAgency: &r.ByAgency, stats.ByCriterion: &r.ByCriterion, stats.ByMonth: &r.ByMonth, stats.ByChannel: &r.ByChannel} {
+		c.Context().QueryArgs().Set("group_by", by)
+		q, err := s.statsQueryFor(c, sc, pc.Period)
+		if err != nil {
+			return nil, err
+		}
+		if *dst, err = s.aggregate(c, q); err != nil {
+			return nil, err
+		}
+		if by == stats.ByField {
+			r.Comments = s.reportComments(c, q)
+		}
+	}
+	r.Title = report.ReportTitle(r.Kind, r.Period, lang(c))
+	return r, nil
+}
+
+func (s *Server) reportComments(c *fiber.Ctx, q stats.Query) []report.Comment {
+	keep := func(cm *stats.Comment) bool { return q.Agencies == nil || q.Agencies[cm.Agency] }
+	var out []report.Comment
+	for _, cm := range s.Rollups.Comments(q.Period, keep, report.MaxComments) {
+		out = append(out, report.Comment{At: cm.At, Field: s.label(c, lang(c), stats.ByField, cm.Field), Agency: s.label(c, lang(c), stats.ByAgency, cm.Agency), Overall: cm.Overall, Text: cm.Text})
+	}
+	return out
+}
+
+// reportXLSX handles GET /dashboard/report.xlsx.
+func (s *Server) reportXLSX(c *fiber.Ctx) error {
+	r, err := s.periodicReport(c)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := r.WriteXLSX(&buf, lang(c)); err != nil {
+		return survey.Wrap(err)
+	}
+	name := fmt.Sprintf("bao-cao-hai-long-%s-%s.xlsx", r.Period.From, r.Period.To)
+	return sendFile(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, buf.Bytes())
+}
+
+type reportData struct {
+	pageData
+	Report   *report.Report
+	Comments []report.Comment
+}
+
+// reportPage handles GET /dashboard/report: the report as a printable page.
+func (s *Server) reportPage(c *fiber.Ctx) error {
+	r, err := s.periodicReport(c)
+	if err != nil {
+		return err
+	}
+	cs := r.Comments
+	if len(cs) > 30 {
+		cs = cs[:30]
+	}
+	return s.render(c, "report", reportData{pageData: s.page(c, r.Title), Report: r, Comments: cs})
+}
