@@ -25,6 +25,9 @@ Commands:
                         create an API key and print it once
   apikey list           list API keys (without secrets)
   apikey revoke ID      revoke an API key
+  user create --name N --role admin|manager|viewer|officer [--agency CODE] [--counter CODE]
+                        create a user; the password comes from HAILONG_USER_PASSWORD or stdin
+  demo                  run the server with a year of demo data (prints sign-in details)
   rollup verify         recount every response and compare with the rollups (exit 1 on a difference)
   rollup rebuild        replace the rollups with a full recount (run with the servers stopped)
   healthcheck           exit 0 when the local server is ready (for container health checks)
@@ -47,6 +50,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, getenv, stderr)
 	case "apikey":
 		return apikeyCmd(ctx, rest, getenv, stdout, stderr)
+	case "user":
+		return userCmd(ctx, rest, getenv, os.Stdin, stdout, stderr)
+	case "demo":
+		return demo(ctx, getenv, stdout, stderr)
 	case "rollup":
 		return rollupCmd(ctx, rest, getenv, stdout, stderr)
 	case "healthcheck":

@@ -101,7 +101,7 @@ func startServer(t *testing.T, name, dataDir string, extra ...string) *server {
 	addr := "127.0.0.1:" + strconv.Itoa(testkit.FreePort(t))
 	s := &server{
 		t: t, name: name, dataDir: dataDir, base: "http://" + addr,
-		logPath: filepath.Join("/tmp/hl/logs", t.Name()+"-"+name+".log"), // TEMP
+		logPath: filepath.Join(t.TempDir(), name+".log"),
 	}
 	s.env = append(cleanEnv(),
 		"HAILONG_ADDR="+addr, "HAILONG_BASE_URL="+s.base, "HAILONG_DATA_DIR="+dataDir,
@@ -498,10 +498,17 @@ type load struct {
 	mu       sync.Mutex
 	outcomes []outcome
 	sent     int
+	pause    time.Duration
 }
 
 func startLoad(c *http.Client, base string, tokens []string, workers int) *load {
-	l := &load{c: c, base: base, next: make(chan string, len(tokens)), stop: make(chan struct{})}
+	return startPacedLoad(c, base, tokens, workers, 0)
+}
+
+// startPacedLoad is startLoad with each client pausing between its submissions, so that the
+// load lasts long enough for a fault to happen in the middle of it.
+func startPacedLoad(c *http.Client, base string, tokens []string, workers int, pause time.Duration) *load {
+	l := &load{c: c, base: base, next: make(chan string, len(tokens)), stop: make(chan struct{}), pause: pause}
 	for _, tk := range tokens {
 		l.next <- tk
 	}
@@ -530,6 +537,7 @@ func (l *load) work(w int) {
 		l.mu.Lock()
 		l.outcomes = append(l.outcomes, o)
 		l.mu.Unlock()
+		time.Sleep(l.pause)
 	}
 }
 

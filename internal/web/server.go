@@ -37,6 +37,10 @@ type Deps struct {
 	Targets   stats.TargetTable
 	Devices   survey.DeviceStore
 	Hub       *redisstore.Hub
+	// Units, FieldStore and TargetStore are what the administration pages edit.
+	Units       survey.UnitStore
+	FieldStore  survey.FieldStore
+	TargetStore TargetStore
 	// Ready reports whether the store and Redis answer.
 	Ready func(ctx context.Context) error
 	Log   *slog.Logger

@@ -219,6 +219,7 @@
 
   function revoked(message) {
     if (es) { es.close(); es = null; }
+    body.dataset.stream = 'closed';
     dossier = null;
     pending = null;
     $('k-counter').textContent = '';
@@ -232,15 +233,19 @@
   function connect() {
     if (es) return;
     es = new EventSource('/api/v1/kiosk/events');
+    body.dataset.stream = 'connecting';
     es.addEventListener('open', () => {
+      body.dataset.stream = 'open';
       clearTimeout(downTimer);
       setOnline(true);
       flush();
     });
     es.addEventListener('dossier', (e) => onDossier(JSON.parse(e.data)));
-    es.addEventListener('revoked', () => { es.close(); es = null; status(); });
+    es.addEventListener('revoked', () => { es.close(); es = null; body.dataset.stream = 'closed'; status(); });
     es.addEventListener('error', () => {
+      body.dataset.stream = 'connecting';
       if (es && es.readyState === EventSource.CLOSED) { // refused: the status says why
+        body.dataset.stream = 'closed';
         es = null;
         later(status, 2000);
         return;
@@ -370,7 +375,12 @@
   window.addEventListener('online', () => { setOnline(true); backoff = MIN_BACKOFF; flush(); });
   window.addEventListener('offline', () => setOnline(false));
 
+  // Ratings still queued from before a reload count as given: their dossiers are not asked again.
   renderNet();
-  queue.all().then((items) => { waiting = items.length; renderNet(); });
-  status();
+  queue.all().catch(() => []).then((items) => {
+    for (const item of items) if (item.token) rated.add(item.token);
+    waiting = items.length;
+    renderNet();
+    status();
+  });
 })();

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"time"
+
+	"github.com/hailong/hailong/internal/config"
+	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// demo loads a year of realistic demo data into the store (once) and runs the server, printing
+// the sign-in details and a few live survey URLs.
+func demo(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	password := cfg.AdminPassword
+	if password == "" {
+		password = randomPassword()
+	}
+	env := func(k string) string {
+		if k == "HAILONG_ADMIN_PASSWORD" {
+			return password
+		}
+		return getenv(k)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, done, err := openStore(ctx, cfg, log, false)
+	if err != nil {
+		return err
+	}
+	urls, err := loadDemo(ctx, db, cfg, password)
+	done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nHài Lòng demo: %s/dashboard\n  sign in as admin with password: %s\n  (the password is only set when the data directory %s has no users yet)\n  survey pages for today's dossiers:\n", cfg.BaseURL, password, cfg.DataDir)
+	for _, u := range urls {
+		fmt.Fprintln(stdout, "   ", u)
+	}
+	fmt.Fprintf(stdout, "  or type a short code at %s/s\n\n", cfg.BaseURL)
+	return serve(ctx, env, stderr)
+}
+
+func randomPassword() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// demoAgencies is a town with its one-stop centre, wards and a commune.
+var demoAgencies = []survey.Unit{
+	{Code: "000.00.00.H48", Name: "UBND thị xã An Hòa (demo)"},
+	{Code: "000.00.53.H48", Name: "Trung tâm Phục vụ hành chính công", Parent: "000.00.00.H48"},
+	{Code: "000.01.53.H48", Name: "UBND phường Bình Minh", Parent: "000.00.00.H48"},
+	{Code: "000.02.53.H48", Name: "UBND phường Tân An", Parent: "000.00.00.H48"},
+	{Code: "000.03.53.H48", Name: "UBND xã Hòa Lạc", Parent: "000.00.00.H48"},
+}
+
+// demoQuality is each field's chance of a satisfied rating: some fields clearly below target.
+var demoQuality = map[string]float64{
+	"land": 0.74, "construction": 0.80, "investment": 0.88, "civil-status": 0.95, "certification": 0.96,
+	"household-business": 0.91, "social-protection": 0.93, "justice": 0.90, "education": 0.87,
+	"health": 0.82, "environment": 0.89, "planning": 0.84,
+}
+
+var demoComments = []struct {
+	good bool
+	text string
+}{
+	{false, "Phải đi lại nhiều lần vì hướng dẫn chưa đầy đủ."},
+	{false, "Chờ rất lâu, không có ghế ngồi."},
+	{false, "Trả kết quả trễ hẹn mà không báo trước."},
+	{false, "Yêu cầu nộp thêm giấy tờ không có trong quy định."},
+	{true, "Cán bộ hướng dẫn tận tình, chu đáo."},
+	{true, "Thủ tục nhanh gọn, đúng hẹn."},
+	{true, "Nơi chờ sạch sẽ, có máy lấy số thứ tự."},
+}
+
+// loadDemo writes the demo year once (marked in settings) and issues a few live tickets.
+func loadDemo(ctx context.Context, db *mongodb.DB, cfg *config.Config, password string) ([]string, error) {
+	if err := db.EnsureSchema(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := mongodb.EnsureAdmin(ctx, mongodb.NewUserStore(db), password); err != nil {
+		return nil, err
+	}
+	fresh, err := db.ClaimOnce(ctx, "demo_loaded")
+	if err != nil {
+		return nil, err
+	}
+	if fresh {
+		if err := writeDemoYear(ctx, db); err != nil {
+			return nil, err
+		}
+	}
+	return liveTickets(ctx, db, cfg)
+}
+
+// writeDemoYear writes a year of tickets, responses and their rollups in batches.
+func writeDemoYear(ctx context.Context, db *mongodb.DB) error {
+	units := mongodb.NewUnitStore(db)
+	for _, u := range demoAgencies {
+		if err := units.SaveUnit(ctx, u); err != nil {
+			return err
+		}
+	}
+	rng := mrand.New(mrand.NewPCG(2026, 11))
+	end := time.Now().UTC()
+	start := end.AddDate(-1, 0, 0)
+	var tickets, responses []any
+	roll := map[string]*stats.Bucket{}
+	var comments []stats.Comment
+	n := 0
+	for day := start; day.Before(end); day = day.Add(24 * time.Hour) {
+		if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			continue
+		}
+		for _, ag := range demoAgencies[1:] {
+			for c := 1; c <= 2; c++ {
+				counter := fmt.Sprintf("Q%d", c)
+				if c == 1 && len(tickets) == 0 {
+					_ = units.SaveCounter(ctx, survey.Counter{Agency: ag.Code, Code: counter, Name: ag.Name + " – Quầy " + counter[1:]})
+				}
+				for range 3 + rng.IntN(4) {
+					n++
+					t, r := demoDossier(rng, day, ag.Code, counter, n)
+					tickets = append(tickets, t)
+					addRoll(roll, stats.TicketBucket(t), stats.TicketCounts())
+					if r != nil {
+						responses = append(responses, r)
+						addRoll(roll, stats.ResponseBucket(r), stats.ResponseCounts(r))
+						if r.Comment != "" {
+							comments = append(comments, stats.Comment{At: r.SubmittedAt, Field: r.Field, Agency: r.Agency, Counter: r.Counter, Overall: r.Overall, Text: r.Comment})
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, ag := range demoAgencies[1:] {
+		_ = units.SaveCounter(ctx, survey.Counter{Agency: ag.Code, Code: "Q2", Name: ag.Name + " – Quầy 2"})
+	}
+	return db.LoadDemo(ctx, tickets, responses, roll, comments)
+}
+
+func addRoll(roll map[string]*stats.Bucket, b stats.Bucket, counts map[string]int64) {
+	k := b.Key()
+	if roll[k] == nil {
+		roll[k] = &b
+	}
+	roll[k].Add(counts)
+}
+
+// demoDossier makes one completed dossier and, about seven times in ten, its response.
+func demoDossier(rng *mrand.Rand, day time.Time, agency, counter string, n int) (*survey.Ticket, *survey.Response) {
+	fields := survey.DefaultFields()
+	f := fields[rng.IntN(len(fields))].Code
+	at := day.Add(time.Duration(1+rng.IntN(8)) * time.Hour)
+	onTime := rng.Float64() > 0.06
+	t := &survey.Ticket{
+		Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
+		DossierCode: fmt.Sprintf("%s-%s-%04d", agency, at.Format("060102"), n%10000), Field: f,
+		Agency: agency, Counter: counter, Officer: agency[4:6] + "-" + counter, Channel: survey.ChannelDirect,
+		CompletedAt: at, OnTime: &onTime, SurveyID: "sipas-full", IssuedAt: at, ExpiresAt: at.Add(30 * 24 * time.Hour),
+	}
+	if rng.Float64() > 0.7 {
+		return t, nil
+	}
+	overall := demoRating(rng, demoQuality[f])
+	src := survey.SourceQR
+	if rng.Float64() < 0.35 {
+		src = survey.SourceKiosk
+	}
+	r := &survey.Response{
+		Token: t.Token, Nonce: survey.NewToken(), SurveyID: "sipas-full", SurveyVersion: 1, Overall: overall,
+		Answers: map[string]any{}, DossierCode: t.DossierCode, Field: f, Agency: agency, Counter: counter,
+		Officer: t.Officer, Source: src, OnTime: &onTime, SubmittedAt: at.Add(time.Duration(5+rng.IntN(120)) * time.Minute),
+		Misuse: rng.Float64() < 0.005,
+	}
+	for _, c := range stats.Criteria {
+		r.Criteria = append(r.Criteria, survey.CriterionRating{Criterion: c, Rating: demoRating(rng, demoQuality[f]+0.02)})
+	}
+	if pick := demoComments[rng.IntN(len(demoComments))]; rng.Float64() < 0.15 && pick.good == (overall >= 4) {
+		r.Comment = pick.text
+	}
+	return t, r
+}
+
+func demoRating(rng *mrand.Rand, quality float64) int {
+	x := rng.Float64()
+	switch {
+	case x < quality*0.55:
+		return 5
+	case x < quality:
+		return 4
+	case x < quality+(1-quality)*0.4:
+		return 3
+	case x < quality+(1-quality)*0.8:
+		return 2
+	default:
+		return 1
+	}
+}
+
+// liveTickets issues three tickets for today through the normal path and returns their URLs.
+func liveTickets(ctx context.Context, db *mongodb.DB, cfg *config.Config) ([]string, error) {
+	log := slog.New(slog.DiscardHandler)
+	store := mongodb.NewTicketStore(db, 16, mongodb.NewJournal(db, log))
+	now := time.Now().UTC()
+	var urls []string
+	for i, f := range []string{"land", "civil-status", "certification"} {
+		t := &survey.Ticket{
+			Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
+			DossierCode:   fmt.Sprintf("000.00.53.H48-%s-%04d", now.Format("060102"), 9000+i+now.Second()*10),
+			ProcedureName: "Thủ tục minh họa", Field: f, Agency: "000.00.53.H48", Counter: "Q1",
+			Channel: survey.ChannelDirect, CompletedAt: now, SurveyID: "sipas-full", IssuedAt: now, ExpiresAt: now.Add(cfg.TicketTTL),
+		}
+		got, _, err := store.IssueTicket(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		urls = append(urls, cfg.BaseURL+"/s/"+got.Token+"  (mã "+survey.FormatShortCode(got.ShortCode)+")")
+	}
+	return urls, nil
+}

@@ -1,0 +1,79 @@
+package faulttest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hailong/hailong/internal/testkit"
+)
+
+// Redis only shares rate limits: while it is down every valid submission must still be stored
+// (no 5xx, no 429 from a limiter failing closed), and once it is back the limits live in it again.
+func TestRedisStoppedMidLoad(t *testing.T) {
+	skipShort(t)
+	r := testkit.StartRedis(t)
+	s := startServer(t, "a", t.TempDir(), "REDIS_URL="+r.URL)
+	c := newClient()
+	tokens := issueTickets(t, c, s.base, s.apiKey(), "REDIS", 360)
+	during, after := tokens[:240], tokens[240:]
+
+	// About 60 submissions a second: Redis is stopped a second in, and the load goes on for
+	// a few seconds without it.
+	l := startPacedLoad(c, s.base, during, 8, 120*time.Millisecond)
+	time.Sleep(time.Second)
+	if n := rateLimitKeys(t, r.URL); n == 0 {
+		t.Errorf("no hl:rl:* keys in Redis after a second of load: rate limits are not in Redis")
+	}
+	stoppedAt := time.Now()
+	r.Stop()
+	outcomes := l.Wait()
+	first := tallyOf(outcomes)
+	whileDown := 0
+	for _, o := range outcomes {
+		if o.start.After(stoppedAt) {
+			whileDown++
+		}
+	}
+	t.Logf("first load: %d submissions, %d of them sent after Redis was stopped", len(first.attempted), whileDown)
+	if whileDown < 20 {
+		t.Fatalf("only %d submissions were sent while Redis was down; the load ended too soon to test anything", whileDown)
+	}
+	expectAllCreated(t, "with Redis stopped mid-load", first)
+
+	r.Start()
+	restartedAt := time.Now()
+	second := tallyOf(startPacedLoad(c, s.base, after, 4, 50*time.Millisecond).Wait())
+	t.Logf("second load: %d submissions over %s after Redis restarted", len(second.attempted), time.Since(restartedAt).Round(time.Millisecond))
+	expectAllCreated(t, "after Redis restarted", second)
+	if n := rateLimitKeys(t, r.URL); n == 0 {
+		t.Errorf("the restarted Redis holds no hl:rl:* keys after %d submissions: rate limiting did not return to Redis", len(second.attempted))
+	} else {
+		t.Logf("the restarted Redis holds %d hl:rl:* keys: rate limits are shared through it again", n)
+	}
+	checkStored(t, s.store(), append(first.acked, second.acked...), append(first.attempted, second.attempted...))
+}
+
+// expectAllCreated fails the test for every submission that did not get 201.
+func expectAllCreated(t *testing.T, when string, tl tally) {
+	t.Helper()
+	if len(tl.failed) > 0 {
+		t.Errorf("%s: %d submissions got a transport error, want 201", when, len(tl.failed))
+	}
+	for status, os := range tl.byStatus {
+		t.Errorf("%s: %d submissions got status %d, want 201 (first: %s)", when, len(os), status, os[0])
+	}
+}
+
+// rateLimitKeys counts the rate-limit keys in the Redis at url.
+func rateLimitKeys(t *testing.T, url string) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rc := testkit.RedisClient(t, url)
+	keys, err := rc.Keys(ctx, "hl:rl:*").Result()
+	if err != nil {
+		t.Fatalf("list Redis keys: %v", err)
+	}
+	return len(keys)
+}
