@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -113,7 +114,7 @@ func startServer(t *testing.T, name, dataDir string, extra ...string) *server {
 			<-s.exited
 		}
 		if t.Failed() {
-			t.Logf("server %s log (%s), last lines:\n%s", s.name, s.logPath, tail(s.logPath, 120))
+			t.Logf("server %s log without successful requests (%s), last lines:\n%s", s.name, s.logPath, tail(s.logPath, 80))
 		}
 	})
 	s.start()
@@ -499,6 +500,8 @@ type load struct {
 	outcomes []outcome
 	sent     int
 	pause    time.Duration
+	// stopOnError makes the first transport error stop the load, as if the clients gave up.
+	stopOnError atomic.Bool
 }
 
 func startLoad(c *http.Client, base string, tokens []string, workers int) *load {
@@ -533,10 +536,13 @@ func (l *load) work(w int) {
 		l.mu.Lock()
 		l.sent++
 		l.mu.Unlock()
-		o := submit(l.c, l.base, tk, 1+(w+len(tk))%5)
+		o := submit(l.c, l.base, tk, 1+w%5)
 		l.mu.Lock()
 		l.outcomes = append(l.outcomes, o)
 		l.mu.Unlock()
+		if o.err != nil && l.stopOnError.Load() {
+			l.Stop()
+		}
 		time.Sleep(l.pause)
 	}
 }
@@ -585,13 +591,24 @@ func resubmitAll(c *http.Client, base string, tokens []string) []outcome {
 	return l.Wait()
 }
 
+// tail returns the last lines of a server log, leaving out requests answered below 500.
 func tail(path string, lines int) string {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err.Error()
 	}
-	all := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	return strings.Join(all[max(0, len(all)-lines):], "\n")
+	var kept []string
+	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		var entry struct {
+			Msg    string `json:"msg"`
+			Status int    `json:"status"`
+		}
+		if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "request" && entry.Status < 500 {
+			continue
+		}
+		kept = append(kept, line)
+	}
+	return strings.Join(kept[max(0, len(kept)-lines):], "\n")
 }
 
 func clip(s string, n int) string {

@@ -24,6 +24,7 @@ func TestSIGTERMFlushesPendingBatches(t *testing.T) {
 	}
 	sent, answered := l.progress()
 	termAt = time.Now()
+	l.stopOnError.Store(true)
 	code, took := s.Term(30 * time.Second)
 	l.Stop()
 	outcomes := l.Wait()

@@ -140,7 +140,7 @@ func (w *RollupWorker) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Drain rolls up everything that can be rolled up now, waiting for the lease if another
+// Drain rolls up everything that can be rolled up now, waiting for the lease while another
 // instance holds it.
 func (w *RollupWorker) Drain(ctx context.Context) error {
 	deadline := time.Now().Add(3 * leaseWindow)
@@ -150,7 +150,11 @@ func (w *RollupWorker) Drain(ctx context.Context) error {
 			return err
 		}
 		if owned {
-			return w.stepWhileLeased(ctx)
+			finished, err := w.stepWhileLeased(ctx)
+			if err != nil || finished {
+				return err
+			}
+			continue // the window closed mid-way: carry on in the next one
 		}
 		if time.Now().After(deadline) {
 			return errors.New("mongodb: another instance keeps the rollup lease; retry later")
@@ -166,7 +170,12 @@ func (w *RollupWorker) stepIfWork(ctx context.Context) error {
 	if err != nil || !work {
 		return err
 	}
-	return w.stepWhileLeased(ctx)
+	owned, err := w.lease(ctx)
+	if err != nil || !owned {
+		return err
+	}
+	_, err = w.stepWhileLeased(ctx)
+	return err
 }
 
 func (w *RollupWorker) hasWork(ctx context.Context) (bool, error) {
@@ -184,18 +193,18 @@ func (w *RollupWorker) hasWork(ctx context.Context) (bool, error) {
 	return err == nil, err
 }
 
-// stepWhileLeased steps until there is nothing left or this instance's lease window closes.
-func (w *RollupWorker) stepWhileLeased(ctx context.Context) error {
-	owned, err := w.lease(ctx)
-	if err != nil || !owned {
-		return err
-	}
-	ctx, cancel := context.WithDeadline(ctx, w.leaseEnd())
+// stepWhileLeased steps until nothing is left (finished) or this instance's lease window
+// closes; a step cut short by the window's end is resumed by the next holder.
+func (w *RollupWorker) stepWhileLeased(ctx context.Context) (finished bool, err error) {
+	lctx, cancel := context.WithDeadline(ctx, w.leaseEnd())
 	defer cancel()
 	for {
-		progressed, err := w.Step(ctx)
+		progressed, err := w.Step(lctx)
+		if err != nil && lctx.Err() != nil && ctx.Err() == nil {
+			return false, nil
+		}
 		if err != nil || !progressed {
-			return err
+			return err == nil, err
 		}
 	}
 }
@@ -304,10 +313,12 @@ func (w *RollupWorker) settled(ctx context.Context, e JournalEntry) ([]Event, bo
 		}
 		return out, true, nil
 	}
-	if time.Since(e.At) < w.StaleAfter {
-		return nil, false, nil
+	young := time.Since(e.At) < w.StaleAfter
+	if young && len(e.Events) != 1 {
+		return nil, false, nil // a batch may still be on its way: wait for its confirmation
 	}
-	// The writer stopped between journaling and confirming: keep what the store holds.
+	// A single write needs no confirmation: its document is either stored or, once the entry is
+	// stale, never will be. A stale batch means its writer stopped before confirming.
 	var out []Event
 	for _, ev := range e.Events {
 		stored, err := w.storedWithNonce(ctx, ev)
@@ -317,6 +328,9 @@ func (w *RollupWorker) settled(ctx context.Context, e JournalEntry) ([]Event, bo
 		if stored {
 			out = append(out, ev)
 		}
+	}
+	if young && len(out) == 0 {
+		return nil, false, nil // the single write is still on its way
 	}
 	return out, true, nil
 }

@@ -43,12 +43,30 @@ func NewTicketStore(db *DB, cacheSize int, journal *Journal) *TicketStore {
 
 // IssueTicket stores t, or returns the ticket its dossier already has.
 func (s *TicketStore) IssueTicket(ctx context.Context, t *survey.Ticket) (*survey.Ticket, bool, error) {
-	if err := s.claimShortCode(ctx, t); err != nil {
-		return nil, false, err
+	// The two claims are independent: make them at once.
+	type codeResult struct {
+		code string
+		err  error
 	}
+	codeCh := make(chan codeResult, 1)
+	go func() {
+		code, err := s.claimShortCode(ctx, t.Token, t.ShortCode)
+		codeCh <- codeResult{code, err}
+	}()
 	_, err := s.dossiers.InsertOne(ctx, claim{ID: t.DossierCode, Token: t.Token, ShortCode: t.ShortCode})
+	code := <-codeCh
+	if code.err != nil {
+		if err == nil {
+			_, _ = s.dossiers.DeleteOne(ctx, bson.D{{Key: "_id", Value: t.DossierCode}})
+		}
+		return nil, false, code.err
+	}
+	if err == nil && code.code != t.ShortCode { // the first code was taken: record the one claimed
+		t.ShortCode = code.code
+		_, err = s.dossiers.UpdateOne(ctx, bson.D{{Key: "_id", Value: t.DossierCode}}, bson.D{{Key: "$set", Value: bson.D{{Key: "short_code", Value: code.code}}}})
+	}
 	if isDuplicate(err) {
-		_, _ = s.codes.DeleteOne(ctx, bson.D{{Key: "_id", Value: t.ShortCode}})
+		_, _ = s.codes.DeleteOne(ctx, bson.D{{Key: "_id", Value: code.code}})
 		existing, err := s.existing(ctx, t)
 		return existing, false, err
 	}
@@ -64,33 +82,31 @@ func (s *TicketStore) IssueTicket(ctx context.Context, t *survey.Ticket) (*surve
 // insert stores the ticket document and records its issue in the journal; a duplicate means
 // an earlier attempt already stored it.
 func (s *TicketStore) insert(ctx context.Context, t *survey.Ticket) error {
-	entry, err := s.journal.Begin(ctx, ticketEvent(t))
-	if err != nil {
+	// The journal entry needs no confirmation: the rollup worker finds the ticket by its token.
+	if _, err := s.journal.Begin(ctx, ticketEvent(t)); err != nil {
 		return storeErr("journal ticket", err)
 	}
-	_, err = s.tickets.InsertOne(ctx, t)
+	_, err := s.tickets.InsertOne(ctx, t)
 	if err != nil && !isDuplicate(err) {
 		return storeErr("insert ticket", err)
-	}
-	if err == nil {
-		s.journal.Commit(ctx, entry)
 	}
 	s.cache.Add(t.Token, t)
 	return nil
 }
 
-func (s *TicketStore) claimShortCode(ctx context.Context, t *survey.Ticket) error {
+// claimShortCode claims code for token, or another random code if it is taken, and returns it.
+func (s *TicketStore) claimShortCode(ctx context.Context, token, code string) (string, error) {
 	for range 8 {
-		_, err := s.codes.InsertOne(ctx, claim{ID: t.ShortCode, Token: t.Token})
+		_, err := s.codes.InsertOne(ctx, claim{ID: code, Token: token})
 		if err == nil {
-			return nil
+			return code, nil
 		}
 		if !isDuplicate(err) {
-			return storeErr("claim short code", err)
+			return "", storeErr("claim short code", err)
 		}
-		t.ShortCode = survey.NewShortCode()
+		code = survey.NewShortCode()
 	}
-	return survey.Wrap(errors.New("mongodb: no free short code after 8 tries"))
+	return "", survey.Wrap(errors.New("mongodb: no free short code after 8 tries"))
 }
 
 // existing returns the ticket already issued for t's dossier, finishing an earlier attempt that

@@ -116,6 +116,8 @@ func TestSurveyPageOnA320pxPhoneWithoutJavaScript(t *testing.T) {
 	if len(urls) == 0 || urls[0] != survey {
 		t.Errorf("first request %v, want the survey page %s", urls, survey)
 	}
+	sameOrigin(t, e.base, urls)
+	netlog.Reset()
 	if lang := eval[string](t, ctx, `document.documentElement.lang`); lang != "vi" {
 		t.Errorf("document lang %q, want vi", lang)
 	}
@@ -172,8 +174,16 @@ func TestSurveyPageOnA320pxPhoneWithoutJavaScript(t *testing.T) {
 	if eval[bool](t, ctx, `document.querySelector('form') !== null`) {
 		t.Error("scan after rating still shows a form")
 	}
-	for _, u := range netlog.URLs() {
-		if !strings.HasPrefix(u, e.base+"/") {
+	sameOrigin(t, e.base, netlog.URLs())
+}
+
+// sameOrigin fails the test for each request that left the service's own origin.
+func sameOrigin(t *testing.T, base string, urls []string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, u := range urls {
+		if !strings.HasPrefix(u, base+"/") && !seen[u] {
+			seen[u] = true
 			t.Errorf("request to another origin: %s", u)
 		}
 	}

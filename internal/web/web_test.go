@@ -20,6 +20,7 @@ import (
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/qr"
 	"github.com/hailong/hailong/internal/redisstore"
+	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
 	"github.com/hailong/hailong/internal/web"
@@ -36,6 +37,9 @@ type env struct {
 	db    *mongodb.DB
 	store *mongodb.ResponseStore
 	base  string
+	// worker and view are the rollups behind the stats; tests drain and refresh them.
+	worker *mongodb.RollupWorker
+	view   *mongodb.RollupView
 }
 
 // client does not follow redirects, so tests see them.
@@ -73,6 +77,13 @@ func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, key: secret, now: time.Date(2026, 3, 31, 2, 0, 0, 0, time.UTC), db: db, store: responses}
+	units := mongodb.NewUnitStore(db)
+	org, err := web.NewOrg(ctx, units)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.worker = mongodb.NewRollupWorker(db, log)
+	e.view = mongodb.NewRollupView(e.worker)
 	rdb := testkit.RedisClient(t, testkit.RedisURL(t))
 	app, err := web.New(web.Deps{
 		Config: cfg, Log: log, Surveys: catalog, IPSalt: t.Name() + time.Now().String(),
@@ -81,6 +92,8 @@ func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
 		Ready: db.Ping, Now: e.clock,
 		Devices: mongodb.NewDeviceStore(db), Hub: kioskHub(t, rdb, log),
 		Users: mongodb.NewUserStore(db), Sessions: mongodb.NewSessionStore(db, e.clock), Audit: mongodb.NewAuditStore(db),
+		Org: org, Rollups: e.view, Targets: stats.DefaultTargets(),
+		Units: units, FieldStore: mongodb.NewFieldStore(db), TargetStore: mongodb.NewTargetStore(db),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -152,9 +152,9 @@
   const timers = {};
 
   function show(name, focus) {
-    for (const s of document.querySelectorAll('[data-screen]')) s.hidden = s.dataset.screen !== name;
+    for (const s of document.querySelectorAll('section[data-screen]')) s.hidden = s.dataset.screen !== name;
     screen = name;
-    body.dataset.screen = name;
+    body.dataset.view = name;
     if (focus) $(focus).focus({ preventScroll: true });
   }
 

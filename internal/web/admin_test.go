@@ -1,0 +1,223 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hailong/hailong/internal/auth"
+	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
+)
+
+const adminPassword = "mật khẩu quản trị"
+
+// admin is a signed-in administrator: the session cookie and the page's CSRF token.
+type admin struct {
+	e            *env
+	cookie, csrf string
+}
+
+func (e *env) signInAdmin() *admin {
+	e.t.Helper()
+	name := e.addUser("adm", survey.RoleAdmin, adminPassword)
+	a := &admin{e: e, cookie: "hl_session=" + e.mustSignIn(name, adminPassword)}
+	status, _, page := a.get("/admin")
+	m := csrfField.FindStringSubmatch(page)
+	if status != http.StatusOK || m == nil {
+		e.t.Fatalf("admin page: %d %.300s", status, page)
+	}
+	a.csrf = m[1]
+	return a
+}
+
+func (a *admin) get(path string) (int, http.Header, string) {
+	return a.e.get(path, "Cookie", a.cookie)
+}
+
+// post submits an admin form with the CSRF token and expects status.
+func (a *admin) post(path string, form url.Values, want int) string {
+	a.e.t.Helper()
+	form.Set("csrf", a.csrf)
+	status, hdr, body := a.e.post(path, "application/x-www-form-urlencoded", form.Encode(), "Cookie", a.cookie)
+	if status != want {
+		a.e.t.Fatalf("POST %s %v: %d, want %d: %.400s", path, form, status, want, body)
+	}
+	return hdr.Get("Location") + body
+}
+
+// respond issues a ticket at agency through the API and answers it.
+func (e *env) respond(dossier, agency string) {
+	e.t.Helper()
+	body := `{"dossier_code":"` + dossier + `","field":"land","agency":"` + agency + `","counter":"c1","procedure_name":"Cấp giấy chứng nhận","on_time":true}`
+	status, _, resp := e.post("/api/v1/tickets", "application/json", body, "Authorization", "Bearer "+e.key)
+	m := regexp.MustCompile(`"token":"([^"]+)"`).FindStringSubmatch(resp)
+	if status != http.StatusCreated || m == nil {
+		e.t.Fatalf("issue at %s: %d %s", agency, status, resp)
+	}
+	if status, resp := e.submitJSON(`{"token":"` + m[1] + `","answers":{"overall":5}}`); status != http.StatusCreated {
+		e.t.Fatalf("submit: %d %s", status, resp)
+	}
+}
+
+// settle rolls the responses up and loads them into the stats view.
+func (e *env) settle() {
+	e.t.Helper()
+	ctx := context.Background()
+	if err := e.worker.Drain(ctx); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.view.Refresh(ctx); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func TestAdminPagesAreForAdminsWithTheFormToken(t *testing.T) {
+	e := newEnv(t)
+	manager := e.addUser("mgr", survey.RoleManager, adminPassword)
+	cookie := "hl_session=" + e.mustSignIn(manager, adminPassword)
+	if status, _, _ := e.get("/admin", "Cookie", cookie); status != http.StatusForbidden {
+		t.Fatalf("manager on /admin: %d, want 403", status)
+	}
+	form := url.Values{"code": {"X1"}, "name": {"Xã Một"}}
+	if status, _, _ := e.post("/admin/units", "application/x-www-form-urlencoded", form.Encode(), "Cookie", cookie); status != http.StatusForbidden {
+		t.Fatalf("manager posting a unit: %d, want 403", status)
+	}
+	a := e.signInAdmin()
+	if status, _, _ := e.post("/admin/units", "application/x-www-form-urlencoded", form.Encode(), "Cookie", a.cookie); status != http.StatusForbidden {
+		t.Fatalf("admin posting without the CSRF token: %d, want 403", status)
+	}
+	if _, _, page := a.get("/admin"); strings.Contains(page, "<code>X1</code>") {
+		t.Fatal("a unit was created without the CSRF token")
+	}
+}
+
+func TestAdminHierarchyScopesManagersAndRefusesCycles(t *testing.T) {
+	e := newEnv(t)
+	a := e.signInAdmin()
+	loc := a.post("/admin/units", url.Values{"code": {"PROV"}, "name": {"Tỉnh Thử"}}, http.StatusSeeOther)
+	if !strings.HasPrefix(loc, "/admin?done=units#units") {
+		t.Fatalf("after saving a unit: %q", loc)
+	}
+	a.post("/admin/units", url.Values{"code": {"COMM"}, "name": {"Xã Thử"}, "parent": {"PROV"}}, http.StatusSeeOther)
+	a.post("/admin/units", url.Values{"code": {"WARD"}, "name": {"Phường Thử"}, "parent": {"COMM"}}, http.StatusSeeOther)
+	_, _, page := a.get("/admin?done=units")
+	if !strings.Contains(page, "Đã lưu thay đổi.") {
+		t.Fatal("no success notice after saving")
+	}
+	nested := regexp.MustCompile(`(?s)<code>PROV</code>\s*·?[^<]*<ul><li><strong>Xã Thử</strong> <code>COMM</code>.*?<ul><li><strong>Phường Thử</strong> <code>WARD</code>`)
+	if !nested.MatchString(page) {
+		t.Fatalf("tree does not nest WARD under COMM under PROV:\n%s", page)
+	}
+	body := a.post("/admin/units", url.Values{"code": {"PROV"}, "name": {"Tỉnh Thử"}, "parent": {"WARD"}}, http.StatusUnprocessableEntity)
+	if !strings.Contains(body, "vòng lặp") {
+		t.Fatalf("cycle refused without the message: %.300s", body)
+	}
+	body = a.post("/admin/units", url.Values{"code": {"PROV"}, "name": {"Province"}, "parent": {"PROV"}, "lang": {"en"}}, http.StatusUnprocessableEntity)
+	if !strings.Contains(body, "loop back") {
+		t.Fatalf("self-parent refused without the English message: %.300s", body)
+	}
+
+	e.respond("COMM-260331-0001", "COMM")
+	e.respond("H48-260331-0001", "000.00.53.H48")
+	e.settle()
+	hash, _ := auth.Hash(adminPassword)
+	if err := mongodb.NewUserStore(e.db).CreateUser(context.Background(), survey.User{Name: "mgr.prov", Role: survey.RoleManager, Agency: "PROV", PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	mgr := "hl_session=" + e.mustSignIn("mgr.prov", adminPassword)
+	status, _, res := e.get("/api/v1/stats?group_by=agency&from=2026-01-01&to="+stats.Today().String(), "Cookie", mgr)
+	if status != http.StatusOK || !strings.Contains(res, `"key":"COMM"`) || strings.Contains(res, "000.00.53.H48") {
+		t.Fatalf("manager of PROV: %d %s; want COMM and not 000.00.53.H48", status, res)
+	}
+
+	_, _, page = a.get("/admin")
+	if !strings.Contains(page, `value="000.00.53.H48" readonly`) {
+		t.Fatal("the agency seen in responses but not placed is not offered for placing")
+	}
+	a.post("/admin/units", url.Values{"code": {"000.00.53.H48"}, "name": {"Huyện Thử"}, "parent": {"PROV"}}, http.StatusSeeOther)
+	_, _, page = a.get("/admin")
+	if strings.Contains(page, `value="000.00.53.H48" readonly`) || !strings.Contains(page, "unit.save") {
+		t.Fatal("placed agency still unplaced, or the change is not in the audit trail")
+	}
+}
+
+func TestAdminAPIKeySecretShownOnceAndRevocable(t *testing.T) {
+	e := newEnv(t)
+	a := e.signInAdmin()
+	page := a.post("/admin/keys", url.Values{"name": {"Một cửa điện tử"}, "scope": {survey.ScopeTicketsWrite}}, http.StatusOK)
+	m := regexp.MustCompile(`<code id="secret">(hl_[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, "không được hiển thị lại") {
+		t.Fatalf("no one-time secret on the result page:\n%.2000s", page)
+	}
+	secret := m[1]
+	if _, _, again := a.get("/admin"); strings.Contains(again, secret) {
+		t.Fatal("the secret is shown again")
+	}
+	e.key = secret
+	e.issue("KEY-260331-0001", http.StatusCreated)
+
+	keys, err := mongodb.NewAPIKeyStore(e.db).APIKeys(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := ""
+	for _, k := range keys {
+		if k.Name == "Một cửa điện tử" {
+			id = k.ID
+		}
+	}
+	a.post("/admin/keys/revoke", url.Values{"id": {id}}, http.StatusSeeOther)
+	time.Sleep(6 * time.Second)
+	body := `{"dossier_code":"KEY-260331-0002","field":"land","agency":"000.00.53.H48","counter":"c1","procedure_name":"Thủ tục","on_time":true}`
+	if status, _, _ := e.post("/api/v1/tickets", "application/json", body, "Authorization", "Bearer "+secret); status != http.StatusUnauthorized {
+		t.Fatalf("revoked key after the cache: %d, want 401", status)
+	}
+	a.post("/admin/keys", url.Values{"name": {"không quyền"}}, http.StatusUnprocessableEntity)
+}
+
+func TestAdminTargetsFieldsAndUsers(t *testing.T) {
+	e := newEnv(t)
+	a := e.signInAdmin()
+	a.post("/admin/targets", url.Values{"group": {stats.GroupLandConstructionInvestment}, "from_year": {"2026"}, "target": {"87"}}, http.StatusSeeOther)
+	tt, err := mongodb.NewTargetStore(e.db).Targets(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := tt.FieldTarget("land", 2026); v != 0.87 {
+		t.Fatalf("land 2026 target %v, want 0.87", v)
+	}
+	if v, _ := tt.FieldTarget("land", 2025); v != 0.85 {
+		t.Fatalf("land 2025 target %v, want the default 0.85 kept", v)
+	}
+	a.post("/admin/targets", url.Values{"group": {stats.GroupOverall}, "from_year": {"2027"}, "target": {"87,5"}}, http.StatusSeeOther)
+	if _, _, page := a.get("/admin"); !strings.Contains(page, stats.Percent(0.875)) {
+		t.Fatal("87,5 % target not listed")
+	}
+	a.post("/admin/targets", url.Values{"group": {stats.GroupOverall}, "from_year": {"2027"}, "target": {"150"}}, http.StatusUnprocessableEntity)
+
+	a.post("/admin/fields", url.Values{"code": {"land"}, "name_vi": {"Đất đai (sửa)"}, "name_en": {"Land"}, "group": {stats.GroupLandConstructionInvestment}, "active": {"1"}}, http.StatusSeeOther)
+	if _, _, page := a.get("/admin"); !strings.Contains(page, "Đất đai (sửa)") {
+		t.Fatal("field update not listed")
+	}
+
+	a.post("/admin/users", url.Values{"name": {"can.bo"}, "role": {survey.RoleOfficer}, "password": {"0123456789"}}, http.StatusUnprocessableEntity)
+	a.post("/admin/users", url.Values{"name": {"nguoi.xem"}, "role": {survey.RoleViewer}, "password": {"ngắn"}}, http.StatusUnprocessableEntity)
+	a.post("/admin/users", url.Values{"name": {"nguoi.xem"}, "role": {survey.RoleViewer}, "password": {"0123456789"}}, http.StatusSeeOther)
+	e.mustSignIn("nguoi.xem", "0123456789")
+	a.post("/admin/users/toggle", url.Values{"name": {"nguoi.xem"}, "disabled": {"true"}}, http.StatusSeeOther)
+	if status, _, _ := e.signIn("nguoi.xem", "0123456789", ""); status != http.StatusUnauthorized {
+		t.Fatalf("disabled account signed in: %d", status)
+	}
+	_, _, page := a.get("/admin")
+	for _, want := range []string{"target.save", "field.save", "user.create", "user.disable"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("audit trail lacks %s", want)
+		}
+	}
+}
