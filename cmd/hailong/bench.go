@@ -175,7 +175,9 @@ func (b *bench) run(ctx context.Context) error {
 		if err := b.serverPhases(ctx); err != nil {
 			return err
 		}
-		b.qrPhase()
+		if err := b.qrPhase(ctx); err != nil {
+			return err
+		}
 	}
 	if !b.opt.skipStats {
 		for _, n := range b.opt.scales {
@@ -237,10 +239,17 @@ func (b *bench) serverPhases(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tokens := b.issuePhase(ctx, api)
-	b.submitPhase(ctx, api, tokens)
-	b.fixedRatePhase(ctx, api)
-	return b.storePhase(ctx, dir)
+	tokens, err := b.issuePhase(ctx, srv, api)
+	if err != nil {
+		return err
+	}
+	if err := b.submitPhase(ctx, srv, api, tokens); err != nil {
+		return err
+	}
+	if err := b.fixedRatePhase(ctx, srv, api); err != nil {
+		return err
+	}
+	return b.storePhase(ctx, srv, dir)
 }
 
 // redisStatus says whether the server was given Redis, and whether it answers.
@@ -269,14 +278,17 @@ func (b *bench) apiFor(ctx context.Context, srv *child, dir string) (*apiClient,
 }
 
 // issuePhase issues --tickets tickets with --clients clients and returns their tokens.
-func (b *bench) issuePhase(ctx context.Context, api *apiClient) []string {
+func (b *bench) issuePhase(ctx context.Context, srv *child, api *apiClient) ([]string, error) {
 	b.logf("issuing %d tickets", b.opt.tickets)
 	tokens, t := b.issue(ctx, api, "I", b.opt.tickets)
+	if err := srv.check(ctx); err != nil {
+		return nil, err
+	}
 	b.section(fmt.Sprintf("Issue tickets: POST /api/v1/tickets, %d tickets, %d clients", b.opt.tickets, b.opt.clients))
 	b.printf("issued: %d in %s = %.0f tickets/s\n", t.count(http.StatusCreated), secs(t.elapsed), t.rate(http.StatusCreated))
 	b.printf("latency: %s\n", t.lat.summary())
 	b.printf("errors: %s\n", t.errorLine(http.StatusCreated))
-	return tokens
+	return tokens, nil
 }
 
 // issue issues n tickets whose dossier codes start with tag; it returns the tokens it got.
@@ -291,11 +303,14 @@ func (b *bench) issue(ctx context.Context, api *apiClient, tag string, n int) ([
 }
 
 // submitPhase answers every issued ticket once, as fast as the clients allow.
-func (b *bench) submitPhase(ctx context.Context, api *apiClient, tokens []string) {
+func (b *bench) submitPhase(ctx context.Context, srv *child, api *apiClient, tokens []string) error {
 	b.logf("submitting %d responses", len(tokens))
 	t := closedLoop(ctx, len(tokens), b.opt.clients, func(ctx context.Context, i int) int {
 		return api.submit(ctx, tokens[i], overallRating(false))
 	})
+	if err := srv.check(ctx); err != nil {
+		return err
+	}
 	b.accepted = t.rate(http.StatusCreated)
 	b.section(fmt.Sprintf("Submit responses: POST /api/v1/responses, one per ticket, %d clients", b.opt.clients))
 	b.printf("accepted: %d of %d (201) in %s = %.0f accepted/s\n", t.count(http.StatusCreated), len(tokens), secs(t.elapsed), b.accepted)
@@ -305,13 +320,14 @@ func (b *bench) submitPhase(ctx context.Context, api *apiClient, tokens []string
 		b.printf("server group commit: %.1f responses per batch insert on average\n", mean)
 	}
 	b.printf("goal >= 3000 accepted/s: %s\n", metOrNot(b.accepted >= 3000))
+	return nil
 }
 
 // maxInFlight bounds the open-loop phase: beyond it a send waits, and the wait shows in latency.
 const maxInFlight = 1024
 
 // fixedRatePhase submits at --rate per second for --rate-seconds, open loop.
-func (b *bench) fixedRatePhase(ctx context.Context, api *apiClient) {
+func (b *bench) fixedRatePhase(ctx context.Context, srv *child, api *apiClient) error {
 	n := b.opt.rate * b.opt.rateSeconds
 	b.logf("fixed rate: issuing %d tickets, then submitting at %d/s", n, b.opt.rate)
 	tokens, it := b.issue(ctx, api, "R", n)
@@ -319,13 +335,17 @@ func (b *bench) fixedRatePhase(ctx context.Context, api *apiClient) {
 	t, sending := openLoop(ctx, len(tokens), interval, func(ctx context.Context, i int) int {
 		return api.submit(ctx, tokens[i], overallRating(false))
 	})
+	if err := srv.check(ctx); err != nil {
+		return err
+	}
 	b.section(fmt.Sprintf("Fixed rate: %d submissions/s for %d s, open loop", b.opt.rate, b.opt.rateSeconds))
 	b.printf("tickets issued first: %d in %s\n", len(tokens), secs(it.elapsed))
 	b.printf("sent: %d in %s = %.0f/s; accepted (201): %d by the last answer at %s = %.0f/s achieved\n",
 		len(t.lat), secs(sending), float64(len(t.lat))/sending.Seconds(), t.count(http.StatusCreated), secs(t.elapsed), t.rate(http.StatusCreated))
 	b.printf("latency (from scheduled send): %s\n", t.lat.summary())
 	b.printf("errors: %s\n", t.errorLine(http.StatusCreated))
-	b.printf("goal p99 <= 50 ms at this rate: %s\n", metOrNot(t.lat.percentile(99) <= 50*time.Millisecond))
+	b.printf("goal p99 <= 50 ms at this rate: %s\n", metOrNot(len(t.lat) > 0 && t.lat.percentile(99) <= 50*time.Millisecond))
+	return nil
 }
 
 func metOrNot(ok bool) string {
@@ -336,7 +356,7 @@ func metOrNot(ok bool) string {
 }
 
 // storePhase measures the running server's store directly, to compare with submissions.
-func (b *bench) storePhase(ctx context.Context, dir string) error {
+func (b *bench) storePhase(ctx context.Context, srv *child, dir string) error {
 	uri, ok := embedded.RunningURI(dir)
 	if !ok {
 		return errors.New("bench: the server does not expose its store socket")
@@ -349,18 +369,24 @@ func (b *bench) storePhase(ctx context.Context, dir string) error {
 	col := client.Database("hailong").Collection("bench_raw")
 	b.logf("raw store inserts, %s each", b.opt.storeFor)
 	defer func() { _ = col.Drop(context.Background()) }()
-	single := forDuration(ctx, b.opt.clients, b.opt.storeFor, func(ctx context.Context) (int, error) {
+	insertOne := func(ctx context.Context) (int, error) {
 		_, err := col.InsertOne(ctx, synthResponse(rand.IntN(1e6), 1e6))
 		return 1, err
-	})
+	}
+	alone := forDuration(ctx, 1, b.opt.storeFor, insertOne)
+	single := forDuration(ctx, b.opt.clients, b.opt.storeFor, insertOne)
 	const writers, batch = 4, 500
 	many := forDuration(ctx, writers, b.opt.storeFor, func(ctx context.Context) (int, error) {
 		_, err := col.InsertMany(ctx, synthBatch(batch), options.InsertMany().SetOrdered(false))
 		return batch, err
 	})
+	if err := srv.check(ctx); err != nil {
+		return err
+	}
 	b.section("Store limit: mongo-driver against the server's store socket, scratch collection bench_raw")
-	b.printf("InsertOne, %d goroutines: %s\n", b.opt.clients, single)
-	b.printf("InsertMany of %d, %d goroutines: %s\n", batch, writers, many)
+	b.printf("InsertOne, 1 goroutine: %s\n", alone)
+	b.printf("InsertOne, %s: %s\n", goroutines(b.opt.clients), single)
+	b.printf("InsertMany of %d, %s: %s\n", batch, goroutines(writers), many)
 	if single.perSec() > 0 {
 		b.printf("accepted submissions/s ÷ single inserts/s = %.0f ÷ %.0f = %.2f\n", b.accepted, single.perSec(), b.accepted/single.perSec())
 	}
@@ -376,14 +402,13 @@ func synthBatch(n int) []any {
 }
 
 // qrPhase renders QR codes in-process on every CPU.
-func (b *bench) qrPhase() {
+func (b *bench) qrPhase(ctx context.Context) error {
 	workers := runtime.NumCPU()
 	b.logf("rendering QR codes, %s each", b.opt.qrFor)
 	uncached, cached := qr.NewGenerator(0), qr.NewGenerator(4096)
 	const base = "https://hailong.example.gov.vn/s/"
 	fixed := base + survey.NewToken()
 	_, _ = cached.PNG(fixed, qr.DefaultSize)
-	ctx := context.Background()
 	png := forDuration(ctx, workers, b.opt.qrFor, func(context.Context) (int, error) {
 		_, err := uncached.PNG(base+survey.NewToken(), qr.DefaultSize)
 		return 1, err
@@ -396,14 +421,20 @@ func (b *bench) qrPhase() {
 		_, err := uncached.SVG(base + survey.NewToken())
 		return 1, err
 	})
-	b.section(fmt.Sprintf("QR codes: in-process, internal/qr, %d goroutines", workers))
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.section("QR codes: in-process, internal/qr, " + goroutines(workers))
 	b.printf("PNG %d px, uncached: %s\n", qr.DefaultSize, png)
 	b.printf("PNG %d px, cached:   %s\n", qr.DefaultSize, hit)
 	b.printf("SVG, uncached:       %s\n", svg)
+	return nil
 }
 
-// statsCalls is how many times each stats query is timed.
+// statsCalls is how many times each stats query is timed, for each of statsGroupings.
 const statsCalls = 20
+
+var statsGroupings = []string{stats.ByField, stats.ByAgency, stats.ByMonth}
 
 // statsScale loads n synthetic responses with the server stopped, then times stats queries.
 func (b *bench) statsScale(ctx context.Context, n int) error {
@@ -430,12 +461,18 @@ func (b *bench) statsScale(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
+	timed := map[string]latencies{}
+	for _, by := range statsGroupings {
+		timed[by] = timeStats(ctx, api, by)
+	}
+	if err := srv.check(ctx); err != nil {
+		return err
+	}
 	b.section(fmt.Sprintf("Stats query: %d responses over 2025, %d rollup buckets", n, load.buckets))
 	b.printf("load (server stopped): %s\n", load)
 	b.printf("server start: /healthz after %s; stats complete (all %d buckets in memory) after %s\n", ms(srv.startup), load.buckets, ms(ready))
-	for _, by := range []string{stats.ByField, stats.ByAgency, stats.ByMonth} {
-		lat := timeStats(ctx, api, by)
-		b.printf("GET /api/v1/stats?from=2025-01-01&to=2025-12-31&group_by=%-6s  %s (%d calls)\n", by, lat.summaryMax(), statsCalls)
+	for _, by := range statsGroupings {
+		b.printf("GET /api/v1/stats?from=2025-01-01&to=2025-12-31&group_by=%-6s  %s (%d of %d calls answered)\n", by, timed[by].summaryMax(), len(timed[by]), statsCalls)
 	}
 	return nil
 }
@@ -591,6 +628,20 @@ func (c *child) stop() {
 			<-c.done
 		}
 	})
+}
+
+// check fails when the run was interrupted or the server has exited, so that no phase reports
+// figures measured against nothing.
+func (c *child) check(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-c.done:
+		return fmt.Errorf("bench: the server exited (%v); its log ends:\n%s", c.err, tail(c.logPath, 2000))
+	default:
+		return nil
+	}
 }
 
 func tail(path string, n int) string {
@@ -831,11 +882,24 @@ func (l latencies) percentile(p float64) time.Duration {
 }
 
 func (l latencies) summary() string {
+	if len(l) == 0 {
+		return "no samples"
+	}
 	return fmt.Sprintf("p50 %s  p95 %s  p99 %s  max %s", ms(l.percentile(50)), ms(l.percentile(95)), ms(l.percentile(99)), ms(l.percentile(100)))
 }
 
 func (l latencies) summaryMax() string {
+	if len(l) == 0 {
+		return "no samples"
+	}
 	return fmt.Sprintf("p50 %s  p95 %s  max %s", ms(l.percentile(50)), ms(l.percentile(95)), ms(l.percentile(100)))
+}
+
+func goroutines(n int) string {
+	if n == 1 {
+		return "1 goroutine"
+	}
+	return strconv.Itoa(n) + " goroutines"
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }

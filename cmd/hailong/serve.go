@@ -62,7 +62,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	org, err := web.NewOrg(ctx, mongodb.NewUnitStore(db))
+	units := mongodb.NewUnitStore(db)
+	org, err := web.NewOrg(ctx, units)
 	if err != nil {
 		return err
 	}
@@ -77,6 +78,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	go worker.Run(bg, 500*time.Millisecond)
 	go refreshEvery(bg, time.Second, view.Refresh, log)
 	go org.RefreshEvery(bg, 10*time.Second)
+	sessions := mongodb.NewSessionStore(db, time.Now)
+	go refreshEvery(bg, time.Hour, func(ctx context.Context) error { _, err := sessions.PurgeExpired(ctx); return err }, log)
 	app, err := web.New(web.Deps{
 		Config: cfg, Log: log, Surveys: catalog, IPSalt: salt,
 		Tickets:   mongodb.NewTicketStore(db, 100_000, journal),

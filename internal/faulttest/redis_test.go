@@ -45,7 +45,7 @@ func TestRedisStoppedMidLoad(t *testing.T) {
 	r.Start()
 	restartedAt := time.Now()
 	sampling = sampleRateLimitKeys(t, r.URL)
-	second := tallyOf(startPacedLoad(c, s.base, after, 4, 50*time.Millisecond).Wait())
+	second := tallyOf(startPacedLoad(c, s.base, after, 4, 100*time.Millisecond).Wait())
 	keys := sampling()
 	t.Logf("second load: %d submissions over %s after Redis restarted", len(second.attempted), time.Since(restartedAt).Round(time.Millisecond))
 	expectAllCreated(t, "after Redis restarted", second)

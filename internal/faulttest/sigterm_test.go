@@ -58,8 +58,5 @@ func TestSIGTERMFlushesPendingBatches(t *testing.T) {
 	checkStored(t, db, tl.acked, tl.attempted)
 	t.Logf("of the %d submissions refused during shutdown, %d were stored anyway (not acknowledged, so allowed)",
 		len(refused), countIDs(t, db.Collection("responses"), refused))
-	if n, _ := pendingJournal(t, db); n > 0 {
-		t.Errorf("%d journal entries are still pending after a clean shutdown", n)
-	}
 	s.verifyRollups(db)
 }

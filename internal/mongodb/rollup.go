@@ -447,3 +447,8 @@ func incDoc(inc map[string]int64) bson.D {
 	}
 	return d
 }
+
+// Pending counts the journal entries not yet rolled up (for tests and monitoring).
+func (w *RollupWorker) Pending(ctx context.Context) (int64, error) {
+	return w.journal.CountDocuments(ctx, bson.D{})
+}

@@ -69,8 +69,15 @@ func (e *env) respond(dossier, agency string) {
 func (e *env) settle() {
 	e.t.Helper()
 	ctx := context.Background()
-	if err := e.worker.Drain(ctx); err != nil {
-		e.t.Fatal(err)
+	// Writers confirm their journal entries just after answering: wait until all are rolled up.
+	for i := 0; i < 100; i++ {
+		if err := e.worker.Drain(ctx); err != nil {
+			e.t.Fatal(err)
+		}
+		if n, err := e.worker.Pending(ctx); err != nil || n == 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	if err := e.view.Refresh(ctx); err != nil {
 		e.t.Fatal(err)
@@ -191,6 +198,12 @@ func TestAdminTargetsFieldsAndUsers(t *testing.T) {
 	}
 	if v, _ := tt.FieldTarget("land", 2026); v != 0.87 {
 		t.Fatalf("land 2026 target %v, want 0.87", v)
+	}
+	// The stats answer uses the edited target.
+	e.respond("LAND-260331-0001", "000.00.53.H48")
+	e.settle()
+	if _, _, res := a.get("/api/v1/stats?group_by=field&from=2026-03-31&to=2026-03-31"); !regexp.MustCompile(`"key":"land"[^}]*"target":0\.87`).MatchString(res) {
+		t.Fatalf("land target in stats: %s", res)
 	}
 	if v, _ := tt.FieldTarget("land", 2025); v != 0.85 {
 		t.Fatalf("land 2025 target %v, want the default 0.85 kept", v)

@@ -91,7 +91,7 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
-// checkPassword returns the enabled account name whose password is password, or nil.
+// checkPassword returns the enabled account called name if password is its password, else nil.
 func (s *Server) checkPassword(c *fiber.Ctx, name, password string) (*survey.User, error) {
 	var u *survey.User
 	if survey.ValidUserName(name) {

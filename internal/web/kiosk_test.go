@@ -354,7 +354,7 @@ func TestKioskPushReachesTheRightKioskOnly(t *testing.T) {
 	}
 	for _, body := range []string{
 		`{"dossier_code":"H49-260331-0901","field":"land","agency":"000.00.53.H49","counter":"c1"}`, // counter c1 of another agency
-		`{"dossier_code":"H48-260331-0902","field":"land","agency":"000.00.53.H48"}`,                 // no counter
+		`{"dossier_code":"H48-260331-0902","field":"land","agency":"000.00.53.H48"}`,                // no counter
 	} {
 		if status, _, resp := e.post("/api/v1/tickets", "application/json", body, "Authorization", "Bearer "+e.key); status != http.StatusCreated {
 			t.Fatalf("issue: %d %s", status, resp)

@@ -76,7 +76,7 @@ func (s *Server) aggregate(c *fiber.Ctx, q stats.Query) (stats.Result, error) {
 func (s *Server) meta(c *fiber.Ctx) stats.Meta {
 	l := lang(c)
 	return stats.Meta{
-		Targets: s.Targets,
+		Targets: s.targetTable(c.UserContext()),
 		FieldGroup: func(code string) string {
 			f, _ := s.Fields.Get(c.UserContext(), code)
 			return f.Group

@@ -11,7 +11,7 @@
   const MIN_BACKOFF = 1000;
   const MAX_BACKOFF = 30000;
   const PAIR_POLL = 2000;
-  const TAP_GUARD = 600; // a second tap this soon is the same tap
+  const TAP_GUARD = 400; // a tap this soon after the screen changed is the tail of a double tap
   const HEADERS = { 'X-Hailong-Kiosk': '1', 'Content-Type': 'application/json', Accept: 'application/json' };
 
   const $ = (id) => document.getElementById(id);
@@ -149,11 +149,17 @@
 
   // ---- Screens. ----
   let screen = 'loading';
+  let shownAt = 0;
   const timers = {};
+
+  // steady reports whether the screen has been up long enough for a tap to be meant for it: the
+  // second tap of a double tap on a face must not pick a reason or send the rating.
+  const steady = () => Date.now() - shownAt >= TAP_GUARD;
 
   function show(name, focus) {
     for (const s of document.querySelectorAll('section[data-screen]')) s.hidden = s.dataset.screen !== name;
     screen = name;
+    shownAt = Date.now();
     body.dataset.view = name;
     if (focus) $(focus).focus({ preventScroll: true });
   }
@@ -259,7 +265,6 @@
   let dossier = null; // the dossier on screen, or null when idle
   let pending = null; // a dossier that arrived while the previous citizen was still rating
   let rating = 0;
-  let lastTap = 0;
   let thanksKey = '';
   const rated = new Set();
   const faces = [...document.querySelectorAll('.face')];
@@ -292,9 +297,7 @@
   }
 
   function onFace(e) {
-    const now = Date.now();
-    if (now - lastTap < TAP_GUARD || screen !== 'rate') return;
-    lastTap = now;
+    if (screen !== 'rate' || !steady()) return;
     const face = e.currentTarget;
     rating = Number(face.dataset.rating);
     $('chosen').textContent = msg('msgChosen', face.querySelector('.flabel').textContent);
@@ -310,6 +313,7 @@
   }
 
   function onChip(e) {
+    if (!steady()) return;
     const chip = e.currentTarget;
     chip.setAttribute('aria-pressed', String(chip.getAttribute('aria-pressed') !== 'true'));
     armAutoSubmit();
@@ -369,8 +373,8 @@
   for (const f of faces) f.addEventListener('click', onFace);
   for (const c of chips) c.addEventListener('click', onChip);
   $('k-comment').addEventListener('input', armAutoSubmit);
-  $('k-submit').addEventListener('click', submit);
-  $('k-back').addEventListener('click', () => { timer('auto', 0); showRate(); });
+  $('k-submit').addEventListener('click', () => { if (steady()) submit(); });
+  $('k-back').addEventListener('click', () => { if (steady()) { timer('auto', 0); showRate(); } });
   $('pair-again').addEventListener('click', pair);
   window.addEventListener('online', () => { setOnline(true); backoff = MIN_BACKOFF; flush(); });
   window.addEventListener('offline', () => setOnline(false));

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hailong/hailong/internal/testkit"
+)
+
+// server runs `hailong serve` through run on a free port with a fresh data directory.
+type server struct {
+	t    *testing.T
+	base string
+	env  func(string) string
+	stop context.CancelFunc
+	done chan error
+}
+
+func startServer(t *testing.T, extra ...string) *server {
+	t.Helper()
+	port := testkit.FreePort(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	env := testkit.Env(append([]string{
+		"HAILONG_ADDR=127.0.0.1:" + fmt.Sprint(port), "HAILONG_BASE_URL=" + base,
+		"HAILONG_DATA_DIR=" + t.TempDir(), "REDIS_URL=" + testkit.RedisURL(t),
+		"HAILONG_ADMIN_PASSWORD=mật-khẩu-quản-trị",
+	}, extra...)...)
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &server{t: t, base: base, env: env, stop: cancel, done: make(chan error, 1)}
+	go func() { s.done <- run(ctx, []string{"serve"}, env, io.Discard, io.Discard) }()
+	t.Cleanup(s.shutdown)
+	for range 300 {
+		if resp, err := http.Get(base + "/healthz"); err == nil {
+			resp.Body.Close()
+			return s
+		}
+		select {
+		case err := <-s.done:
+			t.Fatalf("server stopped: %v", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatal("server did not answer /healthz")
+	return nil
+}
+
+func (s *server) shutdown() {
+	s.stop()
+	select {
+	case err := <-s.done:
+		if err != nil {
+			s.t.Errorf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		s.t.Error("server did not stop within 30 s")
+	}
+}
+
+// cli runs a hailong command on the server's data and returns its standard output.
+func (s *server) cli(args ...string) string {
+	s.t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), args, s.env, &out, &errOut); err != nil {
+		s.t.Fatalf("hailong %v: %v\n%s", args, err, errOut.String())
+	}
+	return out.String()
+}
+
+func (s *server) do(method, path, key, body string) (int, []byte) {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+func TestEndToEndTicketQRResponseAndStats(t *testing.T) {
+	s := startServer(t)
+	key := strings.TrimSpace(s.cli("apikey", "create", "--name", "one-stop e-system", "--scope", "tickets:write,stats:read"))
+	status, body := s.do("POST", "/api/v1/tickets", key, `{"dossier_code":"000.00.53.H48-220921-0099","procedure_code":"1.001612.000.00.00.H48","field":"land","agency":"000.00.53.H48","counter":"Q1"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("issue: %d %s", status, body)
+	}
+	var tk struct{ Token, SurveyURL, QRPNG string }
+	var raw map[string]string
+	_ = json.Unmarshal(body, &raw)
+	tk.Token, tk.SurveyURL, tk.QRPNG = raw["token"], raw["survey_url"], raw["qr_png_url"]
+
+	// The printed QR scans back to the survey URL.
+	status, png := s.do("GET", strings.TrimPrefix(tk.QRPNG, s.base), "", "")
+	if status != 200 || testkit.DecodeQR(t, png) != tk.SurveyURL {
+		t.Fatalf("QR: %d", status)
+	}
+	submitted := time.Now()
+	if status, body := s.do("POST", "/api/v1/responses", "", `{"token":"`+tk.Token+`","answers":{"overall":4}}`); status != 201 {
+		t.Fatalf("submit: %d %s", status, body)
+	}
+	if status, _ := s.do("POST", "/api/v1/responses", "", `{"token":"`+tk.Token+`","answers":{"overall":1}}`); status != 409 {
+		t.Fatalf("duplicate: %d, want 409", status)
+	}
+	// Fresh: the response shows in the stats within 5 seconds.
+	today := time.Now().In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02")
+	for {
+		_, body := s.do("GET", "/api/v1/stats?from="+today+"&to="+today+"&group_by=field", key, "")
+		if strings.Contains(string(body), `"responses":1,`) {
+			t.Logf("response visible in stats %v after it was stored", time.Since(submitted).Round(time.Millisecond))
+			break
+		}
+		if time.Since(submitted) > 5*time.Second {
+			t.Fatalf("response not in stats after 5 s: %s", body)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if out := s.cli("rollup", "verify"); !strings.Contains(out, "rollups equal a full recount") {
+		t.Fatalf("rollup verify: %s", out)
+	}
+}
+
+func TestBadConfigurationStopsStartUpNamingIt(t *testing.T) {
+	for _, c := range []struct{ env, name string }{
+		{"HAILONG_TICKET_TTL=soon", "HAILONG_TICKET_TTL"},
+		{"HAILONG_BASE_URL=ftp://x", "HAILONG_BASE_URL"},
+		{"HAILONG_ADDR=8080", "HAILONG_ADDR"},
+		{"MONGODB_URI=postgres://x", "MONGODB_URI"},
+	} {
+		err := run(context.Background(), []string{"serve"}, testkit.Env(c.env, "HAILONG_DATA_DIR="+t.TempDir()), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.name) {
+			t.Errorf("%s: error %v does not name %s", c.env, err, c.name)
+		}
+	}
+}
+
+func TestSecondServerOnOneDataDirectoryIsRefused(t *testing.T) {
+	s := startServer(t)
+	port := testkit.FreePort(t)
+	env := func(k string) string {
+		if k == "HAILONG_ADDR" {
+			return fmt.Sprintf("127.0.0.1:%d", port)
+		}
+		return s.env(k)
+	}
+	err := run(context.Background(), []string{"serve"}, env, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "in use by another hailong server") {
+		t.Fatalf("second server: %v", err)
+	}
+}
