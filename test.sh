@@ -17,6 +17,7 @@ need() { # need COMMAND DEBIAN_PACKAGE: install the package when the command is 
 }
 need chromium chromium
 need redis-server redis-server
+need zbarimg zbar-tools
 
 if [ -z "${REDIS_URL:-}" ]; then
   for _ in $(seq 50); do

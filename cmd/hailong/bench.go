@@ -452,10 +452,7 @@ func (b *bench) statsScale(ctx context.Context, n int) error {
 		return err
 	}
 	defer srv.stop()
-	api, err := b.apiFor(ctx, srv, dir)
-	if err != nil {
-		return err
-	}
+	api := &apiClient{base: srv.url, key: load.key, http: b.client}
 	b.logf("stats %d: loaded; timing queries", n)
 	ready, err := waitStatsComplete(ctx, api, srv, int64(n))
 	if err != nil {
@@ -496,6 +493,9 @@ func waitStatsComplete(ctx context.Context, api *apiClient, srv *child, n int64)
 	for time.Now().Before(deadline) {
 		if got, err := api.stats(ctx, stats.ByField); err == nil && got == n {
 			return time.Since(srv.started), nil
+		}
+		if err := srv.check(ctx); err != nil {
+			return 0, err
 		}
 		if err := sleep(ctx, 20*time.Millisecond); err != nil {
 			return 0, err
@@ -1073,6 +1073,7 @@ func (rs rollups) merge(o rollups) {
 type loadResult struct {
 	responses, buckets int
 	raw, total         time.Duration
+	key                string // a stats:read API key, created while the store was open
 }
 
 func (l loadResult) String() string {
@@ -1104,12 +1105,16 @@ func (b *bench) loadSynthetic(ctx context.Context, dir string, n int) (loadResul
 	if err := db.EnsureSchema(ctx); err != nil {
 		return loadResult{}, err
 	}
+	key, _, err := mongodb.NewAPIKeyStore(db).CreateAPIKey(ctx, "bench", []string{survey.ScopeStatsRead})
+	if err != nil {
+		return loadResult{}, err
+	}
 	start := time.Now()
 	buckets, err := b.insertResponses(ctx, db.DB.Collection("responses"), n)
 	if err != nil {
 		return loadResult{}, err
 	}
-	res := loadResult{responses: n, buckets: len(buckets), raw: time.Since(start)}
+	res := loadResult{responses: n, buckets: len(buckets), raw: time.Since(start), key: key}
 	if err := insertRollups(ctx, db.DB.Collection("rollups"), buckets); err != nil {
 		return loadResult{}, err
 	}
@@ -1152,8 +1157,8 @@ func insertRange(ctx context.Context, col *mongo.Collection, lo, hi, n int, done
 		if len(batch) < loadBatch && i < hi-1 {
 			continue
 		}
-		if _, err := col.InsertMany(ctx, batch, options.InsertMany().SetOrdered(false)); err != nil {
-			return nil, fmt.Errorf("bench: insert responses: %w", err)
+		if err := insertBatch(ctx, col, batch); err != nil {
+			return nil, err
 		}
 		done.Add(int64(len(batch)))
 		batch = batch[:0]
@@ -1167,12 +1172,9 @@ func insertRollups(ctx context.Context, col *mongo.Collection, buckets rollups) 
 		if len(docs) == 0 {
 			return nil
 		}
-		_, err := col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		err := insertBatch(ctx, col, docs)
 		docs = docs[:0]
-		if err != nil {
-			return fmt.Errorf("bench: insert rollups: %w", err)
-		}
-		return nil
+		return err
 	}
 	for _, row := range buckets {
 		if docs = append(docs, row); len(docs) == loadBatch {
@@ -1182,6 +1184,17 @@ func insertRollups(ctx context.Context, col *mongo.Collection, buckets rollups) 
 		}
 	}
 	return flush()
+}
+
+// insertBatch inserts docs with a deadline of its own: it outlasts the store client's 10 s
+// default, which a busy machine can exceed for a batch.
+func insertBatch(ctx context.Context, col *mongo.Collection, docs []any) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if _, err := col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {
+		return fmt.Errorf("bench: insert into %s: %w", col.Name(), err)
+	}
+	return nil
 }
 
 // reportProgress prints a progress line to stderr every 5 s until stopped.

@@ -5,6 +5,9 @@ package qr
 import (
 	"bytes"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
 	"sync"
 
 	qrcode "github.com/skip2/go-qrcode"
@@ -61,7 +64,7 @@ func (g *Generator) PNG(content string, size int) ([]byte, error) {
 		return nil, ErrSize
 	}
 	return g.render(cacheKey{content: content, format: formatPNG, size: size}, func(q *qrcode.QRCode) ([]byte, error) {
-		return q.PNG(size)
+		return crispPNG(q, size)
 	})
 }
 
@@ -119,4 +122,19 @@ func checkContent(content string) error {
 		return ErrContent
 	}
 	return nil
+}
+
+// crispPNG draws q with a whole number of pixels per module, centred on a white size×size
+// square: scaling modules to fit an exact size makes them uneven, and some decoders then fail.
+func crispPNG(q *qrcode.QRCode, size int) ([]byte, error) {
+	code := q.Image(-max(1, size/len(q.Bitmap())))
+	canvas := image.NewGray(image.Rect(0, 0, size, size))
+	draw.Draw(canvas, canvas.Bounds(), image.White, image.Point{}, draw.Src)
+	off := image.Pt((size-code.Bounds().Dx())/2, (size-code.Bounds().Dy())/2)
+	draw.Draw(canvas, code.Bounds().Add(off), code, code.Bounds().Min, draw.Src)
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, canvas); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -269,6 +269,7 @@
   const rated = new Set();
   const faces = [...document.querySelectorAll('.face')];
   const chips = [...document.querySelectorAll('.chip')];
+  const commentBox = $('k-comment');
 
   function idle() {
     dossier = null;
@@ -303,7 +304,7 @@
     $('chosen').textContent = msg('msgChosen', face.querySelector('.flabel').textContent);
     $('reasons').hidden = rating > 2;
     for (const c of chips) c.setAttribute('aria-pressed', 'false');
-    $('k-comment').value = '';
+    if (commentBox) commentBox.value = '';
     show('details', 'chosen');
     armAutoSubmit();
   }
@@ -334,7 +335,7 @@
       idempotency_key: uuid(),
       token: dossier ? dossier.token : '',
       answers: { overall: rating },
-      comment: $('k-comment').value.trim(),
+      comment: commentBox ? commentBox.value.trim() : '',
       rated_at: new Date().toISOString(),
       lang,
       queued_at: Date.now(),
@@ -372,7 +373,7 @@
   // ---- Wiring. ----
   for (const f of faces) f.addEventListener('click', onFace);
   for (const c of chips) c.addEventListener('click', onChip);
-  $('k-comment').addEventListener('input', armAutoSubmit);
+  if (commentBox) commentBox.addEventListener('input', armAutoSubmit);
   $('k-submit').addEventListener('click', () => { if (steady()) submit(); });
   $('k-back').addEventListener('click', () => { if (steady()) { timer('auto', 0); showRate(); } });
   $('pair-again').addEventListener('click', pair);
