@@ -286,6 +286,7 @@ func (b *bench) issuePhase(ctx context.Context, srv *child, api *apiClient) ([]s
 	}
 	b.section(fmt.Sprintf("Issue tickets: POST /api/v1/tickets, %d tickets, %d clients", b.opt.tickets, b.opt.clients))
 	b.printf("issued: %d in %s = %.0f tickets/s\n", t.count(http.StatusCreated), secs(t.elapsed), t.rate(http.StatusCreated))
+	b.printf("by quarter of the phase: %s\n", t.trend())
 	b.printf("latency: %s\n", t.lat.summary())
 	b.printf("errors: %s\n", t.errorLine(http.StatusCreated))
 	return tokens, nil
@@ -314,6 +315,7 @@ func (b *bench) submitPhase(ctx context.Context, srv *child, api *apiClient, tok
 	b.accepted = t.rate(http.StatusCreated)
 	b.section(fmt.Sprintf("Submit responses: POST /api/v1/responses, one per ticket, %d clients", b.opt.clients))
 	b.printf("accepted: %d of %d (201) in %s = %.0f accepted/s\n", t.count(http.StatusCreated), len(tokens), secs(t.elapsed), b.accepted)
+	b.printf("by quarter of the phase: %s\n", t.trend())
 	b.printf("latency: %s\n", t.lat.summary())
 	b.printf("errors: %s\n", t.errorLine(http.StatusCreated))
 	if mean, ok := api.meanBatch(ctx); ok {
@@ -783,7 +785,8 @@ func closedLoop(ctx context.Context, n, workers int, do func(ctx context.Context
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < n && ctx.Err() == nil; i = int(next.Add(1) - 1) {
 				sent := time.Now()
-				t.add(do(ctx, i), time.Since(sent))
+				status := do(ctx, i)
+				t.add(status, time.Since(sent), time.Since(start))
 			}
 		})
 	}
@@ -816,7 +819,7 @@ func openLoop(ctx context.Context, n int, interval time.Duration, do func(ctx co
 			defer func() { <-sem }()
 			status := do(ctx, i)
 			mu.Lock()
-			t.add(status, time.Since(due))
+			t.add(status, time.Since(due), time.Since(start))
 			mu.Unlock()
 		})
 	}
@@ -909,25 +912,42 @@ func secs(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
 // tally collects the statuses and latencies of a phase's requests.
 type tally struct {
 	lat      latencies
+	finished []time.Duration // when each request was answered, from the start of the phase
 	statuses map[int]int
 	elapsed  time.Duration
 }
 
 func newTally() *tally { return &tally{statuses: map[int]int{}} }
 
-func (t *tally) add(status int, d time.Duration) {
-	t.lat = append(t.lat, d)
+func (t *tally) add(status int, latency, finished time.Duration) {
+	t.lat = append(t.lat, latency)
+	t.finished = append(t.finished, finished)
 	t.statuses[status]++
 }
 
 func (t *tally) merge(o *tally) {
 	t.lat = append(t.lat, o.lat...)
+	t.finished = append(t.finished, o.finished...)
 	for s, n := range o.statuses {
 		t.statuses[s] += n
 	}
 }
 
 func (t *tally) count(status int) int { return t.statuses[status] }
+
+// trend is the answer rate in each quarter of the phase: a falling rate means the server slows
+// down as its data grows.
+func (t *tally) trend() string {
+	if len(t.finished) == 0 || t.elapsed <= 0 {
+		return "no answers"
+	}
+	var n [4]int
+	for _, f := range t.finished {
+		n[min(int(4*f/t.elapsed), 3)]++
+	}
+	quarter := t.elapsed.Seconds() / 4
+	return fmt.Sprintf("%.0f, %.0f, %.0f, %.0f answers/s", float64(n[0])/quarter, float64(n[1])/quarter, float64(n[2])/quarter, float64(n[3])/quarter)
+}
 
 func (t *tally) rate(status int) float64 {
 	if t.elapsed <= 0 {

@@ -40,6 +40,9 @@ func trendChart(groups []stats.Group, title string) template.HTML {
 		}
 		fmt.Fprintf(&b, `<circle class="%s" cx="%.1f" cy="%.1f" r="4"><title>%s: %s (n=%d)</title></circle>`, class, x, y(g.Satisfaction), template.HTMLEscapeString(g.Label), stats.Percent(g.Satisfaction), g.Responses)
 	}
+	if len(target) == 1 && groups[0].Target != nil { // one month: draw the target across the chart
+		target = []string{fmt.Sprintf("%d,%.1f", left, y(*groups[0].Target)), fmt.Sprintf("%d,%.1f", w-16, y(*groups[0].Target))}
+	}
 	if len(target) > 0 {
 		fmt.Fprintf(&b, `<polyline class="target" points="%s"/>`, strings.Join(target, " "))
 	}
