@@ -45,6 +45,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if rdb != nil {
 		defer rdb.Close()
 	}
+	hub := redisstore.NewHub(rdb, log) // kiosk push: Redis pub/sub, in-process without REDIS_URL
+	defer hub.Close()
 	salt := cfg.IPHashSalt
 	if salt == "" {
 		if salt, err = db.Secret(ctx, "ip_salt"); err != nil {

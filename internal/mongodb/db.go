@@ -23,6 +23,7 @@ const (
 	colShortCodes = "short_codes"
 	colResponses  = "responses"
 	colJournal    = "journal"
+	colJournalOK  = "journal_ok"
 	colFields     = "fields"
 	colAPIKeys    = "api_keys"
 	colSettings   = "settings"

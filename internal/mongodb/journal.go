@@ -12,13 +12,13 @@ import (
 )
 
 // Journal records, before a ticket or response is written, what it will add to the rollups.
-// An entry starts "pending"; once the writes are acknowledged it is marked "ready" with the
-// events that took effect. The rollup worker consumes ready entries, and checks stale pending
+// Once a batch's writes are acknowledged, a confirmation lists the events that took effect. The rollup worker consumes ready entries, and checks stale pending
 // ones (a crash between the two steps) against the stored documents, so a crash at any point
 // neither drops nor double-counts anything.
 type Journal struct {
-	col *mongo.Collection
-	log *slog.Logger
+	col           *mongo.Collection
+	confirmations *mongo.Collection
+	log           *slog.Logger
 }
 
 // Event is one document's contribution to one rollup bucket.
@@ -39,18 +39,14 @@ type JournalEntry struct {
 	State  string        `bson:"state"` // pending | ready
 	At     time.Time     `bson:"at"`
 	Events []Event       `bson:"events"`
-	OK     []int         `bson:"ok,omitempty"` // indexes of events whose document was stored
 }
 
-// Journal entry states.
-const (
-	statePending = "pending"
-	stateReady   = "ready"
-)
+// statePending is the state of every journal entry; confirmations live apart (see Commit).
+const statePending = "pending"
 
 // NewJournal returns the journal in db.
 func NewJournal(db *DB, log *slog.Logger) *Journal {
-	return &Journal{col: db.DB.Collection(colJournal), log: log}
+	return &Journal{col: db.DB.Collection(colJournal), confirmations: db.DB.Collection(colJournalOK), log: log}
 }
 
 // Begin records events as pending and returns the entry's id.
@@ -60,15 +56,19 @@ func (j *Journal) Begin(ctx context.Context, events ...Event) (bson.ObjectID, er
 	return e.ID, err
 }
 
-// Commit marks the entry ready with the indexes of the events that took effect (all of them
-// when ok is nil). A failure is only logged: the stale pending entry is checked later.
+// Commit records that the entry's writes were acknowledged, with the indexes of the events that
+// took effect. It inserts a small confirmation rather than updating the entry, which on the
+// embedded store would rewrite the whole entry. A failure is only logged: a stale unconfirmed
+// entry is checked against the store later.
 func (j *Journal) Commit(ctx context.Context, id bson.ObjectID, ok ...int) {
-	set := bson.D{{Key: "state", Value: stateReady}}
-	if ok != nil {
-		set = append(set, bson.E{Key: "ok", Value: ok})
-	}
-	_, err := j.col.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+	_, err := j.confirmations.InsertOne(ctx, confirmation{ID: id, OK: ok})
 	if err != nil {
 		j.log.Warn("journal commit failed; the entry will be checked against the store", "err", err)
 	}
+}
+
+// confirmation says which events of a journal entry took effect.
+type confirmation struct {
+	ID bson.ObjectID `bson:"_id"`
+	OK []int         `bson:"ok"`
 }

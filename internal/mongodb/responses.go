@@ -37,7 +37,7 @@ type submission struct {
 
 // Group-commit tuning: writers in parallel and the largest batch one writes.
 const (
-	batchWriters = 4
+	batchWriters = 1
 	maxBatch     = 512
 )
 
@@ -145,7 +145,7 @@ func (s *ResponseStore) flush(batch []*submission) {
 		}
 		sub.done <- results[i]
 	}
-	s.journal.Commit(ctx, id, append(ok, -1)...) // -1 keeps an empty list distinct from "all"
+	s.journal.Commit(ctx, id, ok...)
 }
 
 func (s *ResponseStore) insert(ctx context.Context, docs []any) error {

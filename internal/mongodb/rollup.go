@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -97,19 +98,21 @@ type BucketInc struct {
 
 // RollupWorker turns journal entries into rollup updates.
 type RollupWorker struct {
-	db         *DB
-	journal    *mongo.Collection
-	rollups    *mongo.Collection
-	batches    *mongo.Collection
-	settings   *mongo.Collection
-	log        *slog.Logger
-	StaleAfter time.Duration // a pending entry older than this is checked against the store
-	Keep       int64         // completed batches kept for readers that follow them
-	leases     *mongo.Collection
-	comments   *mongo.Collection
-	owner      string
-	mu         sync.Mutex
-	ownedUntil time.Time
+	db            *DB
+	journal       *mongo.Collection
+	rollups       *mongo.Collection
+	batches       *mongo.Collection
+	settings      *mongo.Collection
+	log           *slog.Logger
+	StaleAfter    time.Duration // a pending entry older than this is checked against the store
+	Keep          int64         // completed batches kept for readers that follow them
+	leases        *mongo.Collection
+	confirmations *mongo.Collection
+	comments      *mongo.Collection
+	owner         string
+	mu            sync.Mutex
+	ownedUntil    time.Time
+	backlog       atomic.Bool // the last batch read a full journal page: more is waiting
 }
 
 // NewRollupWorker returns a worker on db.
@@ -120,7 +123,8 @@ func NewRollupWorker(db *DB, log *slog.Logger) *RollupWorker {
 		batches: db.DB.Collection(colBatches), settings: db.DB.Collection(colSettings),
 		StaleAfter: time.Minute, Keep: 2000,
 		leases: db.DB.Collection(colLeases), owner: bson.NewObjectID().Hex(),
-		comments: db.DB.Collection(colComments),
+		confirmations: db.DB.Collection(colJournalOK),
+		comments:      db.DB.Collection(colComments),
 	}
 }
 
@@ -150,7 +154,7 @@ func (w *RollupWorker) Drain(ctx context.Context) error {
 			return err
 		}
 		if owned {
-			finished, err := w.stepWhileLeased(ctx)
+			finished, err := w.stepWhileLeased(ctx, true)
 			if err != nil || finished {
 				return err
 			}
@@ -174,7 +178,7 @@ func (w *RollupWorker) stepIfWork(ctx context.Context) error {
 	if err != nil || !owned {
 		return err
 	}
-	_, err = w.stepWhileLeased(ctx)
+	_, err = w.stepWhileLeased(ctx, false)
 	return err
 }
 
@@ -195,7 +199,8 @@ func (w *RollupWorker) hasWork(ctx context.Context) (bool, error) {
 
 // stepWhileLeased steps until nothing is left (finished) or this instance's lease window
 // closes; a step cut short by the window's end is resumed by the next holder.
-func (w *RollupWorker) stepWhileLeased(ctx context.Context) (finished bool, err error) {
+// With all, it steps until nothing is left even without a backlog (Drain).
+func (w *RollupWorker) stepWhileLeased(ctx context.Context, all bool) (finished bool, err error) {
 	lctx, cancel := context.WithDeadline(ctx, w.leaseEnd())
 	defer cancel()
 	for {
@@ -205,6 +210,11 @@ func (w *RollupWorker) stepWhileLeased(ctx context.Context) (finished bool, err 
 		}
 		if err != nil || !progressed {
 			return err == nil, err
+		}
+		if !w.backlog.Load() && !all {
+			// Under a steady load, one batch per tick keeps batches large and leaves the
+			// store's single writer to the submissions; a backlog is caught up at once.
+			return true, nil
 		}
 	}
 }
@@ -286,6 +296,7 @@ func (w *RollupWorker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 			b.Comments = addComment(b.Comments, ev.Comment)
 		}
 	}
+	w.backlog.Store(len(entries) == journalScan)
 	if len(b.Journals) == 0 {
 		return nil, nil
 	}
@@ -301,17 +312,21 @@ func (w *RollupWorker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 
 // settled returns the events of e that took effect, and false while e may still be in flight.
 func (w *RollupWorker) settled(ctx context.Context, e JournalEntry) ([]Event, bool, error) {
-	if e.State == stateReady {
-		if e.OK == nil {
-			return e.Events, true, nil
-		}
-		var out []Event
-		for _, i := range e.OK {
-			if i >= 0 && i < len(e.Events) {
-				out = append(out, e.Events[i])
+	if len(e.Events) != 1 {
+		var c confirmation
+		err := w.confirmations.FindOne(ctx, bson.D{{Key: "_id", Value: e.ID}}).Decode(&c)
+		if err == nil {
+			var out []Event
+			for _, i := range c.OK {
+				if i >= 0 && i < len(e.Events) {
+					out = append(out, e.Events[i])
+				}
 			}
+			return out, true, nil
 		}
-		return out, true, nil
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, false, fmt.Errorf("mongodb: read journal confirmation: %w", err)
+		}
 	}
 	young := time.Since(e.At) < w.StaleAfter
 	if young && len(e.Events) != 1 {
@@ -390,8 +405,8 @@ func (w *RollupWorker) complete(ctx context.Context, b *Batch) error {
 		return err
 	}
 	if len(b.Journals) > 0 {
-		if _, err := w.journal.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: b.Journals}}}}); err != nil {
-			return fmt.Errorf("mongodb: clear journal: %w", err)
+		if err := w.clearJournal(ctx, b.Journals); err != nil {
+			return err
 		}
 	}
 	_, err := w.settings.UpdateOne(ctx, bson.D{{Key: "_id", Value: doneKey}},
@@ -451,4 +466,19 @@ func incDoc(inc map[string]int64) bson.D {
 // Pending counts the journal entries not yet rolled up (for tests and monitoring).
 func (w *RollupWorker) Pending(ctx context.Context) (int64, error) {
 	return w.journal.CountDocuments(ctx, bson.D{})
+}
+
+// clearJournal deletes consumed entries one _id at a time in one round trip: the embedded store
+// would scan the whole journal for an $in filter.
+func (w *RollupWorker) clearJournal(ctx context.Context, ids []bson.ObjectID) error {
+	models := make([]mongo.WriteModel, len(ids))
+	for i, id := range ids {
+		models[i] = mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: id}})
+	}
+	for _, col := range []*mongo.Collection{w.journal, w.confirmations} {
+		if _, err := col.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(true)); err != nil {
+			return fmt.Errorf("mongodb: clear journal: %w", err)
+		}
+	}
+	return nil
 }

@@ -71,7 +71,7 @@ type Difference struct {
 // time can make one comparison differ, so a difference is checked again a few times.
 func (w *RollupWorker) Verify(ctx context.Context) ([]Difference, error) {
 	if owned, err := w.lease(ctx); err == nil && owned {
-		if _, err := w.stepWhileLeased(ctx); err != nil {
+		if _, err := w.stepWhileLeased(ctx, true); err != nil {
 			return nil, err
 		}
 	}
