@@ -280,13 +280,14 @@ func (w *RollupWorker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 	if err := cur.All(ctx, &entries); err != nil {
 		return nil, fmt.Errorf("mongodb: read journal: %w", err)
 	}
+	settled, err := w.settleAll(ctx, entries)
+	if err != nil {
+		return nil, err
+	}
 	b := &Batch{ID: id, At: time.Now().UTC()}
 	merged := map[string]*BucketInc{}
-	for _, e := range entries {
-		events, ok, err := w.settled(ctx, e)
-		if err != nil {
-			return nil, err
-		}
+	for i, e := range entries {
+		events, ok := settled[i].events, settled[i].ok
 		if !ok {
 			continue
 		}
@@ -308,6 +309,30 @@ func (w *RollupWorker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 		return nil, fmt.Errorf("mongodb: store rollup batch %d: %w", id, err)
 	}
 	return b, nil
+}
+
+type settledEntry struct {
+	events []Event
+	ok     bool
+}
+
+// settleAll settles entries with a few look-ups in flight at once: they are reads, which the
+// store serves beside its single writer.
+func (w *RollupWorker) settleAll(ctx context.Context, entries []JournalEntry) ([]settledEntry, error) {
+	out := make([]settledEntry, len(entries))
+	errs := make([]error, len(entries))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i := range entries {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			out[i].events, out[i].ok, errs[i] = w.settled(ctx, entries[i])
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 // settled returns the events of e that took effect, and false while e may still be in flight.

@@ -35,6 +35,8 @@ func (s *Server) adminRoutes(app *fiber.App) {
 	adm.Post("/users/toggle", s.adminToggleUser)
 	adm.Post("/keys", s.adminCreateKey)
 	adm.Post("/keys/revoke", s.adminRevokeKey)
+	adm.Post("/kiosks/pair", s.adminPairKiosk)
+	adm.Post("/kiosks/revoke", s.adminRevokeKiosk)
 }
 
 // targetTable is the target table in force: the stored one, or Deps.Targets without a store or
@@ -80,6 +82,7 @@ type adminData struct {
 	SecretName  string
 	Roles       []string
 	MinPassword int
+	Kiosks      kioskAdmin
 }
 
 // adminPage handles GET /admin.
@@ -122,6 +125,9 @@ func (s *Server) adminData(c *fiber.Ctx) (*adminData, error) {
 	}
 	sort.Slice(d.Keys, func(i, j int) bool { return d.Keys[i].CreatedAt.After(d.Keys[j].CreatedAt) })
 	if d.Audit, err = s.Audit.Recent(ctx, 20); err != nil {
+		return nil, err
+	}
+	if d.Kiosks, err = s.kioskAdmin(ctx); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -48,6 +48,7 @@ func (s *Server) issueTicket(c *fiber.Ctx) error {
 	if created {
 		status = fiber.StatusCreated
 		s.announce(c.UserContext(), got)
+		s.recordAtCounter(c.UserContext(), got)
 	}
 	return c.Status(status).JSON(s.ticketAnswer(got))
 }

@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hailong/hailong/internal/redisstore"
+	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 )
 
@@ -64,9 +67,9 @@ func (s *Server) kioskRoutes(app *fiber.App) {
 	k.Get("/status", s.kioskStatus)
 	k.Get("/events", s.kioskEvents)
 	k.Post("/responses", requireKioskHeader, s.kioskSubmit)
-	// Admins pair and revoke tablets. For now an API key with tickets:write; admin sessions
-	// replace it once staff sign-in lands.
-	admin := k.Group("/devices", s.requireKey(survey.ScopeTicketsWrite))
+	// Admins pair and revoke tablets, here as JSON (a signed-in admin sending the session's CSRF
+	// token in X-CSRF-Token) and through the forms of /admin.
+	admin := k.Group("/devices", s.requireSession(survey.RoleAdmin), s.csrf)
 	admin.Get("/", s.kioskDevices)
 	admin.Post("/pair", s.kioskPairDevice)
 	admin.Post("/:id/revoke", s.kioskRevokeDevice)
@@ -237,49 +240,86 @@ func (s *Server) kioskPairDevice(c *fiber.Ctx) error {
 	if err := decodeJSON(c.Body(), &p); err != nil {
 		return err
 	}
-	if errs := p.Validate(); len(errs) > 0 {
-		return errs
-	}
-	if s.Devices == nil {
-		return survey.Wrap(errors.New("web: kiosk devices are not configured"))
-	}
-	d, err := s.Devices.PairDevice(c.UserContext(), p, s.Now())
+	d, err := s.pairKiosk(c, p)
 	if err != nil {
 		return err
 	}
 	return c.JSON(d)
 }
 
-// kioskRevokeDevice handles POST /api/v1/kiosk/devices/:id/revoke (admins). The tablet is
-// refused from its next request, and a stream it holds open is ended at once.
+// kioskRevokeDevice handles POST /api/v1/kiosk/devices/:id/revoke (admins).
 func (s *Server) kioskRevokeDevice(c *fiber.Ctx) error {
-	id := c.Params("id")
-	if !survey.ValidDeviceID(id) || s.Devices == nil {
-		return survey.ErrDeviceNotFound
-	}
-	d, err := s.Devices.RevokeDevice(c.UserContext(), id)
+	d, err := s.revokeKiosk(c, c.Params("id"))
 	if err != nil {
 		return err
-	}
-	if d.Paired && s.Hub != nil {
-		_ = s.Hub.Publish(c.UserContext(), d.CounterKey(), redisstore.KioskEvent{Type: redisstore.EventRevoked, Device: d.ID})
 	}
 	return c.JSON(d)
 }
 
 // kioskDevices handles GET /api/v1/kiosk/devices/ (admins): every tablet.
 func (s *Server) kioskDevices(c *fiber.Ctx) error {
-	if s.Devices == nil {
-		return survey.Wrap(errors.New("web: kiosk devices are not configured"))
-	}
-	list, err := s.Devices.Devices(c.UserContext())
+	list, err := s.kioskDeviceList(c.UserContext())
 	if err != nil {
 		return err
 	}
+	return c.JSON(fiber.Map{"devices": list})
+}
+
+var errNoDevices = survey.Wrap(errors.New("web: kiosk devices are not configured"))
+
+// pairKiosk pairs the tablet showing p.Code with p's counter, for the admin signed in, and
+// records it in the audit trail. The JSON API and the /admin form share it.
+func (s *Server) pairKiosk(c *fiber.Ctx, p survey.Pairing) (*survey.Device, error) {
+	if errs := p.Validate(); len(errs) > 0 {
+		return nil, errs
+	}
+	if s.Devices == nil {
+		return nil, errNoDevices
+	}
+	d, err := s.Devices.PairDevice(c.UserContext(), p, s.Now())
+	if err != nil {
+		return nil, err
+	}
+	s.auditKiosk(c, "kiosk.pair", d)
+	return d, nil
+}
+
+// revokeKiosk revokes the tablet with id for good: it is refused from its next request, and a
+// stream it holds open is ended at once.
+func (s *Server) revokeKiosk(c *fiber.Ctx, id string) (*survey.Device, error) {
+	if !survey.ValidDeviceID(id) || s.Devices == nil {
+		return nil, survey.ErrDeviceNotFound
+	}
+	d, err := s.Devices.RevokeDevice(c.UserContext(), id)
+	if err != nil {
+		return nil, err
+	}
+	if d.Paired && s.Hub != nil {
+		_ = s.Hub.Publish(c.UserContext(), d.CounterKey(), redisstore.KioskEvent{Type: redisstore.EventRevoked, Device: d.ID})
+	}
+	s.auditKiosk(c, "kiosk.revoke", d)
+	return d, nil
+}
+
+// kioskDeviceList returns every tablet (never nil).
+func (s *Server) kioskDeviceList(ctx context.Context) ([]survey.Device, error) {
+	if s.Devices == nil {
+		return nil, errNoDevices
+	}
+	list, err := s.Devices.Devices(ctx)
 	if list == nil {
 		list = []survey.Device{}
 	}
-	return c.JSON(fiber.Map{"devices": list})
+	return list, err
+}
+
+// auditKiosk records an admin's action on tablet d. The action is done whatever happens here,
+// so a failure is logged rather than answered.
+func (s *Server) auditKiosk(c *fiber.Ctx, action string, d *survey.Device) {
+	target := d.ID[:12] + " " + d.Name + " (" + d.Agency + "/" + d.Counter + ")"
+	if err := s.audit(c, action, target); err != nil {
+		s.Log.Warn("audit kiosk action", "action", action, "err", err)
+	}
 }
 
 // announce tells the kiosks at t's counter that t's dossier was just completed there, and keeps
@@ -575,4 +615,97 @@ func (s *Server) kioskMisuse(ctx context.Context, d *survey.Device, free bool, r
 		misuse = misuse || !ok
 	}
 	return misuse
+}
+
+// The "Kiosk tablets" section of /admin: the tablets, a form to pair one by the code it shows
+// and a button to revoke each.
+
+// kioskAdmin is what the section shows.
+type kioskAdmin struct {
+	On      bool // devices are configured
+	Devices []kioskRow
+	Stale   int // tablets still waiting with an expired code, not listed
+}
+
+type kioskRow struct {
+	ID, Name, Agency, Counter, State string
+	LastSeen                         string
+}
+
+// kioskStateOrder lists waiting tablets first (an admin is likely pairing one), revoked last.
+var kioskStateOrder = map[string]int{"pending": 0, "paired": 1, "revoked": 2}
+
+func (s *Server) kioskAdmin(ctx context.Context) (kioskAdmin, error) {
+	if s.Devices == nil {
+		return kioskAdmin{}, nil
+	}
+	list, err := s.kioskDeviceList(ctx)
+	if err != nil {
+		return kioskAdmin{}, err
+	}
+	ka := kioskAdmin{On: true}
+	for _, d := range list {
+		row := kioskRow{ID: d.ID, Name: d.Name, Agency: d.Agency, Counter: d.Counter, LastSeen: stats.FormatDateTime(d.LastSeen)}
+		switch {
+		case d.Revoked && !d.Paired: // never served a counter: nothing to show
+			continue
+		case d.Revoked:
+			row.State = "revoked"
+		case d.Paired:
+			row.State = "paired"
+		case !s.Now().Before(d.PairingExpiresAt):
+			ka.Stale++
+			continue
+		default:
+			row.State = "pending"
+		}
+		ka.Devices = append(ka.Devices, row)
+	}
+	sort.SliceStable(ka.Devices, func(i, j int) bool {
+		a, b := ka.Devices[i], ka.Devices[j]
+		if a.State != b.State {
+			return kioskStateOrder[a.State] < kioskStateOrder[b.State]
+		}
+		return a.Agency+"|"+a.Counter+"|"+a.Name < b.Agency+"|"+b.Counter+"|"+b.Name
+	})
+	return ka, nil
+}
+
+// adminPairKiosk handles POST /admin/kiosks/pair.
+func (s *Server) adminPairKiosk(c *fiber.Ctx) error {
+	get, _, err := adminForm(c)
+	if err != nil {
+		return err
+	}
+	p := survey.Pairing{Code: get("code"), Agency: get("agency"), Counter: get("counter"), Name: get("name")}
+	if _, err := s.pairKiosk(c, p); err != nil {
+		return s.adminFail(c, oneError(err))
+	}
+	return c.Redirect("/admin?done=kiosks#kiosks", fiber.StatusSeeOther)
+}
+
+// adminRevokeKiosk handles POST /admin/kiosks/revoke.
+func (s *Server) adminRevokeKiosk(c *fiber.Ctx) error {
+	get, _, err := adminForm(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.revokeKiosk(c, get("id")); err != nil {
+		return s.adminFail(c, err)
+	}
+	return c.Redirect("/admin?done=kiosks#kiosks", fiber.StatusSeeOther)
+}
+
+// oneError joins the messages of field errors into one error to show above a form; other
+// errors pass unchanged.
+func oneError(err error) error {
+	var fe survey.FieldErrors
+	if !errors.As(err, &fe) {
+		return err
+	}
+	var vi, en []string
+	for _, f := range fe {
+		vi, en = append(vi, f.Message.VI), append(en, f.Message.EN)
+	}
+	return survey.Errorf(survey.CodeInvalid, strings.Join(vi, " "), strings.Join(en, " "))
 }

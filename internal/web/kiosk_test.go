@@ -164,11 +164,32 @@ func jsonField(body, name string) string {
 	return s
 }
 
+// kioskAdmins remembers the admin signed in on each test server.
+var kioskAdmins sync.Map // *env → *admin
+
+// kioskAdmin is an admin signed in on e, who pairs and revokes tablets through the JSON API.
+func (e *env) kioskAdmin() *admin {
+	e.t.Helper()
+	if a, ok := kioskAdmins.Load(e); ok {
+		return a.(*admin)
+	}
+	a := e.signInAdmin()
+	kioskAdmins.Store(e, a)
+	e.t.Cleanup(func() { kioskAdmins.Delete(e) })
+	return a
+}
+
+// postJSON posts body as a signed-in admin's script does: the session cookie, and the
+// session's CSRF token in X-CSRF-Token.
+func (a *admin) postJSON(path, body string) (int, string) {
+	status, _, resp := a.e.post(path, "application/json", body, "Cookie", a.cookie, "X-CSRF-Token", a.csrf)
+	return status, resp
+}
+
 // adminPair pairs the tablet showing code with counter, as an admin does.
 func (e *env) adminPair(code, counter string) (int, string) {
 	body := fmt.Sprintf(`{"code":%q,"agency":%q,"counter":%q,"name":"Quầy %s"}`, code, testAgency, counter, counter)
-	status, _, resp := e.post("/api/v1/kiosk/devices/pair", "application/json", body, "Authorization", "Bearer "+e.key)
-	return status, resp
+	return e.kioskAdmin().postJSON("/api/v1/kiosk/devices/pair", body)
 }
 
 // pairedKiosk is a tablet paired with counter.
@@ -275,8 +296,19 @@ func TestKioskPairing(t *testing.T) {
 	if st, m := k.status(); st != http.StatusOK || m["state"] != "pending" || m["pairing_code"] != code {
 		t.Fatalf("status of a waiting tablet: %d %v", st, m)
 	}
-	if st, _, _ := e.post("/api/v1/kiosk/devices/pair", "application/json", `{"code":"`+code+`","agency":"A","counter":"c1"}`); st != http.StatusUnauthorized {
+	try := `{"code":"` + code + `","agency":"A","counter":"c1"}`
+	if st, _, _ := e.post("/api/v1/kiosk/devices/pair", "application/json", try); st != http.StatusUnauthorized {
 		t.Fatalf("pairing without an admin credential: %d", st)
+	}
+	if st, _, _ := e.post("/api/v1/kiosk/devices/pair", "application/json", try, "Authorization", "Bearer "+e.key); st != http.StatusUnauthorized {
+		t.Fatalf("pairing with the e-system's API key: %d, want 401 (admins only)", st)
+	}
+	manager := e.addUser("mgr", survey.RoleManager, adminPassword)
+	if st, _, _ := e.post("/api/v1/kiosk/devices/pair", "application/json", try, "Cookie", "hl_session="+e.mustSignIn(manager, adminPassword)); st != http.StatusForbidden {
+		t.Fatalf("pairing as a manager: %d, want 403", st)
+	}
+	if st, _, _ := e.post("/api/v1/kiosk/devices/pair", "application/json", try, "Cookie", e.kioskAdmin().cookie); st != http.StatusForbidden {
+		t.Fatalf("pairing as an admin without the CSRF token: %d, want 403", st)
 	}
 	if st, body := e.adminPair("ZZZ-ZZZ", "c1"); st != http.StatusNotFound || !strings.Contains(body, "Mã ghép nối") {
 		t.Fatalf("wrong code: %d %s", st, body)
@@ -312,7 +344,7 @@ func TestKioskPairing(t *testing.T) {
 		t.Fatalf("pairing with the renewed code: %d %s", st, body)
 	}
 
-	st, _, body = e.get("/api/v1/kiosk/devices/", "Authorization", "Bearer "+e.key)
+	st, _, body = e.kioskAdmin().get("/api/v1/kiosk/devices/")
 	if st != http.StatusOK || !strings.Contains(body, k.id()) || !strings.Contains(body, k2.id()) || strings.Contains(body, k.token) {
 		t.Fatalf("device list: %d %s", st, body)
 	}
@@ -595,7 +627,7 @@ func TestRevokedKioskIsRefused(t *testing.T) {
 	e := newEnv(t)
 	k := e.pairedKiosk("c1")
 	s := k.stream(e)
-	status, _, body := e.post("/api/v1/kiosk/devices/"+k.id()+"/revoke", "application/json", "", "Authorization", "Bearer "+e.key)
+	status, body := e.kioskAdmin().postJSON("/api/v1/kiosk/devices/"+k.id()+"/revoke", "")
 	if status != http.StatusOK || !strings.Contains(body, `"revoked":true`) {
 		t.Fatalf("revoke: %d %s", status, body)
 	}

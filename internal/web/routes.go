@@ -48,6 +48,7 @@ func (s *Server) routes(app *fiber.App) {
 	dash.Get("/export.xlsx", s.exportXLSX)
 	dash.Get("/report", s.reportPage)
 	dash.Get("/report.xlsx", s.reportXLSX)
+	s.counterRoutes(app)
 	s.adminRoutes(app)
 	s.kioskRoutes(app)
 	api.Use(func(c *fiber.Ctx) error { return notFound })

@@ -37,6 +37,8 @@ type Deps struct {
 	Targets   stats.TargetTable
 	Devices   survey.DeviceStore
 	Hub       *redisstore.Hub
+	// CounterDays lists each counter's dossiers of the day for the counter page.
+	CounterDays survey.CounterDayStore
 	// Units, FieldStore and TargetStore are what the administration pages edit.
 	Units       survey.UnitStore
 	FieldStore  survey.FieldStore

@@ -90,7 +90,7 @@ func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
 		Tickets: mongodb.NewTicketStore(db, 1000, journal), Responses: responses, Fields: fields,
 		APIKeys: keys, QR: qr.NewGenerator(64), Limiter: redisstore.NewLimiter(rdb, log),
 		Ready: db.Ping, Now: e.clock,
-		Devices: mongodb.NewDeviceStore(db), Hub: kioskHub(t, rdb, log),
+		Devices: mongodb.NewDeviceStore(db), Hub: kioskHub(t, rdb, log), CounterDays: mongodb.NewCounterDayStore(db),
 		Users: mongodb.NewUserStore(db), Sessions: mongodb.NewSessionStore(db, e.clock), Audit: mongodb.NewAuditStore(db),
 		Org: org, Rollups: e.view, Targets: stats.DefaultTargets(),
 		Units: units, FieldStore: mongodb.NewFieldStore(db), TargetStore: mongodb.NewTargetStore(db),

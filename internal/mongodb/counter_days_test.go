@@ -1,0 +1,83 @@
+package mongodb_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/testkit"
+)
+
+func TestCounterDayKeepsEveryDossierOfConcurrentAppends(t *testing.T) {
+	db := testkit.Store(t)
+	s := mongodb.NewCounterDayStore(db)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 31, 2, 0, 0, 0, time.UTC)
+	const n = 30
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d := survey.CounterDossier{Token: fmt.Sprintf("tok-%02d", i), DossierCode: fmt.Sprintf("H48-260331-%04d", i), Field: "land", CompletedAt: at}
+			if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", d); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	// Another counter, and the same counter another day, keep their own lists.
+	if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c2", "2026-03-31", survey.CounterDossier{Token: "other"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-04-01", survey.CounterDossier{Token: "tomorrow"}); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 2 { // the second read comes from the summary the first one wrote
+		got, err := s.CounterDossiers(ctx, "000.00.53.H48", "c1", "2026-03-31")
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]int{}
+		for _, d := range got {
+			seen[d.Token]++
+		}
+		if len(got) != n || len(seen) != n {
+			t.Fatalf("read %d: %d entries, %d distinct, want %d of each", round, len(got), len(seen), n)
+		}
+	}
+	// Appends after the summary was rebuilt go on from it, in order.
+	for i := range 3 {
+		if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", survey.CounterDossier{Token: fmt.Sprintf("late-%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.CounterDossiers(ctx, "000.00.53.H48", "c1", "2026-03-31")
+	if err != nil || len(got) != n+3 || got[n].Token != "late-0" || got[n+2].Token != "late-2" {
+		t.Fatalf("after late appends: %d entries (%v)", len(got), err)
+	}
+	other, _ := s.CounterDossiers(ctx, "000.00.53.H48", "c2", "2026-03-31")
+	none, _ := s.CounterDossiers(ctx, "000.00.53.H48", "c3", "2026-03-31")
+	if len(other) != 1 || other[0].Token != "other" || len(none) != 0 {
+		t.Fatalf("c2 list %v, c3 list %v", other, none)
+	}
+	// A lost summary write (here: a stale summary) costs look-ups, never entries.
+	_, err = db.DB.Collection("counter_days").ReplaceOne(ctx, bson.D{{Key: "_id", Value: "000.00.53.H48|c1|2026-03-31"}},
+		bson.D{{Key: "last", Value: 2}, {Key: "entries", Value: bson.A{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", survey.CounterDossier{Token: "after-loss"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.CounterDossiers(ctx, "000.00.53.H48", "c1", "2026-03-31")
+	if len(got) != n+4 || got[n+3].Token != "after-loss" {
+		t.Fatalf("after a stale summary: %d entries, last %q", len(got), got[len(got)-1].Token)
+	}
+}

@@ -1,0 +1,348 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// The counter page: an officer completes dossiers by hand, sees the day's dossiers of their
+// counter with whether each is rated yet, and prints the slips handed to citizens. Managers and
+// admins may look at any counter of their scope but complete no dossier.
+
+var (
+	errNoCounter = survey.Errorf(survey.CodeForbidden,
+		"Tài khoản của bạn chưa được gán đơn vị và quầy. Vui lòng liên hệ quản trị viên.",
+		"Your account has no unit and counter yet. Please ask an administrator.")
+	errSlipOtherCounter = survey.Errorf(survey.CodeForbidden,
+		"Phiếu này thuộc hồ sơ của quầy khác.", "This slip belongs to a dossier of another counter.")
+	errDossierElsewhere = survey.Errorf(survey.CodeConflict,
+		"Hồ sơ này đã được phát phiếu đánh giá tại quầy khác.", "This dossier already has a survey slip from another counter.")
+	errCounterChoice = survey.Errorf(survey.CodeInvalid,
+		"Mã đơn vị hoặc mã quầy không hợp lệ.", "The unit or counter code is not valid.")
+	errOnTime = survey.FieldError{Question: "on_time", Reason: survey.ReasonType, Message: survey.Text{
+		VI: "Vui lòng chọn hồ sơ đúng hạn hay trễ hạn.", EN: "Please say whether the dossier was on time or late."}}
+)
+
+// counterCodeRE is what TicketRequest.Validate accepts as an agency or counter code.
+var counterCodeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$`)
+
+// slipSizes are the printable slip layouts; the first is the default.
+var slipSizes = []string{"80mm", "a6"}
+
+// counterRoutes registers the counter page, its form and the slips.
+func (s *Server) counterRoutes(app *fiber.App) {
+	g := app.Group("/counter", s.requireSession(survey.RoleOfficer, survey.RoleManager, survey.RoleAdmin), s.csrf)
+	g.Get("/", s.counterPage)
+	g.Post("/tickets", s.counterIssue)
+	g.Get("/slip/:token", s.slipPage)
+}
+
+// counterRef names one counter of an agency.
+type counterRef struct{ Agency, Counter string }
+
+// query is the counter page's address for a manager or admin looking at r.
+func (r counterRef) query() string {
+	return url.Values{"agency": {r.Agency}, "counter": {r.Counter}}.Encode()
+}
+
+// counterForm is what the officer typed, kept to show the form again after an error.
+type counterForm struct {
+	DossierCode, ProcedureCode, ProcedureName, Field, Channel, OnTime string
+}
+
+type counterRow struct {
+	Token, ShortCode, DossierCode, Procedure, Field, Time string
+	Rated                                                 bool
+}
+
+type counterData struct {
+	pageData
+	User                    *survey.User
+	CSRF                    string
+	Officer                 bool // may complete dossiers here
+	Chosen                  bool // a counter is chosen
+	Ref                     counterRef
+	AgencyName, CounterName string
+	Choices                 []survey.Counter // counters a manager or admin may open
+	Units                   []survey.Unit
+	Fields                  []survey.Field
+	Channels                []survey.Channel
+	Form                    counterForm
+	Errors                  []survey.FieldError
+	Invalid                 map[string]bool
+	Today                   string
+	Rows                    []counterRow
+}
+
+// counterPage handles GET /counter.
+func (s *Server) counterPage(c *fiber.Ctx) error {
+	d, err := s.counterData(c, counterForm{Channel: string(survey.ChannelDirect), OnTime: "true"})
+	if err != nil {
+		return err
+	}
+	return s.render(c, "counter", d)
+}
+
+func (s *Server) counterData(c *fiber.Ctx, form counterForm) (*counterData, error) {
+	u, l := currentUser(c), lang(c)
+	ref, chosen, err := s.counterOf(c, u)
+	if err != nil {
+		return nil, err
+	}
+	d := &counterData{
+		pageData: s.page(c, s.pages.t(l, "counter.title")), User: u, CSRF: csrfToken(c),
+		Officer: u.Role == survey.RoleOfficer, Chosen: chosen, Ref: ref, Form: form,
+		Fields: s.activeFields(c), Channels: []survey.Channel{survey.ChannelDirect, survey.ChannelOnline, survey.ChannelPostal},
+		Today: stats.FormatDate(stats.DateOf(s.Now())), Invalid: map[string]bool{},
+	}
+	if !chosen {
+		d.Choices, d.Units = s.counterChoices(u), s.Org.Units()
+		return d, nil
+	}
+	d.AgencyName, d.CounterName = s.counterNames(ref)
+	d.Rows, err = s.counterRows(c, ref)
+	return d, err
+}
+
+// counterOf is the counter the page shows: an officer's own, or for a manager or admin the one
+// named by ?agency=&counter= within their scope (chosen is false when none is named).
+func (s *Server) counterOf(c *fiber.Ctx, u *survey.User) (ref counterRef, chosen bool, err error) {
+	if u.Role == survey.RoleOfficer {
+		if u.Agency == "" || u.Counter == "" {
+			return ref, false, errNoCounter
+		}
+		return counterRef{u.Agency, u.Counter}, true, nil
+	}
+	ref = counterRef{strings.TrimSpace(c.Query("agency")), strings.TrimSpace(c.Query("counter"))}
+	if ref.Agency == "" && ref.Counter == "" {
+		return ref, false, nil
+	}
+	if !counterCodeRE.MatchString(ref.Agency) || !counterCodeRE.MatchString(ref.Counter) {
+		return ref, false, errCounterChoice
+	}
+	if !s.inScope(u, ref.Agency) {
+		return ref, false, survey.ErrForbidden
+	}
+	return ref, true, nil
+}
+
+// inScope reports whether a manager or admin may see agency: their unit's subtree, or
+// everything for an account of the whole organisation.
+func (s *Server) inScope(u *survey.User, agency string) bool {
+	return u.Agency == "" || s.Org.Subtree(u.Agency)[agency]
+}
+
+// mayPrint reports whether u may see the slip of t: an officer at t's counter, or a manager or
+// admin whose scope holds t's agency.
+func (s *Server) mayPrint(u *survey.User, t *survey.Ticket) bool {
+	if u.Role == survey.RoleOfficer {
+		return u.Agency != "" && u.Counter != "" && t.Agency == u.Agency && t.Counter == u.Counter
+	}
+	return s.inScope(u, t.Agency)
+}
+
+func (s *Server) counterChoices(u *survey.User) []survey.Counter {
+	var out []survey.Counter
+	for _, ct := range s.Org.Counters() {
+		if s.inScope(u, ct.Agency) {
+			out = append(out, ct)
+		}
+	}
+	return out
+}
+
+// counterNames returns the names of r's unit and counter, or their codes when unnamed.
+func (s *Server) counterNames(r counterRef) (agency, counter string) {
+	agency, counter = r.Agency, r.Counter
+	if u, ok := s.Org.Unit(r.Agency); ok && u.Name != "" {
+		agency = u.Name
+	}
+	if name, ok := s.Org.CounterName(survey.CounterID(r.Agency, r.Counter)); ok {
+		counter = name
+	}
+	return agency, counter
+}
+
+// counterRows lists today's dossiers of r, newest first, each with whether it is rated yet.
+func (s *Server) counterRows(c *fiber.Ctx, r counterRef) ([]counterRow, error) {
+	if s.CounterDays == nil {
+		return nil, nil
+	}
+	ctx, l := c.UserContext(), lang(c)
+	list, err := s.CounterDays.CounterDossiers(ctx, r.Agency, r.Counter, stats.DateOf(s.Now()).String())
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(list) // added oldest first; the latest of equal times first
+	sort.SliceStable(list, func(i, j int) bool { return list[i].CompletedAt.After(list[j].CompletedAt) })
+	rows := make([]counterRow, 0, len(list))
+	seen := map[string]bool{}
+	for _, d := range list {
+		if seen[d.Token] {
+			continue
+		}
+		seen[d.Token] = true
+		rated, err := s.Responses.Answered(ctx, d.Token)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, counterRow{
+			Token: d.Token, ShortCode: survey.FormatShortCode(d.ShortCode), DossierCode: d.DossierCode,
+			Procedure: d.ProcedureName, Field: s.fieldName(ctx, l, d.Field), Rated: rated,
+			Time: d.CompletedAt.In(stats.TimeZone()).Format("15:04"),
+		})
+	}
+	return rows, nil
+}
+
+func (s *Server) fieldName(ctx context.Context, l, code string) string {
+	if f, ok := s.Fields.Get(ctx, code); ok {
+		return f.Name.In(l)
+	}
+	return code
+}
+
+// counterIssue handles POST /counter/tickets: an officer completes a dossier by hand. The
+// ticket is issued as through the API, with the officer's own unit, counter and name, and the
+// officer goes on to its slip; a dossier that already has a ticket here shows that ticket's slip.
+func (s *Server) counterIssue(c *fiber.Ctx) error {
+	u := currentUser(c)
+	if u.Role != survey.RoleOfficer {
+		return survey.ErrForbidden
+	}
+	if u.Agency == "" || u.Counter == "" {
+		return errNoCounter
+	}
+	v, err := formValues(c)
+	if err != nil {
+		return err
+	}
+	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	form := counterForm{get("dossier_code"), get("procedure_code"), get("procedure_name"), get("field"), get("channel"), get("on_time")}
+	req, errs := s.counterRequest(c.UserContext(), u, form)
+	if len(errs) > 0 {
+		return s.counterFail(c, fiber.StatusUnprocessableEntity, form, errs)
+	}
+	ctx := c.UserContext()
+	got, created, err := s.Tickets.IssueTicket(ctx, s.newTicket(&req))
+	if err != nil {
+		return err
+	}
+	if !created && (got.Agency != u.Agency || got.Counter != u.Counter) {
+		elsewhere := survey.FieldErrors{{Question: "dossier_code", Reason: string(survey.CodeConflict), Message: errDossierElsewhere.Message}}
+		return s.counterFail(c, fiber.StatusConflict, form, elsewhere)
+	}
+	if created {
+		s.announce(ctx, got)
+		s.recordAtCounter(ctx, got)
+	}
+	return c.Redirect("/counter/slip/"+got.Token+"?lang="+lang(c), fiber.StatusSeeOther)
+}
+
+// counterRequest is the ticket request of the form; unit, counter and officer come from the
+// account, never from the form.
+func (s *Server) counterRequest(ctx context.Context, u *survey.User, f counterForm) (survey.TicketRequest, survey.FieldErrors) {
+	req := survey.TicketRequest{
+		DossierCode: f.DossierCode, ProcedureCode: f.ProcedureCode, ProcedureName: f.ProcedureName, Field: f.Field,
+		Agency: u.Agency, Counter: u.Counter, Officer: u.Name, Channel: survey.Channel(f.Channel),
+	}
+	errs := req.Validate(func(code string) bool { return s.Fields.Known(ctx, code) })
+	switch f.OnTime {
+	case "true", "false":
+		onTime := f.OnTime == "true"
+		req.OnTime = &onTime
+	default:
+		errs = append(errs, errOnTime)
+	}
+	return req, errs
+}
+
+// counterFail shows the counter page again with the form as typed and what is wrong with it.
+func (s *Server) counterFail(c *fiber.Ctx, status int, form counterForm, errs survey.FieldErrors) error {
+	d, err := s.counterData(c, form)
+	if err != nil {
+		return err
+	}
+	d.Errors = errs
+	for _, e := range errs {
+		d.Invalid[e.Question] = true
+	}
+	return s.render(c.Status(status), "counter", d)
+}
+
+// recordAtCounter adds t to its counter's list of the day it was completed. Failures are
+// logged: the ticket is issued all the same.
+func (s *Server) recordAtCounter(ctx context.Context, t *survey.Ticket) {
+	if s.CounterDays == nil || t.Agency == "" || t.Counter == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	day := stats.DateOf(t.CompletedAt).String()
+	if err := s.CounterDays.AddCounterDossier(ctx, t.Agency, t.Counter, day, survey.CounterDossierOf(t)); err != nil {
+		s.Log.Warn("counter: record the dossier of the day", "err", err)
+	}
+}
+
+type slipData struct {
+	pageData
+	Size, Other              string
+	QR                       template.HTML
+	ShortCode, DossierCode   string
+	Procedure, Date, CodeURL string
+	AgencyName, CounterName  string
+	Back                     string
+}
+
+// slipPage handles GET /counter/slip/:token?size=80mm|a6: the printable slip of a dossier.
+func (s *Server) slipPage(c *fiber.Ctx) error {
+	t, err := s.ticket(c)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	if !s.mayPrint(u, t) {
+		return errSlipOtherCounter
+	}
+	svg, err := s.QR.SVG(s.surveyURL(t))
+	if err != nil {
+		return survey.Wrap(err)
+	}
+	size, other := slipSizes[0], slipSizes[1]
+	if c.Query("size") == slipSizes[1] {
+		size, other = other, size
+	}
+	d := slipData{
+		pageData: s.page(c, s.pages.t(lang(c), "slip.title")), Size: size, Other: other,
+		QR:        template.HTML(svg), // made by the QR generator, which escapes the URL in its title
+		ShortCode: survey.FormatShortCode(t.ShortCode), DossierCode: t.DossierCode, Procedure: t.ProcedureName,
+		Date: stats.FormatDate(stats.DateOf(t.CompletedAt)), CodeURL: printedURL(s.Config.BaseURL) + "/s", Back: "/counter",
+	}
+	if d.Procedure == "" {
+		d.Procedure = t.ProcedureCode
+	}
+	d.AgencyName, d.CounterName = s.counterNames(counterRef{t.Agency, t.Counter})
+	if t.Counter != "" && d.CounterName == t.Counter { // unnamed: say what the code is
+		d.CounterName = s.pages.t("vi", "counter.counter") + " " + t.Counter
+	}
+	if u.Role != survey.RoleOfficer {
+		d.Back += "?" + counterRef{t.Agency, t.Counter}.query()
+	}
+	return s.render(c, "slip", d)
+}
+
+// printedURL is base as printed for people to type: without the scheme.
+func printedURL(base string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(base, "https://"), "http://")
+}
