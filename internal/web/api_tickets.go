@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -175,7 +176,7 @@ func jsonError(err error) error {
 		}}}
 	}
 	var pe *time.ParseError
-	if errors.As(err, &pe) {
+	if errors.As(err, &pe) || strings.Contains(err.Error(), "Time.UnmarshalJSON") {
 		return survey.FieldErrors{{Question: "completed_at", Reason: "type", Message: survey.Text{
 			VI: "completed_at phải theo định dạng RFC 3339, ví dụ 2026-03-31T09:30:00+07:00.",
 			EN: "completed_at must be an RFC 3339 time such as 2026-03-31T09:30:00+07:00.",

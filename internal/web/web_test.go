@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -42,6 +43,13 @@ type env struct {
 	view   *mongodb.RollupView
 }
 
+// logSink, when set, also receives every log line of the next env (for tests that read logs).
+var logSink io.Writer
+
+type testkitWriter struct{ t *testing.T }
+
+func (w testkitWriter) Write(p []byte) (int, error) { return len(p), nil }
+
 // client does not follow redirects, so tests see them.
 var client = &http.Client{
 	Timeout:       30 * time.Second,
@@ -60,6 +68,9 @@ func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
 	}
 	db := testkit.Store(t)
 	log := testkit.Logger(t)
+	if logSink != nil { // a test that reads the logs
+		log = slog.New(slog.NewJSONHandler(io.MultiWriter(logSink, testkitWriter{t}), nil))
+	}
 	catalog, err := survey.LoadCatalog(surveys.FS)
 	if err != nil {
 		t.Fatal(err)
