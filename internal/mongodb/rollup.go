@@ -500,9 +500,12 @@ func (w *RollupWorker) clearJournal(ctx context.Context, ids []bson.ObjectID) er
 	for i, id := range ids {
 		models[i] = mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: id}})
 	}
-	for _, col := range []*mongo.Collection{w.journal, w.confirmations} {
-		if _, err := col.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(true)); err != nil {
-			return fmt.Errorf("mongodb: clear journal: %w", err)
+	for start := 0; start < len(models); start += 100 { // each request well inside the op timeout
+		chunk := models[start:min(start+100, len(models))]
+		for _, col := range []*mongo.Collection{w.journal, w.confirmations} {
+			if _, err := col.BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(true)); err != nil {
+				return fmt.Errorf("mongodb: clear journal: %w", err)
+			}
 		}
 	}
 	return nil

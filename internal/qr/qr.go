@@ -133,7 +133,7 @@ func crispPNG(q *qrcode.QRCode, size int) ([]byte, error) {
 	off := image.Pt((size-code.Bounds().Dx())/2, (size-code.Bounds().Dy())/2)
 	draw.Draw(canvas, code.Bounds().Add(off), code, code.Bounds().Min, draw.Src)
 	var buf bytes.Buffer
-	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, canvas); err != nil {
+	if err := png.Encode(&buf, canvas); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -234,3 +234,64 @@ func TestAdminTargetsFieldsAndUsers(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminKioskTablets(t *testing.T) {
+	e := newEnv(t)
+	a := e.signInAdmin()
+	a.post("/admin/units", url.Values{"code": {testAgency}, "name": {"Trung tâm Phục vụ hành chính công"}}, http.StatusSeeOther)
+	k, code := e.newTablet()
+	_, _, page := a.get("/admin")
+	section := regexp.MustCompile(`(?s)<section id="kiosks".*?</section>`).FindString(page)
+	if !strings.Contains(section, `data-device="`+k.id()+`"`) || !strings.Contains(section, "Đang chờ ghép nối") || strings.Contains(page, code) {
+		t.Fatalf("the waiting tablet should be listed, without its pairing code:\n%s", section)
+	}
+	if !strings.Contains(section, `<option value="`+testAgency+`">Trung tâm Phục vụ hành chính công (`+testAgency+`)</option>`) {
+		t.Fatal("the pairing form does not offer the unit")
+	}
+
+	body := a.post("/admin/kiosks/pair", url.Values{"code": {"ZZZ-ZZZ"}, "agency": {testAgency}, "counter": {"c1"}}, http.StatusNotFound)
+	if !strings.Contains(body, "Mã ghép nối không đúng hoặc đã hết hạn") {
+		t.Fatalf("a wrong code: %.300s", body)
+	}
+	a.post("/admin/kiosks/pair", url.Values{"code": {"12"}, "agency": {testAgency}, "counter": {"c1"}}, http.StatusUnprocessableEntity)
+	form := url.Values{"code": {code}, "agency": {testAgency}, "counter": {"c1"}, "name": {"Máy quầy 1"}}
+	if status, _, _ := e.post("/admin/kiosks/pair", "application/x-www-form-urlencoded", form.Encode(), "Cookie", a.cookie); status != http.StatusForbidden {
+		t.Fatalf("pairing without the CSRF token: %d, want 403", status)
+	}
+	if loc := a.post("/admin/kiosks/pair", form, http.StatusSeeOther); !strings.HasPrefix(loc, "/admin?done=kiosks#kiosks") {
+		t.Fatalf("after pairing: %q", loc)
+	}
+	if st, m := k.status(); st != http.StatusOK || m["state"] != "paired" || m["counter"] != "c1" || m["name"] != "Máy quầy 1" {
+		t.Fatalf("the tablet after pairing on /admin: %d %v", st, m)
+	}
+	e.advance(time.Minute)
+	stream := k.stream(e) // records when the tablet was last seen
+	_, _, page = a.get("/admin")
+	row := regexp.MustCompile(`(?s)<tr data-device="` + k.id() + `">.*?</tr>`).FindString(page)
+	for _, want := range []string{"Máy quầy 1", testAgency, "c1", "Đã ghép nối", "31/03/2026 09:01", `action="/admin/kiosks/revoke"`} {
+		if !strings.Contains(row, want) {
+			t.Errorf("tablet row lacks %q: %s", want, row)
+		}
+	}
+
+	a.post("/admin/kiosks/revoke", url.Values{"id": {k.id()}}, http.StatusSeeOther)
+	if ev, ok := stream.next(time.Second); !ok || ev.Type != "revoked" {
+		t.Fatalf("the revoked tablet's stream got %+v (ok=%v)", ev, ok)
+	}
+	if st, m := k.status(); st != http.StatusUnauthorized || m["state"] != "revoked" {
+		t.Fatalf("the tablet after revoking on /admin: %d %v", st, m)
+	}
+	a.post("/admin/kiosks/revoke", url.Values{"id": {"not-a-device"}}, http.StatusNotFound)
+
+	// A tablet whose code expired unused is counted, not listed.
+	e.newTablet()
+	e.advance(11 * time.Minute)
+	_, _, page = a.get("/admin")
+	row = regexp.MustCompile(`(?s)<tr data-device="` + k.id() + `">.*?</tr>`).FindString(page)
+	if !strings.Contains(row, "Đã thu hồi") || strings.Contains(row, "/admin/kiosks/revoke") {
+		t.Fatalf("revoked tablet row: %s", row)
+	}
+	if !strings.Contains(page, "Số máy có mã ghép nối đã hết hạn (không liệt kê): 1") || !strings.Contains(page, "kiosk.pair") || !strings.Contains(page, "kiosk.revoke") {
+		t.Fatal("the page should count the expired tablet and the audit trail name both actions")
+	}
+}

@@ -199,11 +199,20 @@ func (s *Server) counterRows(c *fiber.Ctx, r counterRef) ([]counterRow, error) {
 		}
 		rows = append(rows, counterRow{
 			Token: d.Token, ShortCode: survey.FormatShortCode(d.ShortCode), DossierCode: d.DossierCode,
-			Procedure: d.ProcedureName, Field: s.fieldName(ctx, l, d.Field), Rated: rated,
+			Procedure: clipRunes(d.ProcedureName, 48), Field: s.fieldName(ctx, l, d.Field), Rated: rated,
 			Time: d.CompletedAt.In(stats.TimeZone()).Format("15:04"),
 		})
 	}
 	return rows, nil
+}
+
+// clipRunes shortens s to at most n characters, marking the cut, so a long procedure name
+// keeps the row readable; the slip shows it whole.
+func clipRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return strings.TrimSpace(string(r[:n-1])) + "…"
+	}
+	return s
 }
 
 func (s *Server) fieldName(ctx context.Context, l, code string) string {

@@ -1,0 +1,471 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/hailong/hailong/internal/auth"
+	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/testkit"
+)
+
+const officerPassword = "mật khẩu cán bộ một cửa"
+
+// officer is a counter officer signed in: the session cookie and the counter page's CSRF token.
+type officer struct {
+	e                  *env
+	name, cookie, csrf string
+}
+
+// signInOfficer creates an officer at counter of agency and signs them in.
+func (e *env) signInOfficer(agency, counter string) *officer {
+	e.t.Helper()
+	name := "cb-" + counter + "-" + strconv.FormatInt(time.Now().UnixNano(), 36) + strconv.FormatInt(userSeq.Add(1), 36)
+	hash, err := auth.Hash(officerPassword)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	u := survey.User{Name: name, Role: survey.RoleOfficer, Agency: agency, Counter: counter, PasswordHash: hash}
+	if err := mongodb.NewUserStore(e.db).CreateUser(context.Background(), u); err != nil {
+		e.t.Fatal(err)
+	}
+	o := &officer{e: e, name: name, cookie: "hl_session=" + e.mustSignIn(name, officerPassword)}
+	status, _, page := o.get("/counter")
+	m := csrfField.FindStringSubmatch(page)
+	if status != http.StatusOK || m == nil {
+		e.t.Fatalf("counter page of %s: %d %.300s", name, status, page)
+	}
+	o.csrf = m[1]
+	return o
+}
+
+func (o *officer) get(path string) (int, http.Header, string) {
+	return o.e.get(path, "Cookie", o.cookie)
+}
+
+// complete posts the counter form with the CSRF token.
+func (o *officer) complete(form url.Values) (int, http.Header, string) {
+	form.Set("csrf", o.csrf)
+	return o.e.post("/counter/tickets", "application/x-www-form-urlencoded", form.Encode(), "Cookie", o.cookie)
+}
+
+// dossierForm is the counter form for dossier, as an officer fills it in.
+func dossierForm(dossier string) url.Values {
+	return url.Values{
+		"dossier_code": {dossier}, "field": {"civil-status"}, "procedure_name": {"Đăng ký khai sinh"},
+		"procedure_code": {"1.001193.000.00.00.H48"}, "channel": {"direct"}, "on_time": {"true"},
+	}
+}
+
+var slipLocation = regexp.MustCompile(`^/counter/slip/([A-Za-z0-9_-]{32})(\?|$)`)
+
+// mustComplete completes dossier by hand and returns the token of the slip it leads to.
+func (o *officer) mustComplete(dossier string) string {
+	o.e.t.Helper()
+	status, hdr, body := o.complete(dossierForm(dossier))
+	m := slipLocation.FindStringSubmatch(hdr.Get("Location"))
+	if status != http.StatusSeeOther || m == nil {
+		o.e.t.Fatalf("complete %s: %d to %q: %.500s", dossier, status, hdr.Get("Location"), body)
+	}
+	return m[1]
+}
+
+// storedTicket reads the ticket with token straight from the store.
+func (e *env) storedTicket(token string) survey.Ticket {
+	e.t.Helper()
+	var t survey.Ticket
+	if err := e.db.DB.Collection("tickets").FindOne(context.Background(), bson.D{{Key: "_id", Value: token}}).Decode(&t); err != nil {
+		e.t.Fatalf("ticket %s: %v", token, err)
+	}
+	return t
+}
+
+// todayRow returns the row of the counter page's list for token, or "" when it is not listed.
+func todayRow(page, token string) string {
+	m := regexp.MustCompile(`(?s)<tr data-token="` + regexp.QuoteMeta(token) + `".*?</tr>`).FindString(page)
+	return m
+}
+
+var (
+	slipSVG = regexp.MustCompile(`(?s)<div class="slip-qr">(<svg .*?</svg>)</div>`)
+	svgSize = regexp.MustCompile(`viewBox="0 0 (\d+) (\d+)"`)
+	svgRun  = regexp.MustCompile(`M(\d+) (\d+)h(\d+)v1h-\d+z`)
+)
+
+// scanSlipQR draws the QR code embedded in a slip page, 8 pixels a module, and scans it as a
+// phone would scan the printed slip.
+func scanSlipQR(t *testing.T, page string) string {
+	t.Helper()
+	m := slipSVG.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no inline QR <svg> on the slip:\n%.2000s", page)
+	}
+	size := svgSize.FindStringSubmatch(m[1])
+	if size == nil {
+		t.Fatalf("QR svg without a viewBox: %.200s", m[1])
+	}
+	const px = 8
+	n, _ := strconv.Atoi(size[1])
+	img := image.NewGray(image.Rect(0, 0, n*px, n*px))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	for _, r := range svgRun.FindAllStringSubmatch(m[1], -1) {
+		x, _ := strconv.Atoi(r[1])
+		y, _ := strconv.Atoi(r[2])
+		w, _ := strconv.Atoi(r[3])
+		draw.Draw(img, image.Rect(x*px, y*px, (x+w)*px, (y+1)*px), image.NewUniform(color.Black), image.Point{}, draw.Src)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return testkit.DecodeQR(t, buf.Bytes())
+}
+
+func TestCounterOfficerCompletesADossierAndPrintsItsSlip(t *testing.T) {
+	e := newEnv(t)
+	o := e.signInOfficer(testAgency, "c1")
+	kiosk := e.pairedKiosk("c1")
+	events := kiosk.stream(e)
+	if _, _, page := o.get("/counter"); !strings.Contains(page, "Hôm nay quầy chưa trả kết quả hồ sơ nào.") {
+		t.Fatalf("a new counter's page does not say it has no dossier yet:\n%.3000s", page)
+	}
+
+	// Unit, counter and officer come from the account, whatever the form says.
+	form := dossierForm("000.00.53.H48-260331-0042")
+	form.Set("agency", "KHAC")
+	form.Set("counter", "c9")
+	form.Set("officer", "nguoi-khac")
+	status, hdr, body := o.complete(form)
+	m := slipLocation.FindStringSubmatch(hdr.Get("Location"))
+	if status != http.StatusSeeOther || m == nil {
+		t.Fatalf("completing a dossier: %d to %q: %.500s", status, hdr.Get("Location"), body)
+	}
+	token := m[1]
+	tk := e.storedTicket(token)
+	if tk.Agency != testAgency || tk.Counter != "c1" || tk.Officer != o.name || tk.Field != "civil-status" || tk.OnTime == nil || !*tk.OnTime {
+		t.Fatalf("ticket %+v: want the officer's unit, counter and name, the field and on time", tk)
+	}
+	if ev, ok := events.next(2 * time.Second); !ok || ev.Type != "dossier" || ev.Data.Token != token {
+		t.Fatalf("the counter's kiosk got %+v (ok=%v), want the dossier just completed", ev, ok)
+	}
+
+	status, _, slip := o.get(hdr.Get("Location"))
+	if status != http.StatusOK {
+		t.Fatalf("slip: %d %.300s", status, slip)
+	}
+	code := tk.ShortCode[:4] + "-" + tk.ShortCode[4:]
+	for _, want := range []string{
+		`<p class="slip-code">` + code + `</p>`, "000.00.53.H48-260331-0042", "Đăng ký khai sinh", "31/03/2026", "<svg ",
+		"Quét mã QR hoặc nhập mã tại hailong.test/s để đánh giá mức độ hài lòng của Ông/Bà.",
+		`<link rel="stylesheet" href="/static/slip.css">`, `class="slip-page size-80mm"`,
+	} {
+		if !strings.Contains(slip, want) {
+			t.Errorf("slip lacks %q", want)
+		}
+	}
+	surveyURL := "https://hailong.test/s/" + token
+	if got := scanSlipQR(t, slip); got != surveyURL {
+		t.Fatalf("the slip's QR scans as %q, want %q", got, surveyURL)
+	}
+	if status, _, png := e.get("/api/v1/tickets/" + token + "/qr.png?size=512"); status != http.StatusOK || testkit.DecodeQR(t, []byte(png)) != surveyURL {
+		t.Fatalf("QR PNG of the same ticket: %d", status)
+	}
+	if _, _, a6 := o.get("/counter/slip/" + token + "?size=a6"); !strings.Contains(a6, `class="slip-page size-a6"`) || !strings.Contains(a6, code) {
+		t.Fatal("the A6 slip is not laid out for A6")
+	}
+
+	_, _, page := o.get("/counter")
+	row := todayRow(page, token)
+	if !strings.Contains(row, code) || !strings.Contains(row, "Chưa đánh giá") || !strings.Contains(row, "/counter/slip/"+token+"?size=a6") {
+		t.Fatalf("the counter page should list the dossier as not rated yet, with its slip: %q", row)
+	}
+	if st, resp := e.submitJSON(`{"token":"` + token + `","answers":{"overall":5}}`); st != http.StatusCreated {
+		t.Fatalf("rating: %d %s", st, resp)
+	}
+	_, _, page = o.get("/counter")
+	if row := todayRow(page, token); !strings.Contains(row, "Đã đánh giá") {
+		t.Fatalf("after the rating the row should say rated: %q", row)
+	}
+
+	// The same dossier again (a double click, a reload) shows the same slip and lists it once.
+	if again := o.mustComplete("000.00.53.H48-260331-0042"); again != token {
+		t.Fatalf("completing the dossier again gave ticket %s, want %s", again, token)
+	}
+	if _, _, page = o.get("/counter"); strings.Count(page, `data-token="`+token+`"`) != 1 {
+		t.Fatal("a dossier completed twice is listed twice")
+	}
+	if ev, ok := events.next(300 * time.Millisecond); ok {
+		t.Fatalf("completing the same dossier again pushed %+v to the kiosk", ev)
+	}
+}
+
+func TestCounterOfficersSeeOnlyTheirOwnCounter(t *testing.T) {
+	e := newEnv(t)
+	mine, theirs := e.signInOfficer(testAgency, "c1"), e.signInOfficer(testAgency, "c2")
+	token := mine.mustComplete("H48-260331-0101")
+	if status, _, _ := theirs.get("/counter/slip/" + token); status != http.StatusForbidden {
+		t.Fatalf("an officer of another counter opening the slip: %d, want 403", status)
+	}
+	if _, _, page := theirs.get("/counter"); strings.Contains(page, token) || strings.Contains(page, "H48-260331-0101") {
+		t.Fatal("another counter's page lists the dossier")
+	}
+	status, _, page := theirs.complete(dossierForm("H48-260331-0101"))
+	if status != http.StatusConflict || !strings.Contains(page, "đã được phát phiếu đánh giá tại quầy khác") {
+		t.Fatalf("completing a dossier another counter completed: %d", status)
+	}
+
+	// A manager of the unit sees the counter and its slips but completes nothing.
+	manager := "hl_session=" + e.mustSignIn(e.addUser("mgr", survey.RoleManager, adminPassword), adminPassword)
+	if status, _, page := e.get("/counter", "Cookie", manager); status != http.StatusOK || !strings.Contains(page, "Chọn quầy một cửa") {
+		t.Fatalf("a manager's counter page without a counter: %d", status)
+	}
+	status, _, page = e.get("/counter?agency="+testAgency+"&counter=c1", "Cookie", manager)
+	if status != http.StatusOK || todayRow(page, token) == "" || strings.Contains(page, `action="/counter/tickets"`) {
+		t.Fatalf("a manager's view of c1: %d, listed %v, form shown %v", status, todayRow(page, token) != "", strings.Contains(page, `action="/counter/tickets"`))
+	}
+	if status, _, _ := e.get("/counter/slip/"+token, "Cookie", manager); status != http.StatusOK {
+		t.Fatalf("a manager of the unit opening the slip: %d", status)
+	}
+	csrf := csrfField.FindStringSubmatch(page)[1]
+	form := dossierForm("H48-260331-0102")
+	form.Set("csrf", csrf)
+	if status, _, _ := e.post("/counter/tickets", "application/x-www-form-urlencoded", form.Encode(), "Cookie", manager); status != http.StatusForbidden {
+		t.Fatalf("a manager completing a dossier: %d, want 403", status)
+	}
+
+	// Others are kept out.
+	hash, _ := auth.Hash(adminPassword)
+	name := "mgr.xa-khac-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := mongodb.NewUserStore(e.db).CreateUser(context.Background(), survey.User{Name: name, Role: survey.RoleManager, Agency: "XA-KHAC", PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := "hl_session=" + e.mustSignIn(name, adminPassword)
+	if status, _, _ := e.get("/counter/slip/"+token, "Cookie", elsewhere); status != http.StatusForbidden {
+		t.Fatalf("a manager of another unit opening the slip: %d, want 403", status)
+	}
+	if status, _, _ := e.get("/counter?agency="+testAgency+"&counter=c1", "Cookie", elsewhere); status != http.StatusForbidden {
+		t.Fatalf("a manager of another unit opening c1: %d, want 403", status)
+	}
+	viewer := "hl_session=" + e.mustSignIn(e.addUser("xem", survey.RoleViewer, adminPassword), adminPassword)
+	if status, _, _ := e.get("/counter", "Cookie", viewer); status != http.StatusForbidden {
+		t.Fatalf("a viewer on the counter page: %d, want 403", status)
+	}
+	if status, hdr, _ := e.get("/counter/slip/" + token); status != http.StatusSeeOther || !strings.HasPrefix(hdr.Get("Location"), "/signin?next=") {
+		t.Fatalf("the slip without signing in: %d %v", status, hdr)
+	}
+}
+
+func TestCounterFormRefusals(t *testing.T) {
+	e := newEnv(t)
+	o := e.signInOfficer(testAgency, "c1")
+
+	form := dossierForm("H48-260331-0201")
+	form.Set("field", "fishing")
+	status, _, page := o.complete(form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "Lĩnh vực &#34;fishing&#34; không có trong danh mục.") {
+		t.Fatalf("unknown field: %d\n%.3000s", status, page)
+	}
+	if !strings.Contains(page, `value="H48-260331-0201"`) || !strings.Contains(page, `id="f-field" name="field" required aria-invalid="true" aria-describedby="e-field"`) {
+		t.Fatal("the refused form should keep what was typed and mark the field in error")
+	}
+	form = dossierForm("")
+	form.Set("on_time", "maybe")
+	status, _, page = o.complete(form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "Thiếu mã hồ sơ.") || !strings.Contains(page, "đúng hạn hay trễ hạn") {
+		t.Fatalf("missing dossier code and bad on_time: %d", status)
+	}
+	form = dossierForm("H48-260331-0202")
+	form.Set("lang", "en")
+	form.Set("field", "fishing")
+	if status, _, page = o.complete(form); status != http.StatusUnprocessableEntity || !strings.Contains(page, "not in the field catalogue") {
+		t.Fatalf("English refusal: %d", status)
+	}
+
+	// Without the session's CSRF token nothing is issued.
+	noToken := dossierForm("H48-260331-0203").Encode()
+	if status, _, _ := e.post("/counter/tickets", "application/x-www-form-urlencoded", noToken, "Cookie", o.cookie); status != http.StatusForbidden {
+		t.Fatalf("POST without the CSRF token: %d, want 403", status)
+	}
+	if status, _, _ := e.post("/counter/tickets", "application/x-www-form-urlencoded", noToken+"&csrf=forged", "Cookie", o.cookie); status != http.StatusForbidden {
+		t.Fatalf("POST with a forged CSRF token: %d, want 403", status)
+	}
+	if _, _, page := o.get("/counter"); strings.Contains(page, "H48-260331-0203") || !strings.Contains(page, "chưa trả kết quả hồ sơ nào") {
+		t.Fatal("a refused form issued a ticket")
+	}
+	e.issue("H48-260331-0203", http.StatusCreated) // the dossier still has no ticket
+
+	// An officer account without a counter cannot use the page.
+	noCounter := e.signInOfficerWithoutCounter()
+	if status, _, page := e.get("/counter", "Cookie", noCounter); status != http.StatusForbidden || !strings.Contains(page, "chưa được gán đơn vị và quầy") {
+		t.Fatalf("an officer without a counter: %d", status)
+	}
+}
+
+func (e *env) signInOfficerWithoutCounter() string {
+	e.t.Helper()
+	hash, _ := auth.Hash(officerPassword)
+	name := "cb-none-" + strconv.FormatInt(time.Now().UnixNano(), 36) + strconv.FormatInt(userSeq.Add(1), 36)
+	if err := mongodb.NewUserStore(e.db).CreateUser(context.Background(), survey.User{Name: name, Role: survey.RoleOfficer, Agency: testAgency, PasswordHash: hash}); err != nil {
+		e.t.Fatal(err)
+	}
+	return "hl_session=" + e.mustSignIn(name, officerPassword)
+}
+
+func TestCounterListsDossiersIssuedThroughTheAPI(t *testing.T) {
+	e := newEnv(t)
+	o := e.signInOfficer(testAgency, "c1")
+	first := e.issueAt("H48-260331-0301", "c1")
+	e.advance(3 * time.Minute)
+	second := e.issueAt("H48-260331-0302", "c1")
+	other := e.issueAt("H48-260331-0303", "c2")
+	// A dossier completed yesterday and sent late belongs to yesterday's list.
+	late := `{"dossier_code":"H48-260330-0009","field":"land","agency":"` + testAgency + `","counter":"c1","completed_at":"2026-03-30T16:00:00+07:00"}`
+	if status, _, body := e.post("/api/v1/tickets", "application/json", late, "Authorization", "Bearer "+e.key); status != http.StatusCreated {
+		t.Fatalf("late dossier: %d %s", status, body)
+	}
+
+	_, _, page := o.get("/counter")
+	a, b := strings.Index(page, `data-token="`+second.Token+`"`), strings.Index(page, `data-token="`+first.Token+`"`)
+	if a < 0 || b < 0 || a > b {
+		t.Fatalf("the API's dossiers should be listed newest first (positions %d, %d)", a, b)
+	}
+	if row := todayRow(page, first.Token); !strings.Contains(row, first.ShortCode[:4]+"-"+first.ShortCode[4:]) || !strings.Contains(row, "Hộ tịch") || !strings.Contains(row, "09:00") {
+		t.Fatalf("row of the API's dossier: %q", row)
+	}
+	if strings.Contains(page, other.Token) || strings.Contains(page, "H48-260330-0009") {
+		t.Fatal("c1's page lists another counter's dossier or yesterday's")
+	}
+	if status, _, slip := o.get("/counter/slip/" + first.Token); status != http.StatusOK || scanSlipQR(t, slip) != first.SurveyURL {
+		t.Fatalf("the slip of the API's dossier: %d", status)
+	}
+}
+
+// pdfPages returns the size in millimetres of each page of a PDF printed by Chromium.
+var pdfMediaBox = regexp.MustCompile(`/MediaBox \[0 0 ([0-9.]+) ([0-9.]+)\]`)
+
+func pdfPages(t *testing.T, pdf []byte) [][2]float64 {
+	t.Helper()
+	var out [][2]float64
+	for _, m := range pdfMediaBox.FindAllSubmatch(pdf, -1) {
+		w, _ := strconv.ParseFloat(string(m[1]), 64)
+		h, _ := strconv.ParseFloat(string(m[2]), 64)
+		out = append(out, [2]float64{w * 25.4 / 72, h * 25.4 / 72})
+	}
+	if len(out) == 0 {
+		t.Fatalf("no page size in the PDF (%d bytes)", len(pdf))
+	}
+	return out
+}
+
+// TestCounterSlipInABrowser walks an officer through the counter page in Chromium and prints the
+// slip at both sizes: the Print button works under the CSP, the tools are not printed, the
+// paper is the size asked for, and the printed QR code is at least 30 mm wide and scans.
+func TestCounterSlipInABrowser(t *testing.T) {
+	e := newEnv(t)
+	o := e.signInOfficer(testAgency, "c1")
+	ctx := browse(t)
+	netlog := testkit.ListenNetwork(t, ctx)
+	do(t, ctx, testkit.Viewport(1024, 768), testkit.AcceptLanguage(vietnamese), chromedp.Navigate(e.base+"/counter"),
+		chromedp.WaitVisible(chromedp.CSS(`#name`)),
+		chromedp.SendKeys(chromedp.CSS(`#name`), o.name),
+		chromedp.SendKeys(chromedp.CSS(`#password`), officerPassword),
+	)
+	if status := submit(t, ctx); status != http.StatusOK {
+		t.Fatalf("sign in and land on the counter page: %d", status)
+	}
+	small := eval[[]string](t, ctx, `[...document.querySelectorAll('main input, main select, main button, main a')].filter(el => {
+		const r = el.getBoundingClientRect(); return r.width > 0 && (r.height < 48 || r.width < 48) && !el.closest('.dash-nav');
+	}).map(el => el.outerHTML.slice(0, 80))`)
+	if len(small) > 0 {
+		t.Errorf("touch targets under 48 px on the counter page: %q", small)
+	}
+	unlabelled := eval[[]string](t, ctx, `[...document.querySelectorAll('main input:not([type=hidden]), main select')].filter(el => !el.labels.length).map(el => el.id || el.name)`)
+	if len(unlabelled) > 0 {
+		t.Errorf("form controls without a label: %q", unlabelled)
+	}
+	do(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`#f-dossier_code`), "H48-260331-0401"),
+		chromedp.SetValue(chromedp.CSS(`#f-field`), "civil-status"),
+		chromedp.SendKeys(chromedp.CSS(`#f-procedure_name`), "Đăng ký khai sinh"),
+	)
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[action="/counter/tickets"] button[type=submit]`)))
+	if err != nil || resp.Status != http.StatusOK {
+		t.Fatalf("complete the dossier: %v %v", resp, err)
+	}
+	m := slipLocation.FindStringSubmatch(strings.TrimPrefix(eval[string](t, ctx, `location.pathname + location.search`), e.base))
+	if m == nil {
+		t.Fatalf("not on a slip page: %q", eval[string](t, ctx, `location.href`))
+	}
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`#print-slip`))) // slip.js ran under the CSP
+	// A dossier with the longest procedure name the API takes still prints on one page.
+	long := `{"dossier_code":"H48-260331-0402","field":"land","agency":"` + testAgency + `","counter":"c1","procedure_name":"` + string([]rune(strings.Repeat("Cấp giấy chứng nhận quyền sử dụng đất ", 9))[:300]) + `"}`
+	status, _, body := e.post("/api/v1/tickets", "application/json", long, "Authorization", "Bearer "+e.key)
+	lm := regexp.MustCompile(`"token":"([^"]+)"`).FindStringSubmatch(body)
+	if status != http.StatusCreated || lm == nil {
+		t.Fatalf("issue with a long procedure name: %d %s", status, body)
+	}
+	for _, token := range []string{m[1], lm[1]} {
+		for _, size := range []struct {
+			name  string
+			paper [2]float64 // mm; height 0: a receipt, as long as the slip
+		}{{"80mm", [2]float64{80, 0}}, {"a6", [2]float64{105, 148}}} {
+			printSlip(t, ctx, e.base+"/counter/slip/"+token+"?size="+size.name, "https://hailong.test/s/"+token, size.paper)
+		}
+	}
+	sameOrigin(t, e.base, netlog.URLs())
+}
+
+// printSlip opens a slip, checks it in print media and prints it to PDF on the page size its
+// stylesheet asks for, which must be paper (or for a receipt, 80 mm wide and one page long).
+func printSlip(t *testing.T, ctx context.Context, slip, surveyURL string, paper [2]float64) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(slip), chromedp.WaitVisible(chromedp.CSS(`.slip-code`)))
+	cdpDo(t, ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+	defer cdpDo(t, ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+	qrMM := eval[float64](t, ctx, `document.querySelector('.slip-qr svg').getBoundingClientRect().width * 25.4 / 96`)
+	if qrMM < 30 {
+		t.Errorf("%s: the printed QR code is %.1f mm wide, want at least 30 mm", slip, qrMM)
+	}
+	if shown := eval[bool](t, ctx, `getComputedStyle(document.querySelector('.slip-tools')).display !== 'none'`); shown {
+		t.Errorf("%s: the print tools are printed", slip)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.ScreenshotScale(chromedp.CSS(`.slip-qr svg`), 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := testkit.DecodeQR(t, shot); got != surveyURL {
+		t.Errorf("%s: the printed QR code scans as %q, want %q", slip, got, surveyURL)
+	}
+	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(func(p *page.PrintToPDFParams) {
+		css := true
+		p.PreferCSSPageSize = &css
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := pdfPages(t, pdf)
+	w, h := pages[0][0], pages[0][1]
+	near := func(got, want float64) bool { return got > want-0.5 && got < want+0.5 }
+	fits := near(w, paper[0]) && (near(h, paper[1]) || (paper[1] == 0 && h > 60 && h <= 160.5))
+	if len(pages) != 1 || !fits {
+		t.Errorf("%s: printed on %d page(s) of %.1f × %.1f mm, want one page of %v mm", slip, len(pages), w, h, paper)
+	}
+	t.Logf("%s: %d page(s) of %.1f × %.1f mm, QR code %.1f mm wide", slip[strings.LastIndex(slip, "/")+1:], len(pages), w, h, qrMM)
+}
