@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +160,43 @@ func TestSecondServerOnOneDataDirectoryIsRefused(t *testing.T) {
 	err := run(context.Background(), []string{"serve"}, env, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "in use by another hailong server") {
 		t.Fatalf("second server: %v", err)
+	}
+}
+
+// TestEveryPageOfTheRealServer signs in as the admin created from HAILONG_ADMIN_PASSWORD and
+// opens each page of the server as `hailong serve` wires it, so a missing dependency shows.
+func TestEveryPageOfTheRealServer(t *testing.T) {
+	s := startServer(t)
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	get := func(path string) (int, string) {
+		resp, err := client.Get(s.base + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if want, _, _ := strings.Cut(path, "?"); resp.Request.URL.Path != want {
+			t.Errorf("GET %s ended at %s", path, resp.Request.URL.Path)
+		}
+		return resp.StatusCode, string(b)
+	}
+	_, page := get("/signin")
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no csrf field on the sign-in page")
+	}
+	resp, err := client.PostForm(s.base+"/signin", url.Values{"name": {"admin"}, "password": {"mật-khẩu-quản-trị"}, "csrf": {m[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, path := range []string{"/dashboard", "/admin", "/counter?agency=000.00.53.H48&counter=Q1", "/kiosk", "/s", "/dashboard/report", "/dashboard/export.xlsx", "/metrics"} {
+		if status, body := get(path); status != http.StatusOK {
+			t.Errorf("%s: %d %.300s", path, status, body)
+		}
+	}
+	if _, body := get("/admin"); !strings.Contains(body, "kiosk") && !strings.Contains(body, "Kiosk") && !strings.Contains(body, "máy tính bảng") {
+		t.Error("the admin page does not offer kiosk pairing")
 	}
 }

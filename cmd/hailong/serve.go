@@ -91,7 +91,9 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		Limiter: limiter, Metrics: metrics,
 		Ready: readiness(db, rdb),
 		Org:   org, Rollups: view, Targets: stats.DefaultTargets(),
-		Users: users, Sessions: mongodb.NewSessionStore(db, time.Now), Audit: mongodb.NewAuditStore(db),
+		Users: users, Sessions: sessions, Audit: mongodb.NewAuditStore(db),
+		Units: units, FieldStore: mongodb.NewFieldStore(db), TargetStore: mongodb.NewTargetStore(db),
+		Devices: mongodb.NewDeviceStore(db), Hub: hub, CounterDays: mongodb.NewCounterDayStore(db),
 	})
 	if err != nil {
 		return err

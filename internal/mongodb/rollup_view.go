@@ -18,6 +18,7 @@ type RollupView struct {
 	w       *RollupWorker
 	mu      sync.RWMutex
 	buckets map[string]*viewBucket
+	months  monthIndex
 	applied int64
 	loaded  bool
 	days    map[string]*dayComments
@@ -35,7 +36,7 @@ type viewBucket struct {
 
 // NewRollupView returns an empty view; Refresh loads it.
 func NewRollupView(w *RollupWorker) *RollupView {
-	return &RollupView{w: w, buckets: map[string]*viewBucket{}, days: map[string]*dayComments{}}
+	return &RollupView{w: w, buckets: map[string]*viewBucket{}, months: newMonthIndex(), days: map[string]*dayComments{}}
 }
 
 // rollupDoc is a bucket as stored.
@@ -104,11 +105,13 @@ func (v *RollupView) applyBatch(b *Batch) {
 			}
 			vb = &viewBucket{Bucket: bk}
 			v.buckets[bi.Key] = vb
+			v.months.addBucket(vb)
 		}
 		if vb.seq >= b.ID {
 			continue
 		}
 		vb.Add(bi.Inc)
+		v.months.add(&vb.Bucket, bi.Inc)
 		vb.seq = b.ID
 	}
 	for _, dc := range b.Comments {
@@ -164,7 +167,11 @@ func (v *RollupView) reload(ctx context.Context) error {
 		return err
 	}
 	v.mu.Lock()
-	v.buckets, v.applied, v.loaded, v.days = buckets, done, true, days
+	months := newMonthIndex()
+	for _, vb := range buckets {
+		months.addBucket(vb)
+	}
+	v.buckets, v.months, v.applied, v.loaded, v.days = buckets, months, done, true, days
 	v.mu.Unlock()
 	return nil
 }
@@ -196,15 +203,12 @@ func (v *RollupView) Comments(p stats.Period, keep func(*stats.Comment) bool, li
 	return out[:min(limit, len(out))]
 }
 
-// Buckets calls fn for every bucket whose day is in p, under a read lock; fn must not keep b.
+// Buckets calls fn, under a read lock, for buckets covering exactly the days of p: a whole month
+// comes as one bucket per dimension dated the 1st, other days as day buckets. fn must not keep b.
 func (v *RollupView) Buckets(p stats.Period, fn func(b *stats.Bucket)) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
-	for _, vb := range v.buckets {
-		if p.Contains(vb.Day) {
-			fn(&vb.Bucket)
-		}
-	}
+	v.months.each(p, fn)
 }
 
 // Len is the number of buckets in memory.

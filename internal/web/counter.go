@@ -107,7 +107,7 @@ func (s *Server) counterData(c *fiber.Ctx, form counterForm) (*counterData, erro
 		Today: stats.FormatDate(stats.DateOf(s.Now())), Invalid: map[string]bool{},
 	}
 	if !chosen {
-		d.Choices, d.Units = s.counterChoices(u), s.Org.Units()
+		d.Choices, d.Units = s.counterChoices(u), s.unitsInScope(u)
 		return d, nil
 	}
 	d.AgencyName, d.CounterName = s.counterNames(ref)
@@ -150,6 +150,16 @@ func (s *Server) mayPrint(u *survey.User, t *survey.Ticket) bool {
 		return u.Agency != "" && u.Counter != "" && t.Agency == u.Agency && t.Counter == u.Counter
 	}
 	return s.inScope(u, t.Agency)
+}
+
+func (s *Server) unitsInScope(u *survey.User) []survey.Unit {
+	var out []survey.Unit
+	for _, unit := range s.Org.Units() {
+		if s.inScope(u, unit.Code) {
+			out = append(out, unit)
+		}
+	}
+	return out
 }
 
 func (s *Server) counterChoices(u *survey.User) []survey.Counter {
@@ -328,15 +338,23 @@ func (s *Server) slipPage(c *fiber.Ctx) error {
 	if err != nil {
 		return survey.Wrap(err)
 	}
-	size, other := slipSizes[0], slipSizes[1]
-	if c.Query("size") == slipSizes[1] {
-		size, other = other, size
+	d := s.slipOf(c, t, template.HTML(svg)) // made by the QR generator, which escapes the URL in its title
+	if u.Role != survey.RoleOfficer {
+		d.Back += "&" + counterRef{t.Agency, t.Counter}.query()
 	}
+	return s.render(c, "slip", d)
+}
+
+// slipOf is what t's slip shows, in the size the request asks for.
+func (s *Server) slipOf(c *fiber.Ctx, t *survey.Ticket, qr template.HTML) slipData {
+	l := lang(c)
 	d := slipData{
-		pageData: s.page(c, s.pages.t(lang(c), "slip.title")), Size: size, Other: other,
-		QR:        template.HTML(svg), // made by the QR generator, which escapes the URL in its title
+		pageData: s.page(c, s.pages.t(l, "slip.title")), Size: slipSizes[0], Other: slipSizes[1], QR: qr,
 		ShortCode: survey.FormatShortCode(t.ShortCode), DossierCode: t.DossierCode, Procedure: t.ProcedureName,
-		Date: stats.FormatDate(stats.DateOf(t.CompletedAt)), CodeURL: printedURL(s.Config.BaseURL) + "/s", Back: "/counter",
+		Date: stats.FormatDate(stats.DateOf(t.CompletedAt)), CodeURL: printedURL(s.Config.BaseURL) + "/s", Back: "/counter?lang=" + l,
+	}
+	if c.Query("size") == slipSizes[1] {
+		d.Size, d.Other = d.Other, d.Size
 	}
 	if d.Procedure == "" {
 		d.Procedure = t.ProcedureCode
@@ -345,10 +363,7 @@ func (s *Server) slipPage(c *fiber.Ctx) error {
 	if t.Counter != "" && d.CounterName == t.Counter { // unnamed: say what the code is
 		d.CounterName = s.pages.t("vi", "counter.counter") + " " + t.Counter
 	}
-	if u.Role != survey.RoleOfficer {
-		d.Back += "?" + counterRef{t.Agency, t.Counter}.query()
-	}
-	return s.render(c, "slip", d)
+	return d
 }
 
 // printedURL is base as printed for people to type: without the scheme.

@@ -316,7 +316,10 @@ func (s *Server) kioskDeviceList(ctx context.Context) ([]survey.Device, error) {
 // auditKiosk records an admin's action on tablet d. The action is done whatever happens here,
 // so a failure is logged rather than answered.
 func (s *Server) auditKiosk(c *fiber.Ctx, action string, d *survey.Device) {
-	target := d.ID[:12] + " " + d.Name + " (" + d.Agency + "/" + d.Counter + ")"
+	target := d.ID[:12]
+	if d.Paired {
+		target += " " + d.Name + " (" + d.Agency + "/" + d.Counter + ")"
+	}
 	if err := s.audit(c, action, target); err != nil {
 		s.Log.Warn("audit kiosk action", "action", action, "err", err)
 	}
