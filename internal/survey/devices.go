@@ -48,18 +48,7 @@ func NewPairingCode() string { return NewShortCode()[:PairingCodeLength] }
 
 // NormalizePairingCode upper-cases a typed pairing code and drops spaces and dashes; it returns
 // "" when the code cannot be valid.
-func NormalizePairingCode(s string) string {
-	s = strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(s))
-	if len(s) != PairingCodeLength {
-		return ""
-	}
-	for _, c := range s {
-		if !strings.ContainsRune(shortCodeAlphabet, c) {
-			return ""
-		}
-	}
-	return s
-}
+func NormalizePairingCode(s string) string { return normalizeCode(s, PairingCodeLength) }
 
 // FormatPairingCode shows a pairing code in two groups of three, e.g. "K7Q-X3P".
 func FormatPairingCode(s string) string {

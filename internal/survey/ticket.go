@@ -152,11 +152,15 @@ func randIndex(n int) int {
 	}
 }
 
-// NormalizeShortCode upper-cases a typed code, drops spaces and dashes and maps look-alikes
-// (O→0 is never valid, so O and 0 are rejected) — it returns "" when the code cannot be valid.
-func NormalizeShortCode(s string) string {
+// NormalizeShortCode upper-cases a typed code and drops spaces and dashes; it returns "" when the
+// code cannot be valid (such as one with O, 0, I, L or 1).
+func NormalizeShortCode(s string) string { return normalizeCode(s, ShortCodeLength) }
+
+// normalizeCode upper-cases s, drops spaces and dashes, and returns "" unless what is left is n
+// symbols of the short-code alphabet.
+func normalizeCode(s string, n int) string {
 	s = strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(s))
-	if len(s) != ShortCodeLength {
+	if len(s) != n {
 		return ""
 	}
 	for _, c := range s {
