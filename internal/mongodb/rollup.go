@@ -148,6 +148,7 @@ func (w *RollupWorker) Run(ctx context.Context, interval time.Duration) {
 // instance holds it.
 func (w *RollupWorker) Drain(ctx context.Context) error {
 	deadline := time.Now().Add(3 * leaseWindow)
+	failures := 0
 	for {
 		owned, err := w.lease(ctx)
 		if err != nil {
@@ -155,6 +156,10 @@ func (w *RollupWorker) Drain(ctx context.Context) error {
 		}
 		if owned {
 			finished, err := w.stepWhileLeased(ctx, true)
+			if err != nil && ctx.Err() == nil && failures < 3 {
+				failures++ // a slow store: try again, the steps are idempotent
+				continue
+			}
 			if err != nil || finished {
 				return err
 			}
@@ -201,11 +206,13 @@ func (w *RollupWorker) hasWork(ctx context.Context) (bool, error) {
 // closes; a step cut short by the window's end is resumed by the next holder.
 // With all, it steps until nothing is left even without a backlog (Drain).
 func (w *RollupWorker) stepWhileLeased(ctx context.Context, all bool) (finished bool, err error) {
-	lctx, cancel := context.WithDeadline(ctx, w.leaseEnd())
+	end := w.leaseEnd()
+	lctx, cancel := context.WithDeadline(ctx, end)
 	defer cancel()
 	for {
 		progressed, err := w.Step(lctx)
-		if err != nil && lctx.Err() != nil && ctx.Err() == nil {
+		// A read cut by the window's end may fail a moment before lctx reports it.
+		if err != nil && ctx.Err() == nil && (lctx.Err() != nil || !time.Now().Add(100*time.Millisecond).Before(end)) {
 			return false, nil
 		}
 		if err != nil || !progressed {
