@@ -21,7 +21,7 @@ type Config struct {
 	RedisURL      string        // REDIS_URL; empty means the in-process limiter
 	TicketTTL     time.Duration // HAILONG_TICKET_TTL
 	AdminPassword string        // HAILONG_ADMIN_PASSWORD
-	IPHashSalt    string        // HAILONG_IP_SALT; random per data dir when unset
+	IPHashSalt    string        // HAILONG_IP_SALT; when unset, a random salt stored once in the database
 	TrustProxy    bool          // HAILONG_TRUST_PROXY: take the client IP from X-Forwarded-For
 	Limits        Limits
 }
