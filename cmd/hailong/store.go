@@ -30,7 +30,13 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, cli bo
 		return nil, nil, err
 	}
 	db, err := mongodb.Open(ctx, es.URI, cfg.Database)
+	if err == nil {
+		err = db.SerialWrites()
+	}
 	if err != nil {
+		if db != nil {
+			_ = db.Close(context.Background())
+		}
 		es.Stop()
 		return nil, nil, err
 	}

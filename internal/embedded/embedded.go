@@ -25,6 +25,7 @@ type Store struct {
 	lock   *os.File
 	cancel context.CancelFunc
 	done   chan struct{}
+	ids    *idIndexer
 }
 
 // SocketPath is where a running server exposes its embedded store to CLI commands.
@@ -54,13 +55,19 @@ func Start(dataDir string, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("embedded: start store: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Store{URI: f.MongoDBURI(), lock: lock, cancel: cancel, done: make(chan struct{})}
+	s := &Store{URI: f.MongoDBURI(), lock: lock, cancel: cancel, done: make(chan struct{}), ids: newIDIndexer(dbDir, log)}
 	go func() {
 		defer close(s.done)
 		_ = f.Run(ctx)
 	}()
+	go s.ids.run(ctx, time.Second)
 	return s, nil
 }
+
+// IndexIDs gives every collection created so far its index by _id (see idExpr), and returns
+// how many it created. The store does this by itself every second; call it to be sure of a
+// collection just created.
+func (s *Store) IndexIDs(ctx context.Context) (int, error) { return s.ids.indexAll(ctx) }
 
 // Stop shuts the store down and releases the directory lock.
 func (s *Store) Stop() {
@@ -69,6 +76,7 @@ func (s *Store) Stop() {
 	case <-s.done:
 	case <-time.After(10 * time.Second):
 	}
+	s.ids.close()
 	_ = s.lock.Close()
 }
 

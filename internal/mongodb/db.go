@@ -27,31 +27,68 @@ const (
 	colFields     = "fields"
 	colAPIKeys    = "api_keys"
 	colSettings   = "settings"
+	colUnits      = "units"
+	colCounters   = "counters"
 )
+
+// collections lists every collection the stores use. EnsureSchema creates them all up front:
+// the embedded store creates a collection on first insert under a lock that, under load, can
+// wait on its own connection pool.
+var collections = []string{
+	colTickets, colDossiers, colShortCodes, colResponses, colJournal, colJournalOK, colFields,
+	colAPIKeys, colSettings, colUnits, colCounters, colDevices, colPairings, colActivity,
+	colCurrent, colRollups, colBatches, colLeases, colComments, colUsers, colSessions, colAudit,
+	colCounterDays,
+}
 
 // DB is a connection to the store's database.
 type DB struct {
 	Client *mongo.Client
 	DB     *mongo.Database
+	// W is the handle the hot writes go through (submissions, ticket issue, rollups): DB itself,
+	// or after SerialWrites one connection that takes them in arrival order.
+	W      *mongo.Database
+	writer *mongo.Client
+	uri    string
 }
 
 // Open connects to uri and selects database name; it fails fast when the store is unreachable.
 func Open(ctx context.Context, uri, name string) (*DB, error) {
-	opts := options.Client().ApplyURI(uri).
-		SetServerSelectionTimeout(3 * time.Second).
-		SetConnectTimeout(3 * time.Second).
-		SetTimeout(10 * time.Second).
-		SetMaxPoolSize(64)
-	client, err := mongo.Connect(opts)
+	client, err := connect(uri, 64)
 	if err != nil {
-		return nil, fmt.Errorf("mongodb: connect: %w", err)
+		return nil, err
 	}
-	db := &DB{Client: client, DB: client.Database(name)}
+	db := &DB{Client: client, DB: client.Database(name), uri: uri}
+	db.W = db.DB
 	if err := db.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
 	return db, nil
+}
+
+func connect(uri string, pool uint64) (*mongo.Client, error) {
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(3 * time.Second).
+		SetConnectTimeout(3 * time.Second).
+		SetTimeout(10 * time.Second).
+		SetMaxPoolSize(pool))
+	if err != nil {
+		return nil, fmt.Errorf("mongodb: connect: %w", err)
+	}
+	return client, nil
+}
+
+// SerialWrites sends the hot writes through a single connection of their own, for the embedded
+// store: SQLite takes one writer at a time, and writers that find it busy back off by sleeping,
+// so concurrent writers wait far longer than writers queued in order. Reads stay concurrent.
+func (d *DB) SerialWrites() error {
+	writer, err := connect(d.uri, 1)
+	if err != nil {
+		return err
+	}
+	d.writer, d.W = writer, writer.Database(d.DB.Name())
+	return nil
 }
 
 // Ping checks that the store answers.
@@ -66,12 +103,21 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Close disconnects from the store.
 func (d *DB) Close(ctx context.Context) error {
+	if d.writer != nil {
+		_ = d.writer.Disconnect(ctx)
+	}
 	return d.Client.Disconnect(ctx)
 }
 
 // EnsureSchema creates the collections and secondary indexes the stores rely on, and seeds the
 // default field catalogue. It is safe to run on every start and from several instances.
 func (d *DB) EnsureSchema(ctx context.Context) error {
+	for _, name := range collections {
+		var ce mongo.CommandError
+		if err := d.DB.CreateCollection(ctx, name); err != nil && !(errors.As(err, &ce) && ce.Code == codeNamespaceExists) {
+			return fmt.Errorf("mongodb: create collection %s: %w", name, err)
+		}
+	}
 	idx := []struct {
 		col  string
 		keys bson.D
@@ -106,6 +152,9 @@ func (d *DB) seedFields(ctx context.Context) error {
 	}
 	return nil
 }
+
+// codeNamespaceExists is the error code for creating a collection that exists.
+const codeNamespaceExists = 48
 
 // isDuplicate reports a unique-index violation, including one inside a bulk write.
 func isDuplicate(err error) bool {

@@ -26,7 +26,7 @@ func (w *RollupWorker) ApplyPartOfNextBatch(ctx context.Context, n int) error {
 	}
 	part := *b
 	part.Incs = b.Incs[:min(n, len(b.Incs))]
-	return w.apply(ctx, &part)
+	return w.apply(ctx, &part, true)
 }
 
 // Reapply applies completed batch id again, as a worker resuming after a crash would.
@@ -35,7 +35,7 @@ func (w *RollupWorker) Reapply(ctx context.Context, id int64) error {
 	if err != nil || b == nil {
 		return err
 	}
-	return w.apply(ctx, b)
+	return w.apply(ctx, b, false)
 }
 
 // JournalLen counts the journal entries not yet rolled up.

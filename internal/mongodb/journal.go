@@ -46,7 +46,7 @@ const statePending = "pending"
 
 // NewJournal returns the journal in db.
 func NewJournal(db *DB, log *slog.Logger) *Journal {
-	return &Journal{col: db.DB.Collection(colJournal), confirmations: db.DB.Collection(colJournalOK), log: log}
+	return &Journal{col: db.W.Collection(colJournal), confirmations: db.W.Collection(colJournalOK), log: log}
 }
 
 // Begin records events as pending and returns the entry's id.

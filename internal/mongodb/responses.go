@@ -19,7 +19,8 @@ var _ survey.ResponseStore = (*ResponseStore)(nil)
 // unordered batch insert, and each caller is answered only once its own document is
 // acknowledged; a duplicate in a batch is rejected alone.
 type ResponseStore struct {
-	col     *mongo.Collection
+	col     *mongo.Collection // reads
+	writes  *mongo.Collection // the same collection through the write handle
 	journal *Journal
 	log     *slog.Logger
 	in      chan *submission
@@ -45,6 +46,7 @@ const (
 func NewResponseStore(db *DB, journal *Journal, log *slog.Logger) *ResponseStore {
 	s := &ResponseStore{
 		col:     db.DB.Collection(colResponses),
+		writes:  db.W.Collection(colResponses),
 		journal: journal,
 		log:     log,
 		in:      make(chan *submission, maxBatch*batchWriters),
@@ -149,7 +151,7 @@ func (s *ResponseStore) flush(batch []*submission) {
 }
 
 func (s *ResponseStore) insert(ctx context.Context, docs []any) error {
-	_, err := s.col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	_, err := s.writes.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	return err
 }
 

@@ -45,7 +45,7 @@ func (w *RollupWorker) lease(ctx context.Context) (bool, error) {
 		return now.Before(w.leaseEnd()), nil
 	}
 	id := "w" + strconv.FormatInt(start.Unix(), 10)
-	_, err := w.leases.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "owner", Value: w.owner}})
+	_, err := w.writes.Collection(colLeases).InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "owner", Value: w.owner}})
 	if isDuplicate(err) {
 		return false, nil
 	}
@@ -56,7 +56,7 @@ func (w *RollupWorker) lease(ctx context.Context) (bool, error) {
 	w.ownedUntil = start.Add(leaseWindow)
 	w.mu.Unlock()
 	old := "w" + strconv.FormatInt(start.Add(-100*leaseWindow).Unix(), 10)
-	_, _ = w.leases.DeleteOne(ctx, bson.D{{Key: "_id", Value: old}})
+	_, _ = w.writes.Collection(colLeases).DeleteOne(ctx, bson.D{{Key: "_id", Value: old}})
 	return now.Before(w.leaseEnd()), nil
 }
 
@@ -76,7 +76,8 @@ func (w *RollupWorker) leaseEnd() time.Time {
 // Batch is one step of the rollups: the journal entries it consumed and what it adds to each
 // bucket.
 type Batch struct {
-	ID       int64           `bson:"_id"`
+	Key      string          `bson:"_id"` // batchKey(ID)
+	ID       int64           `bson:"n"`
 	Journals []bson.ObjectID `bson:"journals"`
 	Incs     []BucketInc     `bson:"incs"`
 	Comments []DayComments   `bson:"comments,omitempty"`
@@ -96,6 +97,10 @@ type BucketInc struct {
 	Inc  map[string]int64 `bson:"inc"`
 }
 
+// batchKey is the _id of batch id. It is a string because the embedded store looks documents
+// up by index only for a string or ObjectID _id, and would scan every batch for a number.
+func batchKey(id int64) string { return fmt.Sprintf("b%012d", id) }
+
 // RollupWorker turns journal entries into rollup updates.
 type RollupWorker struct {
 	db            *DB
@@ -109,6 +114,7 @@ type RollupWorker struct {
 	leases        *mongo.Collection
 	confirmations *mongo.Collection
 	comments      *mongo.Collection
+	writes        *mongo.Database // db.W: every write of the worker goes through it
 	owner         string
 	mu            sync.Mutex
 	ownedUntil    time.Time
@@ -125,6 +131,7 @@ func NewRollupWorker(db *DB, log *slog.Logger) *RollupWorker {
 		leases: db.DB.Collection(colLeases), owner: bson.NewObjectID().Hex(),
 		confirmations: db.DB.Collection(colJournalOK),
 		comments:      db.DB.Collection(colComments),
+		writes:        db.W,
 	}
 }
 
@@ -238,12 +245,14 @@ func (w *RollupWorker) Step(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	fresh := false // created just now: none of its updates can have been applied yet
 	if b == nil {
 		if b, err = w.newBatch(ctx, done+1); err != nil || b == nil {
 			return false, err
 		}
+		fresh = true
 	}
-	return true, w.complete(ctx, b)
+	return true, w.complete(ctx, b, fresh)
 }
 
 // Done returns the number of the last completed batch.
@@ -263,7 +272,7 @@ func (w *RollupWorker) Done(ctx context.Context) (int64, error) {
 
 func (w *RollupWorker) batch(ctx context.Context, id int64) (*Batch, error) {
 	var b Batch
-	err := w.batches.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&b)
+	err := w.batches.FindOne(ctx, bson.D{{Key: "_id", Value: batchKey(id)}}).Decode(&b)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, nil
 	}
@@ -291,7 +300,7 @@ func (w *RollupWorker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Batch{ID: id, At: time.Now().UTC()}
+	b := &Batch{Key: batchKey(id), ID: id, At: time.Now().UTC()}
 	merged := map[string]*BucketInc{}
 	for i, e := range entries {
 		events, ok := settled[i].events, settled[i].ok
@@ -309,7 +318,7 @@ func (w *RollupWorker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 		return nil, nil
 	}
 	b.Incs = flatten(merged, b.Incs)
-	if _, err := w.batches.InsertOne(ctx, b); err != nil {
+	if _, err := w.writes.Collection(colBatches).InsertOne(ctx, b); err != nil {
 		if isDuplicate(err) {
 			return nil, nil
 		}
@@ -431,9 +440,10 @@ func flatten(merged map[string]*BucketInc, _ []BucketInc) []BucketInc {
 }
 
 // complete applies batch b to the buckets (skipping any it already reached), removes the journal
-// entries it consumed, and records it as done.
-func (w *RollupWorker) complete(ctx context.Context, b *Batch) error {
-	if err := w.apply(ctx, b); err != nil {
+// entries it consumed, and records it as done. fresh says b was created by this call's Step,
+// so no bucket can hold it yet.
+func (w *RollupWorker) complete(ctx context.Context, b *Batch, fresh bool) error {
+	if err := w.apply(ctx, b, fresh); err != nil {
 		return err
 	}
 	if len(b.Journals) > 0 {
@@ -441,49 +451,109 @@ func (w *RollupWorker) complete(ctx context.Context, b *Batch) error {
 			return err
 		}
 	}
-	_, err := w.settings.UpdateOne(ctx, bson.D{{Key: "_id", Value: doneKey}},
+	_, err := w.writes.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: doneKey}},
 		bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: b.ID}}}}, options.UpdateOne().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("mongodb: record rollup progress: %w", err)
 	}
 	if b.ID > w.Keep {
-		_, _ = w.batches.DeleteOne(ctx, bson.D{{Key: "_id", Value: b.ID - w.Keep}})
+		_, _ = w.writes.Collection(colBatches).DeleteOne(ctx, bson.D{{Key: "_id", Value: batchKey(b.ID - w.Keep)}})
 	}
 	return nil
 }
 
-// apply updates each bucket of b on its own: the embedded store ends an unordered bulk update
-// at its first error, and a bucket that already holds b answers with a duplicate key.
-func (w *RollupWorker) apply(ctx context.Context, b *Batch) error {
+// apply adds batch b to its buckets and comment days. Every update is filtered by _id alone:
+// the embedded store looks documents up by _id only and would scan the whole collection for
+// any other condition. A batch resumed after a crash or a failed attempt first reads which
+// documents already hold it (their seq), and skips those.
+func (w *RollupWorker) apply(ctx context.Context, b *Batch, fresh bool) error {
+	buckets := make([]mongo.WriteModel, 0, len(b.Incs))
+	keys := make([]string, 0, len(b.Incs))
 	for _, bi := range b.Incs {
-		_, err := w.rollups.UpdateOne(ctx,
-			bson.D{{Key: "_id", Value: bi.Key}, {Key: "seq", Value: bson.D{{Key: "$lt", Value: b.ID}}}},
-			bson.D{
+		keys = append(keys, bi.Key)
+		buckets = append(buckets, mongo.NewUpdateOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: bi.Key}}).
+			SetUpdate(bson.D{
 				{Key: "$inc", Value: incDoc(bi.Inc)},
 				{Key: "$set", Value: bson.D{{Key: "seq", Value: b.ID}}},
 				{Key: "$setOnInsert", Value: bi.Dims},
-			}, options.UpdateOne().SetUpsert(true))
-		if err != nil && !isDuplicate(err) {
-			return fmt.Errorf("mongodb: apply rollup batch %d: %w", b.ID, err)
-		}
+			}).SetUpsert(true))
 	}
-	return w.applyComments(ctx, b)
-}
-
-// applyComments appends the batch's comments to each day's list, guarded like the buckets.
-func (w *RollupWorker) applyComments(ctx context.Context, b *Batch) error {
+	days := make([]mongo.WriteModel, 0, len(b.Comments))
+	dayKeys := make([]string, 0, len(b.Comments))
 	for _, dc := range b.Comments {
-		_, err := w.comments.UpdateOne(ctx,
-			bson.D{{Key: "_id", Value: dc.Day}, {Key: "seq", Value: bson.D{{Key: "$lt", Value: b.ID}}}},
-			bson.D{
+		dayKeys = append(dayKeys, dc.Day)
+		days = append(days, mongo.NewUpdateOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: dc.Day}}).
+			SetUpdate(bson.D{
 				{Key: "$push", Value: bson.D{{Key: "items", Value: bson.D{{Key: "$each", Value: dc.Items}}}}},
 				{Key: "$set", Value: bson.D{{Key: "seq", Value: b.ID}}},
-			}, options.UpdateOne().SetUpsert(true))
-		if err != nil && !isDuplicate(err) {
-			return fmt.Errorf("mongodb: apply comments of batch %d: %w", b.ID, err)
+			}).SetUpsert(true))
+	}
+	if err := w.applyTo(ctx, colRollups, b.ID, keys, buckets, fresh); err != nil {
+		return fmt.Errorf("mongodb: apply rollup batch %d: %w", b.ID, err)
+	}
+	if err := w.applyTo(ctx, colComments, b.ID, dayKeys, days, fresh); err != nil {
+		return fmt.Errorf("mongodb: apply comments of batch %d: %w", b.ID, err)
+	}
+	return nil
+}
+
+// updatesPerCommand bounds the updates sent in one command. The embedded store keeps each
+// update's read of its document open until the whole command ends, one SQLite connection each,
+// out of a pool of 100: a command of 100 updates would wait forever for a connection.
+const updatesPerCommand = 16
+
+// applyTo writes the updates of batch id to col in a few round trips; unless fresh, it leaves
+// out the documents (by _id, keys[i] for updates[i]) that already hold the batch.
+func (w *RollupWorker) applyTo(ctx context.Context, col string, id int64, keys []string, updates []mongo.WriteModel, fresh bool) error {
+	if !fresh {
+		reached, err := w.reached(ctx, w.db.DB.Collection(col), id, keys)
+		if err != nil {
+			return err
+		}
+		var left []mongo.WriteModel
+		for i, m := range updates {
+			if !reached[i] {
+				left = append(left, m)
+			}
+		}
+		updates = left
+	}
+	for start := 0; start < len(updates); start += updatesPerCommand {
+		if _, err := w.writes.Collection(col).BulkWrite(ctx, updates[start:min(start+updatesPerCommand, len(updates))], options.BulkWrite().SetOrdered(true)); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// reached reports, for each _id in keys, whether its document in col already holds batch id.
+func (w *RollupWorker) reached(ctx context.Context, col *mongo.Collection, id int64, keys []string) ([]bool, error) {
+	out := make([]bool, len(keys))
+	errs := make([]error, len(keys))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i, k := range keys {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			var doc struct {
+				Seq int64 `bson:"seq"`
+			}
+			err := col.FindOne(ctx, bson.D{{Key: "_id", Value: k}}, options.FindOne().SetProjection(bson.D{{Key: "seq", Value: 1}})).Decode(&doc)
+			switch {
+			case errors.Is(err, mongo.ErrNoDocuments):
+			case err != nil:
+				errs[i] = err
+			default:
+				out[i] = doc.Seq >= id
+			}
+		}()
+	}
+	wg.Wait()
+	return out, errors.Join(errs...)
 }
 
 // incDoc orders counter increments so the update document is deterministic.
@@ -509,8 +579,8 @@ func (w *RollupWorker) clearJournal(ctx context.Context, ids []bson.ObjectID) er
 	}
 	for start := 0; start < len(models); start += 100 { // each request well inside the op timeout
 		chunk := models[start:min(start+100, len(models))]
-		for _, col := range []*mongo.Collection{w.journal, w.confirmations} {
-			if _, err := col.BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(true)); err != nil {
+		for _, col := range []string{colJournal, colJournalOK} {
+			if _, err := w.writes.Collection(col).BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(true)); err != nil {
 				return fmt.Errorf("mongodb: clear journal: %w", err)
 			}
 		}

@@ -233,3 +233,32 @@ func TestRollupViewFollowsBatches(t *testing.T) {
 	}
 	_ = bson.D{}
 }
+
+// One batch touching hundreds of buckets (a busy day across many counters) completes: the
+// updates go to the store in commands small enough for its connection pool.
+func TestRollupBatchOverManyBuckets(t *testing.T) {
+	f := newFixture(t)
+	const counters = 250
+	issue := func(round int) {
+		for i := range counters {
+			tk := &survey.Ticket{
+				Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
+				DossierCode: fmt.Sprintf("H48-260331-%d%04d", round, i), Field: "land", Agency: "H48", Counter: fmt.Sprintf("c%03d", i),
+				Channel: survey.ChannelDirect, SurveyID: "sipas-full", IssuedAt: day, ExpiresAt: day.Add(30 * 24 * time.Hour),
+			}
+			if _, _, err := f.tickets.IssueTicket(context.Background(), tk); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	issue(1)
+	if stored := f.exact(); len(stored) != counters {
+		t.Fatalf("%d buckets, want one per counter (%d)", len(stored), counters)
+	}
+	// The second batch updates those existing buckets, the case the store holds connections for.
+	issue(2)
+	stored := f.exact()
+	if got := total(stored, stats.CounterIssued); got != 2*counters {
+		t.Errorf("issued = %d, want %d", got, 2*counters)
+	}
+}

@@ -17,7 +17,8 @@ var _ survey.TicketStore = (*TicketStore)(nil)
 // short code: every look-up is by _id, and the claims make issuing idempotent without a
 // transaction. Tickets never change, so they are cached.
 type TicketStore struct {
-	tickets, dossiers, codes *mongo.Collection
+	tickets, dossiers, codes *mongo.Collection // reads
+	writes                   struct{ tickets, dossiers, codes *mongo.Collection }
 	cache                    *lru.Cache[string, *survey.Ticket]
 	journal                  *Journal
 }
@@ -32,13 +33,15 @@ type claim struct {
 // recorded in journal for the rollups.
 func NewTicketStore(db *DB, cacheSize int, journal *Journal) *TicketStore {
 	c, _ := lru.New[string, *survey.Ticket](max(cacheSize, 16))
-	return &TicketStore{
+	s := &TicketStore{
 		tickets:  db.DB.Collection(colTickets),
 		dossiers: db.DB.Collection(colDossiers),
 		codes:    db.DB.Collection(colShortCodes),
 		cache:    c,
 		journal:  journal,
 	}
+	s.writes.tickets, s.writes.dossiers, s.writes.codes = db.W.Collection(colTickets), db.W.Collection(colDossiers), db.W.Collection(colShortCodes)
+	return s
 }
 
 // IssueTicket stores t, or returns the ticket its dossier already has.
@@ -53,20 +56,20 @@ func (s *TicketStore) IssueTicket(ctx context.Context, t *survey.Ticket) (*surve
 		code, err := s.claimShortCode(ctx, t.Token, t.ShortCode)
 		codeCh <- codeResult{code, err}
 	}()
-	_, err := s.dossiers.InsertOne(ctx, claim{ID: t.DossierCode, Token: t.Token, ShortCode: t.ShortCode})
+	_, err := s.writes.dossiers.InsertOne(ctx, claim{ID: t.DossierCode, Token: t.Token, ShortCode: t.ShortCode})
 	code := <-codeCh
 	if code.err != nil {
 		if err == nil {
-			_, _ = s.dossiers.DeleteOne(ctx, bson.D{{Key: "_id", Value: t.DossierCode}})
+			_, _ = s.writes.dossiers.DeleteOne(ctx, bson.D{{Key: "_id", Value: t.DossierCode}})
 		}
 		return nil, false, code.err
 	}
 	if err == nil && code.code != t.ShortCode { // the first code was taken: record the one claimed
 		t.ShortCode = code.code
-		_, err = s.dossiers.UpdateOne(ctx, bson.D{{Key: "_id", Value: t.DossierCode}}, bson.D{{Key: "$set", Value: bson.D{{Key: "short_code", Value: code.code}}}})
+		_, err = s.writes.dossiers.UpdateOne(ctx, bson.D{{Key: "_id", Value: t.DossierCode}}, bson.D{{Key: "$set", Value: bson.D{{Key: "short_code", Value: code.code}}}})
 	}
 	if isDuplicate(err) {
-		_, _ = s.codes.DeleteOne(ctx, bson.D{{Key: "_id", Value: code.code}})
+		_, _ = s.writes.codes.DeleteOne(ctx, bson.D{{Key: "_id", Value: code.code}})
 		existing, err := s.existing(ctx, t)
 		return existing, false, err
 	}
@@ -86,7 +89,7 @@ func (s *TicketStore) insert(ctx context.Context, t *survey.Ticket) error {
 	if _, err := s.journal.Begin(ctx, ticketEvent(t)); err != nil {
 		return storeErr("journal ticket", err)
 	}
-	_, err := s.tickets.InsertOne(ctx, t)
+	_, err := s.writes.tickets.InsertOne(ctx, t)
 	if err != nil && !isDuplicate(err) {
 		return storeErr("insert ticket", err)
 	}
@@ -97,7 +100,7 @@ func (s *TicketStore) insert(ctx context.Context, t *survey.Ticket) error {
 // claimShortCode claims code for token, or another random code if it is taken, and returns it.
 func (s *TicketStore) claimShortCode(ctx context.Context, token, code string) (string, error) {
 	for range 8 {
-		_, err := s.codes.InsertOne(ctx, claim{ID: code, Token: token})
+		_, err := s.writes.codes.InsertOne(ctx, claim{ID: code, Token: token})
 		if err == nil {
 			return code, nil
 		}
@@ -121,7 +124,7 @@ func (s *TicketStore) existing(ctx context.Context, t *survey.Ticket) (*survey.T
 		return got, err
 	}
 	t.Token, t.ShortCode = c.Token, c.ShortCode
-	if _, err := s.codes.InsertOne(ctx, claim{ID: c.ShortCode, Token: c.Token}); err != nil && !isDuplicate(err) {
+	if _, err := s.writes.codes.InsertOne(ctx, claim{ID: c.ShortCode, Token: c.Token}); err != nil && !isDuplicate(err) {
 		return nil, storeErr("claim short code", err)
 	}
 	if err := s.insert(ctx, t); err != nil {

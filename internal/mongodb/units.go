@@ -17,7 +17,7 @@ type UnitStore struct{ units, counters *mongo.Collection }
 
 // NewUnitStore returns the unit store in db.
 func NewUnitStore(db *DB) *UnitStore {
-	return &UnitStore{units: db.DB.Collection("units"), counters: db.DB.Collection("counters")}
+	return &UnitStore{units: db.DB.Collection(colUnits), counters: db.DB.Collection(colCounters)}
 }
 
 // Units returns every unit.

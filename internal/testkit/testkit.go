@@ -39,6 +39,11 @@ func Store(t testing.TB) *mongodb.DB {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
+	if stop != nil {
+		if err := db.SerialWrites(); err != nil {
+			t.Fatalf("open the store's write connection: %v", err)
+		}
+	}
 	if err := db.EnsureSchema(ctx); err != nil {
 		t.Fatalf("ensure schema: %v", err)
 	}

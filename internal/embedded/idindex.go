@@ -1,0 +1,138 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // the SQLite driver the store itself runs on
+)
+
+// The store (FerretDB v1.24.2, SQLite backend) keeps each collection in a table whose documents
+// sit in one JSON column, and makes its unique _id index on the expression
+// `_ferretdb_sjson->"_id"`. Its look-ups, updates and deletes by _id filter on
+// `_ferretdb_sjson->'$._id'`, which SQLite does not match to that index: every one of them
+// scans the whole table. idExpr is the expression those statements use; an index on it turns
+// each into an index search. The store's own index still enforces uniqueness.
+const (
+	idExpr      = `_ferretdb_sjson->'$._id'`
+	idIndexName = "%s_hl_id" // per table
+)
+
+// idIndexer adds the _id index to every collection table of the store's database files.
+type idIndexer struct {
+	dir string
+	log *slog.Logger
+	mu  sync.Mutex
+	dbs map[string]*sql.DB // by file path
+}
+
+func newIDIndexer(dir string, log *slog.Logger) *idIndexer {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &idIndexer{dir: dir, log: log, dbs: map[string]*sql.DB{}}
+}
+
+// run indexes new tables every interval until ctx ends: collections are created on first use.
+func (x *idIndexer) run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := x.indexAll(ctx); err != nil && ctx.Err() == nil {
+			x.log.Warn("index the store's collections by _id; will retry", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// indexAll creates the missing _id indexes and returns how many it created.
+func (x *idIndexer) indexAll(ctx context.Context) (int, error) {
+	files, err := filepath.Glob(filepath.Join(x.dir, "*.sqlite"))
+	if err != nil {
+		return 0, err
+	}
+	created := 0
+	var errs []error
+	for _, f := range files {
+		n, err := x.indexFile(ctx, f)
+		created += n
+		errs = append(errs, err)
+	}
+	return created, errors.Join(errs...)
+}
+
+func (x *idIndexer) indexFile(ctx context.Context, path string) (int, error) {
+	db, err := x.open(path)
+	if err != nil {
+		return 0, err
+	}
+	tables, err := missingIDIndexes(ctx, db)
+	if err != nil {
+		return 0, fmt.Errorf("embedded: list tables of %s: %w", filepath.Base(path), err)
+	}
+	for _, t := range tables {
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (%s)`, fmt.Sprintf(idIndexName, t), t, idExpr)
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return 0, fmt.Errorf("embedded: index %s by _id: %w", t, err)
+		}
+	}
+	return len(tables), nil
+}
+
+// missingIDIndexes lists the collection tables of db that have no _id index of ours yet.
+func missingIDIndexes(ctx context.Context, db *sql.DB) ([]string, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_ferretdb_collections'`).Scan(&n)
+	if err != nil || n == 0 {
+		return nil, err // a database file the store has not set up yet
+	}
+	rows, err := db.QueryContext(ctx, `SELECT c.table_name FROM _ferretdb_collections c
+		WHERE NOT EXISTS (SELECT 1 FROM sqlite_master m WHERE m.type = 'index' AND m.name = printf(?, c.table_name))`, idIndexName)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func (x *idIndexer) open(path string) (*sql.DB, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if db, ok := x.dbs[path]; ok {
+		return db, nil
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return nil, fmt.Errorf("embedded: open %s: %w", filepath.Base(path), err)
+	}
+	db.SetMaxOpenConns(1)
+	x.dbs[path] = db
+	return db, nil
+}
+
+func (x *idIndexer) close() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for p, db := range x.dbs {
+		_ = db.Close()
+		delete(x.dbs, p)
+	}
+}

@@ -1,0 +1,129 @@
+package embedded
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+func startStore(t testing.TB) (*Store, *mongo.Collection) {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := Start(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	c, err := mongo.Connect(options.Client().ApplyURI(s.URI))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	return s, c.Database("hl").Collection("things")
+}
+
+// tableOf returns the SQLite table holding collection name of database hl.
+func tableOf(t testing.TB, s *Store, name string) string {
+	t.Helper()
+	db, err := s.ids.open(filepath.Join(s.ids.dir, "hl.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table string
+	if err := db.QueryRow(`SELECT table_name FROM _ferretdb_collections WHERE name = ?`, name).Scan(&table); err != nil {
+		t.Fatal(err)
+	}
+	return table
+}
+
+// The statements the store runs for a look-up, an update and a delete by _id must search the
+// index, not scan the table: otherwise every write slows down as the collection grows.
+func TestIDLookupsUseAnIndex(t *testing.T) {
+	ctx := context.Background()
+	s, col := startStore(t)
+	var docs []any
+	for i := range 50 {
+		docs = append(docs, bson.D{{Key: "_id", Value: fmt.Sprintf("k%03d", i)}, {Key: "n", Value: i}})
+	}
+	if _, err := col.InsertMany(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IndexIDs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	table := tableOf(t, s, "things")
+	db, _ := s.ids.open(filepath.Join(s.ids.dir, "hl.sqlite"))
+	for _, q := range []string{
+		`SELECT _ferretdb_sjson FROM %q WHERE _ferretdb_sjson->'$._id' = ?`,
+		`UPDATE %q SET _ferretdb_sjson = ? WHERE _ferretdb_sjson->'$._id' = ?`,
+		`DELETE FROM %q WHERE _ferretdb_sjson->'$._id' IN (?, ?)`,
+	} {
+		rows, err := db.Query("EXPLAIN QUERY PLAN "+fmt.Sprintf(q, table), "a", "b")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		_ = rows.Close()
+		if !strings.Contains(strings.Join(plan, "; "), "USING INDEX "+fmt.Sprintf(idIndexName, table)) {
+			t.Errorf("%s\nplan: %q, want a search of the _id index", q, plan)
+		}
+	}
+
+	// And the store still answers correctly through it.
+	res, err := col.DeleteOne(ctx, bson.D{{Key: "_id", Value: "k007"}})
+	if err != nil || res.DeletedCount != 1 {
+		t.Fatalf("delete k007: %v, %+v", err, res)
+	}
+	up, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: "k008"}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 100}}}})
+	if err != nil || up.ModifiedCount != 1 {
+		t.Fatalf("update k008: %v, %+v", err, up)
+	}
+	var got struct{ N int }
+	if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: "k008"}}).Decode(&got); err != nil || got.N != 108 {
+		t.Fatalf("k008 = %+v, %v; want n 108", got, err)
+	}
+	if n, _ := col.CountDocuments(ctx, bson.D{}); n != 49 {
+		t.Fatalf("%d documents left, want 49", n)
+	}
+	if _, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: "k009"}}); !mongo.IsDuplicateKeyError(err) {
+		t.Fatalf("duplicate _id: %v, want a duplicate key error", err)
+	}
+}
+
+// BenchmarkUpdateByID updates one document by _id in a collection of 20,000.
+func BenchmarkUpdateByID(b *testing.B) {
+	ctx := context.Background()
+	s, col := startStore(b)
+	var docs []any
+	for i := range 20000 {
+		docs = append(docs, bson.D{{Key: "_id", Value: fmt.Sprintf("k%05d", i)}, {Key: "n", Value: i}})
+	}
+	if _, err := col.InsertMany(ctx, docs); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.IndexIDs(ctx); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		id := fmt.Sprintf("k%05d", (i*7919)%20000)
+		if _, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
