@@ -43,7 +43,7 @@ type benchOptions struct {
 	clients, tickets, rate, rateSeconds int
 	scales                              []int
 	skipStats, statsOnly, keep          bool
-	out                                 string
+	out, storeSync                      string
 	storeFor, qrFor                     time.Duration
 }
 
@@ -59,11 +59,15 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, error) {
 	fs.BoolVar(&o.skipStats, "skip-stats", false, "skip the stats query phase")
 	fs.BoolVar(&o.statsOnly, "stats-only", false, "run only the stats query phase")
 	fs.StringVar(&o.out, "out", "", "also write the report to this file")
+	fs.StringVar(&o.storeSync, "store-sync", "full", "HAILONG_STORE_SYNC for the server: full or normal")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary data directories")
 	fs.DurationVar(&o.storeFor, "store-for", 5*time.Second, "length of each raw store insert phase")
 	fs.DurationVar(&o.qrFor, "qr-for", 2*time.Second, "length of each QR rendering phase")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	if o.storeSync != "full" && o.storeSync != "normal" {
+		return nil, fmt.Errorf("bench: --store-sync %q must be full or normal", o.storeSync)
 	}
 	if o.clients < 1 || o.tickets < 1 || o.rate < 1 || o.rateSeconds < 1 {
 		return nil, errors.New("bench: --clients, --tickets, --rate and --rate-seconds must be at least 1")
@@ -232,7 +236,7 @@ func (b *bench) serverPhases(ctx context.Context) error {
 	}
 	defer srv.stop()
 	b.section("Server")
-	b.printf("store: embedded (FerretDB on SQLite) in a fresh data directory\n")
+	b.printf("store: embedded (FerretDB on SQLite) in a fresh data directory, HAILONG_STORE_SYNC=%s\n", b.opt.storeSync)
 	b.printf("redis: %s\n", b.redisStatus(ctx))
 	b.printf("started: /healthz answered %s after exec\n", ms(srv.startup))
 	api, err := b.apiFor(ctx, srv, dir)
@@ -570,7 +574,7 @@ func (b *bench) childEnv(dir, addr string) []string {
 	})
 	env = append(env,
 		"HAILONG_DATA_DIR="+dir, "HAILONG_ADDR="+addr, "HAILONG_BASE_URL=http://"+addr,
-		"HAILONG_LIMIT_SUBMIT=10000000", "HAILONG_LIMIT_LOOKUP=10000000")
+		"HAILONG_LIMIT_SUBMIT=10000000", "HAILONG_LIMIT_LOOKUP=10000000", "HAILONG_STORE_SYNC="+b.opt.storeSync)
 	if b.redisURL != "" {
 		env = append(env, "REDIS_URL="+b.redisURL)
 	}
@@ -1112,7 +1116,7 @@ const (
 // and their rollup buckets straight into it, far faster than through the API.
 func (b *bench) loadSynthetic(ctx context.Context, dir string, n int) (loadResult, error) {
 	log := slog.New(slog.NewTextHandler(b.progress, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	es, err := embedded.Start(dir, log)
+	es, err := embedded.Start(dir, log, "normal") // a loader: nothing here is acknowledged to anyone
 	if err != nil {
 		return loadResult{}, err
 	}

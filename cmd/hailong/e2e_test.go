@@ -140,6 +140,7 @@ func TestBadConfigurationStopsStartUpNamingIt(t *testing.T) {
 		{"HAILONG_BASE_URL=ftp://x", "HAILONG_BASE_URL"},
 		{"HAILONG_ADDR=8080", "HAILONG_ADDR"},
 		{"MONGODB_URI=postgres://x", "MONGODB_URI"},
+		{"HAILONG_STORE_SYNC=off", "HAILONG_STORE_SYNC"},
 	} {
 		err := run(context.Background(), []string{"serve"}, testkit.Env(c.env, "HAILONG_DATA_DIR="+t.TempDir()), io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.name) {

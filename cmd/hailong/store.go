@@ -22,7 +22,7 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, cli bo
 		}
 		return db, func() { _ = db.Close(context.Background()) }, nil
 	}
-	es, err := embedded.Start(cfg.DataDir, log)
+	es, err := embedded.Start(cfg.DataDir, log, cfg.StoreSync)
 	if errors.Is(err, embedded.ErrLocked) {
 		return openRunning(ctx, cfg, cli)
 	}

@@ -16,6 +16,7 @@ type Config struct {
 	Addr          string        // HAILONG_ADDR
 	BaseURL       string        // HAILONG_BASE_URL, no trailing slash
 	DataDir       string        // HAILONG_DATA_DIR
+	StoreSync     string        // HAILONG_STORE_SYNC: "full" or "normal" (embedded store only)
 	MongoURI      string        // MONGODB_URI; empty means the embedded store
 	Database      string        // HAILONG_DB
 	RedisURL      string        // REDIS_URL; empty means the in-process limiter
@@ -40,6 +41,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		Addr:          or(getenv("HAILONG_ADDR"), ":8080"),
 		BaseURL:       strings.TrimRight(or(getenv("HAILONG_BASE_URL"), "http://localhost:8080"), "/"),
 		DataDir:       or(getenv("HAILONG_DATA_DIR"), "./data"),
+		StoreSync:     or(getenv("HAILONG_STORE_SYNC"), "full"),
 		MongoURI:      getenv("MONGODB_URI"),
 		Database:      or(getenv("HAILONG_DB"), "hailong"),
 		RedisURL:      getenv("REDIS_URL"),
@@ -55,6 +57,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	add(c.checkAddr())
 	add(c.checkBaseURL())
 	add(c.checkURIs())
+	if c.StoreSync != "full" && c.StoreSync != "normal" {
+		add(fmt.Errorf("HAILONG_STORE_SYNC=%q must be full or normal", c.StoreSync))
+	}
 	var err error
 	c.TicketTTL, err = duration(getenv, "HAILONG_TICKET_TTL", 30*24*time.Hour)
 	add(err)

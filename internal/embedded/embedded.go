@@ -33,7 +33,14 @@ func SocketPath(dataDir string) string { return filepath.Join(dataDir, "store.so
 
 // Start locks dataDir and starts the embedded store on a loopback port and on a unix socket in
 // dataDir. It returns ErrLocked when another process holds the directory.
-func Start(dataDir string, log *slog.Logger) (*Store, error) {
+//
+// sync is "full" (every commit reaches the disk before it is acknowledged) or "normal" (a
+// commit survives the process being killed, but the last ones may be lost if the machine loses
+// power).
+func Start(dataDir string, log *slog.Logger, sync string) (*Store, error) {
+	if sync != "full" && sync != "normal" {
+		return nil, fmt.Errorf("embedded: sync %q must be full or normal", sync)
+	}
 	dbDir := filepath.Join(dataDir, "db")
 	if err := os.MkdirAll(dbDir, 0o750); err != nil {
 		return nil, fmt.Errorf("embedded: create data directory: %w", err)
@@ -47,7 +54,7 @@ func Start(dataDir string, log *slog.Logger) (*Store, error) {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0", Unix: sock},
 		Handler:   "sqlite",
-		SQLiteURL: (&url.URL{Scheme: "file", Opaque: dbDir + "/"}).String(),
+		SQLiteURL: (&url.URL{Scheme: "file", Opaque: dbDir + "/", RawQuery: "_pragma=synchronous(" + sync + ")"}).String(),
 		Logger:    quiet(log),
 	})
 	if err != nil {
@@ -96,7 +103,7 @@ func quiet(log *slog.Logger) *slog.Logger {
 	if log == nil {
 		log = slog.Default()
 	}
-	return slog.New(levelFilter{log.Handler(), slog.LevelError}).With("component", "store")
+	return slog.New(levelFilter{h: log.Handler(), min: slog.LevelError}).With("component", "store")
 }
 
 func lockDir(dataDir string) (*os.File, error) {

@@ -16,7 +16,7 @@ import (
 func startStore(t testing.TB) (*Store, *mongo.Collection) {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := Start(dir, slog.New(slog.DiscardHandler))
+	s, err := Start(dir, slog.New(slog.DiscardHandler), "full")
 	if err != nil {
 		t.Fatal(err)
 	}

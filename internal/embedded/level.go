@@ -5,20 +5,39 @@ import (
 	"log/slog"
 )
 
-// levelFilter drops records below a minimum level before they reach the wrapped handler.
+// levelFilter drops records below a minimum level before they reach the wrapped handler. The
+// store derives a logger with attributes for every connection and command, almost none of which
+// ever logs at the kept level, so attributes and groups are only applied to the wrapped handler
+// when a record passes.
 type levelFilter struct {
-	slog.Handler
-	min slog.Level
+	h     slog.Handler
+	min   slog.Level
+	steps []func(slog.Handler) slog.Handler // WithAttrs and WithGroup calls, in order
 }
 
-func (h levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
+func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= f.min && f.h.Enabled(ctx, l)
 }
 
-func (h levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
-	return levelFilter{h.Handler.WithAttrs(a), h.min}
+func (f levelFilter) Handle(ctx context.Context, r slog.Record) error {
+	h := f.h
+	for _, step := range f.steps {
+		h = step(h)
+	}
+	return h.Handle(ctx, r)
 }
 
-func (h levelFilter) WithGroup(name string) slog.Handler {
-	return levelFilter{h.Handler.WithGroup(name), h.min}
+func (f levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
+	return f.with(func(h slog.Handler) slog.Handler { return h.WithAttrs(a) })
+}
+
+func (f levelFilter) WithGroup(name string) slog.Handler {
+	return f.with(func(h slog.Handler) slog.Handler { return h.WithGroup(name) })
+}
+
+func (f levelFilter) with(step func(slog.Handler) slog.Handler) levelFilter {
+	steps := make([]func(slog.Handler) slog.Handler, len(f.steps), len(f.steps)+1)
+	copy(steps, f.steps)
+	f.steps = append(steps, step)
+	return f
 }

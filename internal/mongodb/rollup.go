@@ -570,9 +570,19 @@ func (w *RollupWorker) Pending(ctx context.Context) (int64, error) {
 	return w.journal.CountDocuments(ctx, bson.D{})
 }
 
-// clearJournal deletes consumed entries one _id at a time in one round trip: the embedded store
-// would scan the whole journal for an $in filter.
+// clearJournal deletes consumed entries. The embedded store commits each statement of a bulk
+// delete on its own, one disk sync each, while a single $in delete scans the journal once and
+// commits once: that is cheaper while the journal is short (the last read did not fill a page),
+// and the one-at-a-time form is kept for a backlog.
 func (w *RollupWorker) clearJournal(ctx context.Context, ids []bson.ObjectID) error {
+	if !w.backlog.Load() {
+		for _, col := range []string{colJournal, colJournalOK} {
+			if _, err := w.writes.Collection(col).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
+				return fmt.Errorf("mongodb: clear journal: %w", err)
+			}
+		}
+		return nil
+	}
 	models := make([]mongo.WriteModel, len(ids))
 	for i, id := range ids {
 		models[i] = mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: id}})

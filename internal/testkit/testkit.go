@@ -29,7 +29,7 @@ func Store(t testing.TB) *mongodb.DB {
 	name := fmt.Sprintf("hailong_test_%d", time.Now().UnixNano())
 	var stop func()
 	if uri == "" {
-		es, err := embedded.Start(t.TempDir(), slog.New(slog.DiscardHandler))
+		es, err := embedded.Start(t.TempDir(), slog.New(slog.DiscardHandler), "full")
 		if err != nil {
 			t.Fatalf("start embedded store: %v", err)
 		}
