@@ -13,10 +13,11 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-func startStore(t testing.TB) (*Store, *mongo.Collection) {
+// startStore starts a store holding n documents {_id: "k00000"…, n: i} in hl.things, indexed.
+func startStore(t testing.TB, n int) (*Store, *mongo.Collection) {
 	t.Helper()
-	dir := t.TempDir()
-	s, err := Start(dir, slog.New(slog.DiscardHandler), "full")
+	ctx := context.Background()
+	s, err := Start(t.TempDir(), slog.New(slog.DiscardHandler), "full")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +27,18 @@ func startStore(t testing.TB) (*Store, *mongo.Collection) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
-	return s, c.Database("hl").Collection("things")
+	col := c.Database("hl").Collection("things")
+	docs := make([]any, n)
+	for i := range docs {
+		docs[i] = bson.D{{Key: "_id", Value: fmt.Sprintf("k%05d", i)}, {Key: "n", Value: i}}
+	}
+	if _, err := col.InsertMany(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.IndexIDs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s, col
 }
 
 // tableOf returns the SQLite table holding collection name of database hl.
@@ -47,17 +59,7 @@ func tableOf(t testing.TB, s *Store, name string) string {
 // index, not scan the table: otherwise every write slows down as the collection grows.
 func TestIDLookupsUseAnIndex(t *testing.T) {
 	ctx := context.Background()
-	s, col := startStore(t)
-	var docs []any
-	for i := range 50 {
-		docs = append(docs, bson.D{{Key: "_id", Value: fmt.Sprintf("k%03d", i)}, {Key: "n", Value: i}})
-	}
-	if _, err := col.InsertMany(ctx, docs); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.IndexIDs(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s, col := startStore(t, 50)
 	table := tableOf(t, s, "things")
 	db, _ := s.ids.open(filepath.Join(s.ids.dir, "hl.sqlite"))
 	for _, q := range []string{
@@ -85,22 +87,22 @@ func TestIDLookupsUseAnIndex(t *testing.T) {
 	}
 
 	// And the store still answers correctly through it.
-	res, err := col.DeleteOne(ctx, bson.D{{Key: "_id", Value: "k007"}})
+	res, err := col.DeleteOne(ctx, bson.D{{Key: "_id", Value: "k00007"}})
 	if err != nil || res.DeletedCount != 1 {
-		t.Fatalf("delete k007: %v, %+v", err, res)
+		t.Fatalf("delete k00007: %v, %+v", err, res)
 	}
-	up, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: "k008"}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 100}}}})
+	up, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: "k00008"}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 100}}}})
 	if err != nil || up.ModifiedCount != 1 {
-		t.Fatalf("update k008: %v, %+v", err, up)
+		t.Fatalf("update k00008: %v, %+v", err, up)
 	}
 	var got struct{ N int }
-	if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: "k008"}}).Decode(&got); err != nil || got.N != 108 {
-		t.Fatalf("k008 = %+v, %v; want n 108", got, err)
+	if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: "k00008"}}).Decode(&got); err != nil || got.N != 108 {
+		t.Fatalf("k00008 = %+v, %v; want n 108", got, err)
 	}
 	if n, _ := col.CountDocuments(ctx, bson.D{}); n != 49 {
 		t.Fatalf("%d documents left, want 49", n)
 	}
-	if _, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: "k009"}}); !mongo.IsDuplicateKeyError(err) {
+	if _, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: "k00009"}}); !mongo.IsDuplicateKeyError(err) {
 		t.Fatalf("duplicate _id: %v, want a duplicate key error", err)
 	}
 }
@@ -108,17 +110,7 @@ func TestIDLookupsUseAnIndex(t *testing.T) {
 // BenchmarkUpdateByID updates one document by _id in a collection of 20,000.
 func BenchmarkUpdateByID(b *testing.B) {
 	ctx := context.Background()
-	s, col := startStore(b)
-	var docs []any
-	for i := range 20000 {
-		docs = append(docs, bson.D{{Key: "_id", Value: fmt.Sprintf("k%05d", i)}, {Key: "n", Value: i}})
-	}
-	if _, err := col.InsertMany(ctx, docs); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := s.IndexIDs(ctx); err != nil {
-		b.Fatal(err)
-	}
+	_, col := startStore(b, 20000)
 	b.ResetTimer()
 	for i := range b.N {
 		id := fmt.Sprintf("k%05d", (i*7919)%20000)
