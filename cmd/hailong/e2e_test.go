@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -168,8 +165,7 @@ func TestSecondServerOnOneDataDirectoryIsRefused(t *testing.T) {
 // opens each page of the server as `hailong serve` wires it, so a missing dependency shows.
 func TestEveryPageOfTheRealServer(t *testing.T) {
 	s := startServer(t)
-	jar, _ := cookiejar.New(nil)
-	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	client := testkit.SignIn(t, s.base, "admin", "mật-khẩu-quản-trị")
 	get := func(path string) (int, string) {
 		resp, err := client.Get(s.base + path)
 		if err != nil {
@@ -182,16 +178,6 @@ func TestEveryPageOfTheRealServer(t *testing.T) {
 		}
 		return resp.StatusCode, string(b)
 	}
-	_, page := get("/signin")
-	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
-	if m == nil {
-		t.Fatal("no csrf field on the sign-in page")
-	}
-	resp, err := client.PostForm(s.base+"/signin", url.Values{"name": {"admin"}, "password": {"mật-khẩu-quản-trị"}, "csrf": {m[1]}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
 	for _, path := range []string{"/dashboard", "/admin", "/counter?agency=000.00.53.H48&counter=Q1", "/kiosk", "/s", "/dashboard/report", "/dashboard/export.xlsx", "/metrics"} {
 		if status, body := get(path); status != http.StatusOK {
 			t.Errorf("%s: %d %.300s", path, status, body)

@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -96,35 +94,8 @@ type session struct {
 // signIn signs name in on base and returns a client with the session and its CSRF token.
 func signIn(t *testing.T, base, name, password string) session {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
-	field := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-	page := getPage(t, c, base+"/signin")
-	m := field.FindStringSubmatch(page)
-	if m == nil {
-		t.Fatal("no csrf field on the sign-in page")
-	}
-	resp, err := c.PostForm(base+"/signin", url.Values{"name": {name}, "password": {password}, "csrf": {m[1]}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	m = field.FindStringSubmatch(getPage(t, c, base+"/admin"))
-	if m == nil {
-		t.Fatal("signed in, but the admin page has no csrf field")
-	}
-	return session{client: c, csrf: m[1]}
-}
-
-func getPage(t *testing.T, c *http.Client, u string) string {
-	t.Helper()
-	resp, err := c.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return string(b)
+	c := testkit.SignIn(t, base, name, password)
+	return session{client: c, csrf: testkit.CSRF(t, c, base+"/admin")}
 }
 
 func mustJSON(t *testing.T, c *http.Client, req *http.Request, want int, dst any) {

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hailong/hailong/internal/stats"
 )
@@ -332,23 +333,25 @@ type settledEntry struct {
 	ok     bool
 }
 
-// settleAll settles entries with a few look-ups in flight at once: they are reads, which the
-// store serves beside its single writer.
+// settleAll settles entries, a few at a time.
 func (w *RollupWorker) settleAll(ctx context.Context, entries []JournalEntry) ([]settledEntry, error) {
 	out := make([]settledEntry, len(entries))
-	errs := make([]error, len(entries))
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	for i := range entries {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			out[i].events, out[i].ok, errs[i] = w.settled(ctx, entries[i])
-		}()
+	err := lookUpEach(len(entries), func(i int) (err error) {
+		out[i].events, out[i].ok, err = w.settled(ctx, entries[i])
+		return err
+	})
+	return out, err
+}
+
+// lookUpEach runs look-up i for each i < n, a few at a time: they are reads, which the store
+// serves beside its single writer. It returns the first error.
+func lookUpEach(n int, lookUp func(i int) error) error {
+	var g errgroup.Group
+	g.SetLimit(8)
+	for i := range n {
+		g.Go(func() error { return lookUp(i) })
 	}
-	wg.Wait()
-	return out, errors.Join(errs...)
+	return g.Wait()
 }
 
 // settled returns the events of e that took effect, and false while e may still be in flight.
@@ -531,29 +534,18 @@ func (w *RollupWorker) applyTo(ctx context.Context, col string, id int64, keys [
 // reached reports, for each _id in keys, whether its document in col already holds batch id.
 func (w *RollupWorker) reached(ctx context.Context, col *mongo.Collection, id int64, keys []string) ([]bool, error) {
 	out := make([]bool, len(keys))
-	errs := make([]error, len(keys))
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	for i, k := range keys {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			var doc struct {
-				Seq int64 `bson:"seq"`
-			}
-			err := col.FindOne(ctx, bson.D{{Key: "_id", Value: k}}, options.FindOne().SetProjection(bson.D{{Key: "seq", Value: 1}})).Decode(&doc)
-			switch {
-			case errors.Is(err, mongo.ErrNoDocuments):
-			case err != nil:
-				errs[i] = err
-			default:
-				out[i] = doc.Seq >= id
-			}
-		}()
-	}
-	wg.Wait()
-	return out, errors.Join(errs...)
+	err := lookUpEach(len(keys), func(i int) error {
+		var doc struct {
+			Seq int64 `bson:"seq"`
+		}
+		err := col.FindOne(ctx, bson.D{{Key: "_id", Value: keys[i]}}, options.FindOne().SetProjection(bson.D{{Key: "seq", Value: 1}})).Decode(&doc)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil
+		}
+		out[i] = err == nil && doc.Seq >= id
+		return err
+	})
+	return out, err
 }
 
 // incDoc orders counter increments so the update document is deterministic.
