@@ -293,7 +293,30 @@ func (b *bench) issuePhase(ctx context.Context, srv *child, api *apiClient) ([]s
 	b.printf("by quarter of the phase: %s\n", t.trend())
 	b.printf("latency: %s\n", t.lat.summary())
 	b.printf("errors: %s\n", t.errorLine(http.StatusCreated))
+	waited, err := b.waitRolledUp(ctx, srv, api)
+	if err != nil {
+		return nil, err
+	}
+	b.printf("rollups caught up with the issued tickets %s after the last one; the next phase starts then\n", secs(waited))
 	return tokens, nil
+}
+
+// waitRolledUp waits until the server's rollups have consumed its journal, so that a phase
+// measures its own work and not the rollups of the phase before.
+func (b *bench) waitRolledUp(ctx context.Context, srv *child, api *apiClient) (time.Duration, error) {
+	start := time.Now()
+	for time.Since(start) < 10*time.Minute {
+		if n, ok := api.journalPending(ctx); ok && n == 0 {
+			return time.Since(start), nil
+		}
+		if err := srv.check(ctx); err != nil {
+			return 0, err
+		}
+		if err := sleep(ctx, 100*time.Millisecond); err != nil {
+			return 0, err
+		}
+	}
+	return 0, errors.New("bench: the server's rollups did not catch up within 10 minutes")
 }
 
 // issue issues n tickets whose dossier codes start with tag; it returns the tokens it got.
@@ -337,6 +360,11 @@ func (b *bench) fixedRatePhase(ctx context.Context, srv *child, api *apiClient) 
 	n := b.opt.rate * b.opt.rateSeconds
 	b.logf("fixed rate: issuing %d tickets, then submitting at %d/s", n, b.opt.rate)
 	tokens, it := b.issue(ctx, api, "R", n)
+	waited, err := b.waitRolledUp(ctx, srv, api)
+	if err != nil {
+		return err
+	}
+	b.logf("fixed rate: sending %d submissions", len(tokens))
 	interval := time.Second / time.Duration(b.opt.rate)
 	t, sending := openLoop(ctx, len(tokens), interval, func(ctx context.Context, i int) int {
 		return api.submit(ctx, tokens[i], overallRating(false))
@@ -345,7 +373,7 @@ func (b *bench) fixedRatePhase(ctx context.Context, srv *child, api *apiClient) 
 		return err
 	}
 	b.section(fmt.Sprintf("Fixed rate: %d submissions/s for %d s, open loop", b.opt.rate, b.opt.rateSeconds))
-	b.printf("tickets issued first: %d in %s\n", len(tokens), secs(it.elapsed))
+	b.printf("tickets issued first: %d in %s; rollups caught up %s later\n", len(tokens), secs(it.elapsed), secs(waited))
 	b.printf("sent: %d in %s = %.0f/s; accepted (201): %d by the last answer at %s = %.0f/s achieved\n",
 		len(t.lat), secs(sending), float64(len(t.lat))/sending.Seconds(), t.count(http.StatusCreated), secs(t.elapsed), t.rate(http.StatusCreated))
 	b.printf("latency (from scheduled send): %s\n", t.lat.summary())
@@ -729,6 +757,15 @@ func (a *apiClient) stats(ctx context.Context, groupBy string) (int64, error) {
 		return 0, fmt.Errorf("bench: decode stats: %w", err)
 	}
 	return r.Overall.Answered, nil
+}
+
+// journalPending reads how many journal entries the server has not yet rolled up.
+func (a *apiClient) journalPending(ctx context.Context) (float64, bool) {
+	status, resp := a.do(ctx, http.MethodGet, "/metrics", nil)
+	if status != http.StatusOK || !bytes.Contains(resp, []byte("hailong_rollup_journal_pending ")) {
+		return 0, false
+	}
+	return metric(resp, "hailong_rollup_journal_pending"), true
 }
 
 // meanBatch reads the server's mean group-commit batch size from /metrics.

@@ -26,6 +26,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/hailong/hailong/internal/embedded"
+	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/testkit"
 )
 
@@ -313,20 +314,14 @@ func pendingJournal(t *testing.T, db *mongo.Database) (int, time.Time) {
 	if err != nil {
 		t.Fatalf("read journal: %v", err)
 	}
-	var entries []struct {
-		At     time.Time `bson:"at"`
-		Events []struct {
-			Col string `bson:"col"`
-			Doc string `bson:"doc"`
-		} `bson:"events"`
-	}
+	var entries []mongodb.JournalEntry
 	if err := cur.All(ctx, &entries); err != nil {
 		t.Fatalf("read journal: %v", err)
 	}
 	oldest := time.Now()
 	for i, e := range entries {
 		if i < 5 && len(e.Events) > 0 {
-			t.Logf("pending journal entry of %s: %d events, the first for %s %s", e.At.Format(time.RFC3339Nano), len(e.Events), e.Events[0].Col, e.Events[0].Doc)
+			t.Logf("pending journal entry of %s: %d events, the first for %s %s", e.At.Format(time.RFC3339Nano), len(e.Events), e.Events[0].Col, e.Events[0].DocID)
 		}
 		if e.At.Before(oldest) {
 			oldest = e.At

@@ -49,6 +49,7 @@ type DB struct {
 	// or after SerialWrites one connection that takes them in arrival order.
 	W      *mongo.Database
 	writer *mongo.Client
+	lane   *lane // orders the writes through W once they are serial; nil otherwise
 	uri    string
 }
 
@@ -87,7 +88,7 @@ func (d *DB) SerialWrites() error {
 	if err != nil {
 		return err
 	}
-	d.writer, d.W = writer, writer.Database(d.DB.Name())
+	d.writer, d.W, d.lane = writer, writer.Database(d.DB.Name()), newLane()
 	return nil
 }
 

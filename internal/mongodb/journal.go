@@ -2,19 +2,23 @@ package mongodb
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/hailong/hailong/internal/stats"
 )
 
 // Journal records, before a ticket or response is written, what it will add to the rollups.
-// Once a batch's writes are acknowledged, a confirmation lists the events that took effect. The rollup worker consumes ready entries, and checks stale pending
-// ones (a crash between the two steps) against the stored documents, so a crash at any point
-// neither drops nor double-counts anything.
+// Once a batch's writes are acknowledged, a confirmation lists the events that took effect: it
+// rides in the next batch's entry, or is stored on its own when no batch follows soon. The
+// rollup worker consumes confirmed entries, and checks stale unconfirmed ones (a crash between
+// the steps) against the stored documents, so a crash at any point neither drops nor
+// double-counts anything.
 type Journal struct {
 	col           *mongo.Collection
 	confirmations *mongo.Collection
@@ -35,10 +39,56 @@ type Event struct {
 
 // JournalEntry is one write's record.
 type JournalEntry struct {
+	ID     bson.ObjectID
+	State  string // pending
+	At     time.Time
+	Events []Event
+	// Confirms are earlier entries' confirmations, written with this one to save a commit.
+	Confirms []Confirmation
+}
+
+// storedEntry is a journal entry as stored. The events go packed into one binary field: the
+// embedded store converts, schema-annotates and parses for its indexes every field of a document,
+// at a cost that grows with the document's structure (a batch's events cost about as much
+// to store as the responses themselves), and the events are only ever read back whole.
+type storedEntry struct {
 	ID     bson.ObjectID `bson:"_id"`
-	State  string        `bson:"state"` // pending | ready
+	State  string        `bson:"state"`
 	At     time.Time     `bson:"at"`
-	Events []Event       `bson:"events"`
+	Packed []byte        `bson:"ev,omitempty"`
+	Events []Event       `bson:"events,omitempty"` // entries written before the events were packed
+}
+
+type packedEvents struct {
+	E []Event        `bson:"e"`
+	C []Confirmation `bson:"c,omitempty"`
+}
+
+// MarshalBSON stores the entry with its events packed.
+func (e JournalEntry) MarshalBSON() ([]byte, error) {
+	packed, err := bson.Marshal(packedEvents{E: e.Events, C: e.Confirms})
+	if err != nil {
+		return nil, err
+	}
+	return bson.Marshal(storedEntry{ID: e.ID, State: e.State, At: e.At, Packed: packed})
+}
+
+// UnmarshalBSON reads an entry stored packed or, from before packing, with its events inline.
+func (e *JournalEntry) UnmarshalBSON(b []byte) error {
+	var s storedEntry
+	if err := bson.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*e = JournalEntry{ID: s.ID, State: s.State, At: s.At, Events: s.Events}
+	if len(s.Packed) == 0 {
+		return nil
+	}
+	var p packedEvents
+	if err := bson.Unmarshal(s.Packed, &p); err != nil {
+		return fmt.Errorf("mongodb: journal entry %s: %w", s.ID.Hex(), err)
+	}
+	e.Events, e.Confirms = p.E, p.C
+	return nil
 }
 
 // statePending is the state of every journal entry; confirmations live apart (see Commit).
@@ -51,24 +101,34 @@ func NewJournal(db *DB, log *slog.Logger) *Journal {
 
 // Begin records events as pending and returns the entry's id.
 func (j *Journal) Begin(ctx context.Context, events ...Event) (bson.ObjectID, error) {
-	e := JournalEntry{ID: bson.NewObjectID(), State: statePending, At: time.Now().UTC(), Events: events}
+	return j.begin(ctx, nil, events)
+}
+
+// begin records events as pending, with confirmations of earlier entries that take effect
+// with this one.
+func (j *Journal) begin(ctx context.Context, confirms []Confirmation, events []Event) (bson.ObjectID, error) {
+	e := JournalEntry{ID: bson.NewObjectID(), State: statePending, At: time.Now().UTC(), Events: events, Confirms: confirms}
 	_, err := j.col.InsertOne(ctx, e)
 	return e.ID, err
 }
 
-// Commit records that the entry's writes were acknowledged, with the indexes of the events that
-// took effect. It inserts a small confirmation rather than updating the entry, which on the
-// embedded store would rewrite the whole entry. A failure is only logged: a stale unconfirmed
-// entry is checked against the store later.
-func (j *Journal) Commit(ctx context.Context, id bson.ObjectID, ok ...int) {
-	_, err := j.confirmations.InsertOne(ctx, confirmation{ID: id, OK: ok})
-	if err != nil {
+// Commit stores confirmations on their own, for when no later entry carries them. It inserts
+// small documents rather than updating the entries, which on the embedded store would rewrite
+// them whole. A failure is only logged: a stale unconfirmed entry is checked against the store
+// later.
+func (j *Journal) Commit(ctx context.Context, confirms ...Confirmation) {
+	docs := make([]any, len(confirms))
+	for i, c := range confirms {
+		docs[i] = c
+	}
+	_, err := j.confirmations.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err != nil && !isDuplicate(err) {
 		j.log.Warn("journal commit failed; the entry will be checked against the store", "err", err)
 	}
 }
 
-// confirmation says which events of a journal entry took effect.
-type confirmation struct {
+// Confirmation says which events of a journal entry took effect.
+type Confirmation struct {
 	ID bson.ObjectID `bson:"_id"`
 	OK []int         `bson:"ok"`
 }

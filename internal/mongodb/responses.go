@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -21,6 +22,7 @@ var _ survey.ResponseStore = (*ResponseStore)(nil)
 type ResponseStore struct {
 	col     *mongo.Collection // reads
 	writes  *mongo.Collection // the same collection through the write handle
+	lane    *lane
 	journal *Journal
 	log     *slog.Logger
 	in      chan *submission
@@ -47,6 +49,7 @@ func NewResponseStore(db *DB, journal *Journal, log *slog.Logger) *ResponseStore
 	s := &ResponseStore{
 		col:     db.DB.Collection(colResponses),
 		writes:  db.W.Collection(colResponses),
+		lane:    db.lane,
 		journal: journal,
 		log:     log,
 		in:      make(chan *submission, maxBatch*batchWriters),
@@ -102,28 +105,61 @@ func (s *ResponseStore) Close() {
 	s.wg.Wait()
 }
 
+// confirmAfter is how long a batch's confirmation waits for the next batch to carry it before
+// it is stored on its own: under load every batch carries the one before, saving a commit.
+const confirmAfter = 20 * time.Millisecond
+
 func (s *ResponseStore) writer() {
 	defer s.wg.Done()
-	for first := range s.in {
-		batch := []*submission{first}
-	fill:
-		for len(batch) < maxBatch {
+	var carry []Confirmation
+	idle := time.NewTimer(confirmAfter)
+	defer idle.Stop()
+	for {
+		var first *submission
+		ok := true
+		if len(carry) == 0 {
+			first, ok = <-s.in
+		} else {
+			idle.Reset(confirmAfter)
 			select {
-			case sub, ok := <-s.in:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, sub)
-			default:
-				break fill
+			case first, ok = <-s.in:
+			case <-idle.C:
+				s.journal.Commit(context.Background(), carry...)
+				carry = nil
+				continue
 			}
 		}
-		s.flush(batch)
+		if !ok {
+			if len(carry) > 0 {
+				s.journal.Commit(context.Background(), carry...)
+			}
+			return
+		}
+		carry = s.flush(s.fill(first), carry)
 	}
 }
 
-// flush journals the batch, inserts it unordered, and answers each caller with its own result.
-func (s *ResponseStore) flush(batch []*submission) {
+// fill collects a batch that starts with first and takes what else is queued.
+func (s *ResponseStore) fill(first *submission) []*submission {
+	batch := []*submission{first}
+	for len(batch) < maxBatch {
+		select {
+		case sub, ok := <-s.in:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, sub)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// flush journals the batch with the confirmations carried from earlier batches, inserts it
+// unordered, and answers each caller with its own result. It returns the confirmations still
+// to be written: this batch's, or the carried ones again when the journal write failed.
+func (s *ResponseStore) flush(batch []*submission, carry []Confirmation) []Confirmation {
 	if s.Batches != nil {
 		s.Batches(len(batch))
 	}
@@ -134,20 +170,30 @@ func (s *ResponseStore) flush(batch []*submission) {
 		docs[i] = sub.r
 		events = append(events, responseEvent(sub.r))
 	}
-	id, err := s.journal.Begin(ctx, events...)
+	var id bson.ObjectID
+	var inserted error
+	// Both writes in one turn of the lane: a background write between them would hold the
+	// batch up twice.
+	err := s.lane.urgent(func() (err error) {
+		if id, err = s.journal.begin(ctx, carry, events); err != nil {
+			return err
+		}
+		inserted = s.insert(ctx, docs)
+		return nil
+	})
 	if err != nil {
 		answerAll(batch, storeErr("journal responses", err))
-		return
+		return carry
 	}
-	results := insertResults(len(batch), s.insert(ctx, docs))
-	var ok []int
+	results := insertResults(len(batch), inserted)
+	c := Confirmation{ID: id}
 	for i, sub := range batch {
 		if results[i] == nil {
-			ok = append(ok, i)
+			c.OK = append(c.OK, i)
 		}
 		sub.done <- results[i]
 	}
-	s.journal.Commit(ctx, id, ok...)
+	return []Confirmation{c}
 }
 
 func (s *ResponseStore) insert(ctx context.Context, docs []any) error {

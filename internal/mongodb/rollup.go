@@ -31,8 +31,8 @@ const (
 // it. The owner stops issuing writes leaseMargin before the window ends, so owners of
 // consecutive windows never overlap (given clocks in sync to well under leaseMargin).
 const (
-	leaseWindow = 5 * time.Second
-	leaseMargin = time.Second
+	leaseWindow = 15 * time.Second
+	leaseMargin = 2 * time.Second
 )
 
 // lease reports whether this worker owns the current lease window, claiming it if free.
@@ -80,9 +80,13 @@ type Batch struct {
 	Key      string          `bson:"_id"` // batchKey(ID)
 	ID       int64           `bson:"n"`
 	Journals []bson.ObjectID `bson:"journals"`
-	Incs     []BucketInc     `bson:"incs"`
-	Comments []DayComments   `bson:"comments,omitempty"`
-	At       time.Time       `bson:"at"`
+	// Confirmed are the consumed entries whose confirmation was stored on its own; a batch
+	// from before confirmations were carried (Carried false) may have one for every entry.
+	Confirmed []bson.ObjectID `bson:"confirmed,omitempty"`
+	Carried   bool            `bson:"carried"`
+	Incs      []BucketInc     `bson:"incs"`
+	Comments  []DayComments   `bson:"comments,omitempty"`
+	At        time.Time       `bson:"at"`
 }
 
 // DayComments are the comments a batch adds to one day's list.
@@ -188,12 +192,17 @@ func (w *RollupWorker) stepIfWork(ctx context.Context) error {
 		return err
 	}
 	owned, err := w.lease(ctx)
-	if err != nil || !owned {
+	if err != nil || !owned || time.Until(w.leaseEnd()) < stepBudget {
 		return err
 	}
 	_, err = w.stepWhileLeased(ctx, false)
 	return err
 }
+
+// stepBudget is the lease time a periodic step needs left to start: a step cut by the window's
+// end is resumed by reading every bucket it touches, to skip those it reached. Under a heavy
+// ticket load a step's writes queue behind the tickets' for seconds.
+const stepBudget = 5 * time.Second
 
 func (w *RollupWorker) hasWork(ctx context.Context) (bool, error) {
 	done, err := w.Done(ctx)
@@ -301,7 +310,7 @@ func (w *RollupWorker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Batch{Key: batchKey(id), ID: id, At: time.Now().UTC()}
+	b := &Batch{Key: batchKey(id), ID: id, At: time.Now().UTC(), Carried: true}
 	merged := map[string]*BucketInc{}
 	for i, e := range entries {
 		events, ok := settled[i].events, settled[i].ok
@@ -309,6 +318,9 @@ func (w *RollupWorker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 			continue
 		}
 		b.Journals = append(b.Journals, e.ID)
+		if settled[i].confirmedApart {
+			b.Confirmed = append(b.Confirmed, e.ID)
+		}
 		for _, ev := range events {
 			mergeInc(merged, &b.Incs, ev)
 			b.Comments = addComment(b.Comments, ev.Comment)
@@ -319,7 +331,7 @@ func (w *RollupWorker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 		return nil, nil
 	}
 	b.Incs = flatten(merged, b.Incs)
-	if _, err := w.writes.Collection(colBatches).InsertOne(ctx, b); err != nil {
+	if err := w.db.lane.background(func() error { _, err := w.writes.Collection(colBatches).InsertOne(ctx, b); return err }); err != nil {
 		if isDuplicate(err) {
 			return nil, nil
 		}
@@ -329,15 +341,27 @@ func (w *RollupWorker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 }
 
 type settledEntry struct {
-	events []Event
-	ok     bool
+	events         []Event
+	ok             bool
+	confirmedApart bool // by a confirmation stored on its own
 }
 
 // settleAll settles entries, a few at a time.
 func (w *RollupWorker) settleAll(ctx context.Context, entries []JournalEntry) ([]settledEntry, error) {
+	carried := map[bson.ObjectID][]int{}
+	for _, e := range entries {
+		for _, c := range e.Confirms {
+			carried[c.ID] = c.OK
+		}
+	}
 	out := make([]settledEntry, len(entries))
 	err := lookUpEach(len(entries), func(i int) (err error) {
+		if ok, found := carried[entries[i].ID]; found {
+			out[i] = settledEntry{events: pick(entries[i].Events, ok), ok: true}
+			return nil
+		}
 		out[i].events, out[i].ok, err = w.settled(ctx, entries[i])
+		out[i].confirmedApart = out[i].ok && len(entries[i].Events) != 1
 		return err
 	})
 	return out, err
@@ -357,16 +381,10 @@ func lookUpEach(n int, lookUp func(i int) error) error {
 // settled returns the events of e that took effect, and false while e may still be in flight.
 func (w *RollupWorker) settled(ctx context.Context, e JournalEntry) ([]Event, bool, error) {
 	if len(e.Events) != 1 {
-		var c confirmation
+		var c Confirmation
 		err := w.confirmations.FindOne(ctx, bson.D{{Key: "_id", Value: e.ID}}).Decode(&c)
 		if err == nil {
-			var out []Event
-			for _, i := range c.OK {
-				if i >= 0 && i < len(e.Events) {
-					out = append(out, e.Events[i])
-				}
-			}
-			return out, true, nil
+			return pick(e.Events, c.OK), true, nil
 		}
 		if !errors.Is(err, mongo.ErrNoDocuments) {
 			return nil, false, fmt.Errorf("mongodb: read journal confirmation: %w", err)
@@ -392,6 +410,17 @@ func (w *RollupWorker) settled(ctx context.Context, e JournalEntry) ([]Event, bo
 		return nil, false, nil // the single write is still on its way
 	}
 	return out, true, nil
+}
+
+// pick returns the events at the indexes ok.
+func pick(events []Event, ok []int) []Event {
+	var out []Event
+	for _, i := range ok {
+		if i >= 0 && i < len(events) {
+			out = append(out, events[i])
+		}
+	}
+	return out
 }
 
 func (w *RollupWorker) storedWithNonce(ctx context.Context, ev Event) (bool, error) {
@@ -449,13 +478,21 @@ func (w *RollupWorker) complete(ctx context.Context, b *Batch, fresh bool) error
 	if err := w.apply(ctx, b, fresh); err != nil {
 		return err
 	}
-	if len(b.Journals) > 0 {
-		if err := w.clearJournal(ctx, b.Journals); err != nil {
-			return err
-		}
+	confirmed := b.Confirmed
+	if !b.Carried {
+		confirmed = b.Journals
 	}
-	_, err := w.writes.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: doneKey}},
-		bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: b.ID}}}}, options.UpdateOne().SetUpsert(true))
+	if err := w.clearJournal(ctx, colJournal, b.Journals); err != nil {
+		return err
+	}
+	if err := w.clearJournal(ctx, colJournalOK, confirmed); err != nil {
+		return err
+	}
+	err := w.db.lane.background(func() error {
+		_, err := w.writes.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: doneKey}},
+			bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: b.ID}}}}, options.UpdateOne().SetUpsert(true))
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("mongodb: record rollup progress: %w", err)
 	}
@@ -524,7 +561,11 @@ func (w *RollupWorker) applyTo(ctx context.Context, col string, id int64, keys [
 		updates = left
 	}
 	for start := 0; start < len(updates); start += updatesPerCommand {
-		if _, err := w.writes.Collection(col).BulkWrite(ctx, updates[start:min(start+updatesPerCommand, len(updates))], options.BulkWrite().SetOrdered(true)); err != nil {
+		chunk := updates[start:min(start+updatesPerCommand, len(updates))]
+		if err := w.db.lane.background(func() error {
+			_, err := w.writes.Collection(col).BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(true))
+			return err
+		}); err != nil {
 			return err
 		}
 	}
@@ -562,16 +603,20 @@ func (w *RollupWorker) Pending(ctx context.Context) (int64, error) {
 	return w.journal.CountDocuments(ctx, bson.D{})
 }
 
-// clearJournal deletes consumed entries. The embedded store commits each statement of a bulk
-// delete on its own, one disk sync each, while a single $in delete scans the journal once and
-// commits once: that is cheaper while the journal is short (the last read did not fill a page),
-// and the one-at-a-time form is kept for a backlog.
-func (w *RollupWorker) clearJournal(ctx context.Context, ids []bson.ObjectID) error {
+// clearJournal deletes consumed entries (or their confirmations) from col. The embedded store
+// commits each statement of a bulk delete on its own, one disk sync each, while a single $in
+// delete scans the collection once and commits once: that is cheaper while the journal is short
+// (the last read did not fill a page), and the one-at-a-time form is kept for a backlog.
+func (w *RollupWorker) clearJournal(ctx context.Context, col string, ids []bson.ObjectID) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	if !w.backlog.Load() {
-		for _, col := range []string{colJournal, colJournalOK} {
-			if _, err := w.writes.Collection(col).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}); err != nil {
-				return fmt.Errorf("mongodb: clear journal: %w", err)
-			}
+		if err := w.db.lane.background(func() error {
+			_, err := w.writes.Collection(col).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+			return err
+		}); err != nil {
+			return fmt.Errorf("mongodb: clear %s: %w", col, err)
 		}
 		return nil
 	}
@@ -581,10 +626,11 @@ func (w *RollupWorker) clearJournal(ctx context.Context, ids []bson.ObjectID) er
 	}
 	for start := 0; start < len(models); start += 100 { // each request well inside the op timeout
 		chunk := models[start:min(start+100, len(models))]
-		for _, col := range []string{colJournal, colJournalOK} {
-			if _, err := w.writes.Collection(col).BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(true)); err != nil {
-				return fmt.Errorf("mongodb: clear journal: %w", err)
-			}
+		if err := w.db.lane.background(func() error {
+			_, err := w.writes.Collection(col).BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(true))
+			return err
+		}); err != nil {
+			return fmt.Errorf("mongodb: clear %s: %w", col, err)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -40,6 +41,21 @@ func NewMetrics() *Metrics {
 	m.Registry.MustRegister(m.requests, m.latency, m.submissions, m.rateLimitHits, m.BatchSize, m.StoreErrors, m.RedisErrors,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// WatchJournal exports the count of journal entries not yet rolled up, read at each scrape.
+func (m *Metrics) WatchJournal(pending func(context.Context) (int64, error)) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "hailong_rollup_journal_pending", Help: "Journal entries not yet rolled up (-1 when the store did not answer).",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := pending(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
 }
 
 // observe records one finished request.
