@@ -26,13 +26,12 @@ var _ survey.CounterDayStore = (*CounterDayStore)(nil)
 // document, 4 were kept), so the list itself is never updated in place: the summary is only a
 // cache, and losing a write to it costs a few more look-ups, never an entry.
 type CounterDayStore struct {
-	col    *mongo.Collection
-	writes *mongo.Collection // col through the write handle: every ticket issued adds a slot
+	col *mongo.Collection
 }
 
 // NewCounterDayStore returns the counter day store in db.
 func NewCounterDayStore(db *DB) *CounterDayStore {
-	return &CounterDayStore{col: db.DB.Collection(colCounterDays), writes: db.W.Collection(colCounterDays)}
+	return &CounterDayStore{col: db.DB.Collection(colCounterDays)}
 }
 
 // daySummary caches slots 1..len(Entries) of a day list; Last is the highest slot known taken.
@@ -63,7 +62,7 @@ func (s *CounterDayStore) AddCounterDossier(ctx context.Context, agency, counter
 	n := max(sum.Last, len(sum.Entries))
 	for range maxSlotProbes {
 		n++
-		_, err := s.writes.InsertOne(ctx, daySlot{ID: slotID(key, n), CounterDossier: d})
+		_, err := s.col.InsertOne(ctx, daySlot{ID: slotID(key, n), CounterDossier: d})
 		if isDuplicate(err) {
 			continue
 		}
@@ -118,5 +117,5 @@ func (s *CounterDayStore) summary(ctx context.Context, key string) (*daySummary,
 // saveSummary writes the cache back. A failure, or a concurrent write that wins, only leaves
 // the cache shorter.
 func (s *CounterDayStore) saveSummary(ctx context.Context, sum *daySummary) {
-	_, _ = s.writes.ReplaceOne(ctx, filterID(sum.ID), sum, options.Replace().SetUpsert(true))
+	_, _ = s.col.ReplaceOne(ctx, filterID(sum.ID), sum, options.Replace().SetUpsert(true))
 }

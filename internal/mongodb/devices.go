@@ -28,8 +28,6 @@ var _ survey.DeviceStore = (*DeviceStore)(nil)
 // revocation.
 type DeviceStore struct {
 	devices, pairings, activity, current, responses *mongo.Collection
-	// setCurrent is current through the write handle: every ticket issued at a counter sets it.
-	setCurrent *mongo.Collection
 }
 
 // NewDeviceStore returns the device store in db.
@@ -40,8 +38,6 @@ func NewDeviceStore(db *DB) *DeviceStore {
 		activity:  db.DB.Collection(colActivity),
 		current:   db.DB.Collection(colCurrent),
 		responses: db.DB.Collection(colResponses),
-
-		setCurrent: db.W.Collection(colCurrent),
 	}
 }
 

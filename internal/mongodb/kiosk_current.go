@@ -16,7 +16,7 @@ import (
 func (s *DeviceStore) SetCurrentDossier(ctx context.Context, d survey.CurrentDossier) error {
 	var err error
 	for range 2 { // a first upsert racing another can collide on the _id; the retry replaces
-		_, err = s.setCurrent.ReplaceOne(ctx, filterID(d.Counter), d, options.Replace().SetUpsert(true))
+		_, err = s.current.ReplaceOne(ctx, filterID(d.Counter), d, options.Replace().SetUpsert(true))
 		if !isDuplicate(err) {
 			break
 		}
