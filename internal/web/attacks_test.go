@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -174,7 +175,8 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 		t.Fatalf("read the answer: %v", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestEntityTooLarge {
-		t.Fatalf("status %d, want 413", resp.StatusCode)
+	page, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(page), "quá lớn") {
+		t.Fatalf("status %d body %.300s, want 413 saying the request is too large (quá lớn)", resp.StatusCode, page)
 	}
 }
