@@ -192,17 +192,12 @@ func (w *RollupWorker) stepIfWork(ctx context.Context) error {
 		return err
 	}
 	owned, err := w.lease(ctx)
-	if err != nil || !owned || time.Until(w.leaseEnd()) < stepBudget {
+	if err != nil || !owned {
 		return err
 	}
 	_, err = w.stepWhileLeased(ctx, false)
 	return err
 }
-
-// stepBudget is the lease time a periodic step needs left to start: a step cut by the window's
-// end is resumed by reading every bucket it touches, to skip those it reached. Under a heavy
-// ticket load a step's writes queue behind the tickets' for seconds.
-const stepBudget = 5 * time.Second
 
 func (w *RollupWorker) hasWork(ctx context.Context) (bool, error) {
 	done, err := w.Done(ctx)
