@@ -356,7 +356,7 @@ func (w *RollupWorker) settleAll(ctx context.Context, entries []JournalEntry) ([
 			return nil
 		}
 		out[i].events, out[i].ok, err = w.settled(ctx, entries[i])
-		out[i].confirmedApart = out[i].ok && len(entries[i].Events) != 1
+		out[i].confirmedApart = out[i].ok // a single-event entry may have one too, from a batch of one
 		return err
 	})
 	return out, err
