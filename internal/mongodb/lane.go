@@ -15,6 +15,7 @@ type lane struct {
 	turn    *sync.Cond
 	busy    bool
 	waiting int // urgent writers waiting for their turn
+	overdue int // background writers that have waited maxBackgroundWait: they go next
 }
 
 const maxBackgroundWait = 250 * time.Millisecond
@@ -32,7 +33,7 @@ func (l *lane) urgent(write func() error) error {
 	}
 	l.mu.Lock()
 	l.waiting++
-	for l.busy {
+	for l.busy || l.overdue > 0 {
 		l.turn.Wait()
 	}
 	l.waiting--
@@ -48,9 +49,18 @@ func (l *lane) background(write func() error) error {
 		return write()
 	}
 	since := time.Now()
+	overdue := false
 	l.mu.Lock()
-	for l.busy || (l.waiting > 0 && time.Since(since) < maxBackgroundWait) {
+	for l.busy || (l.waiting > 0 && !overdue) {
+		if !overdue && time.Since(since) >= maxBackgroundWait {
+			overdue = true // urgent writers now wait for this one
+			l.overdue++
+			continue
+		}
 		l.turn.Wait()
+	}
+	if overdue {
+		l.overdue--
 	}
 	l.busy = true
 	l.mu.Unlock()
