@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/klauspost/compress/s2"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -51,12 +52,16 @@ type JournalEntry struct {
 // embedded store converts, schema-annotates and parses for its indexes every field of a document,
 // at a cost that grows with the document's structure (a batch's events cost about as much
 // to store as the responses themselves), and the events are only ever read back whole.
+// The packed events are compressed (S2): the store also scans the whole journal to delete
+// consumed entries, at a cost that grows with their size, and a batch's events compress to
+// about 40% (field names and dimensions repeat; tokens do not).
 type storedEntry struct {
-	ID     bson.ObjectID `bson:"_id"`
-	State  string        `bson:"state"`
-	At     time.Time     `bson:"at"`
-	Packed []byte        `bson:"ev,omitempty"`
-	Events []Event       `bson:"events,omitempty"` // entries written before the events were packed
+	ID         bson.ObjectID `bson:"_id"`
+	State      string        `bson:"state"`
+	At         time.Time     `bson:"at"`
+	Compressed []byte        `bson:"evz,omitempty"`
+	Packed     []byte        `bson:"ev,omitempty"`     // entries written before compression
+	Events     []Event       `bson:"events,omitempty"` // entries written before the events were packed
 }
 
 type packedEvents struct {
@@ -70,16 +75,23 @@ func (e JournalEntry) MarshalBSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return bson.Marshal(storedEntry{ID: e.ID, State: e.State, At: e.At, Packed: packed})
+	return bson.Marshal(storedEntry{ID: e.ID, State: e.State, At: e.At, Compressed: s2.Encode(nil, packed)})
 }
 
-// UnmarshalBSON reads an entry stored packed or, from before packing, with its events inline.
+// UnmarshalBSON reads an entry stored compressed or, from earlier versions, packed or with its
+// events inline.
 func (e *JournalEntry) UnmarshalBSON(b []byte) error {
 	var s storedEntry
 	if err := bson.Unmarshal(b, &s); err != nil {
 		return err
 	}
 	*e = JournalEntry{ID: s.ID, State: s.State, At: s.At, Events: s.Events}
+	if len(s.Compressed) > 0 {
+		var err error
+		if s.Packed, err = s2.Decode(nil, s.Compressed); err != nil {
+			return fmt.Errorf("mongodb: journal entry %s: %w", s.ID.Hex(), err)
+		}
+	}
 	if len(s.Packed) == 0 {
 		return nil
 	}

@@ -64,30 +64,42 @@ func TestConfirmationsRideInTheNextBatch(t *testing.T) {
 	}
 }
 
-// An entry written before events were packed (inline "events") is still rolled up.
-func TestJournalReadsEntriesWithInlineEvents(t *testing.T) {
+// Entries written by earlier versions (events inline, then packed without compression) are
+// still rolled up after an upgrade.
+func TestJournalReadsEntriesInEarlierForms(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	tk := f.ticket(1, "land")
-	f.exact() // roll up the ticket
-	r := response(tk, 5)
-	if _, err := f.db.DB.Collection("responses").InsertOne(ctx, r); err != nil {
+	inline, packed := f.ticket(1, "land"), f.ticket(2, "land")
+	f.exact() // roll up the tickets
+	eventOf := func(tk *survey.Ticket) mongodb.Event {
+		r := response(tk, 5)
+		if _, err := f.db.DB.Collection("responses").InsertOne(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		return mongodb.ResponseEvent(r)
+	}
+	pack, err := bson.Marshal(bson.D{{Key: "e", Value: []mongodb.Event{eventOf(packed)}}})
+	if err != nil {
 		t.Fatal(err)
 	}
-	legacy := bson.D{
-		{Key: "_id", Value: bson.NewObjectID()}, {Key: "state", Value: "pending"},
-		{Key: "at", Value: time.Now().Add(-time.Hour).UTC()},
-		{Key: "events", Value: []mongodb.Event{mongodb.ResponseEvent(r)}},
-	}
-	if _, err := f.db.DB.Collection("journal").InsertOne(ctx, legacy); err != nil {
-		t.Fatal(err)
+	for _, events := range []bson.E{
+		{Key: "events", Value: []mongodb.Event{eventOf(inline)}},
+		{Key: "ev", Value: pack},
+	} {
+		legacy := bson.D{
+			{Key: "_id", Value: bson.NewObjectID()}, {Key: "state", Value: "pending"},
+			{Key: "at", Value: time.Now().Add(-time.Hour).UTC()}, events,
+		}
+		if _, err := f.db.DB.Collection("journal").InsertOne(ctx, legacy); err != nil {
+			t.Fatal(err)
+		}
 	}
 	stored := f.exact()
-	if got := total(stored, stats.CounterAnswered); got != 1 {
-		t.Errorf("answered = %d, want 1 from the inline-events entry", got)
+	if got := total(stored, stats.CounterAnswered); got != 2 {
+		t.Errorf("answered = %d, want 2: one from each earlier form", got)
 	}
-	if got := total(stored, "r5"); got != 1 {
-		t.Errorf("r5 = %d, want 1", got)
+	if got := total(stored, "r5"); got != 2 {
+		t.Errorf("r5 = %d, want 2", got)
 	}
 }
 
