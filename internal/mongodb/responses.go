@@ -38,10 +38,15 @@ type submission struct {
 	done chan error
 }
 
-// Group-commit tuning: writers in parallel and the largest batch one writes.
+// Group-commit tuning: writers in parallel, the largest batch one writes, and the shortest
+// time between the starts of two batches. Each batch costs the store two commits whatever its
+// size: at a moderate rate, batches written back to back would hold a handful of submissions
+// each and keep the single writer busy, so the rollups' writes would queue behind them. A
+// submission arriving after a quiet spell is written at once.
 const (
 	batchWriters = 1
 	maxBatch     = 512
+	minFlushGap  = 10 * time.Millisecond
 )
 
 // NewResponseStore starts the batch writers; Close stops them after flushing.
@@ -112,6 +117,7 @@ const confirmAfter = 20 * time.Millisecond
 func (s *ResponseStore) writer() {
 	defer s.wg.Done()
 	var carry []Confirmation
+	var flushed time.Time
 	idle := time.NewTimer(confirmAfter)
 	defer idle.Stop()
 	for {
@@ -135,13 +141,22 @@ func (s *ResponseStore) writer() {
 			}
 			return
 		}
-		carry = s.flush(s.fill(first), carry)
+		batch := s.fill(first, flushed)
+		flushed = time.Now()
+		carry = s.flush(batch, carry)
 	}
 }
 
-// fill collects a batch that starts with first and takes what else is queued.
-func (s *ResponseStore) fill(first *submission) []*submission {
+// fill collects a batch that starts with first: what else is queued, and what arrives until
+// minFlushGap after the previous flush began.
+func (s *ResponseStore) fill(first *submission, prev time.Time) []*submission {
 	batch := []*submission{first}
+	var until <-chan time.Time
+	if wait := time.Until(prev.Add(minFlushGap)); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		until = t.C
+	}
 	for len(batch) < maxBatch {
 		select {
 		case sub, ok := <-s.in:
@@ -149,7 +164,19 @@ func (s *ResponseStore) fill(first *submission) []*submission {
 				return batch
 			}
 			batch = append(batch, sub)
+			continue
 		default:
+		}
+		if until == nil {
+			return batch
+		}
+		select {
+		case sub, ok := <-s.in:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, sub)
+		case <-until:
 			return batch
 		}
 	}
