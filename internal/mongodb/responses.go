@@ -158,27 +158,24 @@ func (s *ResponseStore) fill(first *submission, prev time.Time) []*submission {
 		until = t.C
 	}
 	for len(batch) < maxBatch {
+		var sub *submission
+		ok := true
 		select {
-		case sub, ok := <-s.in:
-			if !ok {
-				return batch
-			}
-			batch = append(batch, sub)
-			continue
+		case sub, ok = <-s.in: // queued ones first
 		default:
-		}
-		if until == nil {
-			return batch
-		}
-		select {
-		case sub, ok := <-s.in:
-			if !ok {
+			if until == nil {
 				return batch
 			}
-			batch = append(batch, sub)
-		case <-until:
+			select {
+			case sub, ok = <-s.in:
+			case <-until:
+				return batch
+			}
+		}
+		if !ok {
 			return batch
 		}
+		batch = append(batch, sub)
 	}
 	return batch
 }
