@@ -42,7 +42,13 @@ grep -rl --include='*_test.go' '^func Fuzz' internal cmd | while read -r file; d
   pkg="./$(dirname "$file")"
   grep -o '^func Fuzz[A-Za-z0-9_]*' "$file" | cut -d' ' -f2 | while read -r target; do
     echo "fuzz $pkg $target ($fuzztime)"
-    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/dev/null
+    if ! out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" 2>&1); then
+      # The fuzzer's own report names the failing input; print it, and the input itself, since a
+      # clean clone's testdata is gone with the run.
+      printf '%s\n' "$out" | grep -v '^fuzz: elapsed' >&2
+      find "$(dirname "$file")/testdata/fuzz/$target" -newer "$0" -type f -exec sh -c 'echo "--- $1"; cat "$1"' _ {} \; >&2 2>/dev/null || true
+      exit 1
+    fi
   done
 done
 echo "test.sh: all tests passed"
