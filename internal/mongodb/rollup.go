@@ -602,15 +602,18 @@ func (w *RollupWorker) Pending(ctx context.Context) (int64, error) {
 // commits each statement of a bulk delete on its own, one disk sync each, while a single $in
 // delete scans the collection once and commits once: that is cheaper while the journal is short
 // (the last read did not fill a page), and the one-at-a-time form is kept for a backlog.
+//
+// The $in delete goes on a connection of its own rather than through the single writer: the
+// embedded store finds the documents to delete with a read (tens of milliseconds, the whole
+// journal), which would hold the writer and every submission queued behind it, and takes the
+// write lock only for the short delete by _id that follows.
 func (w *RollupWorker) clearJournal(ctx context.Context, col string, ids []bson.ObjectID) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	if !w.backlog.Load() {
-		if err := w.db.lane.background(func() error {
-			_, err := w.writes.Collection(col).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-			return err
-		}); err != nil {
+		_, err := w.db.DB.Collection(col).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		if err != nil {
 			return fmt.Errorf("mongodb: clear %s: %w", col, err)
 		}
 		return nil
