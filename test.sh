@@ -43,8 +43,12 @@ grep -rl --include='*_test.go' '^func Fuzz' internal cmd | while read -r file; d
   grep -o '^func Fuzz[A-Za-z0-9_]*' "$file" | cut -d' ' -f2 | while read -r target; do
     echo "fuzz $pkg $target ($fuzztime)"
     if ! out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" 2>&1); then
-      # The fuzzer's own report names the failing input; print it, and the input itself, since a
-      # clean clone's testdata is gone with the run.
+      if ! grep -q 'Failing input written to' <<<"$out" && grep -q 'context deadline exceeded' <<<"$out"; then
+        # Go's fuzzing engine can report the end of -fuzztime itself as a failure when a worker
+        # is starved at that moment (golang/go#51484); a real failure always writes its input.
+        echo "fuzz $pkg $target: stopped at the time limit with nothing found (golang/go#51484)" >&2
+        continue
+      fi
       printf '%s\n' "$out" | grep -v '^fuzz: elapsed' >&2
       find "$(dirname "$file")/testdata/fuzz/$target" -newer "$0" -type f -exec sh -c 'echo "--- $1"; cat "$1"' _ {} \; >&2 2>/dev/null || true
       exit 1
