@@ -1088,48 +1088,6 @@ func criteria(overall int) []survey.CriterionRating {
 	return out
 }
 
-// rollupRow is a rollup bucket as the server stores it; seq 0 means no batch applied it.
-type rollupRow struct {
-	Key     string           `bson:"_id"`
-	Seq     int64            `bson:"seq"`
-	Day     string           `bson:"day"`
-	Agency  string           `bson:"agency"`
-	Counter string           `bson:"counter"`
-	Field   string           `bson:"field"`
-	Source  string           `bson:"source"`
-	Officer string           `bson:"officer"`
-	C       map[string]int64 `bson:"c"`
-}
-
-// rollups counts responses into buckets, as the server's rollups would.
-type rollups map[string]*rollupRow
-
-func (rs rollups) add(r *survey.Response) {
-	b := stats.ResponseBucket(r)
-	key := b.Key()
-	row, ok := rs[key]
-	if !ok {
-		row = &rollupRow{Key: key, Day: b.Day.String(), Agency: b.Agency, Counter: b.Counter, Field: b.Field, Source: b.Source, Officer: b.Officer, C: map[string]int64{}}
-		rs[key] = row
-	}
-	for c, v := range stats.ResponseCounts(r) {
-		row.C[c] += v
-	}
-}
-
-func (rs rollups) merge(o rollups) {
-	for key, row := range o {
-		mine, ok := rs[key]
-		if !ok {
-			rs[key] = row
-			continue
-		}
-		for c, v := range row.C {
-			mine.C[c] += v
-		}
-	}
-}
-
 // loadResult is what loading one scale took.
 type loadResult struct {
 	responses, buckets int
@@ -1185,11 +1143,11 @@ func (b *bench) loadSynthetic(ctx context.Context, dir string, n int) (loadResul
 
 // insertResponses writes n responses from loadWriters goroutines, each a contiguous stretch of
 // the year, and returns their rollup buckets.
-func (b *bench) insertResponses(ctx context.Context, col *mongo.Collection, n int) (rollups, error) {
+func (b *bench) insertResponses(ctx context.Context, col *mongo.Collection, n int) (stats.Buckets, error) {
 	var done atomic.Int64
 	stop := b.reportProgress(n, &done)
 	defer stop()
-	parts := make([]rollups, loadWriters)
+	parts := make([]stats.Buckets, loadWriters)
 	errs := make([]error, loadWriters)
 	var wg sync.WaitGroup
 	for w := range loadWriters {
@@ -1201,19 +1159,19 @@ func (b *bench) insertResponses(ctx context.Context, col *mongo.Collection, n in
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	all := rollups{}
+	all := stats.Buckets{}
 	for _, p := range parts {
-		all.merge(p)
+		all.Merge(p)
 	}
 	return all, nil
 }
 
-func insertRange(ctx context.Context, col *mongo.Collection, lo, hi, n int, done *atomic.Int64) (rollups, error) {
-	buckets := rollups{}
+func insertRange(ctx context.Context, col *mongo.Collection, lo, hi, n int, done *atomic.Int64) (stats.Buckets, error) {
+	buckets := stats.Buckets{}
 	batch := make([]any, 0, loadBatch)
 	for i := lo; i < hi; i++ {
 		r := synthResponse(i, n)
-		buckets.add(r)
+		buckets.Add(stats.ResponseBucket(r), stats.ResponseCounts(r))
 		batch = append(batch, r)
 		if len(batch) < loadBatch && i < hi-1 {
 			continue
@@ -1227,7 +1185,7 @@ func insertRange(ctx context.Context, col *mongo.Collection, lo, hi, n int, done
 	return buckets, nil
 }
 
-func insertRollups(ctx context.Context, col *mongo.Collection, buckets rollups) error {
+func insertRollups(ctx context.Context, col *mongo.Collection, buckets stats.Buckets) error {
 	docs := make([]any, 0, loadBatch)
 	flush := func() error {
 		if len(docs) == 0 {
@@ -1237,8 +1195,8 @@ func insertRollups(ctx context.Context, col *mongo.Collection, buckets rollups) 
 		docs = docs[:0]
 		return err
 	}
-	for _, row := range buckets {
-		if docs = append(docs, row); len(docs) == loadBatch {
+	for _, bucket := range buckets {
+		if docs = append(docs, mongodb.RollupDoc(bucket)); len(docs) == loadBatch {
 			if err := flush(); err != nil {
 				return err
 			}

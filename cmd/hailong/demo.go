@@ -118,7 +118,7 @@ func writeDemoYear(ctx context.Context, db *mongodb.DB) error {
 	end := time.Now().UTC()
 	start := end.AddDate(-1, 0, 0)
 	var tickets, responses []any
-	roll := map[string]*stats.Bucket{}
+	roll := stats.Buckets{}
 	var comments []stats.Comment
 	n := 0
 	for day := start; day.Before(end); day = day.Add(24 * time.Hour) {
@@ -135,10 +135,10 @@ func writeDemoYear(ctx context.Context, db *mongodb.DB) error {
 					n++
 					t, r := demoDossier(rng, day, ag.Code, counter, n)
 					tickets = append(tickets, t)
-					addRoll(roll, stats.TicketBucket(t), stats.TicketCounts())
+					roll.Add(stats.TicketBucket(t), stats.TicketCounts())
 					if r != nil {
 						responses = append(responses, r)
-						addRoll(roll, stats.ResponseBucket(r), stats.ResponseCounts(r))
+						roll.Add(stats.ResponseBucket(r), stats.ResponseCounts(r))
 						if r.Comment != "" {
 							comments = append(comments, stats.Comment{At: r.SubmittedAt, Field: r.Field, Agency: r.Agency, Counter: r.Counter, Overall: r.Overall, Text: r.Comment})
 						}
@@ -151,14 +151,6 @@ func writeDemoYear(ctx context.Context, db *mongodb.DB) error {
 		_ = units.SaveCounter(ctx, survey.Counter{Agency: ag.Code, Code: "Q2", Name: ag.Name + " – Quầy 2"})
 	}
 	return db.LoadDemo(ctx, tickets, responses, roll, comments)
-}
-
-func addRoll(roll map[string]*stats.Bucket, b stats.Bucket, counts map[string]int64) {
-	k := b.Key()
-	if roll[k] == nil {
-		roll[k] = &b
-	}
-	roll[k].Add(counts)
 }
 
 // demoDossier makes one completed dossier and, about seven times in ten, its response.

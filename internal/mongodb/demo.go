@@ -23,7 +23,7 @@ func (d *DB) ClaimOnce(ctx context.Context, name string) (bool, error) {
 
 // LoadDemo bulk-writes demo tickets and responses with their rollup buckets and comments already
 // computed (completed batch 0), bypassing the journal: it is only for an empty demo store.
-func (d *DB) LoadDemo(ctx context.Context, tickets, responses []any, buckets map[string]*stats.Bucket, comments []stats.Comment) error {
+func (d *DB) LoadDemo(ctx context.Context, tickets, responses []any, buckets stats.Buckets, comments []stats.Comment) error {
 	if err := insertBatches(ctx, d.DB.Collection(colTickets), tickets); err != nil {
 		return err
 	}
@@ -31,8 +31,8 @@ func (d *DB) LoadDemo(ctx context.Context, tickets, responses []any, buckets map
 		return err
 	}
 	docs := make([]any, 0, len(buckets))
-	for k, b := range buckets {
-		docs = append(docs, append(bson.D{{Key: "_id", Value: k}, {Key: "seq", Value: int64(0)}, {Key: "c", Value: b.Counts}}, bucketDims(*b)...))
+	for _, b := range buckets {
+		docs = append(docs, RollupDoc(b))
 	}
 	if err := insertBatches(ctx, d.DB.Collection(colRollups), docs); err != nil {
 		return err
@@ -47,6 +47,12 @@ func (d *DB) LoadDemo(ctx context.Context, tickets, responses []any, buckets map
 		dayDocs = append(dayDocs, bson.D{{Key: "_id", Value: day}, {Key: "seq", Value: int64(0)}, {Key: "items", Value: items}})
 	}
 	return insertBatches(ctx, d.DB.Collection(colComments), dayDocs)
+}
+
+// RollupDoc is bucket b as the rollups store it, before any batch has applied to it (seq 0):
+// for loading precomputed buckets into an empty store.
+func RollupDoc(b *stats.Bucket) bson.D {
+	return append(bson.D{{Key: "_id", Value: b.Key()}, {Key: "seq", Value: int64(0)}, {Key: "c", Value: b.Counts}}, bucketDims(*b)...)
 }
 
 func insertBatches(ctx context.Context, col *mongo.Collection, docs []any) error {

@@ -41,6 +41,28 @@ func (b *Bucket) Add(counts map[string]int64) {
 	}
 }
 
+// Buckets are rollup buckets by key, as the rollups keep them.
+type Buckets map[string]*Bucket
+
+// Add adds counts to b's bucket, creating it on first use.
+func (bs Buckets) Add(b Bucket, counts map[string]int64) {
+	k := b.Key()
+	mine, ok := bs[k]
+	if !ok {
+		b.Counts = nil
+		mine = &b
+		bs[k] = mine
+	}
+	mine.Add(counts)
+}
+
+// Merge adds every bucket of o into bs.
+func (bs Buckets) Merge(o Buckets) {
+	for _, b := range o {
+		bs.Add(*b, b.Counts)
+	}
+}
+
 // Rollup counter names. A response flagged as misuse only counts in CounterMisuse and
 // CounterAnswered.
 const (
