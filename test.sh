@@ -50,7 +50,8 @@ grep -rl --include='*_test.go' '^func Fuzz' internal cmd | while read -r file; d
         continue
       fi
       printf '%s\n' "$out" | grep -v '^fuzz: elapsed' >&2
-      find "$(dirname "$file")/testdata/fuzz/$target" -newer "$0" -type f -exec sh -c 'echo "--- $1"; cat "$1"' _ {} \; >&2 2>/dev/null || true
+      input=$(sed -n 's/.*Failing input written to //p' <<<"$out" | head -1)
+      if [ -n "$input" ]; then echo "--- $input"; cat "$(dirname "$file")/$input"; fi >&2
       exit 1
     fi
   done

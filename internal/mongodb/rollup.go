@@ -119,7 +119,7 @@ type RollupWorker struct {
 	leases        *mongo.Collection
 	confirmations *mongo.Collection
 	comments      *mongo.Collection
-	writes        *mongo.Database // db.W: every write of the worker goes through it
+	writes        *mongo.Database // db.W: the worker's writes go through it, but for the journal's $in delete (clearJournal)
 	owner         string
 	mu            sync.Mutex
 	ownedUntil    time.Time
