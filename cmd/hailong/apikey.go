@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/hailong/hailong/internal/app"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/mongodb"
 )
@@ -74,7 +75,7 @@ func cliStore(ctx context.Context, getenv func(string) string, stderr io.Writer)
 		return nil, nil, err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, done, err := openStore(ctx, cfg, log, true)
+	db, done, err := app.OpenStore(ctx, cfg, log, true)
 	if err != nil {
 		return nil, nil, err
 	}

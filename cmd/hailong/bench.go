@@ -31,8 +31,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/embedded"
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/qr"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
@@ -1034,7 +1036,7 @@ var (
 
 func fieldCodes() []string {
 	var codes []string
-	for _, f := range survey.DefaultFields() {
+	for _, f := range org.DefaultFields() {
 		codes = append(codes, f.Code)
 	}
 	return codes
@@ -1124,7 +1126,7 @@ func (b *bench) loadSynthetic(ctx context.Context, dir string, n int) (loadResul
 	if err := db.EnsureSchema(ctx); err != nil {
 		return loadResult{}, err
 	}
-	key, _, err := mongodb.NewAPIKeyStore(db).CreateAPIKey(ctx, "bench", []string{survey.ScopeStatsRead})
+	key, _, err := mongodb.NewAPIKeyStore(db).CreateAPIKey(ctx, "bench", []string{account.ScopeStatsRead})
 	if err != nil {
 		return loadResult{}, err
 	}

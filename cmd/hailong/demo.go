@@ -10,8 +10,10 @@ import (
 	mrand "math/rand/v2"
 	"time"
 
+	"github.com/hailong/hailong/internal/app"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 )
@@ -34,7 +36,7 @@ func demo(ctx context.Context, getenv func(string) string, stdout, stderr io.Wri
 		return getenv(k)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, done, err := openStore(ctx, cfg, log, false)
+	db, done, err := app.OpenStore(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
@@ -58,7 +60,7 @@ func randomPassword() string {
 }
 
 // demoAgencies is a town with its one-stop centre, wards and a commune.
-var demoAgencies = []survey.Unit{
+var demoAgencies = []org.Unit{
 	{Code: "000.00.00.H48", Name: "UBND thị xã An Hòa (demo)"},
 	{Code: "000.00.53.H48", Name: "Trung tâm Phục vụ hành chính công", Parent: "000.00.00.H48"},
 	{Code: "000.01.53.H48", Name: "UBND phường Bình Minh", Parent: "000.00.00.H48"},
@@ -129,7 +131,7 @@ func writeDemoYear(ctx context.Context, db *mongodb.DB) error {
 			for c := 1; c <= 2; c++ {
 				counter := fmt.Sprintf("Q%d", c)
 				if c == 1 && len(tickets) == 0 {
-					_ = units.SaveCounter(ctx, survey.Counter{Agency: ag.Code, Code: counter, Name: ag.Name + " – Quầy " + counter[1:]})
+					_ = units.SaveCounter(ctx, org.Counter{Agency: ag.Code, Code: counter, Name: ag.Name + " – Quầy " + counter[1:]})
 				}
 				for range 3 + rng.IntN(4) {
 					n++
@@ -148,14 +150,14 @@ func writeDemoYear(ctx context.Context, db *mongodb.DB) error {
 		}
 	}
 	for _, ag := range demoAgencies[1:] {
-		_ = units.SaveCounter(ctx, survey.Counter{Agency: ag.Code, Code: "Q2", Name: ag.Name + " – Quầy 2"})
+		_ = units.SaveCounter(ctx, org.Counter{Agency: ag.Code, Code: "Q2", Name: ag.Name + " – Quầy 2"})
 	}
 	return db.LoadDemo(ctx, tickets, responses, roll, comments)
 }
 
 // demoDossier makes one completed dossier and, about seven times in ten, its response.
 func demoDossier(rng *mrand.Rand, day time.Time, agency, counter string, n int) (*survey.Ticket, *survey.Response) {
-	fields := survey.DefaultFields()
+	fields := org.DefaultFields()
 	f := fields[rng.IntN(len(fields))].Code
 	at := day.Add(time.Duration(1+rng.IntN(8)) * time.Hour)
 	onTime := rng.Float64() > 0.06

@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hailong/hailong/internal/auth"
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/mongodb"
-	"github.com/hailong/hailong/internal/survey"
 )
 
 // userCmd handles `hailong user create --name N --role R [--agency CODE] [--counter CODE]`.
@@ -29,14 +28,14 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	if strings.TrimSpace(*name) == "" || !survey.ValidRole(*role) {
+	if strings.TrimSpace(*name) == "" || !account.ValidRole(*role) {
 		return fmt.Errorf("user create needs --name and --role admin|manager|viewer|officer")
 	}
 	password, err := readPassword(getenv, stdin, stderr)
 	if err != nil {
 		return err
 	}
-	hash, err := auth.Hash(password)
+	hash, err := account.Hash(password)
 	if err != nil {
 		return err
 	}
@@ -45,11 +44,11 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer done()
-	u := survey.User{Name: strings.TrimSpace(*name), Role: *role, Agency: *agency, Counter: *counter, PasswordHash: hash, CreatedAt: time.Now().UTC()}
+	u := account.User{Name: strings.TrimSpace(*name), Role: *role, Agency: *agency, Counter: *counter, PasswordHash: hash, CreatedAt: time.Now().UTC()}
 	if err := mongodb.NewUserStore(db).CreateUser(ctx, u); err != nil {
 		return err
 	}
-	_ = mongodb.NewAuditStore(db).Record(ctx, survey.AuditEntry{At: time.Now().UTC(), User: "cli", Action: "user.create", Target: u.Name, Detail: u.Role})
+	_ = mongodb.NewAuditStore(db).Record(ctx, account.AuditEntry{At: time.Now().UTC(), User: "cli", Action: "user.create", Target: u.Name, Detail: u.Role})
 	_, err = fmt.Fprintf(stdout, "user %s created with role %s\n", u.Name, u.Role)
 	return err
 }
@@ -58,7 +57,7 @@ func readPassword(getenv func(string) string, stdin io.Reader, stderr io.Writer)
 	if p := getenv("HAILONG_USER_PASSWORD"); p != "" {
 		return p, nil
 	}
-	fmt.Fprintf(stderr, "Password (at least %d characters): ", auth.MinPasswordLength)
+	fmt.Fprintf(stderr, "Password (at least %d characters): ", account.MinPasswordLength)
 	var line string
 	if _, err := fmt.Fscanln(stdin, &line); err != nil {
 		return "", fmt.Errorf("read the password from standard input or HAILONG_USER_PASSWORD: %w", err)

@@ -13,10 +13,11 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/survey"
 )
 
-var _ survey.APIKeyStore = (*APIKeyStore)(nil)
+var _ account.APIKeyStore = (*APIKeyStore)(nil)
 
 // APIKeyStore keeps API keys under the SHA-256 of their secret. The secrets are 256 random
 // bits, so a fast hash is enough (passwords, which are guessable, use argon2id instead).
@@ -26,20 +27,20 @@ type APIKeyStore struct{ col *mongo.Collection }
 func NewAPIKeyStore(db *DB) *APIKeyStore { return &APIKeyStore{col: db.DB.Collection(colAPIKeys)} }
 
 type apiKeyDoc struct {
-	Hash          string `bson:"_id"`
-	survey.APIKey `bson:",inline"`
+	Hash           string `bson:"_id"`
+	account.APIKey `bson:",inline"`
 }
 
 // KnownScopes lists the scopes an API key can be given.
-var KnownScopes = []string{survey.ScopeTicketsWrite, survey.ScopeStatsRead}
+var KnownScopes = []string{account.ScopeTicketsWrite, account.ScopeStatsRead}
 
 // CreateAPIKey stores a new key and returns its secret, which is never stored or shown again.
-func (s *APIKeyStore) CreateAPIKey(ctx context.Context, name string, scopes []string) (string, *survey.APIKey, error) {
+func (s *APIKeyStore) CreateAPIKey(ctx context.Context, name string, scopes []string) (string, *account.APIKey, error) {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	secret := "hl_" + base64.RawURLEncoding.EncodeToString(b)
 	hash := hashSecret(secret)
-	k := survey.APIKey{ID: hash[:12], Name: name, Scopes: scopes, CreatedAt: time.Now().UTC()}
+	k := account.APIKey{ID: hash[:12], Name: name, Scopes: scopes, CreatedAt: time.Now().UTC()}
 	if _, err := s.col.InsertOne(ctx, apiKeyDoc{Hash: hash, APIKey: k}); err != nil {
 		return "", nil, storeErr("insert api key", err)
 	}
@@ -47,7 +48,7 @@ func (s *APIKeyStore) CreateAPIKey(ctx context.Context, name string, scopes []st
 }
 
 // APIKeyBySecret returns the key for secret, or survey.ErrUnauthorized.
-func (s *APIKeyStore) APIKeyBySecret(ctx context.Context, secret string) (*survey.APIKey, error) {
+func (s *APIKeyStore) APIKeyBySecret(ctx context.Context, secret string) (*account.APIKey, error) {
 	var d apiKeyDoc
 	err := s.col.FindOne(ctx, bson.D{{Key: "_id", Value: hashSecret(secret)}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -75,9 +76,9 @@ func (s *APIKeyStore) RevokeAPIKey(ctx context.Context, id string) error {
 }
 
 // APIKeys lists every key, without secrets.
-func (s *APIKeyStore) APIKeys(ctx context.Context) ([]survey.APIKey, error) {
+func (s *APIKeyStore) APIKeys(ctx context.Context) ([]account.APIKey, error) {
 	docs, err := s.docs(ctx)
-	out := make([]survey.APIKey, len(docs))
+	out := make([]account.APIKey, len(docs))
 	for i, d := range docs {
 		out[i] = d.APIKey
 	}

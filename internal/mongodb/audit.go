@@ -6,14 +6,13 @@ import (
 	"encoding/hex"
 	"time"
 
+	"github.com/hailong/hailong/internal/account"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/hailong/hailong/internal/survey"
 )
 
-var _ survey.AuditStore = (*AuditStore)(nil)
+var _ account.AuditStore = (*AuditStore)(nil)
 
 // AuditStore keeps the audit trail. Entries are only ever inserted, under an _id that starts
 // with the time of recording, so sorting by _id lists them in order without a secondary index.
@@ -27,7 +26,7 @@ func NewAuditStore(db *DB) *AuditStore { return &AuditStore{col: db.DB.Collectio
 const auditIDLayout = "2006-01-02T15:04:05.000000000Z"
 
 // Record stores e under a new time-ordered ID; a zero e.At is set to now.
-func (s *AuditStore) Record(ctx context.Context, e survey.AuditEntry) error {
+func (s *AuditStore) Record(ctx context.Context, e account.AuditEntry) error {
 	now := time.Now().UTC()
 	if e.At.IsZero() {
 		e.At = now
@@ -40,7 +39,7 @@ func (s *AuditStore) Record(ctx context.Context, e survey.AuditEntry) error {
 }
 
 // Recent returns the newest n entries, newest first.
-func (s *AuditStore) Recent(ctx context.Context, n int) ([]survey.AuditEntry, error) {
+func (s *AuditStore) Recent(ctx context.Context, n int) ([]account.AuditEntry, error) {
 	if n <= 0 {
 		return nil, nil
 	}
@@ -49,6 +48,6 @@ func (s *AuditStore) Recent(ctx context.Context, n int) ([]survey.AuditEntry, er
 	if err != nil {
 		return nil, storeErr("list audit entries", err)
 	}
-	var out []survey.AuditEntry
+	var out []account.AuditEntry
 	return out, storeErr("read audit entries", cur.All(ctx, &out))
 }

@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/ticket"
 )
 
 // colCounterDays holds each counter's dossiers of each day.
@@ -17,7 +18,7 @@ const colCounterDays = "counter_days"
 // maxSlotProbes bounds how far an append walks past a stale hint before giving up.
 const maxSlotProbes = 1000
 
-var _ survey.CounterDayStore = (*CounterDayStore)(nil)
+var _ ticket.CounterDays = (*CounterDayStore)(nil)
 
 // CounterDayStore keeps each counter's day list as numbered slot documents, key#1, key#2, …,
 // each claimed by inserting it (the _id makes the claim atomic), plus a summary document, key,
@@ -38,12 +39,12 @@ func NewCounterDayStore(db *DB) *CounterDayStore {
 type daySummary struct {
 	ID      string                  `bson:"_id"`
 	Last    int                     `bson:"last"`
-	Entries []survey.CounterDossier `bson:"entries"`
+	Entries []ticket.CounterDossier `bson:"entries"`
 }
 
 type daySlot struct {
 	ID                    string `bson:"_id"`
-	survey.CounterDossier `bson:",inline"`
+	ticket.CounterDossier `bson:",inline"`
 }
 
 // dayKey names a counter's day; "|" occurs in no agency or counter code.
@@ -53,7 +54,7 @@ func slotID(key string, n int) string { return key + "#" + strconv.Itoa(n) }
 
 // AddCounterDossier claims the first free slot of the day's list for d. Slots stay contiguous:
 // every append starts from a slot known to be taken and takes the first free one after it.
-func (s *CounterDayStore) AddCounterDossier(ctx context.Context, agency, counter, day string, d survey.CounterDossier) error {
+func (s *CounterDayStore) AddCounterDossier(ctx context.Context, agency, counter, day string, d ticket.CounterDossier) error {
 	key := dayKey(agency, counter, day)
 	sum, err := s.summary(ctx, key)
 	if err != nil {
@@ -80,7 +81,7 @@ func (s *CounterDayStore) AddCounterDossier(ctx context.Context, agency, counter
 }
 
 // CounterDossiers returns the day's list: the summary's copy, then the slots after it.
-func (s *CounterDayStore) CounterDossiers(ctx context.Context, agency, counter, day string) ([]survey.CounterDossier, error) {
+func (s *CounterDayStore) CounterDossiers(ctx context.Context, agency, counter, day string) ([]ticket.CounterDossier, error) {
 	key := dayKey(agency, counter, day)
 	sum, err := s.summary(ctx, key)
 	if err != nil {

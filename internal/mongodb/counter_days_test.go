@@ -10,8 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/hailong/hailong/internal/mongodb"
-	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
+	"github.com/hailong/hailong/internal/ticket"
 )
 
 func TestCounterDayKeepsEveryDossierOfConcurrentAppends(t *testing.T) {
@@ -25,7 +25,7 @@ func TestCounterDayKeepsEveryDossierOfConcurrentAppends(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d := survey.CounterDossier{Token: fmt.Sprintf("tok-%02d", i), DossierCode: fmt.Sprintf("H48-260331-%04d", i), Field: "land", CompletedAt: at}
+			d := ticket.CounterDossier{Token: fmt.Sprintf("tok-%02d", i), DossierCode: fmt.Sprintf("H48-260331-%04d", i), Field: "land", CompletedAt: at}
 			if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", d); err != nil {
 				t.Error(err)
 			}
@@ -33,10 +33,10 @@ func TestCounterDayKeepsEveryDossierOfConcurrentAppends(t *testing.T) {
 	}
 	wg.Wait()
 	// Another counter, and the same counter another day, keep their own lists.
-	if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c2", "2026-03-31", survey.CounterDossier{Token: "other"}); err != nil {
+	if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c2", "2026-03-31", ticket.CounterDossier{Token: "other"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-04-01", survey.CounterDossier{Token: "tomorrow"}); err != nil {
+	if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-04-01", ticket.CounterDossier{Token: "tomorrow"}); err != nil {
 		t.Fatal(err)
 	}
 	for round := range 2 { // the second read comes from the summary the first one wrote
@@ -54,7 +54,7 @@ func TestCounterDayKeepsEveryDossierOfConcurrentAppends(t *testing.T) {
 	}
 	// Appends after the summary was rebuilt go on from it, in order.
 	for i := range 3 {
-		if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", survey.CounterDossier{Token: fmt.Sprintf("late-%d", i)}); err != nil {
+		if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", ticket.CounterDossier{Token: fmt.Sprintf("late-%d", i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -73,7 +73,7 @@ func TestCounterDayKeepsEveryDossierOfConcurrentAppends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", survey.CounterDossier{Token: "after-loss"}); err != nil {
+	if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", ticket.CounterDossier{Token: "after-loss"}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.CounterDossiers(ctx, "000.00.53.H48", "c1", "2026-03-31")

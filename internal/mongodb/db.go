@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/survey"
 )
 
@@ -140,7 +141,7 @@ func (d *DB) EnsureSchema(ctx context.Context) error {
 
 func (d *DB) seedFields(ctx context.Context) error {
 	var models []mongo.WriteModel
-	for _, f := range survey.DefaultFields() {
+	for _, f := range org.DefaultFields() {
 		models = append(models, mongo.NewUpdateOneModel().
 			SetFilter(bson.D{{Key: "_id", Value: f.Code}}).
 			SetUpdate(bson.D{{Key: "$setOnInsert", Value: bson.D{

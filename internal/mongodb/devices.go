@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/survey"
 )
 
@@ -20,7 +21,7 @@ const (
 	colCurrent  = "kiosk_current"  // each counter's current dossier, by counter key
 )
 
-var _ survey.DeviceStore = (*DeviceStore)(nil)
+var _ kiosk.DeviceStore = (*DeviceStore)(nil)
 
 // DeviceStore keeps kiosk devices. Admins' writes (pairing, revocation) and the tablet's own
 // (last seen, last rating) go to different documents: the embedded store does not apply two
@@ -54,9 +55,9 @@ type activityDoc struct {
 }
 
 // CreateDevice stores a new unpaired device with a fresh pairing code.
-func (s *DeviceStore) CreateDevice(ctx context.Context, now time.Time) (string, *survey.Device, error) {
-	token := survey.NewDeviceToken()
-	d := &survey.Device{ID: survey.DeviceID(token), CreatedAt: now.UTC()}
+func (s *DeviceStore) CreateDevice(ctx context.Context, now time.Time) (string, *kiosk.Device, error) {
+	token := kiosk.NewDeviceToken()
+	d := &kiosk.Device{ID: kiosk.DeviceID(token), CreatedAt: now.UTC()}
 	if err := s.claimCode(ctx, d, now); err != nil {
 		return "", nil, err
 	}
@@ -67,10 +68,10 @@ func (s *DeviceStore) CreateDevice(ctx context.Context, now time.Time) (string, 
 }
 
 // claimCode stores a fresh pairing code for d and sets it on d.
-func (s *DeviceStore) claimCode(ctx context.Context, d *survey.Device, now time.Time) error {
-	expires := now.UTC().Add(survey.PairingTTL)
+func (s *DeviceStore) claimCode(ctx context.Context, d *kiosk.Device, now time.Time) error {
+	expires := now.UTC().Add(kiosk.PairingTTL)
 	for range 8 {
-		code := survey.NewPairingCode()
+		code := kiosk.NewPairingCode()
 		_, err := s.pairings.InsertOne(ctx, pairingDoc{Code: code, Device: d.ID, ExpiresAt: expires})
 		if err == nil {
 			d.PairingCode, d.PairingExpiresAt = code, expires
@@ -93,7 +94,7 @@ func (s *DeviceStore) dropIfExpired(ctx context.Context, code string, now time.T
 }
 
 // RenewPairingCode gives an unpaired device a fresh code and drops its old one.
-func (s *DeviceStore) RenewPairingCode(ctx context.Context, id string, now time.Time) (*survey.Device, error) {
+func (s *DeviceStore) RenewPairingCode(ctx context.Context, id string, now time.Time) (*kiosk.Device, error) {
 	d, err := s.deviceDoc(ctx, id)
 	if err != nil {
 		return nil, err
@@ -116,7 +117,7 @@ func (s *DeviceStore) RenewPairingCode(ctx context.Context, id string, now time.
 }
 
 // Device returns the device with id, with its activity.
-func (s *DeviceStore) Device(ctx context.Context, id string) (*survey.Device, error) {
+func (s *DeviceStore) Device(ctx context.Context, id string) (*kiosk.Device, error) {
 	d, err := s.deviceDoc(ctx, id)
 	if err != nil {
 		return nil, err
@@ -130,11 +131,11 @@ func (s *DeviceStore) Device(ctx context.Context, id string) (*survey.Device, er
 	return d, nil
 }
 
-func (s *DeviceStore) deviceDoc(ctx context.Context, id string) (*survey.Device, error) {
-	var d survey.Device
+func (s *DeviceStore) deviceDoc(ctx context.Context, id string) (*kiosk.Device, error) {
+	var d kiosk.Device
 	err := s.devices.FindOne(ctx, filterID(id)).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, survey.ErrDeviceNotFound
+		return nil, kiosk.ErrDeviceNotFound
 	}
 	if err != nil {
 		return nil, storeErr("find device", err)
@@ -144,11 +145,11 @@ func (s *DeviceStore) deviceDoc(ctx context.Context, id string) (*survey.Device,
 
 // PairDevice pairs the device showing p.Code. The code is claimed by deleting it, so of two
 // admins entering one code at once only one pairs the tablet.
-func (s *DeviceStore) PairDevice(ctx context.Context, p survey.Pairing, now time.Time) (*survey.Device, error) {
+func (s *DeviceStore) PairDevice(ctx context.Context, p kiosk.Pairing, now time.Time) (*kiosk.Device, error) {
 	var pd pairingDoc
 	err := s.pairings.FindOne(ctx, filterID(p.Code)).Decode(&pd)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, survey.ErrPairingNotFound
+		return nil, kiosk.ErrPairingNotFound
 	}
 	if err != nil {
 		return nil, storeErr("find pairing code", err)
@@ -158,11 +159,11 @@ func (s *DeviceStore) PairDevice(ctx context.Context, p survey.Pairing, now time
 		return nil, storeErr("claim pairing code", err)
 	}
 	if res.DeletedCount != 1 || !now.Before(pd.ExpiresAt) {
-		return nil, survey.ErrPairingNotFound
+		return nil, kiosk.ErrPairingNotFound
 	}
 	d, err := s.deviceDoc(ctx, pd.Device)
-	if errors.Is(err, survey.ErrDeviceNotFound) || (err == nil && (d.Revoked || d.Paired)) {
-		return nil, survey.ErrPairingNotFound
+	if errors.Is(err, kiosk.ErrDeviceNotFound) || (err == nil && (d.Revoked || d.Paired)) {
+		return nil, kiosk.ErrPairingNotFound
 	}
 	if err != nil {
 		return nil, err
@@ -180,7 +181,7 @@ func (s *DeviceStore) PairDevice(ctx context.Context, p survey.Pairing, now time
 }
 
 // RevokeDevice revokes the device with id; its pairing code, if any, stops working too.
-func (s *DeviceStore) RevokeDevice(ctx context.Context, id string) (*survey.Device, error) {
+func (s *DeviceStore) RevokeDevice(ctx context.Context, id string) (*kiosk.Device, error) {
 	d, err := s.deviceDoc(ctx, id)
 	if err != nil {
 		return nil, err
@@ -196,8 +197,8 @@ func (s *DeviceStore) RevokeDevice(ctx context.Context, id string) (*survey.Devi
 }
 
 // Devices lists every device with its activity.
-func (s *DeviceStore) Devices(ctx context.Context) ([]survey.Device, error) {
-	var out []survey.Device
+func (s *DeviceStore) Devices(ctx context.Context) ([]kiosk.Device, error) {
+	var out []kiosk.Device
 	if err := readAll(ctx, s.devices, &out); err != nil {
 		return nil, storeErr("list devices", err)
 	}

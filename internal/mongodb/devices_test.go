@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
@@ -17,8 +18,8 @@ import (
 
 var kioskNow = time.Date(2026, 3, 31, 2, 0, 0, 0, time.UTC)
 
-func pairing(code string) survey.Pairing {
-	return survey.Pairing{Code: code, Agency: "000.00.53.H48", Counter: "c1", Name: "Quầy 1"}
+func pairing(code string) kiosk.Pairing {
+	return kiosk.Pairing{Code: code, Agency: "000.00.53.H48", Counter: "c1", Name: "Quầy 1"}
 }
 
 func TestDeviceIsStoredByTheHashOfItsTokenOnly(t *testing.T) {
@@ -29,10 +30,10 @@ func TestDeviceIsStoredByTheHashOfItsTokenOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.ID != survey.DeviceID(token) || d.Paired || len(d.PairingCode) != survey.PairingCodeLength {
+	if d.ID != kiosk.DeviceID(token) || d.Paired || len(d.PairingCode) != kiosk.PairingCodeLength {
 		t.Fatalf("new device %+v", d)
 	}
-	if !d.PairingExpiresAt.Equal(kioskNow.Add(survey.PairingTTL)) {
+	if !d.PairingExpiresAt.Equal(kioskNow.Add(kiosk.PairingTTL)) {
 		t.Fatalf("pairing code expires at %v, want 10 minutes after creation", d.PairingExpiresAt)
 	}
 	raw, err := db.DB.Collection("kiosk_devices").FindOne(ctx, bson.D{{Key: "_id", Value: d.ID}}).Raw()
@@ -46,7 +47,7 @@ func TestDeviceIsStoredByTheHashOfItsTokenOnly(t *testing.T) {
 	if err != nil || got.PairingCode != d.PairingCode {
 		t.Fatalf("Device: %+v, %v", got, err)
 	}
-	if _, err := s.Device(ctx, survey.DeviceID("hlk_forged")); !errors.Is(err, survey.ErrDeviceNotFound) {
+	if _, err := s.Device(ctx, kiosk.DeviceID("hlk_forged")); !errors.Is(err, kiosk.ErrDeviceNotFound) {
 		t.Fatalf("unknown device: %v", err)
 	}
 }
@@ -58,7 +59,7 @@ func TestPairingCodeIsUsedOnceAndExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.PairDevice(ctx, pairing(d.PairingCode), kioskNow.Add(survey.PairingTTL)); !errors.Is(err, survey.ErrPairingNotFound) {
+	if _, err := s.PairDevice(ctx, pairing(d.PairingCode), kioskNow.Add(kiosk.PairingTTL)); !errors.Is(err, kiosk.ErrPairingNotFound) {
 		t.Fatalf("pairing with an expired code: %v", err)
 	}
 
@@ -73,7 +74,7 @@ func TestPairingCodeIsUsedOnceAndExpires(t *testing.T) {
 	if !paired.Paired || paired.Counter != "c1" || paired.Name != "Quầy 1" || paired.PairingCode != "" {
 		t.Fatalf("paired device %+v", paired)
 	}
-	if _, err := s.PairDevice(ctx, pairing(d.PairingCode), kioskNow.Add(time.Minute)); !errors.Is(err, survey.ErrPairingNotFound) {
+	if _, err := s.PairDevice(ctx, pairing(d.PairingCode), kioskNow.Add(time.Minute)); !errors.Is(err, kiosk.ErrPairingNotFound) {
 		t.Fatalf("pairing twice with one code: %v", err)
 	}
 	stored, _ := s.Device(ctx, d.ID)
@@ -120,10 +121,10 @@ func TestRenewedCodeReplacesTheOldOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if renewed.PairingCode == d.PairingCode || !renewed.PairingExpiresAt.Equal(later.Add(survey.PairingTTL)) {
+	if renewed.PairingCode == d.PairingCode || !renewed.PairingExpiresAt.Equal(later.Add(kiosk.PairingTTL)) {
 		t.Fatalf("renewed %+v from %+v", renewed, d)
 	}
-	if _, err := s.PairDevice(ctx, pairing(d.PairingCode), later); !errors.Is(err, survey.ErrPairingNotFound) {
+	if _, err := s.PairDevice(ctx, pairing(d.PairingCode), later); !errors.Is(err, kiosk.ErrPairingNotFound) {
 		t.Fatalf("the old code still pairs: %v", err)
 	}
 	if _, err := s.PairDevice(ctx, pairing(renewed.PairingCode), later.Add(time.Minute)); err != nil {
@@ -173,12 +174,12 @@ func TestCurrentDossierIsKeptPerCounter(t *testing.T) {
 		t.Fatalf("no dossier yet: %+v, %v", cur, err)
 	}
 	for i, tok := range []string{"tok-1", "tok-2"} {
-		d := survey.CurrentDossier{Counter: "a|c1", Token: tok, DossierCode: "H48-" + tok, IssuedAt: kioskNow.Add(time.Duration(i) * time.Minute)}
+		d := kiosk.CurrentDossier{Counter: "a|c1", Token: tok, DossierCode: "H48-" + tok, IssuedAt: kioskNow.Add(time.Duration(i) * time.Minute)}
 		if err := s.SetCurrentDossier(ctx, d); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.SetCurrentDossier(ctx, survey.CurrentDossier{Counter: "a|c2", Token: "tok-3"}); err != nil {
+	if err := s.SetCurrentDossier(ctx, kiosk.CurrentDossier{Counter: "a|c2", Token: "tok-3"}); err != nil {
 		t.Fatal(err)
 	}
 	cur, err := s.CurrentDossier(ctx, "a|c1")
@@ -193,12 +194,12 @@ func TestResponseNonceTellsKioskSubmissionsApart(t *testing.T) {
 	ctx := context.Background()
 	tk := f.ticket(1, "land")
 	r := survey.NewResponse(tk, &survey.Definition{ID: "kiosk-quick", Version: 1}, survey.Answers{Overall: 4}, survey.SourceKiosk, "vi", kioskNow)
-	r.Nonce = survey.KioskNonce("0b8f0c1e-4b7d-4e0b-9a55-1f0f2b7c9d11")
+	r.Nonce = kiosk.KioskNonce("0b8f0c1e-4b7d-4e0b-9a55-1f0f2b7c9d11")
 	if err := f.responses.SubmitResponse(ctx, r); err != nil {
 		t.Fatal(err)
 	}
 	nonce, found, err := s.ResponseNonce(ctx, tk.Token)
-	if err != nil || !found || survey.IdempotencyKeyOf(nonce) != "0b8f0c1e-4b7d-4e0b-9a55-1f0f2b7c9d11" {
+	if err != nil || !found || kiosk.IdempotencyKeyOf(nonce) != "0b8f0c1e-4b7d-4e0b-9a55-1f0f2b7c9d11" {
 		t.Fatalf("ResponseNonce: %q %v %v", nonce, found, err)
 	}
 	if _, found, err := s.ResponseNonce(ctx, "nope"); found || err != nil {

@@ -3,14 +3,13 @@ package mongodb
 import (
 	"context"
 
+	"github.com/hailong/hailong/internal/org"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/hailong/hailong/internal/survey"
 )
 
-var _ survey.FieldStore = (*FieldStore)(nil)
+var _ org.FieldStore = (*FieldStore)(nil)
 
 // FieldStore keeps the field catalogue (a few dozen documents).
 type FieldStore struct{ col *mongo.Collection }
@@ -19,12 +18,12 @@ type FieldStore struct{ col *mongo.Collection }
 func NewFieldStore(db *DB) *FieldStore { return &FieldStore{col: db.DB.Collection(colFields)} }
 
 // Fields returns the whole catalogue ordered by code.
-func (s *FieldStore) Fields(ctx context.Context) ([]survey.Field, error) {
+func (s *FieldStore) Fields(ctx context.Context) ([]org.Field, error) {
 	cur, err := s.col.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, storeErr("list fields", err)
 	}
-	var out []survey.Field
+	var out []org.Field
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, storeErr("read fields", err)
 	}
@@ -32,7 +31,7 @@ func (s *FieldStore) Fields(ctx context.Context) ([]survey.Field, error) {
 }
 
 // SaveField creates or replaces a field; its code is its identity.
-func (s *FieldStore) SaveField(ctx context.Context, f survey.Field) error {
+func (s *FieldStore) SaveField(ctx context.Context, f org.Field) error {
 	_, err := s.col.ReplaceOne(ctx, bson.D{{Key: "_id", Value: f.Code}}, f, options.Replace().SetUpsert(true))
 	return storeErr("save field", err)
 }

@@ -9,13 +9,12 @@ import (
 	"errors"
 	"time"
 
+	"github.com/hailong/hailong/internal/account"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-
-	"github.com/hailong/hailong/internal/survey"
 )
 
-var _ survey.SessionStore = (*SessionStore)(nil)
+var _ account.SessionStore = (*SessionStore)(nil)
 
 // SessionStore keeps sessions under the SHA-256 of their token: the token is 256 random bits,
 // so a fast hash is enough, and a leaked copy of the store holds no usable token. The store has
@@ -35,33 +34,33 @@ func NewSessionStore(db *DB, now func() time.Time) *SessionStore {
 
 // CreateSession starts a session for user lasting ttl, with its own CSRF token, and returns
 // the new cookie token.
-func (s *SessionStore) CreateSession(ctx context.Context, user string, ttl time.Duration) (string, *survey.Session, error) {
+func (s *SessionStore) CreateSession(ctx context.Context, user string, ttl time.Duration) (string, *account.Session, error) {
 	token, csrf := randomToken(), randomToken()
 	now := s.now().UTC()
-	sess := survey.Session{ID: hashToken(token), User: user, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	sess := account.Session{ID: hashToken(token), User: user, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	if _, err := s.col.InsertOne(ctx, sess); err != nil {
 		return "", nil, storeErr("insert session", err)
 	}
 	return token, &sess, nil
 }
 
-// SessionByToken returns the live session for token, or survey.ErrSessionEnded; an expired
+// SessionByToken returns the live session for token, or account.ErrSessionEnded; an expired
 // session is deleted on the way.
-func (s *SessionStore) SessionByToken(ctx context.Context, token string) (*survey.Session, error) {
+func (s *SessionStore) SessionByToken(ctx context.Context, token string) (*account.Session, error) {
 	if len(token) != tokenLen {
-		return nil, survey.ErrSessionEnded
+		return nil, account.ErrSessionEnded
 	}
-	var sess survey.Session
+	var sess account.Session
 	err := s.col.FindOne(ctx, bson.D{{Key: "_id", Value: hashToken(token)}}).Decode(&sess)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, survey.ErrSessionEnded
+		return nil, account.ErrSessionEnded
 	}
 	if err != nil {
 		return nil, storeErr("find session", err)
 	}
 	if !s.now().Before(sess.ExpiresAt) {
 		_, _ = s.col.DeleteOne(ctx, bson.D{{Key: "_id", Value: sess.ID}})
-		return nil, survey.ErrSessionEnded
+		return nil, account.ErrSessionEnded
 	}
 	return &sess, nil
 }

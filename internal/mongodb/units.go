@@ -3,14 +3,13 @@ package mongodb
 import (
 	"context"
 
+	"github.com/hailong/hailong/internal/org"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/hailong/hailong/internal/survey"
 )
 
-var _ survey.UnitStore = (*UnitStore)(nil)
+var _ org.UnitStore = (*UnitStore)(nil)
 
 // UnitStore keeps the agency hierarchy and counters (hundreds of documents at most).
 type UnitStore struct{ units, counters *mongo.Collection }
@@ -21,12 +20,12 @@ func NewUnitStore(db *DB) *UnitStore {
 }
 
 // Units returns every unit.
-func (s *UnitStore) Units(ctx context.Context) ([]survey.Unit, error) {
-	return all[survey.Unit](ctx, s.units)
+func (s *UnitStore) Units(ctx context.Context) ([]org.Unit, error) {
+	return all[org.Unit](ctx, s.units)
 }
 
 // SaveUnit creates or replaces a unit.
-func (s *UnitStore) SaveUnit(ctx context.Context, u survey.Unit) error {
+func (s *UnitStore) SaveUnit(ctx context.Context, u org.Unit) error {
 	_, err := s.units.ReplaceOne(ctx, bson.D{{Key: "_id", Value: u.Code}}, u, options.Replace().SetUpsert(true))
 	return storeErr("save unit", err)
 }
@@ -38,13 +37,13 @@ func (s *UnitStore) DeleteUnit(ctx context.Context, code string) error {
 }
 
 // Counters returns every counter.
-func (s *UnitStore) Counters(ctx context.Context) ([]survey.Counter, error) {
-	return all[survey.Counter](ctx, s.counters)
+func (s *UnitStore) Counters(ctx context.Context) ([]org.Counter, error) {
+	return all[org.Counter](ctx, s.counters)
 }
 
 // SaveCounter creates or replaces a counter.
-func (s *UnitStore) SaveCounter(ctx context.Context, c survey.Counter) error {
-	c.ID = survey.CounterID(c.Agency, c.Code)
+func (s *UnitStore) SaveCounter(ctx context.Context, c org.Counter) error {
+	c.ID = org.CounterID(c.Agency, c.Code)
 	_, err := s.counters.ReplaceOne(ctx, bson.D{{Key: "_id", Value: c.ID}}, c, options.Replace().SetUpsert(true))
 	return storeErr("save counter", err)
 }

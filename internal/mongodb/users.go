@@ -10,8 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/hailong/hailong/internal/auth"
-	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/account"
 )
 
 // Collection names of the staff accounts, their sessions and the audit trail.
@@ -21,7 +20,7 @@ const (
 	colAudit    = "audit"
 )
 
-var _ survey.UserStore = (*UserStore)(nil)
+var _ account.UserStore = (*UserStore)(nil)
 
 // UserStore keeps staff accounts under their name (a few hundred documents at most).
 type UserStore struct{ col *mongo.Collection }
@@ -29,8 +28,8 @@ type UserStore struct{ col *mongo.Collection }
 // NewUserStore returns the user store in db.
 func NewUserStore(db *DB) *UserStore { return &UserStore{col: db.DB.Collection(colUsers)} }
 
-// CreateUser stores u, or returns survey.ErrUserExists when its name is taken.
-func (s *UserStore) CreateUser(ctx context.Context, u survey.User) error {
+// CreateUser stores u, or returns account.ErrUserExists when its name is taken.
+func (s *UserStore) CreateUser(ctx context.Context, u account.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -39,17 +38,17 @@ func (s *UserStore) CreateUser(ctx context.Context, u survey.User) error {
 	}
 	_, err := s.col.InsertOne(ctx, u)
 	if isDuplicate(err) {
-		return survey.ErrUserExists
+		return account.ErrUserExists
 	}
 	return storeErr("insert user", err)
 }
 
-// UserByName returns the account named name, or survey.ErrUserNotFound.
-func (s *UserStore) UserByName(ctx context.Context, name string) (*survey.User, error) {
-	var u survey.User
+// UserByName returns the account named name, or account.ErrUserNotFound.
+func (s *UserStore) UserByName(ctx context.Context, name string) (*account.User, error) {
+	var u account.User
 	err := s.col.FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&u)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, survey.ErrUserNotFound
+		return nil, account.ErrUserNotFound
 	}
 	if err != nil {
 		return nil, storeErr("find user", err)
@@ -58,17 +57,17 @@ func (s *UserStore) UserByName(ctx context.Context, name string) (*survey.User, 
 }
 
 // Users lists every account ordered by name.
-func (s *UserStore) Users(ctx context.Context) ([]survey.User, error) {
+func (s *UserStore) Users(ctx context.Context) ([]account.User, error) {
 	cur, err := s.col.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, storeErr("list users", err)
 	}
-	var out []survey.User
+	var out []account.User
 	return out, storeErr("read users", cur.All(ctx, &out))
 }
 
 // UpdateUser replaces the whole account named u.Name; the last of two concurrent updates wins.
-func (s *UserStore) UpdateUser(ctx context.Context, u survey.User) error {
+func (s *UserStore) UpdateUser(ctx context.Context, u account.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -77,7 +76,7 @@ func (s *UserStore) UpdateUser(ctx context.Context, u survey.User) error {
 		return storeErr("update user", err)
 	}
 	if res.MatchedCount == 0 {
-		return survey.ErrUserNotFound
+		return account.ErrUserNotFound
 	}
 	return nil
 }
@@ -91,20 +90,20 @@ func (s *UserStore) CountUsers(ctx context.Context) (int64, error) {
 // EnsureAdmin creates the account "admin" with role admin and password when no account exists
 // yet, so a fresh installation can be signed in to. It reports whether it created the account;
 // with accounts already present the password is ignored.
-func EnsureAdmin(ctx context.Context, users survey.UserStore, password string) (bool, error) {
+func EnsureAdmin(ctx context.Context, users account.UserStore, password string) (bool, error) {
 	n, err := users.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return false, err
 	}
 	if password == "" {
-		return false, fmt.Errorf("mongodb: no account exists yet; set HAILONG_ADMIN_PASSWORD (at least %d characters) to create %q", auth.MinPasswordLength, "admin")
+		return false, fmt.Errorf("mongodb: no account exists yet; set HAILONG_ADMIN_PASSWORD (at least %d characters) to create %q", account.MinPasswordLength, "admin")
 	}
-	hash, err := auth.Hash(password)
+	hash, err := account.Hash(password)
 	if err != nil {
 		return false, fmt.Errorf("mongodb: HAILONG_ADMIN_PASSWORD: %w", err)
 	}
-	err = users.CreateUser(ctx, survey.User{Name: "admin", Role: survey.RoleAdmin, PasswordHash: hash, CreatedAt: time.Now().UTC()})
-	if errors.Is(err, survey.ErrUserExists) {
+	err = users.CreateUser(ctx, account.User{Name: "admin", Role: account.RoleAdmin, PasswordHash: hash, CreatedAt: time.Now().UTC()})
+	if errors.Is(err, account.ErrUserExists) {
 		return false, nil // another instance created it first
 	}
 	return err == nil, err

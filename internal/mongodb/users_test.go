@@ -11,7 +11,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/hailong/hailong/internal/auth"
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
@@ -20,18 +20,18 @@ import (
 func TestUserStore(t *testing.T) {
 	ctx := context.Background()
 	users := mongodb.NewUserStore(testkit.Store(t))
-	officer := survey.User{Name: "lan.nguyen", Role: survey.RoleOfficer, Agency: "000.00.53.H48", Counter: "c1", PasswordHash: "$argon2id$x"}
+	officer := account.User{Name: "lan.nguyen", Role: account.RoleOfficer, Agency: "000.00.53.H48", Counter: "c1", PasswordHash: "$argon2id$x"}
 	if err := users.CreateUser(ctx, officer); err != nil {
 		t.Fatal(err)
 	}
-	if err := users.CreateUser(ctx, survey.User{Name: "lan.nguyen", Role: survey.RoleAdmin}); !errors.Is(err, survey.ErrUserExists) {
+	if err := users.CreateUser(ctx, account.User{Name: "lan.nguyen", Role: account.RoleAdmin}); !errors.Is(err, account.ErrUserExists) {
 		t.Fatalf("second account with one name: %v, want ErrUserExists", err)
 	}
 	got, err := users.UserByName(ctx, "lan.nguyen")
-	if err != nil || got.Role != survey.RoleOfficer || got.Agency != officer.Agency || got.Counter != "c1" || got.PasswordHash != officer.PasswordHash || got.CreatedAt.IsZero() {
+	if err != nil || got.Role != account.RoleOfficer || got.Agency != officer.Agency || got.Counter != "c1" || got.PasswordHash != officer.PasswordHash || got.CreatedAt.IsZero() {
 		t.Fatalf("UserByName: %+v %v", got, err)
 	}
-	if _, err := users.UserByName(ctx, "nobody"); !errors.Is(err, survey.ErrUserNotFound) {
+	if _, err := users.UserByName(ctx, "nobody"); !errors.Is(err, account.ErrUserNotFound) {
 		t.Fatalf("unknown user: %v", err)
 	}
 	got.Disabled = true
@@ -41,13 +41,13 @@ func TestUserStore(t *testing.T) {
 	if again, _ := users.UserByName(ctx, "lan.nguyen"); !again.Disabled {
 		t.Fatal("the update was not stored")
 	}
-	if err := users.UpdateUser(ctx, survey.User{Name: "ghost", Role: survey.RoleViewer}); !errors.Is(err, survey.ErrUserNotFound) {
+	if err := users.UpdateUser(ctx, account.User{Name: "ghost", Role: account.RoleViewer}); !errors.Is(err, account.ErrUserNotFound) {
 		t.Fatalf("updating an unknown user: %v, want ErrUserNotFound", err)
 	}
-	if err := users.CreateUser(ctx, survey.User{Name: "an.tran", Role: survey.RoleViewer}); err != nil {
+	if err := users.CreateUser(ctx, account.User{Name: "an.tran", Role: account.RoleViewer}); err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []survey.User{{Name: "Lan", Role: survey.RoleViewer}, {Name: "lân", Role: survey.RoleViewer}, {Name: "", Role: survey.RoleViewer}, {Name: "x", Role: "root"}} {
+	for _, bad := range []account.User{{Name: "Lan", Role: account.RoleViewer}, {Name: "lân", Role: account.RoleViewer}, {Name: "", Role: account.RoleViewer}, {Name: "x", Role: "root"}} {
 		if err := users.CreateUser(ctx, bad); survey.ErrorCode(err) != survey.CodeInvalid {
 			t.Errorf("CreateUser(%+v): %v, want invalid", bad, err)
 		}
@@ -67,7 +67,7 @@ func TestEnsureAdminOnlyOnAnEmptyStore(t *testing.T) {
 	if created, err := mongodb.EnsureAdmin(ctx, users, ""); created || err == nil || !strings.Contains(err.Error(), "HAILONG_ADMIN_PASSWORD") {
 		t.Fatalf("no password on an empty store: %v %v, want an error naming the variable", created, err)
 	}
-	if _, err := mongodb.EnsureAdmin(ctx, users, "short"); !errors.Is(err, auth.ErrWeakPassword) {
+	if _, err := mongodb.EnsureAdmin(ctx, users, "short"); !errors.Is(err, account.ErrWeakPassword) {
 		t.Fatalf("weak password: %v", err)
 	}
 	created, err := mongodb.EnsureAdmin(ctx, users, "Quản trị viên 2026")
@@ -75,10 +75,10 @@ func TestEnsureAdminOnlyOnAnEmptyStore(t *testing.T) {
 		t.Fatalf("first start: %v %v", created, err)
 	}
 	admin, err := users.UserByName(ctx, "admin")
-	if err != nil || admin.Role != survey.RoleAdmin || admin.Agency != "" {
+	if err != nil || admin.Role != account.RoleAdmin || admin.Agency != "" {
 		t.Fatalf("admin: %+v %v", admin, err)
 	}
-	if ok, err := auth.Verify(admin.PasswordHash, "Quản trị viên 2026"); !ok || err != nil {
+	if ok, err := account.Verify(admin.PasswordHash, "Quản trị viên 2026"); !ok || err != nil {
 		t.Fatalf("the admin password does not verify: %v %v", ok, err)
 	}
 	if created, err := mongodb.EnsureAdmin(ctx, users, "another password"); created || err != nil {
@@ -98,7 +98,7 @@ func TestSessionsStoreOnlyTheTokenHashAndExpire(t *testing.T) {
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	sessions := mongodb.NewSessionStore(db, clock)
 
-	token, s, err := sessions.CreateSession(ctx, "lan.nguyen", survey.SessionTTL)
+	token, s, err := sessions.CreateSession(ctx, "lan.nguyen", account.SessionTTL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestSessionsStoreOnlyTheTokenHashAndExpire(t *testing.T) {
 		t.Fatalf("SessionByToken: %+v %v", got, err)
 	}
 	for _, bad := range []string{"", s.ID, s.CSRF, token[:42], token + "A"} {
-		if _, err := sessions.SessionByToken(ctx, bad); !errors.Is(err, survey.ErrSessionEnded) {
+		if _, err := sessions.SessionByToken(ctx, bad); !errors.Is(err, account.ErrSessionEnded) {
 			t.Errorf("SessionByToken(%q): %v, want ErrSessionEnded", bad, err)
 		}
 	}
@@ -127,7 +127,7 @@ func TestSessionsStoreOnlyTheTokenHashAndExpire(t *testing.T) {
 		t.Fatalf("a second before expiry: %v", err)
 	}
 	advance(time.Second)
-	if _, err := sessions.SessionByToken(ctx, token); !errors.Is(err, survey.ErrSessionEnded) {
+	if _, err := sessions.SessionByToken(ctx, token); !errors.Is(err, account.ErrSessionEnded) {
 		t.Fatalf("at expiry: %v, want ErrSessionEnded", err)
 	}
 	if n, _ := db.DB.Collection("sessions").CountDocuments(ctx, bson.D{}); n != 0 {
@@ -138,7 +138,7 @@ func TestSessionsStoreOnlyTheTokenHashAndExpire(t *testing.T) {
 	if err := sessions.DeleteSession(ctx, other); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sessions.SessionByToken(ctx, other); !errors.Is(err, survey.ErrSessionEnded) {
+	if _, err := sessions.SessionByToken(ctx, other); !errors.Is(err, account.ErrSessionEnded) {
 		t.Fatalf("after sign-out: %v", err)
 	}
 	if err := sessions.DeleteSession(ctx, other); err != nil {
@@ -151,13 +151,13 @@ func TestPurgeExpiredSessions(t *testing.T) {
 	now := time.Date(2026, 3, 31, 8, 0, 0, 0, time.UTC)
 	sessions := mongodb.NewSessionStore(testkit.Store(t), func() time.Time { return now })
 	short, _, _ := sessions.CreateSession(ctx, "a", time.Hour)
-	long, _, _ := sessions.CreateSession(ctx, "b", survey.SessionTTL)
+	long, _, _ := sessions.CreateSession(ctx, "b", account.SessionTTL)
 	now = now.Add(2 * time.Hour)
 	if n, err := sessions.PurgeExpired(ctx); n != 1 || err != nil {
 		t.Fatalf("PurgeExpired: %d %v, want 1", n, err)
 	}
 	now = now.Add(-2 * time.Hour) // even a clock set back cannot revive a purged session
-	if _, err := sessions.SessionByToken(ctx, short); !errors.Is(err, survey.ErrSessionEnded) {
+	if _, err := sessions.SessionByToken(ctx, short); !errors.Is(err, account.ErrSessionEnded) {
 		t.Fatalf("purged session: %v", err)
 	}
 	if _, err := sessions.SessionByToken(ctx, long); err != nil {
@@ -169,7 +169,7 @@ func TestAuditRecentIsNewestFirst(t *testing.T) {
 	ctx := context.Background()
 	audit := mongodb.NewAuditStore(testkit.Store(t))
 	for i := range 12 {
-		e := survey.AuditEntry{User: "admin", Action: "user.create", Target: fmt.Sprintf("user-%02d", i), Detail: "vai trò: cán bộ"}
+		e := account.AuditEntry{User: "admin", Action: "user.create", Target: fmt.Sprintf("user-%02d", i), Detail: "vai trò: cán bộ"}
 		if err := audit.Record(ctx, e); err != nil {
 			t.Fatal(err)
 		}

@@ -13,26 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-)
 
-// KioskEvent is what a kiosk tablet is pushed: a dossier just completed at its counter, or a
-// word that the tablet itself was revoked.
-type KioskEvent struct {
-	Type          string    `json:"type"` // EventDossier or EventRevoked
-	Token         string    `json:"token,omitempty"`
-	DossierCode   string    `json:"dossier_code,omitempty"`
-	ProcedureName string    `json:"procedure_name,omitempty"`
-	Field         string    `json:"field,omitempty"`
-	IssuedAt      time.Time `json:"issued_at,omitzero"`
-	Device        string    `json:"device,omitempty"` // the revoked device
-	// SentAt is when the event was published, so push latency can be measured end to end.
-	SentAt time.Time `json:"sent_at"`
-}
-
-// Kiosk event types.
-const (
-	EventDossier = "dossier"
-	EventRevoked = "revoked"
+	"github.com/hailong/hailong/internal/kiosk"
 )
 
 // hubChannel is the one Redis channel every instance publishes kiosk events on; events are
@@ -62,14 +44,16 @@ type Hub struct {
 	down      atomic.Bool
 }
 
-type hubSub struct{ ch chan KioskEvent }
+type hubSub struct{ ch chan kiosk.Event }
 
 // envelope is an event on the Redis channel.
 type envelope struct {
 	Origin  string     `json:"o"`
 	Counter string     `json:"c"`
-	Event   KioskEvent `json:"e"`
+	Event   kiosk.Event `json:"e"`
 }
+
+var _ kiosk.Hub = (*Hub)(nil)
 
 // NewHub returns a hub using client when it is not nil; Close stops it.
 func NewHub(client *redis.Client, log *slog.Logger) *Hub {
@@ -115,7 +99,7 @@ func (h *Hub) Close() {
 // Publish delivers ev to the subscribers of counter on every instance. If Redis fails, the
 // event still reaches this instance's subscribers and the failure is logged, not returned: the
 // kiosk gets the dossier anyway when it next (re)connects.
-func (h *Hub) Publish(ctx context.Context, counter string, ev KioskEvent) error {
+func (h *Hub) Publish(ctx context.Context, counter string, ev kiosk.Event) error {
 	if ev.SentAt.IsZero() {
 		ev.SentAt = time.Now().UTC()
 	}
@@ -137,8 +121,8 @@ func (h *Hub) Publish(ctx context.Context, counter string, ev KioskEvent) error 
 
 // Subscribe returns the events for counter until ctx ends or the returned func is called;
 // either closes the channel.
-func (h *Hub) Subscribe(ctx context.Context, counter string) (<-chan KioskEvent, func()) {
-	sub := &hubSub{ch: make(chan KioskEvent, subscriberBuffer)}
+func (h *Hub) Subscribe(ctx context.Context, counter string) (<-chan kiosk.Event, func()) {
+	sub := &hubSub{ch: make(chan kiosk.Event, subscriberBuffer)}
 	h.mu.Lock()
 	if h.subs[counter] == nil {
 		h.subs[counter] = map[*hubSub]struct{}{}
@@ -170,7 +154,7 @@ func (h *Hub) Subscribers(counter string) int {
 
 // deliver hands ev to this instance's subscribers of counter without ever blocking: a
 // subscriber that has fallen behind loses its oldest event.
-func (h *Hub) deliver(counter string, ev KioskEvent) {
+func (h *Hub) deliver(counter string, ev kiosk.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for sub := range h.subs[counter] {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/redisstore"
 	"github.com/hailong/hailong/internal/testkit"
 )
@@ -30,18 +31,18 @@ func newHub(t *testing.T, url string) *redisstore.Hub {
 	return h
 }
 
-func dossier(n int) redisstore.KioskEvent {
-	return redisstore.KioskEvent{Type: redisstore.EventDossier, Token: fmt.Sprintf("tok-%d", n), DossierCode: fmt.Sprintf("H48-260331-%04d", n)}
+func dossier(n int) kiosk.Event {
+	return kiosk.Event{Type: kiosk.EventDossier, Token: fmt.Sprintf("tok-%d", n), DossierCode: fmt.Sprintf("H48-260331-%04d", n)}
 }
 
 // receive waits up to d for one event.
-func receive(t *testing.T, ch <-chan redisstore.KioskEvent, d time.Duration) (redisstore.KioskEvent, bool) {
+func receive(t *testing.T, ch <-chan kiosk.Event, d time.Duration) (kiosk.Event, bool) {
 	t.Helper()
 	select {
 	case ev, ok := <-ch:
 		return ev, ok
 	case <-time.After(d):
-		return redisstore.KioskEvent{}, false
+		return kiosk.Event{}, false
 	}
 }
 
@@ -116,7 +117,7 @@ func TestHubSlowSubscriberKeepsTheLatestEvents(t *testing.T) {
 	for i := range 20 {
 		_ = h.Publish(context.Background(), "a|c1", dossier(i)) // must never block
 	}
-	var last redisstore.KioskEvent
+	var last kiosk.Event
 	for {
 		ev, ok := receive(t, ch, 50*time.Millisecond)
 		if !ok {

@@ -13,6 +13,8 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
+
+	"github.com/hailong/hailong/internal/kiosk"
 )
 
 // Limiter enforces per-key request rates. With Redis every instance shares one count (GCRA,
@@ -47,6 +49,14 @@ func NewLimiter(client *redis.Client, log *slog.Logger) *Limiter {
 		l.redis = redis_rate.NewLimiter(client)
 	}
 	return l
+}
+
+var _ kiosk.RateLimiter = (*Limiter)(nil)
+
+// AllowN takes one event for key under a limit of n per period, and reports whether it fits.
+func (l *Limiter) AllowN(ctx context.Context, key string, n int, period time.Duration) bool {
+	ok, _ := l.Allow(ctx, key, Limit{Rate: n, Period: period, Burst: n})
+	return ok
 }
 
 // retryRedisAfter is how long Redis is skipped after a failure before it is tried again.

@@ -35,11 +35,18 @@ type Query struct {
 	MinGroupResponses int64
 }
 
-// Meta is what aggregation needs besides the counts: targets, field groups and labels.
+// Meta is what aggregation needs besides the counts: the targets, and the names (field groups
+// and labels) that only the organisation knows.
 type Meta struct {
-	Targets    TargetTable
-	FieldGroup func(field string) string    // the target group of a field code
-	Label      func(dim, key string) string // display label of a dimension value
+	Targets TargetTable
+	Names   Names // nil: keys as labels, field groups from Targets
+}
+
+// Names tells aggregation what a field code's target group is and how people call a dimension
+// value; an empty answer falls back to the key.
+type Names interface {
+	FieldGroup(field string) string
+	Label(dim, key string) string
 }
 
 // Group is one row of a stats answer: a satisfaction figure with its context.
@@ -215,8 +222,8 @@ func (m Meta) target(q Query, dim, key string) *float64 {
 }
 
 func (m Meta) fieldGroup(field string) string {
-	if m.FieldGroup != nil {
-		if g := m.FieldGroup(field); g != "" {
+	if m.Names != nil {
+		if g := m.Names.FieldGroup(field); g != "" {
 			return g
 		}
 	}
@@ -227,8 +234,8 @@ func (m Meta) label(dim, key string) string {
 	if dim == "" {
 		return ""
 	}
-	if m.Label != nil {
-		if l := m.Label(dim, key); l != "" {
+	if m.Names != nil {
+		if l := m.Names.Label(dim, key); l != "" {
 			return l
 		}
 	}

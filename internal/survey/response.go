@@ -12,6 +12,18 @@ const (
 	SourceOnline Source = "online" // the dossier itself was handled online
 )
 
+// Sources lists every response source, in the order figures show them.
+var Sources = []Source{SourceQR, SourceKiosk, SourceOnline}
+
+var sourceLabels = map[Source]Text{
+	SourceQR:     {VI: "Quét mã QR", EN: "QR code"},
+	SourceKiosk:  {VI: "Máy tính bảng tại quầy", EN: "Counter kiosk"},
+	SourceOnline: {VI: "Trực tuyến", EN: "Online"},
+}
+
+// SourceLabel is how people call a response source; unknown sources have no label.
+func SourceLabel(s Source) Text { return sourceLabels[s] }
+
 // SourceFor picks the source of a response to t given on a kiosk or not.
 func SourceFor(t *Ticket, kiosk bool) Source {
 	switch {

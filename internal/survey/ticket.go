@@ -65,6 +65,9 @@ type TicketRequest struct {
 
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$`)
 
+// ValidCode reports whether s can be a dossier, procedure, agency, counter or officer code.
+func ValidCode(s string) bool { return codePattern.MatchString(s) }
+
 // Validate checks a ticket request and fills defaults; fieldKnown reports whether a field code
 // is in the catalogue. It returns every problem found.
 func (r *TicketRequest) Validate(fieldKnown func(string) bool) FieldErrors {
@@ -73,40 +76,42 @@ func (r *TicketRequest) Validate(fieldKnown func(string) bool) FieldErrors {
 	r.Field = strings.TrimSpace(r.Field)
 	switch {
 	case r.DossierCode == "":
-		errs = append(errs, fieldError("dossier_code", "required", "Thiếu mã hồ sơ.", "dossier_code is required."))
+		errs = append(errs, NewFieldError("dossier_code", "required", "Thiếu mã hồ sơ.", "dossier_code is required."))
 	case !codePattern.MatchString(r.DossierCode):
-		errs = append(errs, fieldError("dossier_code", "type", "Mã hồ sơ không hợp lệ.", "dossier_code is not a valid dossier code."))
+		errs = append(errs, NewFieldError("dossier_code", "type", "Mã hồ sơ không hợp lệ.", "dossier_code is not a valid dossier code."))
 	}
 	switch {
 	case r.Field == "":
-		errs = append(errs, fieldError("field", "required", "Thiếu lĩnh vực.", "field is required."))
+		errs = append(errs, NewFieldError("field", "required", "Thiếu lĩnh vực.", "field is required."))
 	case !fieldKnown(r.Field):
-		errs = append(errs, fieldError("field", "unknown", "Lĩnh vực \""+clip(r.Field)+"\" không có trong danh mục.", "Unknown field \""+clip(r.Field)+"\": not in the field catalogue."))
+		errs = append(errs, NewFieldError("field", "unknown", "Lĩnh vực \""+clip(r.Field)+"\" không có trong danh mục.", "Unknown field \""+clip(r.Field)+"\": not in the field catalogue."))
 	}
-	errs = append(errs, optionalCode("procedure_code", r.ProcedureCode)...)
-	errs = append(errs, optionalCode("agency", r.Agency)...)
-	errs = append(errs, optionalCode("counter", r.Counter)...)
-	errs = append(errs, optionalCode("officer", r.Officer)...)
+	errs = append(errs, OptionalCode("procedure_code", r.ProcedureCode)...)
+	errs = append(errs, OptionalCode("agency", r.Agency)...)
+	errs = append(errs, OptionalCode("counter", r.Counter)...)
+	errs = append(errs, OptionalCode("officer", r.Officer)...)
 	if !utf8.ValidString(r.ProcedureName) || utf8.RuneCountInString(r.ProcedureName) > 300 {
-		errs = append(errs, fieldError("procedure_name", "too_long", "Tên thủ tục không hợp lệ hoặc quá dài (tối đa 300 ký tự).", "procedure_name is invalid or longer than 300 characters."))
+		errs = append(errs, NewFieldError("procedure_name", "too_long", "Tên thủ tục không hợp lệ hoặc quá dài (tối đa 300 ký tự).", "procedure_name is invalid or longer than 300 characters."))
 	}
 	if r.Channel == "" {
 		r.Channel = ChannelDirect
 	}
 	if !r.Channel.Valid() {
-		errs = append(errs, fieldError("channel", "range", "Kênh phải là direct, online hoặc postal.", "channel must be direct, online or postal."))
+		errs = append(errs, NewFieldError("channel", "range", "Kênh phải là direct, online hoặc postal.", "channel must be direct, online or postal."))
 	}
 	return errs
 }
 
-func optionalCode(name, v string) FieldErrors {
+// OptionalCode checks an optional agency, counter, officer or procedure code.
+func OptionalCode(name, v string) FieldErrors {
 	if v == "" || codePattern.MatchString(v) {
 		return nil
 	}
-	return FieldErrors{fieldError(name, "type", "Giá trị của "+name+" không hợp lệ.", name+" has invalid characters or is too long.")}
+	return FieldErrors{NewFieldError(name, "type", "Giá trị của "+name+" không hợp lệ.", name+" has invalid characters or is too long.")}
 }
 
-func fieldError(name, reason, vi, en string) FieldError {
+// NewFieldError is the problem reason with question name, said in both languages.
+func NewFieldError(name, reason, vi, en string) FieldError {
 	return FieldError{Question: name, Reason: reason, Message: Text{VI: vi, EN: en}}
 }
 
@@ -154,11 +159,11 @@ func randIndex(n int) int {
 
 // NormalizeShortCode upper-cases a typed code and drops spaces and dashes; it returns "" when the
 // code cannot be valid (such as one with O, 0, I, L or 1).
-func NormalizeShortCode(s string) string { return normalizeCode(s, ShortCodeLength) }
+func NormalizeShortCode(s string) string { return NormalizeCode(s, ShortCodeLength) }
 
-// normalizeCode upper-cases s, drops spaces and dashes, and returns "" unless what is left is n
+// NormalizeCode upper-cases s, drops spaces and dashes, and returns "" unless what is left is n
 // symbols of the short-code alphabet.
-func normalizeCode(s string, n int) string {
+func NormalizeCode(s string, n int) string {
 	s = strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(s))
 	if len(s) != n {
 		return ""

@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hailong/hailong/internal/auth"
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/stats"
-	"github.com/hailong/hailong/internal/survey"
 )
 
 const adminPassword = "mật khẩu quản trị"
@@ -25,7 +24,7 @@ type admin struct {
 
 func (e *env) signInAdmin() *admin {
 	e.t.Helper()
-	name := e.addUser("adm", survey.RoleAdmin, adminPassword)
+	name := e.addUser("adm", account.RoleAdmin, adminPassword)
 	a := &admin{e: e, cookie: "hl_session=" + e.mustSignIn(name, adminPassword)}
 	status, _, page := a.get("/admin")
 	m := csrfField.FindStringSubmatch(page)
@@ -86,7 +85,7 @@ func (e *env) settle() {
 
 func TestAdminPagesAreForAdminsWithTheFormToken(t *testing.T) {
 	e := newEnv(t)
-	manager := e.addUser("mgr", survey.RoleManager, adminPassword)
+	manager := e.addUser("mgr", account.RoleManager, adminPassword)
 	cookie := "hl_session=" + e.mustSignIn(manager, adminPassword)
 	if status, _, _ := e.get("/admin", "Cookie", cookie); status != http.StatusForbidden {
 		t.Fatalf("manager on /admin: %d, want 403", status)
@@ -133,8 +132,8 @@ func TestAdminHierarchyScopesManagersAndRefusesCycles(t *testing.T) {
 	e.respond("COMM-260331-0001", "COMM")
 	e.respond("H48-260331-0001", "000.00.53.H48")
 	e.settle()
-	hash, _ := auth.Hash(adminPassword)
-	if err := mongodb.NewUserStore(e.db).CreateUser(context.Background(), survey.User{Name: "mgr.prov", Role: survey.RoleManager, Agency: "PROV", PasswordHash: hash}); err != nil {
+	hash, _ := account.Hash(adminPassword)
+	if err := mongodb.NewUserStore(e.db).CreateUser(context.Background(), account.User{Name: "mgr.prov", Role: account.RoleManager, Agency: "PROV", PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}
 	mgr := "hl_session=" + e.mustSignIn("mgr.prov", adminPassword)
@@ -157,7 +156,7 @@ func TestAdminHierarchyScopesManagersAndRefusesCycles(t *testing.T) {
 func TestAdminAPIKeySecretShownOnceAndRevocable(t *testing.T) {
 	e := newEnv(t)
 	a := e.signInAdmin()
-	page := a.post("/admin/keys", url.Values{"name": {"Một cửa điện tử"}, "scope": {survey.ScopeTicketsWrite}}, http.StatusOK)
+	page := a.post("/admin/keys", url.Values{"name": {"Một cửa điện tử"}, "scope": {account.ScopeTicketsWrite}}, http.StatusOK)
 	m := regexp.MustCompile(`<code id="secret">(hl_[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(page)
 	if m == nil || !strings.Contains(page, "không được hiển thị lại") {
 		t.Fatalf("no one-time secret on the result page:\n%.2000s", page)
@@ -219,9 +218,9 @@ func TestAdminTargetsFieldsAndUsers(t *testing.T) {
 		t.Fatal("field update not listed")
 	}
 
-	a.post("/admin/users", url.Values{"name": {"can.bo"}, "role": {survey.RoleOfficer}, "password": {"0123456789"}}, http.StatusUnprocessableEntity)
-	a.post("/admin/users", url.Values{"name": {"nguoi.xem"}, "role": {survey.RoleViewer}, "password": {"ngắn"}}, http.StatusUnprocessableEntity)
-	a.post("/admin/users", url.Values{"name": {"nguoi.xem"}, "role": {survey.RoleViewer}, "password": {"0123456789"}}, http.StatusSeeOther)
+	a.post("/admin/users", url.Values{"name": {"can.bo"}, "role": {account.RoleOfficer}, "password": {"0123456789"}}, http.StatusUnprocessableEntity)
+	a.post("/admin/users", url.Values{"name": {"nguoi.xem"}, "role": {account.RoleViewer}, "password": {"ngắn"}}, http.StatusUnprocessableEntity)
+	a.post("/admin/users", url.Values{"name": {"nguoi.xem"}, "role": {account.RoleViewer}, "password": {"0123456789"}}, http.StatusSeeOther)
 	e.mustSignIn("nguoi.xem", "0123456789")
 	a.post("/admin/users/toggle", url.Values{"name": {"nguoi.xem"}, "disabled": {"true"}}, http.StatusSeeOther)
 	if status, _, _ := e.signIn("nguoi.xem", "0123456789", ""); status != http.StatusUnauthorized {

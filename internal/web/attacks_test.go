@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/config"
-	"github.com/hailong/hailong/internal/survey"
 )
 
 // TestAttacks sends what a hostile client would and checks each gets a clear 4xx — never a 5xx,
@@ -121,7 +121,7 @@ func TestCommentsAreEscapedOnTheDashboard(t *testing.T) {
 		t.Fatalf("submit: %d %s", status, body)
 	}
 	e.settle()
-	name := e.addUser("quanly", survey.RoleManager, "mật-khẩu-quản-lý-2")
+	name := e.addUser("quanly", account.RoleManager, "mật-khẩu-quản-lý-2")
 	token := e.mustSignIn(name, "mật-khẩu-quản-lý-2")
 	status, _, page := e.get("/dashboard?period=custom&from=2026-03-01&to=2026-03-31", "Cookie", "hl_session="+token)
 	if status != 200 {
@@ -144,7 +144,7 @@ func TestLogsHoldNoSecretsTokensOrAddresses(t *testing.T) {
 	e.get("/s/" + tk.Token)
 	e.submitJSON(`{"token":"` + tk.Token + `","answers":{"overall":5}}`)
 	e.post("/s", "application/x-www-form-urlencoded", url.Values{"code": {tk.ShortCode}}.Encode())
-	name := e.addUser("quanly", survey.RoleManager, "mật-khẩu-quản-lý-3")
+	name := e.addUser("quanly", account.RoleManager, "mật-khẩu-quản-lý-3")
 	session := e.mustSignIn(name, "mật-khẩu-quản-lý-3")
 	out := logs.String()
 	if !strings.Contains(out, `"route"`) {

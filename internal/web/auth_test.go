@@ -12,10 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hailong/hailong/internal/auth"
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/mongodb"
-	"github.com/hailong/hailong/internal/survey"
 )
 
 const failedSignIn = "Tên đăng nhập hoặc mật khẩu không đúng."
@@ -27,11 +26,11 @@ var userSeq atomic.Int64
 func (e *env) addUser(prefix, role, password string) string {
 	e.t.Helper()
 	name := prefix + "-" + strconv.FormatInt(time.Now().UnixNano(), 36) + strconv.FormatInt(userSeq.Add(1), 36)
-	hash, err := auth.Hash(password)
+	hash, err := account.Hash(password)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	u := survey.User{Name: name, Role: role, Agency: "000.00.53.H48", PasswordHash: hash}
+	u := account.User{Name: name, Role: role, Agency: "000.00.53.H48", PasswordHash: hash}
 	if err := mongodb.NewUserStore(e.db).CreateUser(context.Background(), u); err != nil {
 		e.t.Fatal(err)
 	}
@@ -87,7 +86,7 @@ func (e *env) signedIn(token string) bool {
 	return status == http.StatusSeeOther && hdr.Get("Location") == "/dashboard"
 }
 
-func (e *env) session(token string) (*survey.Session, error) {
+func (e *env) session(token string) (*account.Session, error) {
 	return mongodb.NewSessionStore(e.db, e.clock).SessionByToken(context.Background(), token)
 }
 
@@ -102,8 +101,8 @@ func cookieNamed(hdr http.Header, name string) *http.Cookie {
 
 func TestSignInStartsANewSessionEvenWhenTheBrowserBringsOne(t *testing.T) {
 	e := newEnv(t)
-	victim := e.addUser("lan", survey.RoleManager, "Mật khẩu của Lan 2026")
-	attacker := e.addUser("mallory", survey.RoleViewer, "mallory's password")
+	victim := e.addUser("lan", account.RoleManager, "Mật khẩu của Lan 2026")
+	attacker := e.addUser("mallory", account.RoleViewer, "mallory's password")
 	planted := e.mustSignIn(attacker, "mallory's password")
 	if !e.signedIn(planted) {
 		t.Fatal("the attacker's own session does not work")
@@ -135,8 +134,8 @@ func TestSignInStartsANewSessionEvenWhenTheBrowserBringsOne(t *testing.T) {
 
 func TestWrongPasswordAndUnknownUserLookTheSame(t *testing.T) {
 	e := newEnv(t)
-	name := e.addUser("an", survey.RoleViewer, "đúng mật khẩu rồi")
-	disabled := e.addUser("cu", survey.RoleViewer, "đúng mật khẩu rồi")
+	name := e.addUser("an", account.RoleViewer, "đúng mật khẩu rồi")
+	disabled := e.addUser("cu", account.RoleViewer, "đúng mật khẩu rồi")
 	users := mongodb.NewUserStore(e.db)
 	u, _ := users.UserByName(context.Background(), disabled)
 	u.Disabled = true
@@ -167,8 +166,8 @@ func TestWrongPasswordAndUnknownUserLookTheSame(t *testing.T) {
 
 func TestOneAccountCannotBeGuessedFromManyAddresses(t *testing.T) {
 	e := newEnv(t, func(c *config.Config) { c.Limits.SignIn = 3; c.TrustProxy = true })
-	target := e.addUser("lan", survey.RoleAdmin, "mật khẩu rất dài 2026")
-	other := e.addUser("an", survey.RoleViewer, "mật khẩu của An 2026")
+	target := e.addUser("lan", account.RoleAdmin, "mật khẩu rất dài 2026")
+	other := e.addUser("an", account.RoleViewer, "mật khẩu của An 2026")
 	from := func(i int) []string { return []string{"X-Forwarded-For", "203.0.113." + strconv.Itoa(i)} }
 	for i := range 3 {
 		if status, _, _ := e.signIn(target, "đoán thử "+strconv.Itoa(i), "", from(i)...); status != http.StatusUnauthorized {
@@ -199,7 +198,7 @@ func TestOneAddressCannotGuessManyAccounts(t *testing.T) {
 
 func TestSignOutEndsTheSession(t *testing.T) {
 	e := newEnv(t)
-	name := e.addUser("lan", survey.RoleOfficer, "Mật khẩu của Lan 2026")
+	name := e.addUser("lan", account.RoleOfficer, "Mật khẩu của Lan 2026")
 	token := e.mustSignIn(name, "Mật khẩu của Lan 2026")
 	s, err := e.session(token)
 	if err != nil {
@@ -214,14 +213,14 @@ func TestSignOutEndsTheSession(t *testing.T) {
 	if e.signedIn(token) {
 		t.Fatal("the old cookie still works after signing out")
 	}
-	if _, err := e.session(token); !errors.Is(err, survey.ErrSessionEnded) {
+	if _, err := e.session(token); !errors.Is(err, account.ErrSessionEnded) {
 		t.Fatalf("session after sign-out: %v", err)
 	}
 }
 
 func TestStateChangesNeedTheSessionCSRFToken(t *testing.T) {
 	e := newEnv(t)
-	name := e.addUser("lan", survey.RoleManager, "Mật khẩu của Lan 2026")
+	name := e.addUser("lan", account.RoleManager, "Mật khẩu của Lan 2026")
 	token := e.mustSignIn(name, "Mật khẩu của Lan 2026")
 	other := e.mustSignIn(name, "Mật khẩu của Lan 2026")
 	otherSession, _ := e.session(other)
@@ -251,7 +250,7 @@ func TestStateChangesNeedTheSessionCSRFToken(t *testing.T) {
 
 func TestSignInFormNeedsItsOwnCSRFToken(t *testing.T) {
 	e := newEnv(t)
-	name := e.addUser("lan", survey.RoleManager, "Mật khẩu của Lan 2026")
+	name := e.addUser("lan", account.RoleManager, "Mật khẩu của Lan 2026")
 	pre, _ := e.signInForm()
 	cases := map[string][]string{
 		"no cookie":      {"csrf", pre},
@@ -285,7 +284,7 @@ func flipFirst(s string) string {
 
 func TestExpiredSessionIsRefused(t *testing.T) {
 	e := newEnv(t)
-	name := e.addUser("lan", survey.RoleManager, "Mật khẩu của Lan 2026")
+	name := e.addUser("lan", account.RoleManager, "Mật khẩu của Lan 2026")
 	token := e.mustSignIn(name, "Mật khẩu của Lan 2026")
 	e.advance(12*time.Hour - time.Minute)
 	if !e.signedIn(token) {
@@ -304,7 +303,7 @@ func TestExpiredSessionIsRefused(t *testing.T) {
 
 func TestDisablingAUserEndsTheirSessions(t *testing.T) {
 	e := newEnv(t)
-	name := e.addUser("lan", survey.RoleManager, "Mật khẩu của Lan 2026")
+	name := e.addUser("lan", account.RoleManager, "Mật khẩu của Lan 2026")
 	token := e.mustSignIn(name, "Mật khẩu của Lan 2026")
 	users := mongodb.NewUserStore(e.db)
 	u, _ := users.UserByName(context.Background(), name)
@@ -319,7 +318,7 @@ func TestDisablingAUserEndsTheirSessions(t *testing.T) {
 
 func TestNextOnlyLeadsWithinTheSite(t *testing.T) {
 	e := newEnv(t)
-	name := e.addUser("lan", survey.RoleManager, "Mật khẩu của Lan 2026")
+	name := e.addUser("lan", account.RoleManager, "Mật khẩu của Lan 2026")
 	for next, want := range map[string]string{
 		"":                          "/dashboard",
 		"/dashboard?period=2026-03": "/dashboard?period=2026-03",

@@ -4,16 +4,18 @@ import (
 	"context"
 	"html/template"
 	"net/url"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/org"
+	"github.com/hailong/hailong/internal/qr"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/ticket"
 )
 
 // The counter page: an officer completes dossiers by hand, sees the day's dossiers of their
@@ -34,18 +36,21 @@ var (
 		VI: "Vui lòng chọn hồ sơ đúng hạn hay trễ hạn.", EN: "Please say whether the dossier was on time or late."}}
 )
 
-// counterCodeRE is what TicketRequest.Validate accepts as an agency or counter code.
-var counterCodeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$`)
-
 // slipSizes are the printable slip layouts; the first is the default.
 var slipSizes = []string{"80mm", "a6"}
 
-// counterRoutes registers the counter page, its form and the slips.
-func (s *Server) counterRoutes(app *fiber.App) {
-	g := app.Group("/counter", s.requireSession(survey.RoleOfficer, survey.RoleManager, survey.RoleAdmin), s.csrf)
-	g.Get("/", s.counterPage)
-	g.Post("/tickets", s.counterIssue)
-	g.Get("/slip/:token", s.slipPage)
+// counter serves counter officers: completing a dossier by hand, the day's list of the
+// counter's dossiers and the printable slips; managers and admins may look at any counter of
+// their scope.
+type counter struct {
+	base
+	issuer    *ticket.Issuer
+	days      ticket.CounterDays
+	tickets   ticketReader
+	responses survey.ResponseStore
+	org       *org.Directory
+	qr        *qr.Generator
+	urls      ticketURLs
 }
 
 // counterRef names one counter of an agency.
@@ -68,15 +73,15 @@ type counterRow struct {
 
 type counterData struct {
 	pageData
-	User                    *survey.User
+	User                    *account.User
 	CSRF                    string
 	Officer                 bool // may complete dossiers here
 	Chosen                  bool // a counter is chosen
 	Ref                     counterRef
 	AgencyName, CounterName string
-	Choices                 []survey.Counter // counters a manager or admin may open
-	Units                   []survey.Unit
-	Fields                  []survey.Field
+	Choices                 []org.Counter // counters a manager or admin may open
+	Units                   []org.Unit
+	Fields                  []org.Field
 	Channels                []survey.Channel
 	Form                    counterForm
 	Errors                  []survey.FieldError
@@ -85,40 +90,40 @@ type counterData struct {
 	Rows                    []counterRow
 }
 
-// counterPage handles GET /counter.
-func (s *Server) counterPage(c *fiber.Ctx) error {
-	d, err := s.counterData(c, counterForm{Channel: string(survey.ChannelDirect), OnTime: "true"})
+// page handles GET /counter.
+func (h *counter) page(c *fiber.Ctx) error {
+	d, err := h.counterData(c, counterForm{Channel: string(survey.ChannelDirect), OnTime: "true"})
 	if err != nil {
 		return err
 	}
-	return s.render(c, "counter", d)
+	return h.render(c, "counter", d)
 }
 
-func (s *Server) counterData(c *fiber.Ctx, form counterForm) (*counterData, error) {
+func (h *counter) counterData(c *fiber.Ctx, form counterForm) (*counterData, error) {
 	u, l := currentUser(c), lang(c)
-	ref, chosen, err := s.counterOf(c, u)
+	ref, chosen, err := h.counterOf(c, u)
 	if err != nil {
 		return nil, err
 	}
 	d := &counterData{
-		pageData: s.page(c, s.pages.t(l, "counter.title")), User: u, CSRF: csrfToken(c),
-		Officer: u.Role == survey.RoleOfficer, Chosen: chosen, Ref: ref, Form: form,
-		Fields: s.activeFields(c), Channels: []survey.Channel{survey.ChannelDirect, survey.ChannelOnline, survey.ChannelPostal},
-		Today: stats.FormatDate(stats.DateOf(s.Now())), Invalid: map[string]bool{},
+		pageData: h.pageFor(c, h.pages.t(l, "counter.title")), User: u, CSRF: csrfToken(c),
+		Officer: u.Role == account.RoleOfficer, Chosen: chosen, Ref: ref, Form: form,
+		Fields: activeFields(c, h.org.Fields), Channels: []survey.Channel{survey.ChannelDirect, survey.ChannelOnline, survey.ChannelPostal},
+		Today: stats.FormatDate(stats.DateOf(h.now())), Invalid: map[string]bool{},
 	}
 	if !chosen {
-		d.Choices, d.Units = s.counterChoices(u), s.unitsInScope(u)
+		d.Choices, d.Units = h.counterChoices(u), h.unitsInScope(u)
 		return d, nil
 	}
-	d.AgencyName, d.CounterName = s.counterNames(ref)
-	d.Rows, err = s.counterRows(c, ref)
+	d.AgencyName, d.CounterName = h.counterNames(ref)
+	d.Rows, err = h.counterRows(c, ref)
 	return d, err
 }
 
 // counterOf is the counter the page shows: an officer's own, or for a manager or admin the one
 // named by ?agency=&counter= within their scope (chosen is false when none is named).
-func (s *Server) counterOf(c *fiber.Ctx, u *survey.User) (ref counterRef, chosen bool, err error) {
-	if u.Role == survey.RoleOfficer {
+func (h *counter) counterOf(c *fiber.Ctx, u *account.User) (ref counterRef, chosen bool, err error) {
+	if u.Role == account.RoleOfficer {
 		if u.Agency == "" || u.Counter == "" {
 			return ref, false, errNoCounter
 		}
@@ -128,10 +133,10 @@ func (s *Server) counterOf(c *fiber.Ctx, u *survey.User) (ref counterRef, chosen
 	if ref.Agency == "" && ref.Counter == "" {
 		return ref, false, nil
 	}
-	if !counterCodeRE.MatchString(ref.Agency) || !counterCodeRE.MatchString(ref.Counter) {
+	if !survey.ValidCode(ref.Agency) || !survey.ValidCode(ref.Counter) {
 		return ref, false, errCounterChoice
 	}
-	if !s.inScope(u, ref.Agency) {
+	if !h.inScope(u, ref.Agency) {
 		return ref, false, survey.ErrForbidden
 	}
 	return ref, true, nil
@@ -139,33 +144,33 @@ func (s *Server) counterOf(c *fiber.Ctx, u *survey.User) (ref counterRef, chosen
 
 // inScope reports whether a manager or admin may see agency: their unit's subtree, or
 // everything for an account of the whole organisation.
-func (s *Server) inScope(u *survey.User, agency string) bool {
-	return u.Agency == "" || s.Org.Subtree(u.Agency)[agency]
+func (h *counter) inScope(u *account.User, agency string) bool {
+	return u.Agency == "" || h.org.Tree.Subtree(u.Agency)[agency]
 }
 
 // mayPrint reports whether u may see the slip of t: an officer at t's counter, or a manager or
 // admin whose scope holds t's agency.
-func (s *Server) mayPrint(u *survey.User, t *survey.Ticket) bool {
-	if u.Role == survey.RoleOfficer {
+func (h *counter) mayPrint(u *account.User, t *survey.Ticket) bool {
+	if u.Role == account.RoleOfficer {
 		return u.Agency != "" && u.Counter != "" && t.Agency == u.Agency && t.Counter == u.Counter
 	}
-	return s.inScope(u, t.Agency)
+	return h.inScope(u, t.Agency)
 }
 
-func (s *Server) unitsInScope(u *survey.User) []survey.Unit {
-	var out []survey.Unit
-	for _, unit := range s.Org.Units() {
-		if s.inScope(u, unit.Code) {
+func (h *counter) unitsInScope(u *account.User) []org.Unit {
+	var out []org.Unit
+	for _, unit := range h.org.Tree.Units() {
+		if h.inScope(u, unit.Code) {
 			out = append(out, unit)
 		}
 	}
 	return out
 }
 
-func (s *Server) counterChoices(u *survey.User) []survey.Counter {
-	var out []survey.Counter
-	for _, ct := range s.Org.Counters() {
-		if s.inScope(u, ct.Agency) {
+func (h *counter) counterChoices(u *account.User) []org.Counter {
+	var out []org.Counter
+	for _, ct := range h.org.Tree.Counters() {
+		if h.inScope(u, ct.Agency) {
 			out = append(out, ct)
 		}
 	}
@@ -173,24 +178,21 @@ func (s *Server) counterChoices(u *survey.User) []survey.Counter {
 }
 
 // counterNames returns the names of r's unit and counter, or their codes when unnamed.
-func (s *Server) counterNames(r counterRef) (agency, counter string) {
+func (h *counter) counterNames(r counterRef) (agency, counter string) {
 	agency, counter = r.Agency, r.Counter
-	if u, ok := s.Org.Unit(r.Agency); ok && u.Name != "" {
+	if u, ok := h.org.Tree.Unit(r.Agency); ok && u.Name != "" {
 		agency = u.Name
 	}
-	if name, ok := s.Org.CounterName(survey.CounterID(r.Agency, r.Counter)); ok {
+	if name, ok := h.org.Tree.CounterName(org.CounterID(r.Agency, r.Counter)); ok {
 		counter = name
 	}
 	return agency, counter
 }
 
 // counterRows lists today's dossiers of r, newest first, each with whether it is rated yet.
-func (s *Server) counterRows(c *fiber.Ctx, r counterRef) ([]counterRow, error) {
-	if s.CounterDays == nil {
-		return nil, nil
-	}
+func (h *counter) counterRows(c *fiber.Ctx, r counterRef) ([]counterRow, error) {
 	ctx, l := c.UserContext(), lang(c)
-	list, err := s.CounterDays.CounterDossiers(ctx, r.Agency, r.Counter, stats.DateOf(s.Now()).String())
+	list, err := h.days.CounterDossiers(ctx, r.Agency, r.Counter, stats.DateOf(h.now()).String())
 	if err != nil {
 		return nil, err
 	}
@@ -203,13 +205,13 @@ func (s *Server) counterRows(c *fiber.Ctx, r counterRef) ([]counterRow, error) {
 			continue
 		}
 		seen[d.Token] = true
-		rated, err := s.Responses.Answered(ctx, d.Token)
+		rated, err := h.responses.Answered(ctx, d.Token)
 		if err != nil {
 			return nil, err
 		}
 		rows = append(rows, counterRow{
 			Token: d.Token, ShortCode: survey.FormatShortCode(d.ShortCode), DossierCode: d.DossierCode,
-			Procedure: clipRunes(d.ProcedureName, 48), Field: s.fieldName(ctx, l, d.Field), Rated: rated,
+			Procedure: clipRunes(d.ProcedureName, 48), Field: h.fieldName(ctx, l, d.Field), Rated: rated,
 			Time: d.CompletedAt.In(stats.TimeZone()).Format("15:04"),
 		})
 	}
@@ -225,19 +227,19 @@ func clipRunes(s string, n int) string {
 	return s
 }
 
-func (s *Server) fieldName(ctx context.Context, l, code string) string {
-	if f, ok := s.Fields.Get(ctx, code); ok {
+func (h *counter) fieldName(ctx context.Context, l, code string) string {
+	if f, ok := h.org.Fields.Get(ctx, code); ok {
 		return f.Name.In(l)
 	}
 	return code
 }
 
-// counterIssue handles POST /counter/tickets: an officer completes a dossier by hand. The
+// issue handles POST /counter/tickets: an officer completes a dossier by hand. The
 // ticket is issued as through the API, with the officer's own unit, counter and name, and the
 // officer goes on to its slip; a dossier that already has a ticket here shows that ticket's slip.
-func (s *Server) counterIssue(c *fiber.Ctx) error {
+func (h *counter) issue(c *fiber.Ctx) error {
 	u := currentUser(c)
-	if u.Role != survey.RoleOfficer {
+	if u.Role != account.RoleOfficer {
 		return survey.ErrForbidden
 	}
 	if u.Agency == "" || u.Counter == "" {
@@ -249,34 +251,29 @@ func (s *Server) counterIssue(c *fiber.Ctx) error {
 	}
 	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
 	form := counterForm{get("dossier_code"), get("procedure_code"), get("procedure_name"), get("field"), get("channel"), get("on_time")}
-	req, errs := s.counterRequest(c.UserContext(), u, form)
+	req, errs := h.counterRequest(c.UserContext(), u, form)
 	if len(errs) > 0 {
-		return s.counterFail(c, fiber.StatusUnprocessableEntity, form, errs)
+		return h.counterFail(c, fiber.StatusUnprocessableEntity, form, errs)
 	}
-	ctx := c.UserContext()
-	got, created, err := s.Tickets.IssueTicket(ctx, s.newTicket(&req))
+	got, created, err := h.issuer.Issue(c.UserContext(), &req)
 	if err != nil {
 		return err
 	}
 	if !created && (got.Agency != u.Agency || got.Counter != u.Counter) {
 		elsewhere := survey.FieldErrors{{Question: "dossier_code", Reason: string(survey.CodeConflict), Message: errDossierElsewhere.Message}}
-		return s.counterFail(c, fiber.StatusConflict, form, elsewhere)
-	}
-	if created {
-		s.announce(ctx, got)
-		s.recordAtCounter(ctx, got)
+		return h.counterFail(c, fiber.StatusConflict, form, elsewhere)
 	}
 	return c.Redirect("/counter/slip/"+got.Token+"?lang="+lang(c), fiber.StatusSeeOther)
 }
 
 // counterRequest is the ticket request of the form; unit, counter and officer come from the
 // account, never from the form.
-func (s *Server) counterRequest(ctx context.Context, u *survey.User, f counterForm) (survey.TicketRequest, survey.FieldErrors) {
+func (h *counter) counterRequest(ctx context.Context, u *account.User, f counterForm) (survey.TicketRequest, survey.FieldErrors) {
 	req := survey.TicketRequest{
 		DossierCode: f.DossierCode, ProcedureCode: f.ProcedureCode, ProcedureName: f.ProcedureName, Field: f.Field,
 		Agency: u.Agency, Counter: u.Counter, Officer: u.Name, Channel: survey.Channel(f.Channel),
 	}
-	errs := req.Validate(func(code string) bool { return s.Fields.Known(ctx, code) })
+	errs := h.issuer.Validate(ctx, &req)
 	switch f.OnTime {
 	case "true", "false":
 		onTime := f.OnTime == "true"
@@ -288,8 +285,8 @@ func (s *Server) counterRequest(ctx context.Context, u *survey.User, f counterFo
 }
 
 // counterFail shows the counter page again with the form as typed and what is wrong with it.
-func (s *Server) counterFail(c *fiber.Ctx, status int, form counterForm, errs survey.FieldErrors) error {
-	d, err := s.counterData(c, form)
+func (h *counter) counterFail(c *fiber.Ctx, status int, form counterForm, errs survey.FieldErrors) error {
+	d, err := h.counterData(c, form)
 	if err != nil {
 		return err
 	}
@@ -297,21 +294,7 @@ func (s *Server) counterFail(c *fiber.Ctx, status int, form counterForm, errs su
 	for _, e := range errs {
 		d.Invalid[e.Question] = true
 	}
-	return s.render(c.Status(status), "counter", d)
-}
-
-// recordAtCounter adds t to its counter's list of the day it was completed. Failures are
-// logged: the ticket is issued all the same.
-func (s *Server) recordAtCounter(ctx context.Context, t *survey.Ticket) {
-	if s.CounterDays == nil || t.Agency == "" || t.Counter == "" {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	day := stats.DateOf(t.CompletedAt).String()
-	if err := s.CounterDays.AddCounterDossier(ctx, t.Agency, t.Counter, day, survey.CounterDossierOf(t)); err != nil {
-		s.Log.Warn("counter: record the dossier of the day", "err", err)
-	}
+	return h.render(c.Status(status), "counter", d)
 }
 
 type slipData struct {
@@ -324,34 +307,34 @@ type slipData struct {
 	Back                     string
 }
 
-// slipPage handles GET /counter/slip/:token?size=80mm|a6: the printable slip of a dossier.
-func (s *Server) slipPage(c *fiber.Ctx) error {
-	t, err := s.ticket(c)
+// slip handles GET /counter/slip/:token?size=80mm|a6: the printable slip of a dossier.
+func (h *counter) slip(c *fiber.Ctx) error {
+	t, err := h.tickets.byToken(c)
 	if err != nil {
 		return err
 	}
 	u := currentUser(c)
-	if !s.mayPrint(u, t) {
+	if !h.mayPrint(u, t) {
 		return errSlipOtherCounter
 	}
-	svg, err := s.QR.SVG(s.surveyURL(t))
+	svg, err := h.qr.SVG(h.urls.survey(t))
 	if err != nil {
 		return survey.Wrap(err)
 	}
-	d := s.slipOf(c, t, template.HTML(svg)) // made by the QR generator, which escapes the URL in its title
-	if u.Role != survey.RoleOfficer {
+	d := h.slipOf(c, t, template.HTML(svg)) // made by the QR generator, which escapes the URL in its title
+	if u.Role != account.RoleOfficer {
 		d.Back += "&" + counterRef{t.Agency, t.Counter}.query()
 	}
-	return s.render(c, "slip", d)
+	return h.render(c, "slip", d)
 }
 
 // slipOf is what t's slip shows, in the size the request asks for.
-func (s *Server) slipOf(c *fiber.Ctx, t *survey.Ticket, qr template.HTML) slipData {
+func (h *counter) slipOf(c *fiber.Ctx, t *survey.Ticket, qr template.HTML) slipData {
 	l := lang(c)
 	d := slipData{
-		pageData: s.page(c, s.pages.t(l, "slip.title")), Size: slipSizes[0], Other: slipSizes[1], QR: qr,
+		pageData: h.pageFor(c, h.pages.t(l, "slip.title")), Size: slipSizes[0], Other: slipSizes[1], QR: qr,
 		ShortCode: survey.FormatShortCode(t.ShortCode), DossierCode: t.DossierCode, Procedure: t.ProcedureName,
-		Date: stats.FormatDate(stats.DateOf(t.CompletedAt)), CodeURL: printedURL(s.Config.BaseURL) + "/s", Back: "/counter?lang=" + l,
+		Date: stats.FormatDate(stats.DateOf(t.CompletedAt)), CodeURL: printedURL(h.baseURL) + "/s", Back: "/counter?lang=" + l,
 	}
 	if c.Query("size") == slipSizes[1] {
 		d.Size, d.Other = d.Other, d.Size
@@ -359,9 +342,9 @@ func (s *Server) slipOf(c *fiber.Ctx, t *survey.Ticket, qr template.HTML) slipDa
 	if d.Procedure == "" {
 		d.Procedure = t.ProcedureCode
 	}
-	d.AgencyName, d.CounterName = s.counterNames(counterRef{t.Agency, t.Counter})
+	d.AgencyName, d.CounterName = h.counterNames(counterRef{t.Agency, t.Counter})
 	if t.Counter != "" && d.CounterName == t.Counter { // unnamed: say what the code is
-		d.CounterName = s.pages.t("vi", "counter.counter") + " " + t.Counter
+		d.CounterName = h.pages.t("vi", "counter.counter") + " " + t.Counter
 	}
 	return d
 }

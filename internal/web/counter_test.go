@@ -20,7 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/hailong/hailong/internal/auth"
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
@@ -38,11 +38,11 @@ type officer struct {
 func (e *env) signInOfficer(agency, counter string) *officer {
 	e.t.Helper()
 	name := "cb-" + counter + "-" + strconv.FormatInt(time.Now().UnixNano(), 36) + strconv.FormatInt(userSeq.Add(1), 36)
-	hash, err := auth.Hash(officerPassword)
+	hash, err := account.Hash(officerPassword)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	u := survey.User{Name: name, Role: survey.RoleOfficer, Agency: agency, Counter: counter, PasswordHash: hash}
+	u := account.User{Name: name, Role: account.RoleOfficer, Agency: agency, Counter: counter, PasswordHash: hash}
 	if err := mongodb.NewUserStore(e.db).CreateUser(context.Background(), u); err != nil {
 		e.t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestCounterOfficersSeeOnlyTheirOwnCounter(t *testing.T) {
 	}
 
 	// A manager of the unit sees the counter and its slips but completes nothing.
-	manager := "hl_session=" + e.mustSignIn(e.addUser("mgr", survey.RoleManager, adminPassword), adminPassword)
+	manager := "hl_session=" + e.mustSignIn(e.addUser("mgr", account.RoleManager, adminPassword), adminPassword)
 	if status, _, page := e.get("/counter", "Cookie", manager); status != http.StatusOK || !strings.Contains(page, "Chọn quầy một cửa") {
 		t.Fatalf("a manager's counter page without a counter: %d", status)
 	}
@@ -251,9 +251,9 @@ func TestCounterOfficersSeeOnlyTheirOwnCounter(t *testing.T) {
 	}
 
 	// Others are kept out.
-	hash, _ := auth.Hash(adminPassword)
+	hash, _ := account.Hash(adminPassword)
 	name := "mgr.xa-khac-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	if err := mongodb.NewUserStore(e.db).CreateUser(context.Background(), survey.User{Name: name, Role: survey.RoleManager, Agency: "XA-KHAC", PasswordHash: hash}); err != nil {
+	if err := mongodb.NewUserStore(e.db).CreateUser(context.Background(), account.User{Name: name, Role: account.RoleManager, Agency: "XA-KHAC", PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}
 	elsewhere := "hl_session=" + e.mustSignIn(name, adminPassword)
@@ -263,7 +263,7 @@ func TestCounterOfficersSeeOnlyTheirOwnCounter(t *testing.T) {
 	if status, _, _ := e.get("/counter?agency="+testAgency+"&counter=c1", "Cookie", elsewhere); status != http.StatusForbidden {
 		t.Fatalf("a manager of another unit opening c1: %d, want 403", status)
 	}
-	viewer := "hl_session=" + e.mustSignIn(e.addUser("xem", survey.RoleViewer, adminPassword), adminPassword)
+	viewer := "hl_session=" + e.mustSignIn(e.addUser("xem", account.RoleViewer, adminPassword), adminPassword)
 	if status, _, _ := e.get("/counter", "Cookie", viewer); status != http.StatusForbidden {
 		t.Fatalf("a viewer on the counter page: %d, want 403", status)
 	}
@@ -320,9 +320,9 @@ func TestCounterFormRefusals(t *testing.T) {
 
 func (e *env) signInOfficerWithoutCounter() string {
 	e.t.Helper()
-	hash, _ := auth.Hash(officerPassword)
+	hash, _ := account.Hash(officerPassword)
 	name := "cb-none-" + strconv.FormatInt(time.Now().UnixNano(), 36) + strconv.FormatInt(userSeq.Add(1), 36)
-	if err := mongodb.NewUserStore(e.db).CreateUser(context.Background(), survey.User{Name: name, Role: survey.RoleOfficer, Agency: testAgency, PasswordHash: hash}); err != nil {
+	if err := mongodb.NewUserStore(e.db).CreateUser(context.Background(), account.User{Name: name, Role: account.RoleOfficer, Agency: testAgency, PasswordHash: hash}); err != nil {
 		e.t.Fatal(err)
 	}
 	return "hl_session=" + e.mustSignIn(name, officerPassword)

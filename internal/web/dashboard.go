@@ -7,6 +7,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 )
@@ -53,18 +55,24 @@ func defaultIndex(kind string, today stats.Date) int {
 	return 1
 }
 
+// dashboard serves managers: the figures against targets, exports and the periodic report.
+type dashboard struct {
+	base
+	figures statsReader
+}
+
 // dashboardData is what the dashboard page shows.
 type dashboardData struct {
 	pageData
-	User     *survey.User
+	User     *account.User
 	CSRF     string
 	Choice   periodChoice
 	Query    stats.Query
 	Result   stats.Result
 	Trend    template.HTML
 	Comments []commentRow
-	Fields   []survey.Field
-	Units    []survey.Unit
+	Fields   []org.Field
+	Units    []org.Unit
 	QS       string // the current query string, for exports
 	Years    []int
 	CanDrill bool
@@ -78,70 +86,70 @@ type commentRow struct {
 	Negative                  bool
 }
 
-// dashboard handles GET /dashboard: figures against targets for the chosen period and filters.
-func (s *Server) dashboard(c *fiber.Ctx) error {
+// page handles GET /dashboard: figures against targets for the chosen period and filters.
+func (h *dashboard) page(c *fiber.Ctx) error {
 	u := currentUser(c)
 	sc := userScope(u)
 	pc, err := choosePeriod(c)
 	if err != nil {
 		return err
 	}
-	q, err := s.statsQueryFor(c, sc, pc.Period)
+	q, err := h.statsQueryFor(c, sc, pc.Period)
 	if err != nil {
 		return err
 	}
-	res, err := s.aggregate(c, q)
+	res, err := h.figures.aggregate(c, q)
 	if err != nil {
 		return err
 	}
 	l := lang(c)
 	d := dashboardData{
-		pageData: s.page(c, s.pages.t(l, "dash.title")), User: u, CSRF: csrfToken(c), Choice: pc, Query: q, Result: res,
-		Fields: s.activeFields(c), Units: s.Org.Units(), QS: string(c.Request().URI().QueryString()),
+		pageData: h.pageFor(c, h.pages.t(l, "dash.title")), User: u, CSRF: csrfToken(c), Choice: pc, Query: q, Result: res,
+		Fields: activeFields(c, h.figures.org.Fields), Units: h.figures.org.Tree.Units(), QS: string(c.Request().URI().QueryString()),
 		Years: recentYears(), Officers: sc.officers, GroupBys: groupBysFor(sc),
 	}
-	d.Trend = s.trend(c, q, l)
-	d.Comments = s.latestComments(c, q, 20)
-	return s.render(c, "dashboard", d)
+	d.Trend = h.trend(c, q, l)
+	d.Comments = h.latestComments(c, q, 20)
+	return h.render(c, "dashboard", d)
 }
 
 // statsQueryFor builds the stats query of a dashboard request for period p.
-func (s *Server) statsQueryFor(c *fiber.Ctx, sc scope, p stats.Period) (stats.Query, error) {
+func (h *dashboard) statsQueryFor(c *fiber.Ctx, sc scope, p stats.Period) (stats.Query, error) {
 	args := c.Context().QueryArgs()
 	args.Set("from", p.From.String())
 	args.Set("to", p.To.String())
-	return s.statsQuery(c, sc)
+	return h.figures.statsQuery(c, sc)
 }
 
-func (s *Server) trend(c *fiber.Ctx, q stats.Query, l string) template.HTML {
+func (h *dashboard) trend(c *fiber.Ctx, q stats.Query, l string) template.HTML {
 	q.GroupBy = stats.ByMonth
 	q.MinGroupResponses = 0
-	res, err := s.aggregate(c, q)
+	res, err := h.figures.aggregate(c, q)
 	if err != nil {
 		return ""
 	}
-	return trendChart(res.Groups, s.pages.t(l, "dash.trend"))
+	return trendChart(res.Groups, h.pages.t(l, "dash.trend"))
 }
 
 // latestComments returns comments in q's period and scope, negative first.
-func (s *Server) latestComments(c *fiber.Ctx, q stats.Query, n int) []commentRow {
+func (h *dashboard) latestComments(c *fiber.Ctx, q stats.Query, n int) []commentRow {
 	keep := func(cm *stats.Comment) bool {
 		return (q.Field == "" || cm.Field == q.Field) && (q.Agencies == nil || q.Agencies[cm.Agency])
 	}
-	l := lang(c)
 	var out []commentRow
-	for _, cm := range s.Rollups.Comments(q.Period, keep, n) {
+	for _, cm := range h.figures.comments(q.Period, keep, n) {
 		out = append(out, commentRow{
-			Date: stats.FormatDate(stats.DateOf(cm.At)), Field: s.label(c, l, stats.ByField, cm.Field),
-			Agency: s.label(c, l, stats.ByAgency, cm.Agency), Text: cm.Text, Overall: cm.Overall, Negative: cm.Overall <= 2,
+			Date: stats.FormatDate(stats.DateOf(cm.At)), Field: h.figures.label(c, stats.ByField, cm.Field),
+			Agency: h.figures.label(c, stats.ByAgency, cm.Agency), Text: cm.Text, Overall: cm.Overall, Negative: cm.Overall <= 2,
 		})
 	}
 	return out
 }
 
-func (s *Server) activeFields(c *fiber.Ctx) []survey.Field {
-	var out []survey.Field
-	for _, f := range s.Fields.All(c.UserContext()) {
+// activeFields lists the fields a form offers.
+func activeFields(c *fiber.Ctx, fields *org.FieldCatalog) []org.Field {
+	var out []org.Field
+	for _, f := range fields.All(c.UserContext()) {
 		if f.Active {
 			out = append(out, f)
 		}
@@ -149,11 +157,11 @@ func (s *Server) activeFields(c *fiber.Ctx) []survey.Field {
 	return out
 }
 
-func userScope(u *survey.User) scope {
+func userScope(u *account.User) scope {
 	if u == nil {
 		return scope{}
 	}
-	return scope{agency: u.Agency, officers: u.Role == survey.RoleAdmin || u.Role == survey.RoleManager}
+	return scope{agency: u.Agency, officers: u.Role == account.RoleAdmin || u.Role == account.RoleManager}
 }
 
 func groupBysFor(sc scope) []string {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/config"
-	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
 )
 
@@ -29,7 +29,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	e.rate("JUS-260331-0001", "justice", "000.00.53.H48", 5)
 	e.settle()
 	password := "mật-khẩu-quản-lý-1"
-	name := e.addUser("quanly", survey.RoleManager, password)
+	name := e.addUser("quanly", account.RoleManager, password)
 
 	ctx := browse(t)
 	netlog := testkit.ListenNetwork(t, ctx)

@@ -59,10 +59,10 @@ type apiFieldError struct {
 
 // handleError answers every error: JSON under /api, a page elsewhere, in the request's language.
 // The cause goes to the log, never to the user.
-func (s *Server) handleError(c *fiber.Ctx, err error) error {
+func (s base) handleError(c *fiber.Ctx, err error) error {
 	status, body := s.classify(c, err)
 	if status >= 500 {
-		s.Log.Error("request failed", "request_id", c.GetRespHeader(fiber.HeaderXRequestID), "route", c.Route().Path, "err", err)
+		s.log.Error("request failed", "request_id", c.GetRespHeader(fiber.HeaderXRequestID), "route", c.Route().Path, "err", err)
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
 	if strings.HasPrefix(c.Path(), "/api/") || strings.HasPrefix(c.Path(), "/healthz") || strings.HasPrefix(c.Path(), "/readyz") {
@@ -71,7 +71,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	return s.renderMessage(c.Status(status), "error", s.pages.t(lang(c), titleKey(status)), body.Error.Message)
 }
 
-func (s *Server) classify(c *fiber.Ctx, err error) (int, apiError) {
+func (s base) classify(c *fiber.Ctx, err error) (int, apiError) {
 	l := lang(c)
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
@@ -92,7 +92,7 @@ func (s *Server) classify(c *fiber.Ctx, err error) (int, apiError) {
 	return status, apiError{apiErrorBody{Code: de.Code, Message: de.Message.In(l)}}
 }
 
-func (s *Server) fiberError(l string, fe *fiber.Error) (int, apiError) {
+func (s base) fiberError(l string, fe *fiber.Error) (int, apiError) {
 	switch fe.Code {
 	case fiber.StatusRequestEntityTooLarge:
 		return fe.Code, apiError{apiErrorBody{Code: survey.CodeInvalid, Message: tooLarge.Message.In(l)}}

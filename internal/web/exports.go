@@ -12,22 +12,22 @@ import (
 )
 
 // dashboardResult answers the dashboard's current query, for exports.
-func (s *Server) dashboardResult(c *fiber.Ctx) (periodChoice, stats.Query, stats.Result, error) {
+func (h *dashboard) dashboardResult(c *fiber.Ctx) (periodChoice, stats.Query, stats.Result, error) {
 	pc, err := choosePeriod(c)
 	if err != nil {
 		return pc, stats.Query{}, stats.Result{}, err
 	}
-	q, err := s.statsQueryFor(c, userScope(currentUser(c)), pc.Period)
+	q, err := h.statsQueryFor(c, userScope(currentUser(c)), pc.Period)
 	if err != nil {
 		return pc, q, stats.Result{}, err
 	}
-	res, err := s.aggregate(c, q)
+	res, err := h.figures.aggregate(c, q)
 	return pc, q, res, err
 }
 
 // exportCSV handles GET /dashboard/export.csv: the table on screen.
-func (s *Server) exportCSV(c *fiber.Ctx) error {
-	_, q, res, err := s.dashboardResult(c)
+func (h *dashboard) exportCSV(c *fiber.Ctx) error {
+	_, q, res, err := h.dashboardResult(c)
 	if err != nil {
 		return err
 	}
@@ -39,13 +39,13 @@ func (s *Server) exportCSV(c *fiber.Ctx) error {
 }
 
 // exportXLSX handles GET /dashboard/export.xlsx: the table on screen as a workbook.
-func (s *Server) exportXLSX(c *fiber.Ctx) error {
-	_, q, res, err := s.dashboardResult(c)
+func (h *dashboard) exportXLSX(c *fiber.Ctx) error {
+	_, q, res, err := h.dashboardResult(c)
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	title := s.pages.t(lang(c), "dash.title") + " — " + s.pages.t(lang(c), "group."+q.GroupBy)
+	title := h.pages.t(lang(c), "dash.title") + " — " + h.pages.t(lang(c), "group."+q.GroupBy)
 	if err := report.WriteXLSX(&buf, res, title, lang(c)); err != nil {
 		return survey.Wrap(err)
 	}
@@ -64,47 +64,47 @@ func sendFile(c *fiber.Ctx, contentType, name string, body []byte) error {
 }
 
 // periodicReport gathers the Home Affairs report for the chosen period.
-func (s *Server) periodicReport(c *fiber.Ctx) (*report.Report, error) {
+func (h *dashboard) periodicReport(c *fiber.Ctx) (*report.Report, error) {
 	pc, err := choosePeriod(c)
 	if err != nil {
 		return nil, err
 	}
 	sc := userScope(currentUser(c))
-	r := &report.Report{Period: pc.Period, Kind: pc.Kind, GeneratedAt: s.Now(), Agency: s.pages.t(lang(c), "app.name")}
+	r := &report.Report{Period: pc.Period, Kind: pc.Kind, GeneratedAt: h.now(), Agency: h.pages.t(lang(c), "app.name")}
 	if sc.agency != "" {
-		if u, ok := s.Org.Unit(sc.agency); ok {
+		if u, ok := h.figures.org.Tree.Unit(sc.agency); ok {
 			r.Agency = u.Name
 		}
 	}
 	for by, dst := range map[string]*stats.Result{stats.ByField: &r.Overall, stats.ByAgency: &r.ByAgency, stats.ByCriterion: &r.ByCriterion, stats.ByMonth: &r.ByMonth, stats.ByChannel: &r.ByChannel} {
 		c.Context().QueryArgs().Set("group_by", by)
-		q, err := s.statsQueryFor(c, sc, pc.Period)
+		q, err := h.statsQueryFor(c, sc, pc.Period)
 		if err != nil {
 			return nil, err
 		}
-		if *dst, err = s.aggregate(c, q); err != nil {
+		if *dst, err = h.figures.aggregate(c, q); err != nil {
 			return nil, err
 		}
 		if by == stats.ByField {
-			r.Comments = s.reportComments(c, q)
+			r.Comments = h.reportComments(c, q)
 		}
 	}
 	r.Title = report.ReportTitle(r.Kind, r.Period, lang(c))
 	return r, nil
 }
 
-func (s *Server) reportComments(c *fiber.Ctx, q stats.Query) []report.Comment {
+func (h *dashboard) reportComments(c *fiber.Ctx, q stats.Query) []report.Comment {
 	keep := func(cm *stats.Comment) bool { return q.Agencies == nil || q.Agencies[cm.Agency] }
 	var out []report.Comment
-	for _, cm := range s.Rollups.Comments(q.Period, keep, report.MaxComments) {
-		out = append(out, report.Comment{At: cm.At, Field: s.label(c, lang(c), stats.ByField, cm.Field), Agency: s.label(c, lang(c), stats.ByAgency, cm.Agency), Overall: cm.Overall, Text: cm.Text})
+	for _, cm := range h.figures.comments(q.Period, keep, report.MaxComments) {
+		out = append(out, report.Comment{At: cm.At, Field: h.figures.label(c, stats.ByField, cm.Field), Agency: h.figures.label(c, stats.ByAgency, cm.Agency), Overall: cm.Overall, Text: cm.Text})
 	}
 	return out
 }
 
 // reportXLSX handles GET /dashboard/report.xlsx.
-func (s *Server) reportXLSX(c *fiber.Ctx) error {
-	r, err := s.periodicReport(c)
+func (h *dashboard) reportXLSX(c *fiber.Ctx) error {
+	r, err := h.periodicReport(c)
 	if err != nil {
 		return err
 	}
@@ -123,8 +123,8 @@ type reportData struct {
 }
 
 // reportPage handles GET /dashboard/report: the report as a printable page.
-func (s *Server) reportPage(c *fiber.Ctx) error {
-	r, err := s.periodicReport(c)
+func (h *dashboard) reportPage(c *fiber.Ctx) error {
+	r, err := h.periodicReport(c)
 	if err != nil {
 		return err
 	}
@@ -132,5 +132,5 @@ func (s *Server) reportPage(c *fiber.Ctx) error {
 	if len(cs) > 30 {
 		cs = cs[:30]
 	}
-	return s.render(c, "report", reportData{pageData: s.page(c, r.Title), Report: r, Comments: cs})
+	return h.render(c, "report", reportData{pageData: h.pageFor(c, r.Title), Report: r, Comments: cs})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
 )
@@ -257,7 +258,7 @@ func TestKioskTabletInABrowser(t *testing.T) {
 	setOffline(t, ctx, false)
 	waitJS(t, ctx, "the queue to empty once online", `document.getElementById('k-net').dataset.waiting === '0'`, 10*time.Second)
 	r = e.waitStored(token, time.Second)
-	if r.Overall != 5 || survey.IdempotencyKeyOf(r.Nonce) == "" {
+	if r.Overall != 5 || kiosk.IdempotencyKeyOf(r.Nonce) == "" {
 		t.Fatalf("stored after coming back online: %+v", r)
 	}
 	if n := e.kioskResponses(); n != 2 {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"regexp"
@@ -15,82 +14,39 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/config"
-	"github.com/hailong/hailong/internal/mongodb"
-	"github.com/hailong/hailong/internal/qr"
-	"github.com/hailong/hailong/internal/redisstore"
+	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
-	"github.com/hailong/hailong/internal/web"
-	"github.com/hailong/hailong/surveys"
+	"github.com/redis/go-redis/v9"
 )
 
 const testAgency = "000.00.53.H48"
-
-// hubClients remembers the Redis client of each test's hub, so a second instance can share it.
-var hubClients sync.Map // *testing.T → *redis.Client
-
-// kioskHub starts the push hub of a test server on rdb; it stops when t ends.
-func kioskHub(t *testing.T, rdb *redis.Client, log *slog.Logger) *redisstore.Hub {
-	t.Helper()
-	h := redisstore.NewHub(rdb, log)
-	t.Cleanup(h.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := h.Ready(ctx); err != nil {
-		t.Fatalf("kiosk hub not ready: %v", err)
-	}
-	hubClients.Store(t, rdb)
-	t.Cleanup(func() { hubClients.Delete(t) })
-	return h
-}
 
 // twin starts a second server instance sharing e's store and Redis, as a second replica
 // behind a load balancer would.
 func (e *env) twin() *env {
 	t := e.t
 	t.Helper()
-	shared, ok := hubClients.Load(t)
-	if !ok {
-		t.Fatal("no redis client for this test")
-	}
-	rdb := redis.NewClient(shared.(*redis.Client).Options())
+	rdb := redis.NewClient(e.rdb.Options())
 	t.Cleanup(func() { _ = rdb.Close() })
 	cfg, err := config.Load(testkit.Env("HAILONG_BASE_URL=https://hailong.test"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := testkit.Logger(t)
-	catalog, err := survey.LoadCatalog(surveys.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	journal := mongodb.NewJournal(e.db, log)
-	responses := mongodb.NewResponseStore(e.db, journal, log)
-	t.Cleanup(responses.Close)
-	fields, err := web.NewFieldCatalog(context.Background(), mongodb.NewFieldStore(e.db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	app, err := web.New(web.Deps{
-		Config: cfg, Log: log, Surveys: catalog, IPSalt: "twin",
-		Tickets: mongodb.NewTicketStore(e.db, 1000, journal), Responses: responses, Fields: fields,
-		APIKeys: mongodb.NewAPIKeyStore(e.db), QR: qr.NewGenerator(64), Limiter: redisstore.NewLimiter(rdb, log),
-		Ready: e.db.Ping, Now: e.clock, Devices: mongodb.NewDeviceStore(e.db), Hub: kioskHub(t, rdb, log),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg.IPHashSalt = "twin"
+	a := startApp(t, cfg, e.db, rdb, testkit.Logger(t), e.clock)
+	app := a.HTTP
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.Shutdown() })
-	return &env{t: t, app: app, key: e.key, now: e.now, db: e.db, store: responses, base: "http://" + ln.Addr().String()}
+	return &env{t: t, app: app, key: e.key, now: e.now, db: e.db, store: a.Responses, rdb: rdb, base: "http://" + ln.Addr().String()}
 }
 
 // issueAt issues a ticket for a dossier completed at counter of the test agency.
@@ -202,12 +158,12 @@ func (e *env) pairedKiosk(counter string) *kioskClient {
 	return k
 }
 
-func (k *kioskClient) id() string { return survey.DeviceID(k.token) }
+func (k *kioskClient) id() string { return kiosk.DeviceID(k.token) }
 
 // sseEvent is one event read off a kiosk stream, with when it arrived.
 type sseEvent struct {
 	Type string
-	Data redisstore.KioskEvent
+	Data kiosk.Event
 	At   time.Time
 }
 
@@ -303,7 +259,7 @@ func TestKioskPairing(t *testing.T) {
 	if st, _, _ := e.post("/api/v1/kiosk/devices/pair", "application/json", try, "Authorization", "Bearer "+e.key); st != http.StatusUnauthorized {
 		t.Fatalf("pairing with the e-system's API key: %d, want 401 (admins only)", st)
 	}
-	manager := e.addUser("mgr", survey.RoleManager, adminPassword)
+	manager := e.addUser("mgr", account.RoleManager, adminPassword)
 	if st, _, _ := e.post("/api/v1/kiosk/devices/pair", "application/json", try, "Cookie", "hl_session="+e.mustSignIn(manager, adminPassword)); st != http.StatusForbidden {
 		t.Fatalf("pairing as a manager: %d, want 403", st)
 	}
@@ -483,7 +439,7 @@ func TestKioskRatingIsStoredExactlyOnceHoweverOftenRetried(t *testing.T) {
 	}
 	r, ok := e.storedResponse(tk.Token)
 	if !ok || r.Source != survey.SourceKiosk || r.SurveyID != "kiosk-quick" || r.Overall != 2 || r.Comment != "Chờ gần một tiếng" ||
-		survey.IdempotencyKeyOf(r.Nonce) != key || r.Counter != "c1" || r.Field != "civil-status" || r.Misuse {
+		kiosk.IdempotencyKeyOf(r.Nonce) != key || r.Counter != "c1" || r.Field != "civil-status" || r.Misuse {
 		t.Fatalf("stored response %+v", r)
 	}
 	if reasons := fmt.Sprint(r.Answers["reasons"]); reasons != "[guidance waiting]" {
@@ -571,7 +527,7 @@ func TestKioskMisuseIsStoredButFlagged(t *testing.T) {
 		}
 		id := token
 		if id == "" {
-			id = survey.FreeRatingID(k.id(), key)
+			id = kiosk.FreeRatingID(k.id(), key)
 		}
 		r, ok := e.storedResponse(id)
 		if !ok {

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -105,8 +107,17 @@ type pageData struct {
 	LangSwitch string
 }
 
+// base is what every page handler shares: the page renderer, the log, the clock and the
+// service's public URL.
+type base struct {
+	pages   *renderer
+	log     *slog.Logger
+	now     func() time.Time
+	baseURL string
+}
+
 // render writes page name with data as HTML.
-func (s *Server) render(c *fiber.Ctx, name string, data any) error {
+func (s base) render(c *fiber.Ctx, name string, data any) error {
 	t, ok := s.pages.pages[name]
 	if !ok {
 		return fmt.Errorf("web: no page %q", name)
@@ -127,17 +138,17 @@ type messageData struct {
 }
 
 // renderMessage shows a one-message page (thanks, already rated, expired, errors).
-func (s *Server) renderMessage(c *fiber.Ctx, kind, title, body string) error {
+func (s base) renderMessage(c *fiber.Ctx, kind, title, body string) error {
 	l := lang(c)
 	return s.render(c, "message", messageData{
-		pageData:     s.page(c, title),
+		pageData:     s.pageFor(c, title),
 		Kind:         kind,
 		Body:         body,
 		ShowCodeLink: kind != "thanks" && kind != "rated" && l != "",
 	})
 }
 
-func (s *Server) page(c *fiber.Ctx, title string) pageData {
+func (s base) pageFor(c *fiber.Ctx, title string) pageData {
 	l := lang(c)
 	other := "en"
 	if l == "en" {

@@ -9,50 +9,79 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
-	"github.com/hailong/hailong/internal/survey"
-	"github.com/hailong/hailong/public"
+	"github.com/hailong/hailong/internal/account"
 )
 
-// routes lists every route of the service.
-func (s *Server) routes(app *fiber.App) {
-	app.Use(recover.New(), requestid.New(), s.accessLog, securityHeaders(s.Config.BaseURL), compress.New())
+// routes registers every route of the service, so the whole HTTP surface reads here.
+func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
+	app.Use(recover.New(), requestid.New(), g.accessLog, securityHeaders(g.baseURL), compress.New())
+	staff := g.requireSession()
+	admins := g.requireSession(account.RoleAdmin)
 
-	app.Get("/healthz", s.healthz)
-	app.Get("/readyz", s.readyz)
-	s.authRoutes(app)
-	if s.Metrics != nil {
-		app.Get("/metrics", s.Metrics.handler())
-	}
+	app.Get("/healthz", h.health.healthz)
+	app.Get("/readyz", h.health.readyz)
+	app.Get("/metrics", m.handler())
 	app.Use("/static", filesystem.New(filesystem.Config{Root: staticFS(), MaxAge: int((24 * time.Hour).Seconds())}))
 
 	// Citizens: survey pages, plain HTML forms that work without JavaScript.
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/s", fiber.StatusSeeOther) })
-	app.Get("/s", s.limit(limitLookup), s.codePage)
-	app.Post("/s", s.limit(limitShortCode), s.codeSubmit)
-	app.Get("/s/:token", s.limit(limitLookup), s.surveyPage)
-	app.Post("/s/:token", s.limit(limitSubmit), s.surveySubmit)
+	app.Get("/s", g.limit(limitLookup), h.citizen.codePage)
+	app.Post("/s", g.limit(limitShortCode), h.citizen.codeSubmit)
+	app.Get("/s/:token", g.limit(limitLookup), h.citizen.surveyPage)
+	app.Post("/s/:token", g.limit(limitSubmit), h.citizen.surveySubmit)
 
-	// The one-stop e-system and scripts.
+	// Staff sign-in.
+	app.Get("/signin", h.signIn.page)
+	app.Post("/signin", h.signIn.submit)
+	app.Post("/signout", staff, g.csrf, h.signIn.signOut)
+
+	// The API: the one-stop e-system, scripts and the citizen's survey page.
 	api := app.Group("/api/v1")
-	api.Post("/tickets", s.requireKey(survey.ScopeTicketsWrite), s.issueTicket)
-	api.Get("/tickets/:token/survey", s.limit(limitLookup), s.ticketSurvey)
-	api.Get("/tickets/:token/qr.png", s.limit(limitLookup), s.ticketQRPNG)
-	api.Get("/tickets/:token/qr.svg", s.limit(limitLookup), s.ticketQRSVG)
-	api.Post("/responses", s.limit(limitSubmit), s.submitResponse)
-	api.Get("/stats", s.statsAPI)
+	api.Post("/tickets", g.requireKey(account.ScopeTicketsWrite), h.ticketAPI.issue)
+	api.Get("/tickets/:token/survey", g.limit(limitLookup), h.citizen.ticketSurvey)
+	api.Get("/tickets/:token/qr.png", g.limit(limitLookup), h.citizen.qrPNG)
+	api.Get("/tickets/:token/qr.svg", g.limit(limitLookup), h.citizen.qrSVG)
+	api.Post("/responses", g.limit(limitSubmit), h.citizen.submitResponse)
+	api.Get("/stats", h.stats.get)
+
+	// Kiosk tablets at the counters, and the admins who pair them (JSON with X-CSRF-Token).
+	app.Get("/kiosk", g.limit(limitLookup), h.kiosk.page)
+	api.Post("/kiosk/pair", requireKioskHeader, g.limit(limitShortCode), h.kiosk.pair)
+	api.Get("/kiosk/status", h.kiosk.status)
+	api.Get("/kiosk/events", h.kiosk.events)
+	api.Post("/kiosk/responses", requireKioskHeader, h.kiosk.submit)
+	api.Get("/kiosk/devices", admins, g.csrf, h.kiosk.devices)
+	api.Post("/kiosk/devices/pair", admins, g.csrf, h.kiosk.pairDevice)
+	api.Post("/kiosk/devices/:id/revoke", admins, g.csrf, h.kiosk.revokeDevice)
+
+	// Counter officers: complete a dossier by hand, the day's list, printable slips.
+	counter := app.Group("/counter", g.requireSession(account.RoleOfficer, account.RoleManager, account.RoleAdmin), g.csrf)
+	counter.Get("/", h.counter.page)
+	counter.Post("/tickets", h.counter.issue)
+	counter.Get("/slip/:token", h.counter.slip)
 
 	// Managers: dashboard, exports and periodic reports.
-	dash := app.Group("/dashboard", s.requireSession(), s.csrf)
-	dash.Get("/", s.dashboard)
-	dash.Get("/export.csv", s.exportCSV)
-	dash.Get("/export.xlsx", s.exportXLSX)
-	dash.Get("/report", s.reportPage)
-	dash.Get("/report.xlsx", s.reportXLSX)
-	s.counterRoutes(app)
-	s.adminRoutes(app)
-	s.kioskRoutes(app)
-	api.Use(func(c *fiber.Ctx) error { return notFound })
+	dash := app.Group("/dashboard", staff, g.csrf)
+	dash.Get("/", h.dashboard.page)
+	dash.Get("/export.csv", h.dashboard.exportCSV)
+	dash.Get("/export.xlsx", h.dashboard.exportXLSX)
+	dash.Get("/report", h.dashboard.reportPage)
+	dash.Get("/report.xlsx", h.dashboard.reportXLSX)
 
+	// Admins: the organisation, targets, accounts, API keys and tablets.
+	adm := app.Group("/admin", admins, g.csrf)
+	adm.Get("/", h.admin.page)
+	adm.Post("/units", h.admin.saveUnit)
+	adm.Post("/counters", h.admin.saveCounter)
+	adm.Post("/fields", h.admin.saveField)
+	adm.Post("/targets", h.admin.saveTarget)
+	adm.Post("/users", h.admin.createUser)
+	adm.Post("/users/toggle", h.admin.toggleUser)
+	adm.Post("/keys", h.admin.createKey)
+	adm.Post("/keys/revoke", h.admin.revokeKey)
+	adm.Post("/kiosks/pair", h.admin.pairKiosk)
+	adm.Post("/kiosks/revoke", h.admin.revokeKiosk)
+
+	api.Use(func(c *fiber.Ctx) error { return notFound })
 	app.Use(func(c *fiber.Ctx) error { return notFound })
-	_ = public.FS
 }

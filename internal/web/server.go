@@ -1,61 +1,80 @@
-// Package web is Hài Lòng's HTTP interface: the citizen survey pages, the JSON API for the
-// one-stop e-system, and health checks. routes.go lists every route.
+// Package web is Hài Lòng's HTTP layer and nothing else: routes.go lists every route, and each
+// audience (citizens, kiosk tablets, counter officers, managers, admins, the one-stop e-system)
+// has its own handler struct holding only what it uses. What happens behind a route lives in
+// the feature packages (ticket, kiosk, org, account, stats, report).
 package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"log/slog"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/config"
+	"github.com/hailong/hailong/internal/kiosk"
+	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/qr"
 	"github.com/hailong/hailong/internal/redisstore"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/ticket"
 )
 
-// Deps is everything the handlers need; the server owns none of it.
+// Deps is what the HTTP layer is given; New hands each handler only its part.
 type Deps struct {
-	Config    *config.Config
-	Tickets   survey.TicketStore
-	Responses survey.ResponseStore
-	Fields    *FieldCatalog
-	APIKeys   survey.APIKeyStore
-	Surveys   *survey.Catalog
-	QR        *qr.Generator
-	Limiter   *redisstore.Limiter
-	Users     survey.UserStore
-	Sessions  survey.SessionStore
-	Audit     survey.AuditStore
-	Org       *Org
-	Metrics   *Metrics
-	Rollups   BucketSource
-	Targets   stats.TargetTable
-	Devices   survey.DeviceStore
-	Hub       *redisstore.Hub
-	// CounterDays lists each counter's dossiers of the day for the counter page.
-	CounterDays survey.CounterDayStore
-	// Units, FieldStore and TargetStore are what the administration pages edit.
-	Units       survey.UnitStore
-	FieldStore  survey.FieldStore
-	TargetStore TargetStore
-	// Ready reports whether the store and Redis answer.
-	Ready func(ctx context.Context) error
-	Log   *slog.Logger
-	// IPSalt salts the hash that stands for a client IP; clear IPs are never kept.
-	IPSalt string
-	Now    func() time.Time
+	Config  *config.Config
+	Log     *slog.Logger
+	Now     func() time.Time
+	Metrics *Metrics
+	// Ready reports whether the store answers.
+	Ready  func(ctx context.Context) error
+	Access Access
+
+	Tickets     TicketStore
+	Issuer      *ticket.Issuer
+	CounterDays ticket.CounterDays
+	Responses   survey.ResponseStore
+	Surveys     *survey.Catalog
+	QR          *qr.Generator
+	Kiosk       *kiosk.Service
+
+	Org      *org.Directory
+	OrgEdits OrgEdits
+	Rollups  BucketSource
 }
 
-// Server holds the handlers' dependencies and the page renderer.
-type Server struct {
-	Deps
-	pages *renderer
-	keys  *apiKeyCache
+// Access is who may do what: staff accounts and sessions, API keys, the audit trail and the
+// per-client rate limits.
+type Access struct {
+	Users    account.UserStore
+	Sessions account.SessionStore
+	Audit    account.AuditStore
+	APIKeys  account.APIKeyStore
+	Limiter  *redisstore.Limiter
+	// IPSalt salts the hash that stands for a client IP; clear IPs are never kept.
+	IPSalt string
+}
+
+// OrgEdits are the stores the administration page edits.
+type OrgEdits struct {
+	Units  org.UnitStore
+	Fields org.FieldStore
+}
+
+// TicketStore looks tickets up.
+type TicketStore interface {
+	// TicketByToken returns survey.ErrTicketNotFound for an unknown token.
+	TicketByToken(ctx context.Context, token string) (*survey.Ticket, error)
+	// TicketByShortCode returns survey.ErrTicketNotFound for an unknown code.
+	TicketByShortCode(ctx context.Context, code string) (*survey.Ticket, error)
+}
+
+// BucketSource yields the rollup buckets of a period (an in-memory view of the rollups).
+type BucketSource interface {
+	Buckets(p stats.Period, fn func(b *stats.Bucket))
+	Comments(p stats.Period, keep func(*stats.Comment) bool, limit int) []stats.Comment
 }
 
 // New builds the Fiber app with every route.
@@ -67,20 +86,55 @@ func New(d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, pages: pages, keys: newAPIKeyCache(d.APIKeys)}
+	b := base{pages: pages, log: d.Log, now: d.Now, baseURL: d.Config.BaseURL}
+	g := newGuard(d, b)
 	app := fiber.New(fiber.Config{
 		Immutable:             true,
 		BodyLimit:             64 * 1024,
 		ReadBufferSize:        16 * 1024,
-		ErrorHandler:          s.handleError,
+		ErrorHandler:          b.handleError,
 		DisableStartupMessage: true,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          15 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		ProxyHeader:           proxyHeader(d.Config.TrustProxy),
 	})
-	s.routes(app)
+	routes(app, g, newHandlers(d, b, g), d.Metrics)
 	return app, nil
+}
+
+// handlers are the route handlers of each audience.
+type handlers struct {
+	health    *health
+	signIn    *signIn
+	citizen   *citizen
+	ticketAPI *ticketAPI
+	stats     *statsAPI
+	kiosk     *kioskHandlers
+	counter   *counter
+	dashboard *dashboard
+	admin     *admin
+}
+
+func newHandlers(d Deps, b base, g *guard) handlers {
+	tickets := ticketReader{store: d.Tickets, surveys: d.Surveys, now: d.Now}
+	figures := statsReader{org: d.Org, rollups: d.Rollups}
+	urls := ticketURLs(d.Config.BaseURL)
+	audit := auditor{store: d.Access.Audit, now: d.Now}
+	return handlers{
+		health: &health{ready: d.Ready, log: d.Log},
+		signIn: &signIn{base: b, guard: g, users: d.Access.Users, sessions: d.Access.Sessions, audit: d.Access.Audit,
+			limit: redisstore.PerMinute(d.Config.Limits.SignIn)},
+		citizen: &citizen{base: b, tickets: tickets, responses: d.Responses, fields: d.Org.Fields, qr: d.QR, urls: urls},
+		ticketAPI: &ticketAPI{issuer: d.Issuer, urls: urls},
+		stats:     &statsAPI{guard: g, figures: figures},
+		kiosk:     &kioskHandlers{base: b, kiosk: d.Kiosk, tickets: tickets, audit: audit},
+		counter: &counter{base: b, issuer: d.Issuer, days: d.CounterDays, tickets: tickets, responses: d.Responses,
+			org: d.Org, qr: d.QR, urls: urls},
+		dashboard: &dashboard{base: b, figures: figures},
+		admin: &admin{base: b, org: d.Org, edits: d.OrgEdits, users: d.Access.Users, keys: d.Access.APIKeys,
+			audit: audit, kiosk: d.Kiosk, rollups: d.Rollups},
+	}
 }
 
 func proxyHeader(trust bool) string {
@@ -88,10 +142,4 @@ func proxyHeader(trust bool) string {
 		return fiber.HeaderXForwardedFor
 	}
 	return ""
-}
-
-// clientKey is the salted hash standing for the client's IP in rate limits.
-func (s *Server) clientKey(c *fiber.Ctx) string {
-	sum := sha256.Sum256([]byte(s.IPSalt + "|" + c.IP()))
-	return hex.EncodeToString(sum[:12])
 }

@@ -8,8 +8,8 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/mongodb"
-	"github.com/hailong/hailong/internal/survey"
 )
 
 // statsAnswer is the JSON of GET /api/v1/stats.
@@ -58,7 +58,7 @@ func (e *env) rate(dossier, field, agency string, overall int) {
 
 func (e *env) statsKey() string {
 	e.t.Helper()
-	secret, _, err := mongodb.NewAPIKeyStore(e.db).CreateAPIKey(context.Background(), "stats", []string{survey.ScopeStatsRead})
+	secret, _, err := mongodb.NewAPIKeyStore(e.db).CreateAPIKey(context.Background(), "stats", []string{account.ScopeStatsRead})
 	if err != nil {
 		e.t.Fatal(err)
 	}

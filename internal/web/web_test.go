@@ -16,16 +16,13 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/redis/go-redis/v9"
 
+	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/app"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/mongodb"
-	"github.com/hailong/hailong/internal/qr"
-	"github.com/hailong/hailong/internal/redisstore"
-	"github.com/hailong/hailong/internal/stats"
-	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
-	"github.com/hailong/hailong/internal/web"
-	"github.com/hailong/hailong/surveys"
 )
 
 // env is a running app on real parts, with an API key and a clock the test can move.
@@ -41,6 +38,8 @@ type env struct {
 	// worker and view are the rollups behind the stats; tests drain and refresh them.
 	worker *mongodb.RollupWorker
 	view   *mongodb.RollupView
+	// rdb is the test's Redis, which a second instance shares.
+	rdb *redis.Client
 }
 
 // logSink, when set, also receives every log line of the next env (for tests that read logs).
@@ -63,52 +62,24 @@ func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range tweak {
-		f(cfg)
-	}
 	db := testkit.Store(t)
 	log := testkit.Logger(t)
 	if logSink != nil { // a test that reads the logs
 		log = slog.New(slog.NewJSONHandler(io.MultiWriter(logSink, testkitWriter{t}), nil))
 	}
-	catalog, err := survey.LoadCatalog(surveys.FS)
-	if err != nil {
-		t.Fatal(err)
+	e := &env{t: t, now: time.Date(2026, 3, 31, 2, 0, 0, 0, time.UTC), db: db}
+	cfg.IPHashSalt = t.Name() + time.Now().String()
+	for _, f := range tweak {
+		f(cfg)
 	}
-	journal := mongodb.NewJournal(db, log)
-	responses := mongodb.NewResponseStore(db, journal, log)
-	t.Cleanup(responses.Close)
-	fields, err := web.NewFieldCatalog(ctx, mongodb.NewFieldStore(db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys := mongodb.NewAPIKeyStore(db)
-	secret, _, err := keys.CreateAPIKey(ctx, "test", []string{survey.ScopeTicketsWrite})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, key: secret, now: time.Date(2026, 3, 31, 2, 0, 0, 0, time.UTC), db: db, store: responses}
-	units := mongodb.NewUnitStore(db)
-	org, err := web.NewOrg(ctx, units)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.worker = mongodb.NewRollupWorker(db, log)
-	e.view = mongodb.NewRollupView(e.worker)
 	rdb := testkit.RedisClient(t, testkit.RedisURL(t))
-	app, err := web.New(web.Deps{
-		Config: cfg, Log: log, Surveys: catalog, IPSalt: t.Name() + time.Now().String(),
-		Tickets: mongodb.NewTicketStore(db, 1000, journal), Responses: responses, Fields: fields,
-		APIKeys: keys, QR: qr.NewGenerator(64), Limiter: redisstore.NewLimiter(rdb, log),
-		Ready: db.Ping, Now: e.clock,
-		Devices: mongodb.NewDeviceStore(db), Hub: kioskHub(t, rdb, log), CounterDays: mongodb.NewCounterDayStore(db),
-		Users: mongodb.NewUserStore(db), Sessions: mongodb.NewSessionStore(db, e.clock), Audit: mongodb.NewAuditStore(db),
-		Org: org, Rollups: e.view, Targets: stats.DefaultTargets(),
-		Units: units, FieldStore: mongodb.NewFieldStore(db), TargetStore: mongodb.NewTargetStore(db),
-	})
+	a := startApp(t, cfg, db, rdb, log, e.clock)
+	secret, _, err := mongodb.NewAPIKeyStore(db).CreateAPIKey(ctx, "test", []string{account.ScopeTicketsWrite})
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.key, e.store, e.worker, e.view, e.rdb = secret, a.Responses, a.Rollups, a.View, rdb
+	app := a.HTTP
 	e.app = app
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -118,6 +89,23 @@ func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
 	t.Cleanup(func() { _ = app.Shutdown() })
 	e.base = "http://" + ln.Addr().String()
 	return e
+}
+
+// startApp builds a server on real parts as serve does, with the test's clock; it stops when
+// t ends. Its kiosk hub is subscribed to Redis before it returns.
+func startApp(t *testing.T, cfg *config.Config, db *mongodb.DB, rdb *redis.Client, log *slog.Logger, now func() time.Time) *app.App {
+	t.Helper()
+	a, err := app.New(context.Background(), app.Options{Config: cfg, Log: log, DB: db, Redis: rdb, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.Hub.Ready(ctx); err != nil {
+		t.Fatalf("kiosk hub not ready: %v", err)
+	}
+	return a
 }
 
 func (e *env) clock() time.Time {

@@ -1,9 +1,14 @@
-package survey
+// Package account is who may do what: staff users and their roles, signed-in sessions, API
+// keys and their scopes, password hashing, and the audit trail of staff actions.
+package account
 
 import (
 	"context"
 	"regexp"
+	"slices"
 	"time"
+
+	"github.com/hailong/hailong/internal/survey"
 )
 
 // Staff roles, from most to least powerful; officers sit at a counter.
@@ -14,10 +19,11 @@ const (
 	RoleOfficer = "officer"
 )
 
+// Roles lists the staff roles, from most to least powerful.
+var Roles = []string{RoleAdmin, RoleManager, RoleViewer, RoleOfficer}
+
 // ValidRole reports whether role is one of the known staff roles.
-func ValidRole(role string) bool {
-	return role == RoleAdmin || role == RoleManager || role == RoleViewer || role == RoleOfficer
-}
+func ValidRole(role string) bool { return slices.Contains(Roles, role) }
 
 var userNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
@@ -41,12 +47,12 @@ type User struct {
 // Validate checks the name and role of a new or changed account.
 func (u *User) Validate() error {
 	if !ValidUserName(u.Name) {
-		return Errorf(CodeInvalid,
+		return survey.Errorf(survey.CodeInvalid,
 			"Tên đăng nhập gồm 1–64 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới.",
 			"A user name has 1–64 characters: lower-case letters a–z, digits, dots, dashes or underscores.")
 	}
 	if !ValidRole(u.Role) {
-		return Errorf(CodeInvalid, "Vai trò không hợp lệ.", "Unknown role.")
+		return survey.Errorf(survey.CodeInvalid, "Vai trò không hợp lệ.", "Unknown role.")
 	}
 	return nil
 }
@@ -77,9 +83,9 @@ type AuditEntry struct {
 
 // Account errors shared by stores and handlers.
 var (
-	ErrUserNotFound = Errorf(CodeNotFound, "Không tìm thấy tài khoản.", "No such account.")
-	ErrUserExists   = Errorf(CodeConflict, "Tên đăng nhập này đã có người dùng.", "That user name is already taken.")
-	ErrSessionEnded = Errorf(CodeUnauthorized, "Phiên đăng nhập đã hết hạn hoặc không tồn tại. Vui lòng đăng nhập lại.", "Your session has ended. Please sign in again.")
+	ErrUserNotFound = survey.Errorf(survey.CodeNotFound, "Không tìm thấy tài khoản.", "No such account.")
+	ErrUserExists   = survey.Errorf(survey.CodeConflict, "Tên đăng nhập này đã có người dùng.", "That user name is already taken.")
+	ErrSessionEnded = survey.Errorf(survey.CodeUnauthorized, "Phiên đăng nhập đã hết hạn hoặc không tồn tại. Vui lòng đăng nhập lại.", "Your session has ended. Please sign in again.")
 )
 
 // UserStore keeps staff accounts by name.
@@ -114,3 +120,40 @@ type AuditStore interface {
 	// Recent returns the newest n entries, newest first.
 	Recent(ctx context.Context, n int) ([]AuditEntry, error)
 }
+
+// APIKey is a credential for the one-stop e-system and scripts; only its hash is stored.
+type APIKey struct {
+	ID        string    `bson:"key_id" json:"id"`
+	Name      string    `bson:"name" json:"name"`
+	Scopes    []string  `bson:"scopes" json:"scopes"`
+	CreatedAt time.Time `bson:"created_at" json:"created_at"`
+	Revoked   bool      `bson:"revoked" json:"revoked"`
+}
+
+// API key scopes.
+const (
+	ScopeTicketsWrite = "tickets:write"
+	ScopeStatsRead    = "stats:read"
+)
+
+// Scopes lists every API key scope, in the order forms offer them.
+var Scopes = []string{ScopeTicketsWrite, ScopeStatsRead}
+
+// HasScope reports whether the key grants scope.
+func (k *APIKey) HasScope(scope string) bool {
+	for _, s := range k.Scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// APIKeyStore keeps API keys by the hash of their secret.
+type APIKeyStore interface {
+	CreateAPIKey(ctx context.Context, name string, scopes []string) (secret string, key *APIKey, err error)
+	APIKeyBySecret(ctx context.Context, secret string) (*APIKey, error)
+	RevokeAPIKey(ctx context.Context, id string) error
+	APIKeys(ctx context.Context) ([]APIKey, error)
+}
+

@@ -1,4 +1,6 @@
-package survey
+// Package kiosk is the tablet at the counter: pairing it with a counter, telling it which
+// dossier was just completed there, and the rules that keep its one-tap ratings honest.
+package kiosk
 
 import (
 	"context"
@@ -9,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/hailong/hailong/internal/survey"
 )
 
 // Device is a kiosk tablet at a counter. It signs in with a random token it keeps in a cookie;
@@ -44,11 +48,11 @@ const PairingTTL = 10 * time.Minute
 const PairingCodeLength = 6
 
 // NewPairingCode returns a random pairing code from the short-code alphabet.
-func NewPairingCode() string { return NewShortCode()[:PairingCodeLength] }
+func NewPairingCode() string { return survey.NewShortCode()[:PairingCodeLength] }
 
 // NormalizePairingCode upper-cases a typed pairing code and drops spaces and dashes; it returns
 // "" when the code cannot be valid.
-func NormalizePairingCode(s string) string { return normalizeCode(s, PairingCodeLength) }
+func NormalizePairingCode(s string) string { return survey.NormalizeCode(s, PairingCodeLength) }
 
 // FormatPairingCode shows a pairing code in two groups of three, e.g. "K7Q-X3P".
 func FormatPairingCode(s string) string {
@@ -86,7 +90,7 @@ func ValidIdempotencyKey(s string) bool { return idempotencyKeyPattern.MatchStri
 // KioskNonce returns the nonce of a kiosk response submitted with idempotency key: the key
 // followed by a fresh random part, so the nonce stays unique to this attempt (as the rollup
 // journal needs) while the stored response still says which submission it came from.
-func KioskNonce(key string) string { return key + ":" + NewToken() }
+func KioskNonce(key string) string { return key + ":" + survey.NewToken() }
 
 // IdempotencyKeyOf returns the idempotency key a response nonce was made from by KioskNonce,
 // or "" for a response that did not come from a kiosk.
@@ -122,22 +126,22 @@ type Pairing struct {
 }
 
 // Validate normalises the pairing code and checks every field, returning every problem.
-func (p *Pairing) Validate() FieldErrors {
-	var errs FieldErrors
+func (p *Pairing) Validate() survey.FieldErrors {
+	var errs survey.FieldErrors
 	p.Code = NormalizePairingCode(p.Code)
 	if p.Code == "" {
-		errs = append(errs, fieldError("code", "type", "Mã ghép nối gồm 6 ký tự chữ và số hiển thị trên máy tính bảng.", "code must be the 6-symbol pairing code the tablet shows."))
+		errs = append(errs, survey.NewFieldError("code", "type", "Mã ghép nối gồm 6 ký tự chữ và số hiển thị trên máy tính bảng.", "code must be the 6-symbol pairing code the tablet shows."))
 	}
 	for _, f := range []struct{ name, value string }{{"agency", p.Agency}, {"counter", p.Counter}} {
 		if f.value == "" {
-			errs = append(errs, fieldError(f.name, "required", "Thiếu "+f.name+".", f.name+" is required."))
+			errs = append(errs, survey.NewFieldError(f.name, "required", "Thiếu "+f.name+".", f.name+" is required."))
 		} else {
-			errs = append(errs, optionalCode(f.name, f.value)...)
+			errs = append(errs, survey.OptionalCode(f.name, f.value)...)
 		}
 	}
 	p.Name = strings.TrimSpace(p.Name)
 	if len([]rune(p.Name)) > 100 || !validText(p.Name) {
-		errs = append(errs, fieldError("name", "too_long", "Tên thiết bị không hợp lệ hoặc quá dài (tối đa 100 ký tự).", "name is invalid or longer than 100 characters."))
+		errs = append(errs, survey.NewFieldError("name", "too_long", "Tên thiết bị không hợp lệ hoặc quá dài (tối đa 100 ký tự).", "name is invalid or longer than 100 characters."))
 	}
 	return errs
 }
@@ -148,16 +152,16 @@ func validText(s string) bool {
 
 // Device errors shared by stores and handlers.
 var (
-	ErrDeviceUnknown = Errorf(CodeUnauthorized,
+	ErrDeviceUnknown = survey.Errorf(survey.CodeUnauthorized,
 		"Máy tính bảng này chưa được ghép nối với quầy. Vui lòng ghép nối lại.",
 		"This tablet is not paired with a counter. Please pair it again.")
-	ErrDeviceRevoked = Errorf(CodeUnauthorized,
+	ErrDeviceRevoked = survey.Errorf(survey.CodeUnauthorized,
 		"Máy tính bảng này đã bị thu hồi quyền. Vui lòng ghép nối lại.",
 		"This tablet's access has been revoked. Please pair it again.")
-	ErrPairingNotFound = Errorf(CodeNotFound,
+	ErrPairingNotFound = survey.Errorf(survey.CodeNotFound,
 		"Mã ghép nối không đúng hoặc đã hết hạn. Vui lòng lấy mã mới trên máy tính bảng.",
 		"The pairing code is wrong or has expired. Please get a new code on the tablet.")
-	ErrDeviceNotFound = Errorf(CodeNotFound, "Không tìm thấy thiết bị.", "No such device.")
+	ErrDeviceNotFound = survey.Errorf(survey.CodeNotFound, "Không tìm thấy thiết bị.", "No such device.")
 )
 
 // DeviceStore keeps kiosk devices, their pairing codes and each counter's current dossier.

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -11,10 +11,10 @@ import (
 	"github.com/hailong/hailong/internal/mongodb"
 )
 
-// openStore connects to MONGODB_URI, or starts the embedded store under the data directory.
+// OpenStore connects to MONGODB_URI, or starts the embedded store under the data directory.
 // A CLI command run beside a server reaches that server's embedded store over its socket;
 // a second server refuses to start on the same directory.
-func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger, cli bool) (*mongodb.DB, func(), error) {
+func OpenStore(ctx context.Context, cfg *config.Config, log *slog.Logger, cli bool) (*mongodb.DB, func(), error) {
 	if cfg.MongoURI != "" {
 		db, err := mongodb.Open(ctx, cfg.MongoURI, cfg.Database)
 		if err != nil {

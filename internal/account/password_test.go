@@ -1,4 +1,4 @@
-package auth_test
+package account_test
 
 import (
 	"errors"
@@ -6,24 +6,24 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hailong/hailong/internal/auth"
+	"github.com/hailong/hailong/internal/account"
 )
 
 func TestHashRoundTrip(t *testing.T) {
-	h, err := auth.Hash("correct horse battery")
+	h, err := account.Hash("correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !regexp.MustCompile(`^\$argon2id\$v=19\$m=65536,t=2,p=2\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`).MatchString(h) {
 		t.Fatalf("hash %q is not a PHC argon2id string with the expected parameters", h)
 	}
-	if ok, err := auth.Verify(h, "correct horse battery"); !ok || err != nil {
+	if ok, err := account.Verify(h, "correct horse battery"); !ok || err != nil {
 		t.Fatalf("right password: %v %v", ok, err)
 	}
-	if ok, err := auth.Verify(h, "correct horse batterx"); ok || err != nil {
+	if ok, err := account.Verify(h, "correct horse batterx"); ok || err != nil {
 		t.Fatalf("wrong password: %v %v", ok, err)
 	}
-	other, _ := auth.Hash("correct horse battery")
+	other, _ := account.Hash("correct horse battery")
 	if other == h {
 		t.Fatal("two hashes of one password are equal: the salt is not random")
 	}
@@ -31,18 +31,18 @@ func TestHashRoundTrip(t *testing.T) {
 
 func TestWeakPasswordIsRefused(t *testing.T) {
 	for _, pw := range []string{"", "short", "123456789", "mậtkhẩu12"} {
-		if _, err := auth.Hash(pw); !errors.Is(err, auth.ErrWeakPassword) {
+		if _, err := account.Hash(pw); !errors.Is(err, account.ErrWeakPassword) {
 			t.Errorf("Hash(%q): %v, want ErrWeakPassword", pw, err)
 		}
 	}
 	// Ten characters are enough even when they take more bytes.
-	if _, err := auth.Hash("mậtkhẩu123"); err != nil {
+	if _, err := account.Hash("mậtkhẩu123"); err != nil {
 		t.Errorf("ten Vietnamese characters: %v", err)
 	}
 }
 
 func TestTamperedHashIsRejected(t *testing.T) {
-	h, err := auth.Hash("đúng mật khẩu rồi")
+	h, err := account.Hash("đúng mật khẩu rồi")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestTamperedHashIsRejected(t *testing.T) {
 	changedKey := strings.Join(append(parts[:5:5], flip(parts[5])), "$")
 	changedSalt := strings.Join(append(parts[:4:4], flip(parts[4]), parts[5]), "$")
 	for name, enc := range map[string]string{"key": changedKey, "salt": changedSalt} {
-		if ok, err := auth.Verify(enc, "đúng mật khẩu rồi"); ok || err != nil {
+		if ok, err := account.Verify(enc, "đúng mật khẩu rồi"); ok || err != nil {
 			t.Errorf("changed %s: %v %v, want a mismatch", name, ok, err)
 		}
 	}
@@ -75,7 +75,7 @@ func TestTamperedHashIsRejected(t *testing.T) {
 		h + "$extra",
 		strings.Replace(h, parts[4], "!!!!", 1),
 	} {
-		if ok, err := auth.Verify(enc, "đúng mật khẩu rồi"); ok || err == nil {
+		if ok, err := account.Verify(enc, "đúng mật khẩu rồi"); ok || err == nil {
 			t.Errorf("Verify(%q): %v %v, want an error", enc, ok, err)
 		}
 	}
@@ -88,17 +88,17 @@ func TestVietnamesePasswordMatchesInEitherUnicodeForm(t *testing.T) {
 	if precomposed == combining {
 		t.Fatal("the test strings should differ in bytes")
 	}
-	h, err := auth.Hash(combining)
+	h, err := account.Hash(combining)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, pw := range []string{precomposed, combining} {
-		if ok, err := auth.Verify(h, pw); !ok || err != nil {
+		if ok, err := account.Verify(h, pw); !ok || err != nil {
 			t.Errorf("Verify(%q): %v %v", pw, ok, err)
 		}
 	}
 	for _, pw := range []string{"Hai Long Da Nang 2026", "Hài Lòng Đà Nẵng 2025", "hài lòng đà nẵng 2026"} {
-		if ok, _ := auth.Verify(h, pw); ok {
+		if ok, _ := account.Verify(h, pw); ok {
 			t.Errorf("Verify(%q) matched a different password", pw)
 		}
 	}

@@ -1,6 +1,4 @@
-// Package auth hashes and checks staff passwords with argon2id, stored as standard PHC strings
-// so the parameters can be raised later without breaking existing hashes.
-package auth
+package account
 
 import (
 	"crypto/rand"

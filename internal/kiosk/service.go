@@ -1,0 +1,199 @@
+package kiosk
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/hailong/hailong/internal/survey"
+)
+
+const (
+	// currentFor is how recent a counter's current dossier must be to be sent to a kiosk that
+	// (re)connects.
+	currentFor = 10 * time.Minute
+	// coolDown is the least time between two genuine ratings on one tablet.
+	coolDown = 5 * time.Second
+	// maxRatedAtAge bounds how old a queued rating's own timestamp may be before the server's
+	// clock is used instead.
+	maxRatedAtAge = 7 * 24 * time.Hour
+	// freeRatings is how many ratings without a dossier a tablet may give in freePeriod before
+	// the next ones are flagged as misuse.
+	freeRatings = 3
+	freePeriod  = 10 * time.Minute
+)
+
+// Hub delivers events to the tablets of a counter, on every server instance.
+type Hub interface {
+	Publish(ctx context.Context, counter string, ev Event) error
+	Subscribe(ctx context.Context, counter string) (<-chan Event, func())
+}
+
+// Responses is what the kiosk needs of the response store.
+type Responses interface {
+	SubmitResponse(ctx context.Context, r *survey.Response) error
+	Answered(ctx context.Context, token string) (bool, error)
+}
+
+// RateLimiter counts ratings without a dossier per tablet.
+type RateLimiter interface {
+	// AllowN reports whether one more event under key fits n per period.
+	AllowN(ctx context.Context, key string, n int, period time.Duration) bool
+}
+
+// Service pairs tablets, pushes them the dossiers of their counter and stores their ratings.
+type Service struct {
+	Devices   DeviceStore
+	Hub       Hub
+	Responses Responses
+	Limiter   RateLimiter
+	Log       *slog.Logger
+	Now       func() time.Time
+}
+
+// Pair pairs the tablet showing p.Code with p's counter.
+func (s *Service) Pair(ctx context.Context, p Pairing) (*Device, error) {
+	if errs := p.Validate(); len(errs) > 0 {
+		return nil, errs
+	}
+	return s.Devices.PairDevice(ctx, p, s.Now())
+}
+
+// Revoke revokes the tablet with id for good: it is refused from its next request, and a stream
+// it holds open is ended at once.
+func (s *Service) Revoke(ctx context.Context, id string) (*Device, error) {
+	if !ValidDeviceID(id) {
+		return nil, ErrDeviceNotFound
+	}
+	d, err := s.Devices.RevokeDevice(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if d.Paired {
+		_ = s.Hub.Publish(ctx, d.CounterKey(), Event{Type: EventRevoked, Device: d.ID})
+	}
+	return d, nil
+}
+
+// List returns every tablet (never nil).
+func (s *Service) List(ctx context.Context) ([]Device, error) {
+	list, err := s.Devices.Devices(ctx)
+	if list == nil {
+		list = []Device{}
+	}
+	return list, err
+}
+
+// TicketIssued tells the kiosks at t's counter that t's dossier was just completed there, and
+// keeps it as the counter's current dossier for kiosks that connect later. Failures are logged:
+// the ticket is issued all the same.
+func (s *Service) TicketIssued(ctx context.Context, t *survey.Ticket) {
+	if t.Agency == "" || t.Counter == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	cur := CurrentDossier{
+		Counter: CounterKey(t.Agency, t.Counter), Token: t.Token, DossierCode: t.DossierCode,
+		ProcedureName: t.ProcedureName, Field: t.Field, IssuedAt: t.IssuedAt,
+	}
+	if err := s.Devices.SetCurrentDossier(ctx, cur); err != nil {
+		s.Log.Warn("kiosk: keep current dossier", "err", err)
+	}
+	if err := s.Hub.Publish(ctx, cur.Counter, dossierEvent(&cur)); err != nil {
+		s.Log.Warn("kiosk: publish dossier", "err", err)
+	}
+}
+
+// CurrentEvent returns the counter's current dossier as an event when it is recent, unrated
+// and not the one last sent; nil otherwise.
+func (s *Service) CurrentEvent(ctx context.Context, counter, lastSent string) *Event {
+	cur, err := s.Devices.CurrentDossier(ctx, counter)
+	if err != nil {
+		s.Log.Warn("kiosk: read current dossier", "err", err)
+		return nil
+	}
+	if cur == nil || cur.Token == lastSent || s.Now().Sub(cur.IssuedAt) >= currentFor {
+		return nil
+	}
+	if rated, err := s.Responses.Answered(ctx, cur.Token); err != nil || rated {
+		return nil
+	}
+	ev := dossierEvent(cur)
+	ev.SentAt = time.Now().UTC()
+	return &ev
+}
+
+// StoredBefore reports whether the response with id was already stored from this idempotency
+// key; ErrAlreadyRated when it was stored from anything else.
+func (s *Service) StoredBefore(ctx context.Context, id, key string) (bool, error) {
+	nonce, found, err := s.Devices.ResponseNonce(ctx, id)
+	switch {
+	case err != nil:
+		return false, err
+	case !found:
+		return false, nil
+	case IdempotencyKeyOf(nonce) != key:
+		return false, survey.ErrAlreadyRated
+	}
+	return true, nil
+}
+
+// Rating is one citizen's tap on a tablet.
+type Rating struct {
+	Device     *Device
+	Ticket     *survey.Ticket // nil for a rating given without a dossier
+	Definition *survey.Definition
+	Answers    survey.Answers
+	Key        string     // the idempotency key the tablet chose
+	RatedAt    *time.Time // when the citizen rated by the tablet's clock, for ratings sent late
+	Lang       string
+}
+
+// Rate stores a rating once per idempotency key, flagged as misuse when it came too soon after
+// the tablet's last one or beyond its allowance without a dossier. stored is false (and err
+// nil) when this very submission was stored before.
+func (s *Service) Rate(ctx context.Context, rt Rating) (r *survey.Response, stored bool, err error) {
+	now := s.Now()
+	rated := ratedAt(rt.RatedAt, now)
+	t, free := rt.Ticket, rt.Ticket == nil
+	if free {
+		t = &survey.Ticket{Token: FreeRatingID(rt.Device.ID, rt.Key), Agency: rt.Device.Agency, Counter: rt.Device.Counter}
+	}
+	r = survey.NewResponse(t, rt.Definition, rt.Answers, survey.SourceKiosk, rt.Lang, now)
+	r.Nonce = KioskNonce(rt.Key)
+	r.Misuse = s.misuse(ctx, rt.Device, free, rated)
+	err = s.Responses.SubmitResponse(ctx, r)
+	if errors.Is(err, survey.ErrAlreadyRated) { // an earlier attempt of this submission may have just won
+		if before, err := s.StoredBefore(ctx, r.Token, rt.Key); before || err != nil {
+			return r, false, err
+		}
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if err := s.Devices.RecordRating(ctx, rt.Device.ID, rated); err != nil {
+		s.Log.Warn("kiosk: record rating time", "err", err)
+	}
+	return r, true, nil
+}
+
+// ratedAt is when a queued rating was given by the tablet's clock, trusted only within the
+// last week and never after now; the server's clock otherwise.
+func ratedAt(claimed *time.Time, now time.Time) time.Time {
+	if claimed == nil || claimed.After(now) || now.Sub(*claimed) > maxRatedAtAge {
+		return now
+	}
+	return *claimed
+}
+
+// misuse reports whether a rating given at rated looks like gaming: within the cool-down of
+// the tablet's previous rating, or one rating without a dossier too many.
+func (s *Service) misuse(ctx context.Context, d *Device, free bool, rated time.Time) bool {
+	misuse := !d.LastRatingAt.IsZero() && rated.Sub(d.LastRatingAt).Abs() < coolDown
+	if free {
+		misuse = !s.Limiter.AllowN(ctx, "kiosk-free:"+d.ID, freeRatings, freePeriod) || misuse
+	}
+	return misuse
+}

@@ -1,0 +1,65 @@
+package org
+
+import (
+	"context"
+
+	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// Directory is what figures need to know of the organisation: its units and counters, its
+// fields and its targets.
+type Directory struct {
+	Tree    *Tree
+	Fields  *FieldCatalog
+	Targets *Targets
+}
+
+// Meta is what stats aggregation needs besides the counts, with labels in lang.
+func (d *Directory) Meta(ctx context.Context, lang string) stats.Meta {
+	return stats.Meta{Targets: d.Targets.Table(ctx), Names: names{ctx: ctx, d: d, lang: lang}}
+}
+
+// names labels dimension values for people in one language.
+type names struct {
+	ctx  context.Context
+	d    *Directory
+	lang string
+}
+
+var notPlaced = survey.Text{VI: "chưa xếp vào cơ cấu", EN: "not yet placed"}
+
+// FieldGroup is the target group of a field of the catalogue.
+func (n names) FieldGroup(code string) string {
+	f, _ := n.d.Fields.Get(n.ctx, code)
+	return f.Group
+}
+
+// Label names a dimension value; units not yet placed in the hierarchy say so.
+func (n names) Label(dim, key string) string {
+	switch dim {
+	case stats.ByField:
+		if f, ok := n.d.Fields.Get(n.ctx, key); ok {
+			return f.Name.In(n.lang)
+		}
+	case stats.ByAgency:
+		if u, ok := n.d.Tree.Unit(key); ok {
+			return u.Name
+		}
+		return key + " (" + notPlaced.In(n.lang) + ")"
+	case stats.ByCounter:
+		if name, ok := n.d.Tree.CounterName(key); ok {
+			return name
+		}
+	case stats.ByChannel:
+		return survey.SourceLabel(survey.Source(key)).In(n.lang)
+	case stats.ByCriterion:
+		return survey.CriterionLabel(key).In(n.lang)
+	}
+	return ""
+}
+
+// Label names the value key of dimension dim in lang; "" when it has no name but its key.
+func (d *Directory) Label(ctx context.Context, lang, dim, key string) string {
+	return names{ctx: ctx, d: d, lang: lang}.Label(dim, key)
+}

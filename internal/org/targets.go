@@ -1,0 +1,45 @@
+package org
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/hailong/hailong/internal/stats"
+)
+
+// TargetStore keeps the editable satisfaction target table.
+type TargetStore interface {
+	Targets(ctx context.Context) (stats.TargetTable, error)
+	SaveTargets(ctx context.Context, tt stats.TargetTable) error
+}
+
+// Targets answers which target table is in force: the stored one, or the plan's defaults when
+// nothing is stored or the store does not answer.
+type Targets struct {
+	store    TargetStore
+	fallback stats.TargetTable
+	log      *slog.Logger
+}
+
+// NewTargets returns the target look-up over store (nil: the defaults only).
+func NewTargets(store TargetStore, fallback stats.TargetTable, log *slog.Logger) *Targets {
+	return &Targets{store: store, fallback: fallback, log: log}
+}
+
+// Table returns the target table in force.
+func (t *Targets) Table(ctx context.Context) stats.TargetTable {
+	if t.store == nil {
+		return t.fallback
+	}
+	tt, err := t.store.Targets(ctx)
+	if err != nil {
+		t.log.Warn("load targets", "err", err)
+		return t.fallback
+	}
+	return tt
+}
+
+// Save stores a new target table; the caller has validated it.
+func (t *Targets) Save(ctx context.Context, tt stats.TargetTable) error {
+	return t.store.SaveTargets(ctx, tt)
+}

@@ -1,0 +1,332 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"math"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/hashicorp/golang-lru/v2/expirable"
+
+	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/config"
+	"github.com/hailong/hailong/internal/redisstore"
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// guard is access control, shared by every audience: staff sessions and CSRF, API keys,
+// per-client rate limits, and the access log.
+type guard struct {
+	sessions account.SessionStore
+	users    account.UserStore
+	keys     *apiKeyCache
+	limiter  *redisstore.Limiter
+	limits   config.Limits
+	metrics  *Metrics
+	log      *slog.Logger
+	salt     string
+	baseURL  string
+}
+
+func newGuard(d Deps, b base) *guard {
+	return &guard{
+		sessions: d.Access.Sessions, users: d.Access.Users, keys: newAPIKeyCache(d.Access.APIKeys),
+		limiter: d.Access.Limiter, limits: d.Config.Limits, metrics: d.Metrics, log: d.Log,
+		salt: d.Access.IPSalt, baseURL: b.baseURL,
+	}
+}
+
+// clientKey is the salted hash standing for the client's IP in rate limits.
+func (g *guard) clientKey(c *fiber.Ctx) string {
+	sum := sha256.Sum256([]byte(g.salt + "|" + c.IP()))
+	return hex.EncodeToString(sum[:12])
+}
+
+// Cookies of signed-in staff. hl_pre carries the sign-in form's CSRF token before a session
+// exists (double-submit: the form must echo it).
+const (
+	sessionCookie = "hl_session"
+	preCookie     = "hl_pre"
+	preCookieTTL  = 2 * time.Hour
+)
+
+var errCSRF = survey.Errorf(survey.CodeForbidden,
+	"Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang rồi thử lại.",
+	"This form has expired or is not valid. Please reload the page and try again.")
+
+// requireSession admits a signed-in, enabled user having one of roles (any role when none are
+// given). Pages send others to the sign-in form; the API answers 401.
+func (g *guard) requireSession(roles ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		u, sess, err := g.loadSession(c)
+		if errors.Is(err, account.ErrSessionEnded) {
+			return g.signInFirst(c)
+		}
+		if err != nil {
+			return err
+		}
+		if len(roles) > 0 && !slices.Contains(roles, u.Role) {
+			return survey.ErrForbidden
+		}
+		c.Locals("user", u)
+		c.Locals("session", sess)
+		return c.Next()
+	}
+}
+
+// loadSession loads the session of the request's cookie and its user; an ended session, or a
+// deleted or disabled user, is account.ErrSessionEnded.
+func (g *guard) loadSession(c *fiber.Ctx) (*account.User, *account.Session, error) {
+	ctx := c.UserContext()
+	token := c.Cookies(sessionCookie)
+	if token == "" {
+		return nil, nil, account.ErrSessionEnded
+	}
+	sess, err := g.sessions.SessionByToken(ctx, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := g.users.UserByName(ctx, sess.User)
+	if errors.Is(err, account.ErrUserNotFound) || (err == nil && u.Disabled) {
+		_ = g.sessions.DeleteSession(ctx, token)
+		return nil, nil, account.ErrSessionEnded
+	}
+	return u, sess, err
+}
+
+// signInFirst answers a request without a valid session: 401 under /api/, otherwise a
+// redirect to the sign-in form that comes back to the page asked for.
+func (g *guard) signInFirst(c *fiber.Ctx) error {
+	if strings.HasPrefix(c.Path(), "/api/") {
+		return survey.ErrUnauthorized
+	}
+	if c.Cookies(sessionCookie) != "" {
+		g.setCookie(c, sessionCookie, "", "/", 0)
+	}
+	target := "/signin"
+	if c.Method() == fiber.MethodGet {
+		target += "?next=" + url.QueryEscape(c.OriginalURL())
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+// csrf refuses a state-changing request unless it carries the session's CSRF token, in the
+// form field csrf or the X-CSRF-Token header. It runs after requireSession.
+func (g *guard) csrf(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	sent := c.Get("X-CSRF-Token")
+	if sent == "" {
+		sent = c.FormValue("csrf")
+	}
+	if !sameToken(csrfToken(c), sent) {
+		return errCSRF
+	}
+	return c.Next()
+}
+
+// currentUser is the signed-in user, or nil outside requireSession.
+func currentUser(c *fiber.Ctx) *account.User {
+	u, _ := c.Locals("user").(*account.User)
+	return u
+}
+
+// csrfToken is the session's CSRF token, for the hidden csrf field of a page's forms.
+func csrfToken(c *fiber.Ctx) string {
+	if sess, ok := c.Locals("session").(*account.Session); ok {
+		return sess.CSRF
+	}
+	return ""
+}
+
+// setCookie sets an HttpOnly, SameSite=Lax cookie, Secure when the service is served over
+// HTTPS; ttl 0 deletes it.
+func (g *guard) setCookie(c *fiber.Ctx, name, value, path string, ttl time.Duration) {
+	ck := &fiber.Cookie{
+		Name: name, Value: value, Path: path, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
+		Secure: strings.HasPrefix(g.baseURL, "https://"),
+	}
+	if ttl > 0 {
+		ck.MaxAge = int(ttl.Seconds())
+	} else {
+		ck.Expires = time.Unix(1, 0)
+	}
+	c.Cookie(ck)
+}
+
+// allow takes one attempt for key under limit, or answers 429 with Retry-After.
+func (g *guard) allow(c *fiber.Ctx, key string, limit redisstore.Limit) error {
+	ok, wait := g.limiter.Allow(c.UserContext(), key, limit)
+	if ok {
+		return nil
+	}
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(max(wait.Seconds(), 1)))))
+	return survey.ErrRateLimited
+}
+
+// safeNext returns next when it is a path on this site, or "" (e.g. for //evil.example or
+// https://evil.example, which would send the user elsewhere after signing in).
+func safeNext(next string) string {
+	if len(next) > 2000 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
+		return ""
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return ""
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" {
+		return ""
+	}
+	return next
+}
+
+// sameToken compares a sent token with the expected one in constant time; empty never matches.
+func sameToken(want, sent string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(sent)) == 1
+}
+
+// newToken returns 256 random bits in base64url.
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// apiKeyCache remembers checked keys briefly so each API call does not read the store; a
+// revoked key stops working within keyCacheTTL.
+type apiKeyCache struct {
+	store account.APIKeyStore
+	cache *expirable.LRU[string, *account.APIKey]
+}
+
+const keyCacheTTL = 5 * time.Second
+
+func newAPIKeyCache(store account.APIKeyStore) *apiKeyCache {
+	return &apiKeyCache{store: store, cache: expirable.NewLRU[string, *account.APIKey](1024, nil, keyCacheTTL)}
+}
+
+// requireKey admits a request whose bearer API key has scope.
+func (g *guard) requireKey(scope string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		key, err := g.bearerKey(c)
+		if err != nil {
+			return err
+		}
+		if !key.HasScope(scope) {
+			return survey.ErrForbidden
+		}
+		c.Locals("apikey", key)
+		return c.Next()
+	}
+}
+
+func (g *guard) bearerKey(c *fiber.Ctx) (*account.APIKey, error) {
+	secret, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	secret = strings.TrimSpace(secret)
+	if !ok || secret == "" || len(secret) > 200 {
+		return nil, survey.ErrUnauthorized
+	}
+	if k, ok := g.keys.cache.Get(secret); ok {
+		return k, nil
+	}
+	k, err := g.keys.store.APIKeyBySecret(c.UserContext(), secret)
+	if err != nil {
+		return nil, err
+	}
+	if k.Revoked {
+		return nil, survey.ErrUnauthorized
+	}
+	g.keys.cache.Add(secret, k)
+	return k, nil
+}
+
+// accessLog writes one structured line per request. It logs the route pattern, never the path,
+// so survey tokens stay out of the logs.
+func (g *guard) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		if fe, ok := err.(*fiber.Error); ok {
+			status = fe.Code
+		} else {
+			status = httpStatus(survey.ErrorCode(err))
+		}
+	}
+	g.metrics.observe(c, status, time.Since(start))
+	g.log.Info("request",
+		"request_id", c.GetRespHeader(fiber.HeaderXRequestID),
+		"method", c.Method(), "route", c.Route().Path, "status", status,
+		"ms", float64(time.Since(start).Microseconds())/1000)
+	return err
+}
+
+func (g *guard) limitFor(bucket string) redisstore.Limit {
+	l := g.limits
+	switch bucket {
+	case limitSubmit:
+		return redisstore.PerMinute(l.Submit)
+	case limitShortCode:
+		return redisstore.PerMinute(l.ShortCode)
+	default:
+		return redisstore.PerMinute(l.Lookup)
+	}
+}
+
+// limit refuses a client that exceeds bucket's rate with 429 and Retry-After.
+func (g *guard) limit(bucket string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ok, wait := g.limiter.Allow(c.UserContext(), bucket+":"+g.clientKey(c), g.limitFor(bucket))
+		if ok {
+			return c.Next()
+		}
+		g.metrics.rateLimited(bucket)
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(max(wait.Seconds(), 1)))))
+		return survey.ErrRateLimited
+	}
+}
+
+// statsScope authenticates a stats reader: an API key with stats:read sees everything; a
+// signed-in user sees their agency's subtree.
+func (g *guard) statsScope(c *fiber.Ctx) (scope, error) {
+	if c.Get(fiber.HeaderAuthorization) != "" {
+		key, err := g.bearerKey(c)
+		if err != nil {
+			return scope{}, err
+		}
+		if !key.HasScope(account.ScopeStatsRead) {
+			return scope{}, survey.ErrForbidden
+		}
+		return scope{}, nil
+	}
+	u, err := g.sessionUser(c)
+	if err != nil {
+		return scope{}, err
+	}
+	if u == nil {
+		return scope{}, survey.ErrUnauthorized
+	}
+	return scope{agency: u.Agency, officers: u.Role == account.RoleAdmin || u.Role == account.RoleManager}, nil
+}
+
+// sessionUser returns the signed-in user, or nil when the request carries no live session.
+func (g *guard) sessionUser(c *fiber.Ctx) (*account.User, error) {
+	u, _, err := g.loadSession(c)
+	if errors.Is(err, account.ErrSessionEnded) || errors.Is(err, survey.ErrUnauthorized) {
+		return nil, nil
+	}
+	return u, err
+}
