@@ -3,23 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 )
-
-// runMainEnv makes the test binary act as the hailong command: the bench starts its own
-// executable as the server and as `apikey create`.
-const runMainEnv = "RUN_HAILONG_MAIN"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(runMainEnv) == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
 
 // TestBenchSmoke runs every phase with tiny numbers against a real server child and checks the
 // report has each section and that every issued ticket's response was accepted.

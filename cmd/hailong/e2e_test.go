@@ -1,76 +1,66 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hailong/hailong/internal/serverproc"
 	"github.com/hailong/hailong/internal/testkit"
 )
 
-// server runs `hailong serve` through run on a free port with a fresh data directory.
+// server is `hailong serve` as a child process: this test binary acting as the command (see
+// TestMain), on a free port with a fresh data directory.
 type server struct {
+	*serverproc.Server
 	t    *testing.T
 	base string
-	env  func(string) string
-	stop context.CancelFunc
-	done chan error
 }
 
 func startServer(t *testing.T, extra ...string) *server {
 	t.Helper()
-	port := testkit.FreePort(t)
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	env := testkit.Env(append([]string{
-		"HAILONG_ADDR=127.0.0.1:" + fmt.Sprint(port), "HAILONG_BASE_URL=" + base,
-		"HAILONG_DATA_DIR=" + t.TempDir(), "REDIS_URL=" + testkit.RedisURL(t),
-		"HAILONG_ADMIN_PASSWORD=mật-khẩu-quản-trị",
-	}, extra...)...)
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{t: t, base: base, env: env, stop: cancel, done: make(chan error, 1)}
-	go func() { s.done <- run(ctx, []string{"serve"}, env, io.Discard, io.Discard) }()
-	t.Cleanup(s.shutdown)
-	for range 300 {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
-			resp.Body.Close()
-			return s
-		}
-		select {
-		case err := <-s.done:
-			t.Fatalf("server stopped: %v", err)
-		case <-time.After(50 * time.Millisecond):
-		}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("server did not answer /healthz")
-	return nil
+	env := append([]string{runMainEnv + "=1", "REDIS_URL=" + testkit.RedisURL(t),
+		"HAILONG_ADMIN_PASSWORD=mật-khẩu-quản-trị"}, extra...)
+	p, err := serverproc.Start(context.Background(), serverproc.Config{
+		Exe: exe, DataDir: t.TempDir(), LogPath: filepath.Join(t.TempDir(), "server.log"), Env: env,
+		Patience: 30 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	s := &server{Server: p, t: t, base: p.URL()}
+	t.Cleanup(s.shutdown)
+	return s
 }
 
+// shutdown stops the server with SIGTERM; it must exit 0, which a race build also fails when
+// the race detector found something.
 func (s *server) shutdown() {
-	s.stop()
-	select {
-	case err := <-s.done:
-		if err != nil {
-			s.t.Errorf("serve returned %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		s.t.Error("server did not stop within 30 s")
+	code, _, err := s.Term(30 * time.Second)
+	if err != nil || code != 0 {
+		s.t.Errorf("serve exited %d (%v); its log ends:\n%s", code, err, s.LogTail(40))
 	}
 }
 
 // cli runs a hailong command on the server's data and returns its standard output.
 func (s *server) cli(args ...string) string {
 	s.t.Helper()
-	var out, errOut bytes.Buffer
-	if err := run(context.Background(), args, s.env, &out, &errOut); err != nil {
-		s.t.Fatalf("hailong %v: %v\n%s", args, err, errOut.String())
+	out, errOut, err := s.CLI(context.Background(), args...)
+	if err != nil {
+		s.t.Fatalf("hailong %v: %v\n%s", args, err, errOut)
 	}
-	return out.String()
+	return out
 }
 
 func (s *server) do(method, path, key, body string) (int, []byte) {
@@ -149,12 +139,7 @@ func TestBadConfigurationStopsStartUpNamingIt(t *testing.T) {
 func TestSecondServerOnOneDataDirectoryIsRefused(t *testing.T) {
 	s := startServer(t)
 	port := testkit.FreePort(t)
-	env := func(k string) string {
-		if k == "HAILONG_ADDR" {
-			return fmt.Sprintf("127.0.0.1:%d", port)
-		}
-		return s.env(k)
-	}
+	env := testkit.Env(append(s.Env(), fmt.Sprintf("HAILONG_ADDR=127.0.0.1:%d", port))...)
 	err := run(context.Background(), []string{"serve"}, env, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "in use by another hailong server") {
 		t.Fatalf("second server: %v", err)

@@ -1,7 +1,6 @@
 package faulttest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -17,7 +16,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,7 +25,7 @@ import (
 
 	"github.com/hailong/hailong/internal/embedded"
 	"github.com/hailong/hailong/internal/mongodb"
-	"github.com/hailong/hailong/internal/testkit"
+	"github.com/hailong/hailong/internal/serverproc"
 )
 
 // binary is the server built once by TestMain. It is never a race build, even when this test
@@ -85,120 +83,40 @@ func skipShort(t *testing.T) {
 
 // server is one hailong process under test, restartable on the same address and data directory.
 type server struct {
-	t       *testing.T
-	name    string
-	dataDir string
-	base    string
-	env     []string
-	logPath string
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	starts  int
+	*serverproc.Server
+	t    *testing.T
+	name string
+	base string
 }
 
 // startServer runs `hailong serve` on a free loopback port with dataDir and the extra KEY=VALUE
 // settings, and waits for /healthz. It is killed when t ends; its log is shown if t failed.
 func startServer(t *testing.T, name, dataDir string, extra ...string) *server {
 	t.Helper()
-	addr := "127.0.0.1:" + strconv.Itoa(testkit.FreePort(t))
-	s := &server{
-		t: t, name: name, dataDir: dataDir, base: "http://" + addr,
-		logPath: filepath.Join(t.TempDir(), name+".log"),
+	logPath := filepath.Join(t.TempDir(), name+".log")
+	env := append([]string{"HAILONG_LIMIT_SUBMIT=1000000", "HAILONG_LIMIT_LOOKUP=1000000"}, extra...)
+	p, err := serverproc.Start(context.Background(), serverproc.Config{
+		Exe: binary, DataDir: dataDir, LogPath: logPath, Env: env, Patience: 30 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("start server %s: %v", name, err)
 	}
-	s.env = append(cleanEnv(),
-		"HAILONG_ADDR="+addr, "HAILONG_BASE_URL="+s.base, "HAILONG_DATA_DIR="+dataDir,
-		"HAILONG_LIMIT_SUBMIT=1000000", "HAILONG_LIMIT_LOOKUP=1000000")
-	s.env = append(s.env, extra...)
 	t.Cleanup(func() {
-		if s.running() {
-			_ = s.cmd.Process.Kill()
-			<-s.exited
+		if p.Running() {
+			_ = p.Kill()
 		}
 		if t.Failed() {
-			t.Logf("server %s log without successful requests (%s), last lines:\n%s", s.name, s.logPath, tail(s.logPath, 80))
+			t.Logf("server %s log without successful requests (%s), last lines:\n%s", name, logPath, p.LogTail(80))
 		}
 	})
-	s.start()
-	return s
-}
-
-// cleanEnv is this process's environment without the settings the servers get from the test.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "HAILONG_") || k == "MONGODB_URI" || k == "REDIS_URL" {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
-}
-
-func (s *server) start() {
-	s.t.Helper()
-	s.starts++
-	log, err := os.OpenFile(s.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	fmt.Fprintf(log, "=== start %d at %s\n", s.starts, time.Now().Format(time.RFC3339Nano))
-	cmd := exec.Command(binary, "serve")
-	cmd.Env, cmd.Stdout, cmd.Stderr = s.env, log, log
-	if err := cmd.Start(); err != nil {
-		_ = log.Close()
-		s.t.Fatalf("start server %s: %v", s.name, err)
-	}
-	s.cmd, s.exited = cmd, make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		_ = log.Close()
-		close(s.exited)
-	}()
-	s.waitHealthy(30 * time.Second)
-}
-
-func (s *server) running() bool {
-	if s.exited == nil {
-		return false
-	}
-	select {
-	case <-s.exited:
-		return false
-	default:
-		return true
-	}
-}
-
-// waitHealthy polls /healthz until it answers 200; the test fails if the process exits first.
-func (s *server) waitHealthy(patience time.Duration) {
-	s.t.Helper()
-	c := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(patience)
-	for time.Now().Before(deadline) {
-		if !s.running() {
-			s.t.Fatalf("server %s exited before /healthz answered (%s)", s.name, s.cmd.ProcessState)
-		}
-		resp, err := c.Get(s.base + "/healthz")
-		if err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	s.t.Fatalf("server %s: /healthz did not answer 200 within %s", s.name, patience)
+	return &server{Server: p, t: t, name: name, base: p.URL()}
 }
 
 // Kill sends SIGKILL and waits for the process to be gone.
 func (s *server) Kill() {
 	s.t.Helper()
-	_ = s.cmd.Process.Signal(syscall.SIGKILL)
-	select {
-	case <-s.exited:
-	case <-time.After(10 * time.Second):
-		s.t.Fatalf("server %s survived SIGKILL for 10s", s.name)
+	if err := s.Server.Kill(); err != nil {
+		s.t.Fatalf("server %s: %v", s.name, err)
 	}
 }
 
@@ -207,26 +125,19 @@ func (s *server) Kill() {
 // test fails.
 func (s *server) Term(patience time.Duration) (int, time.Duration) {
 	s.t.Helper()
-	start := time.Now()
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-		return s.cmd.ProcessState.ExitCode(), time.Since(start)
-	case <-time.After(patience):
-		_ = s.cmd.Process.Kill()
-		<-s.exited
-		s.t.Fatalf("server %s did not exit within %s of SIGTERM", s.name, patience)
-		return -1, 0
+	code, took, err := s.Server.Term(patience)
+	if err != nil {
+		s.t.Fatalf("server %s: %v", s.name, err)
 	}
+	return code, took
 }
 
 // Restart starts the server again on the same address, data directory and settings.
 func (s *server) Restart() {
 	s.t.Helper()
-	if s.running() {
-		s.t.Fatalf("restart server %s: it is still running", s.name)
+	if err := s.Server.Restart(context.Background()); err != nil {
+		s.t.Fatalf("restart server %s: %v", s.name, err)
 	}
-	s.start()
 }
 
 // cli runs `hailong args...` with the server's settings, so it reaches the running server's
@@ -234,12 +145,7 @@ func (s *server) Restart() {
 func (s *server) cli(args ...string) (stdout, stderr string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = s.env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err = cmd.Run()
-	return out.String(), errb.String(), err
+	return s.CLI(ctx, args...)
 }
 
 // apiKey creates an API key with the tickets:write scope through the CLI.
@@ -256,9 +162,9 @@ func (s *server) apiKey() string {
 // storeURI is the URI of the embedded store the running server exposes on its socket.
 func (s *server) storeURI() string {
 	s.t.Helper()
-	uri, ok := embedded.RunningURI(s.dataDir)
+	uri, ok := embedded.RunningURI(s.DataDir())
 	if !ok {
-		s.t.Fatalf("server %s does not expose its store at %s", s.name, embedded.SocketPath(s.dataDir))
+		s.t.Fatalf("server %s does not expose its store at %s", s.name, embedded.SocketPath(s.DataDir()))
 	}
 	return uri
 }
@@ -584,26 +490,6 @@ func tallyOf(outcomes []outcome) tally {
 func resubmitAll(c *http.Client, base string, tokens []string) []outcome {
 	l := startLoad(c, base, tokens, 8)
 	return l.Wait()
-}
-
-// tail returns the last lines of a server log, leaving out requests answered below 500.
-func tail(path string, lines int) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err.Error()
-	}
-	var kept []string
-	for _, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
-		var entry struct {
-			Msg    string `json:"msg"`
-			Status int    `json:"status"`
-		}
-		if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "request" && entry.Status < 500 {
-			continue
-		}
-		kept = append(kept, line)
-	}
-	return strings.Join(kept[max(0, len(kept)-lines):], "\n")
 }
 
 func clip(s string, n int) string {
