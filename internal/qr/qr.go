@@ -8,8 +8,8 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
-	"sync"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	qrcode "github.com/skip2/go-qrcode"
 )
 
@@ -44,17 +44,27 @@ const (
 	formatSVG
 )
 
+// cacheKey identifies one rendered code; size is zero for SVG.
+type cacheKey struct {
+	content string
+	format  format
+	size    int
+}
+
 // Generator renders QR codes and caches the encoded bytes.
 // It is safe for concurrent use; the zero value works but caches nothing.
 type Generator struct {
-	mu    sync.Mutex
-	cache lru
+	cache *lru.Cache[cacheKey, []byte] // nil: no caching
 }
 
 // NewGenerator returns a Generator caching up to cacheEntries rendered codes;
 // cacheEntries <= 0 disables caching.
 func NewGenerator(cacheEntries int) *Generator {
-	return &Generator{cache: newLRU(cacheEntries)}
+	if cacheEntries <= 0 {
+		return &Generator{}
+	}
+	cache, _ := lru.New[cacheKey, []byte](cacheEntries) // fails only for a size <= 0
+	return &Generator{cache: cache}
 }
 
 // PNG returns content encoded as a size×size pixel PNG image.
@@ -100,9 +110,10 @@ func (g *Generator) render(key cacheKey, enc func(*qrcode.QRCode) ([]byte, error
 
 // lookup returns a private copy of the cached bytes for key, if any.
 func (g *Generator) lookup(key cacheKey) ([]byte, bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	b, ok := g.cache.get(key)
+	if g.cache == nil {
+		return nil, false
+	}
+	b, ok := g.cache.Get(key)
 	if !ok {
 		return nil, false
 	}
@@ -111,9 +122,17 @@ func (g *Generator) lookup(key cacheKey) ([]byte, bool) {
 
 // store caches b under key; b must not be modified afterwards.
 func (g *Generator) store(key cacheKey, b []byte) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.cache.put(key, b)
+	if g.cache != nil {
+		g.cache.Add(key, b)
+	}
+}
+
+// cached is how many rendered codes the cache holds.
+func (g *Generator) cached() int {
+	if g.cache == nil {
+		return 0
+	}
+	return g.cache.Len()
 }
 
 // checkContent enforces the content length bounds.

@@ -120,7 +120,7 @@ func TestCacheReturnsIdenticalBytes(t *testing.T) {
 	if !bytes.Equal(second, want) {
 		t.Fatal("cached PNG differs from the first rendering")
 	}
-	if n := g.cache.len(); n != 1 {
+	if n := g.cached(); n != 1 {
 		t.Fatalf("cache entries = %d, want 1", n)
 	}
 }
@@ -133,7 +133,7 @@ func TestCacheIsBoundedLRU(t *testing.T) {
 		if _, err := g.SVG(surveyURL + strconv.Itoa(i)); err != nil {
 			t.Fatal(err)
 		}
-		if n := g.cache.len(); n > capacity {
+		if n := g.cached(); n > capacity {
 			t.Fatalf("cache entries = %d, exceeds capacity %d", n, capacity)
 		}
 	}
@@ -143,8 +143,7 @@ func TestCacheIsBoundedLRU(t *testing.T) {
 	render(7) // touch the oldest so 8 becomes the eviction victim
 	render(10)
 	cached := func(i int) bool {
-		_, ok := g.cache.items[cacheKey{content: surveyURL + strconv.Itoa(i), format: formatSVG}]
-		return ok
+		return g.cache.Contains(cacheKey{content: surveyURL + strconv.Itoa(i), format: formatSVG})
 	}
 	if !cached(7) || cached(8) || !cached(9) || !cached(10) {
 		t.Fatal("cache did not evict the least recently used entry")
@@ -158,7 +157,7 @@ func TestZeroValueGeneratorWorksWithoutCache(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := g.cache.len(); n != 0 {
+	if n := g.cached(); n != 0 {
 		t.Fatalf("cache entries = %d, want 0", n)
 	}
 }
@@ -197,7 +196,7 @@ func TestConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := g.cache.len(); n > capacity {
+	if n := g.cached(); n > capacity {
 		t.Fatalf("cache entries = %d, exceeds capacity %d", n, capacity)
 	}
 }

@@ -145,12 +145,6 @@ func (h *Hub) Subscribe(ctx context.Context, counter string) (<-chan kiosk.Event
 	return sub.ch, func() { stop(); cancel() }
 }
 
-// Subscribers counts this instance's subscribers of counter.
-func (h *Hub) Subscribers(counter string) int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.subs[counter])
-}
 
 // deliver hands ev to this instance's subscribers of counter without ever blocking: a
 // subscriber that has fallen behind loses its oldest event.

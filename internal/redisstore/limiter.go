@@ -78,8 +78,6 @@ func (l *Limiter) Allow(ctx context.Context, key string, limit Limit) (bool, tim
 	return l.allowLocal(key, limit)
 }
 
-// UsingRedis reports whether limits are currently shared through Redis.
-func (l *Limiter) UsingRedis() bool { return l.redis != nil && !l.down.Load() }
 
 func (l *Limiter) allowRedis(ctx context.Context, key string, limit Limit) (bool, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)

@@ -74,14 +74,6 @@ func FormatDateTime(t time.Time) string {
 	return t.In(TimeZone()).Format("02/01/2006 15:04")
 }
 
-// FormatPeriod formats p as "01/01/2026 – 31/03/2026", or a single date
-// when From equals To.
-func FormatPeriod(p Period) string {
-	if p.From == p.To {
-		return FormatDate(p.From)
-	}
-	return FormatDate(p.From) + " – " + FormatDate(p.To)
-}
 
 // roundDecimal rounds the non-negative finite v half away from zero to
 // decimals places and returns its integer digits and exactly decimals

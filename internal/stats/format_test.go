@@ -146,19 +146,3 @@ func TestFormatDateTime(t *testing.T) {
 		t.Errorf("FormatDateTime(zero) = %q", got)
 	}
 }
-
-func TestFormatPeriod(t *testing.T) {
-	q1, _ := PeriodOf(PeriodQuarter, 2026, 1)
-	tests := []struct {
-		p    Period
-		want string
-	}{
-		{q1, "01/01/2026 – 31/03/2026"},
-		{Period{d(2026, 3, 31), d(2026, 3, 31)}, "31/03/2026"},
-	}
-	for _, tc := range tests {
-		if got := FormatPeriod(tc.p); got != tc.want {
-			t.Errorf("FormatPeriod(%v) = %q, want %q", tc.p, got, tc.want)
-		}
-	}
-}

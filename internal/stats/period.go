@@ -256,17 +256,3 @@ func (p Period) Bounds() (start, end time.Time) {
 // String formats p as an ISO 8601 interval "2026-01-01/2026-03-31".
 func (p Period) String() string { return p.From.String() + "/" + p.To.String() }
 
-// Months returns the first day of every month p touches, in order, for
-// trend charts; nil if p.From is after p.To.
-func Months(p Period) []Date {
-	if p.From.After(p.To) {
-		return nil
-	}
-	first, last := p.From.FirstOfMonth(), p.To.FirstOfMonth()
-	n := (last.Year-first.Year)*12 + int(last.Month-first.Month) + 1
-	out := make([]Date, 0, n)
-	for m := first; !m.After(last); m = m.AddMonths(1) {
-		out = append(out, m)
-	}
-	return out
-}

@@ -3,7 +3,6 @@ package stats
 import (
 	"encoding/json"
 	"errors"
-	"reflect"
 	"testing"
 	"time"
 )
@@ -276,31 +275,5 @@ func TestPeriodMethods(t *testing.T) {
 	}
 	if (Period{d(2026, 2, 1), d(2026, 1, 1)}).Days() != 0 {
 		t.Error("reversed period Days != 0")
-	}
-}
-
-func TestMonths(t *testing.T) {
-	tests := []struct {
-		name string
-		p    Period
-		want []Date
-	}{
-		{"single day", Period{d(2026, 3, 15), d(2026, 3, 15)}, []Date{d(2026, 3, 1)}},
-		{"partial months", Period{d(2026, 1, 31), d(2026, 3, 1)}, []Date{d(2026, 1, 1), d(2026, 2, 1), d(2026, 3, 1)}},
-		{"across year", Period{d(2025, 11, 20), d(2026, 2, 10)}, []Date{d(2025, 11, 1), d(2025, 12, 1), d(2026, 1, 1), d(2026, 2, 1)}},
-		{"reversed", Period{d(2026, 2, 1), d(2026, 1, 1)}, nil},
-	}
-	for _, tc := range tests {
-		if got := Months(tc.p); !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%s: Months = %v, want %v", tc.name, got, tc.want)
-		}
-	}
-	y, _ := PeriodOf(PeriodYear, 2026, 0)
-	if ms := Months(y); len(ms) != 12 || ms[0] != d(2026, 1, 1) || ms[11] != d(2026, 12, 1) {
-		t.Errorf("year months = %v", ms)
-	}
-	long, _ := ParsePeriod("2020-01-01", "2030-01-07")
-	if n := len(Months(long)); n != 121 {
-		t.Errorf("10-year months = %d, want 121", n)
 	}
 }

@@ -211,7 +211,6 @@ const maxTextLength = 5000
 // Catalog holds the survey definitions the service offers, by id.
 type Catalog struct {
 	byID map[string]*Definition
-	ids  []string
 }
 
 // LoadCatalog reads and validates every *.yaml definition at the root of fsys. It reports
@@ -235,7 +234,6 @@ func LoadCatalog(fsys fs.FS) (*Catalog, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	slices.Sort(c.ids)
 	return c, nil
 }
 
@@ -250,7 +248,6 @@ func (c *Catalog) add(fsys fs.FS, name string, files map[string]string) error {
 	}
 	files[def.ID] = name
 	c.byID[def.ID] = def
-	c.ids = append(c.ids, def.ID)
 	return nil
 }
 
@@ -258,11 +255,6 @@ func (c *Catalog) add(fsys fs.FS, name string, files map[string]string) error {
 func (c *Catalog) Get(id string) (*Definition, bool) {
 	d, ok := c.byID[id]
 	return d, ok
-}
-
-// IDs lists the ids of the catalog's definitions, sorted.
-func (c *Catalog) IDs() []string {
-	return slices.Clone(c.ids)
 }
 
 // loadDefinition reads, decodes and validates one file.
