@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hailong/hailong/internal/config"
 	"gopkg.in/yaml.v3"
 )
 
@@ -26,12 +27,7 @@ type doc = map[string]any
 
 // knownEnv lists the variables the server reads (internal/config) plus the Go runtime's own;
 // a name outside it in compose.yaml or the ConfigMap is a typo the server would ignore.
-var knownEnv = []string{
-	"HAILONG_ADDR", "HAILONG_BASE_URL", "HAILONG_DATA_DIR", "MONGODB_URI", "HAILONG_DB",
-	"REDIS_URL", "HAILONG_TICKET_TTL", "HAILONG_ADMIN_PASSWORD", "HAILONG_TRUST_PROXY",
-	"HAILONG_IP_SALT", "HAILONG_LIMIT_LOOKUP", "HAILONG_LIMIT_SUBMIT",
-	"HAILONG_LIMIT_SHORTCODE", "HAILONG_LIMIT_SIGNIN", "GOMEMLIMIT", "GOMAXPROCS", "GOGC",
-}
+var knownEnv = append(config.Variables(), "GOMEMLIMIT", "GOMAXPROCS", "GOGC")
 
 // secretEnv must never appear in plain configuration (ConfigMap, image ENV).
 var secretEnv = []string{"MONGODB_URI", "REDIS_URL", "HAILONG_ADMIN_PASSWORD", "HAILONG_IP_SALT"}

@@ -181,7 +181,7 @@ func demoDossier(rng *mrand.Rand, day time.Time, agency, counter string, n int) 
 		Officer: t.Officer, Source: src, OnTime: &onTime, SubmittedAt: at.Add(time.Duration(5+rng.IntN(120)) * time.Minute),
 		Misuse: rng.Float64() < 0.005,
 	}
-	for _, c := range stats.Criteria {
+	for _, c := range survey.Criteria {
 		r.Criteria = append(r.Criteria, survey.CriterionRating{Criterion: c, Rating: demoRating(rng, demoQuality[f]+0.02)})
 	}
 	if pick := demoComments[rng.IntN(len(demoComments))]; rng.Float64() < 0.15 && pick.good == (overall >= 4) {

@@ -71,8 +71,8 @@ func synthResponse(i, n int) *survey.Response {
 
 // criteria rates each SIPAS criterion within one point of the overall rating.
 func criteria(overall int) []survey.CriterionRating {
-	out := make([]survey.CriterionRating, len(stats.Criteria))
-	for i, c := range stats.Criteria {
+	out := make([]survey.CriterionRating, len(survey.Criteria))
+	for i, c := range survey.Criteria {
 		out[i] = survey.CriterionRating{Criterion: c, Rating: min(max(overall+rand.IntN(3)-1, 1), 5)}
 	}
 	return out

@@ -72,6 +72,14 @@ func Load(getenv func(string) string) (*Config, error) {
 	return c, nil
 }
 
+// Variables lists every environment variable Load reads, so other parts (the deployment
+// files' checks) never keep a list of their own.
+func Variables() []string {
+	var names []string
+	_, _ = Load(func(k string) string { names = append(names, k); return "" })
+	return names
+}
+
 func (c *Config) checkAddr() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("HAILONG_ADDR=%q is not host:port (e.g. :8080)", c.Addr)

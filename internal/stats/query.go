@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/hailong/hailong/internal/survey"
 )
 
 // Groupings a stats query can ask for.
@@ -19,9 +21,6 @@ const (
 
 // Groupings lists the group_by values accepted from outside.
 var Groupings = []string{ByField, ByAgency, ByCounter, ByChannel, ByCriterion, ByMonth, ByOfficer}
-
-// Criteria are the SIPAS criteria in report order.
-var Criteria = []string{"access", "procedure", "staff", "result", "feedback"}
 
 // Query selects and groups rollup buckets.
 type Query struct {
@@ -141,14 +140,14 @@ func groupKeys(by string, b *Bucket) []string {
 	case ByOfficer:
 		return []string{b.Agency + "/" + b.Counter + "/" + b.Officer}
 	case ByCriterion:
-		return Criteria
+		return survey.Criteria
 	}
 	return nil
 }
 
 func orderedKeys(by string, groups map[string]map[string]int64) []string {
 	if by == ByCriterion {
-		return Criteria
+		return survey.Criteria
 	}
 	keys := make([]string, 0, len(groups))
 	for k := range groups {
