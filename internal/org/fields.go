@@ -91,7 +91,8 @@ type FieldStore interface {
 	SaveField(ctx context.Context, f Field) error
 }
 
-// DefaultFields is the field catalogue shipped with the product (PRODUCT.md).
+// DefaultFields is the field catalogue shipped with the product: the twelve fields of a
+// one-stop centre, with the codes responses keep for good.
 func DefaultFields() []Field {
 	f := func(code, vi, en, group string) Field {
 		return Field{Code: code, Name: survey.Text{VI: vi, EN: en}, Group: group, Active: true}
