@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/rollup"
 )
 
 // rollupCmd handles `hailong rollup verify|rebuild`.
@@ -19,16 +20,18 @@ func rollupCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer done()
-	w := mongodb.NewRollupWorker(db, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	store := mongodb.NewRollupStore(db)
+	w := rollup.NewWorker(store, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	r := rollup.NewRecounter(w, store)
 	if args[0] == "rebuild" {
-		n, err := w.Rebuild(ctx)
+		n, err := r.Rebuild(ctx)
 		if err != nil {
 			return err
 		}
 		_, err = fmt.Fprintf(stdout, "rollups rebuilt from a full recount: %d buckets\n", n)
 		return err
 	}
-	diffs, err := w.Verify(ctx)
+	diffs, err := r.Verify(ctx)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/qr"
 	"github.com/hailong/hailong/internal/redisstore"
+	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/ticket"
@@ -43,8 +44,8 @@ type App struct {
 	HTTP      *fiber.App
 	DB        *mongodb.DB
 	Responses *mongodb.ResponseStore
-	Rollups   *mongodb.RollupWorker
-	View      *mongodb.RollupView
+	Rollups   *rollup.Worker
+	View      *rollup.View
 	Hub       *redisstore.Hub
 	Tree      *org.Tree
 	Metrics   *web.Metrics
@@ -81,8 +82,9 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Rollups = mongodb.NewRollupWorker(db, log)
-	a.View = mongodb.NewRollupView(a.Rollups)
+	rollups := mongodb.NewRollupStore(db)
+	a.Rollups = rollup.NewWorker(rollups, log)
+	a.View = rollup.NewView(rollups)
 	a.Metrics.WatchJournal(a.Rollups.Pending)
 	a.sessions = mongodb.NewSessionStore(db, o.Now)
 	kioskService := &kiosk.Service{Devices: mongodb.NewDeviceStore(db), Hub: a.Hub, Responses: a.Responses,
@@ -94,8 +96,8 @@ func New(ctx context.Context, o Options) (*App, error) {
 		Access: web.Access{Users: mongodb.NewUserStore(db), Sessions: a.sessions, Audit: mongodb.NewAuditStore(db),
 			APIKeys: mongodb.NewAPIKeyStore(db), Limiter: limiter, IPSalt: salt},
 		Tickets: tickets, CounterDays: days, Responses: a.Responses, Surveys: catalog,
-		Issuer:  ticket.NewIssuer(tickets, directory.Fields, cfg.TicketTTL, o.Now, kioskService, ticket.DayList{Store: days, Log: log}),
-		QR:      qr.NewGenerator(4096), Kiosk: kioskService,
+		Issuer: ticket.NewIssuer(tickets, directory.Fields, cfg.TicketTTL, o.Now, kioskService, ticket.DayList{Store: days, Log: log}),
+		QR:     qr.NewGenerator(4096), Kiosk: kioskService,
 		Org: directory, OrgEdits: web.OrgEdits{Units: mongodb.NewUnitStore(db), Fields: mongodb.NewFieldStore(db)},
 		Rollups: a.View,
 	})

@@ -51,9 +51,7 @@ func (d *DB) LoadDemo(ctx context.Context, tickets, responses []any, buckets sta
 
 // RollupDoc is bucket b as the rollups store it, before any batch has applied to it (seq 0):
 // for loading precomputed buckets into an empty store.
-func RollupDoc(b *stats.Bucket) bson.D {
-	return append(bson.D{{Key: "_id", Value: b.Key()}, {Key: "seq", Value: int64(0)}, {Key: "c", Value: b.Counts}}, bucketDims(*b)...)
-}
+func RollupDoc(b *stats.Bucket) bson.D { return rollupDocAt(b, 0) }
 
 func insertBatches(ctx context.Context, col *mongo.Collection, docs []any) error {
 	for start := 0; start < len(docs); start += 1000 {

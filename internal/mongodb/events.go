@@ -1,26 +1,18 @@
 package mongodb
 
 import (
-	"go.mongodb.org/mongo-driver/v2/bson"
-
+	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 )
 
-// bucketDims are the dimension fields stored on a rollup document.
-func bucketDims(b stats.Bucket) bson.D {
-	return bson.D{
-		{Key: "day", Value: b.Day.String()}, {Key: "agency", Value: b.Agency}, {Key: "counter", Value: b.Counter},
-		{Key: "field", Value: b.Field}, {Key: "source", Value: b.Source}, {Key: "officer", Value: b.Officer},
-	}
-}
-
-func event(col, docID, nonce string, b stats.Bucket, inc map[string]int64) Event {
-	return Event{Col: col, DocID: docID, Nonce: nonce, Key: b.Key(), Dims: bucketDims(b), Inc: inc}
+// event is the contribution of storing document docID of col, with its nonce, to bucket b.
+func event(col, docID, nonce string, b stats.Bucket, inc map[string]int64) rollup.Event {
+	return rollup.Event{Col: col, DocID: docID, Nonce: nonce, Key: b.Key(), Dims: rollup.Dims(b), Inc: inc}
 }
 
 // responseEvent is the rollup contribution of storing r, with its comment if it has one.
-func responseEvent(r *survey.Response) Event {
+func responseEvent(r *survey.Response) rollup.Event {
 	ev := event(colResponses, r.Token, r.Nonce, stats.ResponseBucket(r), stats.ResponseCounts(r))
 	if r.Comment != "" && !r.Misuse {
 		ev.Comment = &stats.Comment{
@@ -32,6 +24,6 @@ func responseEvent(r *survey.Response) Event {
 }
 
 // ticketEvent is the rollup contribution of issuing t.
-func ticketEvent(t *survey.Ticket) Event {
+func ticketEvent(t *survey.Ticket) rollup.Event {
 	return event(colTickets, t.Token, t.Nonce, stats.TicketBucket(t), stats.TicketCounts())
 }

@@ -11,7 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/rollup"
 )
 
 // Journal records, before a ticket or response is written, what it will add to the rollups.
@@ -26,27 +26,8 @@ type Journal struct {
 	log           *slog.Logger
 }
 
-// Event is one document's contribution to one rollup bucket.
-type Event struct {
-	Col   string           `bson:"col"`   // collection holding the document
-	DocID string           `bson:"doc"`   // the document's _id
-	Nonce string           `bson:"nonce"` // the document's nonce, to tell it from an earlier attempt's
-	Key   string           `bson:"key"`   // rollup bucket
-	Dims  bson.D           `bson:"dims"`  // the bucket's dimensions, stored on first use
-	Inc   map[string]int64 `bson:"inc"`
-	// Comment is the citizen's comment, kept for the managers' list of latest comments.
-	Comment *stats.Comment `bson:"comment,omitempty"`
-}
-
-// JournalEntry is one write's record.
-type JournalEntry struct {
-	ID     bson.ObjectID
-	State  string // pending
-	At     time.Time
-	Events []Event
-	// Confirms are earlier entries' confirmations, written with this one to save a commit.
-	Confirms []Confirmation
-}
+// JournalEntry is a rollup journal entry as the journal stores it (see storedEntry).
+type JournalEntry rollup.JournalEntry
 
 // storedEntry is a journal entry as stored. The events go packed into one binary field: the
 // embedded store converts, schema-annotates and parses for its indexes every field of a document,
@@ -56,17 +37,17 @@ type JournalEntry struct {
 // consumed entries, at a cost that grows with their size, and a batch's events compress to
 // about 40% (field names and dimensions repeat; tokens do not).
 type storedEntry struct {
-	ID         bson.ObjectID `bson:"_id"`
-	State      string        `bson:"state"`
-	At         time.Time     `bson:"at"`
-	Compressed []byte        `bson:"evz,omitempty"`
-	Packed     []byte        `bson:"ev,omitempty"`     // entries written before compression
-	Events     []Event       `bson:"events,omitempty"` // entries written before the events were packed
+	ID         bson.ObjectID  `bson:"_id"`
+	State      string         `bson:"state"`
+	At         time.Time      `bson:"at"`
+	Compressed []byte         `bson:"evz,omitempty"`
+	Packed     []byte         `bson:"ev,omitempty"`     // entries written before compression
+	Events     []rollup.Event `bson:"events,omitempty"` // entries written before the events were packed
 }
 
 type packedEvents struct {
-	E []Event        `bson:"e"`
-	C []Confirmation `bson:"c,omitempty"`
+	E []rollup.Event        `bson:"e"`
+	C []rollup.Confirmation `bson:"c,omitempty"`
 }
 
 // MarshalBSON stores the entry with its events packed.
@@ -75,7 +56,7 @@ func (e JournalEntry) MarshalBSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return bson.Marshal(storedEntry{ID: e.ID, State: e.State, At: e.At, Compressed: s2.Encode(nil, packed)})
+	return bson.Marshal(storedEntry{ID: e.ID, State: statePending, At: e.At, Compressed: s2.Encode(nil, packed)})
 }
 
 // UnmarshalBSON reads an entry stored compressed or, from earlier versions, packed or with its
@@ -85,7 +66,7 @@ func (e *JournalEntry) UnmarshalBSON(b []byte) error {
 	if err := bson.Unmarshal(b, &s); err != nil {
 		return err
 	}
-	*e = JournalEntry{ID: s.ID, State: s.State, At: s.At, Events: s.Events}
+	*e = JournalEntry{ID: s.ID, At: s.At, Events: s.Events}
 	if len(s.Compressed) > 0 {
 		var err error
 		if s.Packed, err = s2.Decode(nil, s.Compressed); err != nil {
@@ -112,14 +93,14 @@ func NewJournal(db *DB, log *slog.Logger) *Journal {
 }
 
 // Begin records events as pending and returns the entry's id.
-func (j *Journal) Begin(ctx context.Context, events ...Event) (bson.ObjectID, error) {
+func (j *Journal) Begin(ctx context.Context, events ...rollup.Event) (bson.ObjectID, error) {
 	return j.begin(ctx, nil, events)
 }
 
 // begin records events as pending, with confirmations of earlier entries that take effect
 // with this one.
-func (j *Journal) begin(ctx context.Context, confirms []Confirmation, events []Event) (bson.ObjectID, error) {
-	e := JournalEntry{ID: bson.NewObjectID(), State: statePending, At: time.Now().UTC(), Events: events, Confirms: confirms}
+func (j *Journal) begin(ctx context.Context, confirms []rollup.Confirmation, events []rollup.Event) (bson.ObjectID, error) {
+	e := JournalEntry{ID: bson.NewObjectID(), At: time.Now().UTC(), Events: events, Confirms: confirms}
 	_, err := j.col.InsertOne(ctx, e)
 	return e.ID, err
 }
@@ -128,7 +109,7 @@ func (j *Journal) begin(ctx context.Context, confirms []Confirmation, events []E
 // small documents rather than updating the entries, which on the embedded store would rewrite
 // them whole. A failure is only logged: a stale unconfirmed entry is checked against the store
 // later.
-func (j *Journal) Commit(ctx context.Context, confirms ...Confirmation) {
+func (j *Journal) Commit(ctx context.Context, confirms ...rollup.Confirmation) {
 	docs := make([]any, len(confirms))
 	for i, c := range confirms {
 		docs[i] = c
@@ -137,10 +118,4 @@ func (j *Journal) Commit(ctx context.Context, confirms ...Confirmation) {
 	if err != nil && !isDuplicate(err) {
 		j.log.Warn("journal commit failed; the entry will be checked against the store", "err", err)
 	}
-}
-
-// Confirmation says which events of a journal entry took effect.
-type Confirmation struct {
-	ID bson.ObjectID `bson:"_id"`
-	OK []int         `bson:"ok"`
 }

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 )
@@ -71,19 +72,19 @@ func TestJournalReadsEntriesInEarlierForms(t *testing.T) {
 	ctx := context.Background()
 	inline, packed := f.ticket(1, "land"), f.ticket(2, "land")
 	f.exact() // roll up the tickets
-	eventOf := func(tk *survey.Ticket) mongodb.Event {
+	eventOf := func(tk *survey.Ticket) rollup.Event {
 		r := response(tk, 5)
 		if _, err := f.db.DB.Collection("responses").InsertOne(ctx, r); err != nil {
 			t.Fatal(err)
 		}
 		return mongodb.ResponseEvent(r)
 	}
-	pack, err := bson.Marshal(bson.D{{Key: "e", Value: []mongodb.Event{eventOf(packed)}}})
+	pack, err := bson.Marshal(bson.D{{Key: "e", Value: []rollup.Event{eventOf(packed)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, events := range []bson.E{
-		{Key: "events", Value: []mongodb.Event{eventOf(inline)}},
+		{Key: "events", Value: []rollup.Event{eventOf(inline)}},
 		{Key: "ev", Value: pack},
 	} {
 		legacy := bson.D{

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/survey"
 )
 
@@ -116,7 +117,7 @@ const confirmAfter = 20 * time.Millisecond
 
 func (s *ResponseStore) writer() {
 	defer s.wg.Done()
-	var carry []Confirmation
+	var carry []rollup.Confirmation
 	var flushed time.Time
 	idle := time.NewTimer(confirmAfter)
 	defer idle.Stop()
@@ -183,12 +184,12 @@ func (s *ResponseStore) fill(first *submission, prev time.Time) []*submission {
 // flush journals the batch with the confirmations carried from earlier batches, inserts it
 // unordered, and answers each caller with its own result. It returns the confirmations still
 // to be written: this batch's, or the carried ones again when the journal write failed.
-func (s *ResponseStore) flush(batch []*submission, carry []Confirmation) []Confirmation {
+func (s *ResponseStore) flush(batch []*submission, carry []rollup.Confirmation) []rollup.Confirmation {
 	if s.Batches != nil {
 		s.Batches(len(batch))
 	}
 	ctx := context.Background()
-	events := make([]Event, 0, len(batch))
+	events := make([]rollup.Event, 0, len(batch))
 	docs := make([]any, len(batch))
 	for i, sub := range batch {
 		docs[i] = sub.r
@@ -210,14 +211,14 @@ func (s *ResponseStore) flush(batch []*submission, carry []Confirmation) []Confi
 		return carry
 	}
 	results := insertResults(len(batch), inserted)
-	c := Confirmation{ID: id}
+	c := rollup.Confirmation{ID: id}
 	for i, sub := range batch {
 		if results[i] == nil {
 			c.OK = append(c.OK, i)
 		}
 		sub.done <- results[i]
 	}
-	return []Confirmation{c}
+	return []rollup.Confirmation{c}
 }
 
 func (s *ResponseStore) insert(ctx context.Context, docs []any) error {

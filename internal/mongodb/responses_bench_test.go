@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
 )
@@ -24,7 +25,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 	defer store.Close()
 	var batches, docs atomic.Int64
 	store.Batches = func(n int) { batches.Add(1); docs.Add(int64(n)) }
-	worker := mongodb.NewRollupWorker(db, log)
+	worker := rollup.NewWorker(mongodb.NewRollupStore(db), log)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if os.Getenv("NOWORKER") == "" {

@@ -2,6 +2,7 @@ package mongodb_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
@@ -21,14 +23,19 @@ type fixture struct {
 	journal   *mongodb.Journal
 	tickets   *mongodb.TicketStore
 	responses *mongodb.ResponseStore
-	worker    *mongodb.RollupWorker
+	rollups   *mongodb.RollupStore
+	worker    *rollup.Worker
+	recount   *rollup.Recounter
 }
 
 func newFixture(t *testing.T) *fixture {
 	db := testkit.Store(t)
 	log := testkit.Logger(t)
 	j := mongodb.NewJournal(db, log)
-	f := &fixture{t: t, db: db, journal: j, tickets: mongodb.NewTicketStore(db, 100, j), responses: mongodb.NewResponseStore(db, j, log), worker: mongodb.NewRollupWorker(db, log)}
+	rollups := mongodb.NewRollupStore(db)
+	worker := rollup.NewWorker(rollups, log)
+	f := &fixture{t: t, db: db, journal: j, tickets: mongodb.NewTicketStore(db, 100, j), responses: mongodb.NewResponseStore(db, j, log),
+		rollups: rollups, worker: worker, recount: rollup.NewRecounter(worker, rollups)}
 	t.Cleanup(f.responses.Close)
 	return f
 }
@@ -69,24 +76,46 @@ func (f *fixture) submit(t *survey.Ticket, overall int) {
 func (f *fixture) exact() map[string]map[string]int64 {
 	f.t.Helper()
 	// Writers confirm their journal entries just after answering; wait for them, then roll up.
-	for i := 0; i < 50 && f.worker.JournalLen(context.Background()) > 0; i++ {
+	for i := 0; i < 50 && f.pending() > 0; i++ {
 		if err := f.worker.Drain(context.Background()); err != nil {
 			f.t.Fatalf("drain: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	diffs, err := f.worker.Verify(context.Background())
+	diffs, err := f.recount.Verify(context.Background())
 	if err != nil {
 		f.t.Fatalf("verify: %v", err)
 	}
 	if len(diffs) > 0 {
 		f.t.Fatalf("rollups differ from a recount: %+v", diffs)
 	}
-	stored, err := f.worker.Stored(context.Background())
+	stored, err := f.recount.Stored(context.Background())
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	return stored
+}
+
+// pending counts the journal entries not yet rolled up.
+func (f *fixture) pending() int64 {
+	n, _ := f.worker.Pending(context.Background())
+	return n
+}
+
+// partialApply is a store that crashes while applying a batch: it applies only the first n
+// bucket updates, then fails.
+type partialApply struct {
+	*mongodb.RollupStore
+	n int
+}
+
+func (s partialApply) Apply(ctx context.Context, b *rollup.Batch, fresh bool) error {
+	part := *b
+	part.Incs = b.Incs[:min(s.n, len(b.Incs))]
+	if err := s.RollupStore.Apply(ctx, &part, fresh); err != nil {
+		return err
+	}
+	return errors.New("crashed mid-batch")
 }
 
 func total(stored map[string]map[string]int64, counter string) int64 {
@@ -153,17 +182,22 @@ func TestRollupsSurviveACrashMidBatch(t *testing.T) {
 		f.submit(f.ticket(i, []string{"land", "health"}[i%2]), 4)
 	}
 	// Apply part of the batch, then "crash": the batch stays incomplete.
-	if err := f.worker.ApplyPartOfNextBatch(ctx, 1); err != nil {
-		t.Fatal(err)
+	crashing := rollup.NewWorker(partialApply{RollupStore: f.rollups, n: 1}, testkit.Logger(t))
+	if _, err := crashing.Step(ctx); err == nil {
+		t.Fatal("the crashing step completed its batch")
 	}
 	// Restart: the next step finishes the same batch without counting twice.
 	f.exact()
-	stored, _ := f.worker.Stored(ctx)
+	stored, _ := f.recount.Stored(ctx)
 	if got := total(stored, stats.CounterAnswered); got != 10 {
 		t.Fatalf("answered = %d, want 10", got)
 	}
-	// Re-applying a completed batch changes nothing.
-	if err := f.worker.Reapply(ctx, 1); err != nil {
+	// Re-applying a completed batch, as a worker resuming after a crash would, changes nothing.
+	b, err := f.rollups.Batch(ctx, 1)
+	if err != nil || b == nil {
+		t.Fatalf("batch 1: %v, %v", b, err)
+	}
+	if err := f.rollups.Apply(ctx, b, false); err != nil {
 		t.Fatal(err)
 	}
 	f.exact()
@@ -172,7 +206,7 @@ func TestRollupsSurviveACrashMidBatch(t *testing.T) {
 func TestConcurrentWorkersStayExact(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	workers := []*mongodb.RollupWorker{f.worker, mongodb.NewRollupWorker(f.db, testkit.Logger(t)), mongodb.NewRollupWorker(f.db, testkit.Logger(t))}
+	workers := []*rollup.Worker{f.worker, rollup.NewWorker(f.rollups, testkit.Logger(t)), rollup.NewWorker(f.rollups, testkit.Logger(t))}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for _, w := range workers {
@@ -207,7 +241,7 @@ func TestConcurrentWorkersStayExact(t *testing.T) {
 func TestRollupViewFollowsBatches(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	view := mongodb.NewRollupView(f.worker)
+	view := rollup.NewView(f.rollups)
 	if err := view.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +258,7 @@ func TestRollupViewFollowsBatches(t *testing.T) {
 		t.Fatalf("view has %d satisfied, want 5", n)
 	}
 	// A fresh view loads the same from the stored buckets.
-	fresh := mongodb.NewRollupView(f.worker)
+	fresh := rollup.NewView(f.rollups)
 	if err := fresh.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}

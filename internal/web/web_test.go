@@ -22,6 +22,7 @@ import (
 	"github.com/hailong/hailong/internal/app"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/testkit"
 )
 
@@ -36,8 +37,8 @@ type env struct {
 	store *mongodb.ResponseStore
 	base  string
 	// worker and view are the rollups behind the stats; tests drain and refresh them.
-	worker *mongodb.RollupWorker
-	view   *mongodb.RollupView
+	worker *rollup.Worker
+	view   *rollup.View
 	// rdb is the test's Redis, which a second instance shares.
 	rdb *redis.Client
 }

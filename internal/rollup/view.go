@@ -1,21 +1,31 @@
-package mongodb
+package rollup
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"sync"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/hailong/hailong/internal/stats"
 )
 
-// RollupView is an in-memory copy of the rollup buckets that follows the numbered batches, so
-// a stats query reads memory: its cost depends on the number of buckets, never on the number of
+// ViewStore is what a view reads: every stored bucket and comment day once, then the batches
+// completed since.
+type ViewStore interface {
+	// Done returns the number of the last completed batch, 0 before the first.
+	Done(ctx context.Context) (int64, error)
+	// Batch reads batch id; nil when it was not created yet or is no longer kept.
+	Batch(ctx context.Context, id int64) (*Batch, error)
+	// EachBucket calls fn for every stored bucket, with the last batch applied to it.
+	EachBucket(ctx context.Context, fn func(key string, seq int64, b stats.Bucket)) error
+	// EachCommentDay calls fn for every stored day of comments, with the last batch applied to it.
+	EachCommentDay(ctx context.Context, fn func(day string, seq int64, items []stats.Comment)) error
+}
+
+// View is an in-memory copy of the rollup buckets that follows the numbered batches, so a stats
+// query reads memory: its cost depends on the number of buckets, never on the number of
 // responses. Several instances each keep their own view of the one store.
-type RollupView struct {
-	w       *RollupWorker
+type View struct {
+	store   ViewStore
 	mu      sync.RWMutex
 	buckets map[string]*viewBucket
 	months  monthIndex
@@ -34,41 +44,20 @@ type viewBucket struct {
 	seq int64
 }
 
-// NewRollupView returns an empty view; Refresh loads it.
-func NewRollupView(w *RollupWorker) *RollupView {
-	return &RollupView{w: w, buckets: map[string]*viewBucket{}, months: newMonthIndex(), days: map[string]*dayComments{}}
-}
-
-// rollupDoc is a bucket as stored.
-type rollupDoc struct {
-	Key     string           `bson:"_id"`
-	Seq     int64            `bson:"seq"`
-	Day     string           `bson:"day"`
-	Agency  string           `bson:"agency"`
-	Counter string           `bson:"counter"`
-	Field   string           `bson:"field"`
-	Source  string           `bson:"source"`
-	Officer string           `bson:"officer"`
-	C       map[string]int64 `bson:"c"`
-}
-
-func (d *rollupDoc) bucket() (stats.Bucket, error) {
-	day, err := stats.ParseDate(d.Day)
-	if err != nil {
-		return stats.Bucket{}, fmt.Errorf("mongodb: rollup %q: %w", d.Key, err)
-	}
-	return stats.Bucket{Day: day, Agency: d.Agency, Counter: d.Counter, Field: d.Field, Source: d.Source, Officer: d.Officer, Counts: d.C}, nil
+// NewView returns an empty view on store; Refresh loads it.
+func NewView(store ViewStore) *View {
+	return &View{store: store, buckets: map[string]*viewBucket{}, months: newMonthIndex(), days: map[string]*dayComments{}}
 }
 
 // Refresh brings the view up to the last completed batch.
-func (v *RollupView) Refresh(ctx context.Context) error {
+func (v *View) Refresh(ctx context.Context) error {
 	v.mu.RLock()
 	loaded := v.loaded
 	v.mu.RUnlock()
 	if !loaded {
 		return v.reload(ctx)
 	}
-	done, err := v.w.Done(ctx)
+	done, err := v.store.Done(ctx)
 	if err != nil {
 		return err
 	}
@@ -79,7 +68,7 @@ func (v *RollupView) Refresh(ctx context.Context) error {
 		if next > done {
 			return nil
 		}
-		b, err := v.w.batch(ctx, next)
+		b, err := v.store.Batch(ctx, next)
 		if err != nil {
 			return err
 		}
@@ -90,16 +79,13 @@ func (v *RollupView) Refresh(ctx context.Context) error {
 	}
 }
 
-func (v *RollupView) applyBatch(b *Batch) {
+func (v *View) applyBatch(b *Batch) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	for _, bi := range b.Incs {
 		vb, ok := v.buckets[bi.Key]
 		if !ok {
-			doc := rollupDoc{Key: bi.Key}
-			raw, _ := bson.Marshal(bi.Dims)
-			_ = bson.Unmarshal(raw, &doc)
-			bk, err := doc.bucket()
+			bk, err := bucketOf(bi.Dims)
 			if err != nil {
 				continue
 			}
@@ -130,38 +116,21 @@ func (v *RollupView) applyBatch(b *Batch) {
 
 // reload reads every bucket. Buckets already holding a later batch than the recorded
 // progress are marked with their own seq, so following batches skip them.
-func (v *RollupView) reload(ctx context.Context) error {
-	done, err := v.w.Done(ctx)
+func (v *View) reload(ctx context.Context) error {
+	done, err := v.store.Done(ctx)
 	if err != nil {
 		return err
 	}
-	cur, err := v.w.rollups.Find(ctx, bson.D{})
-	if err != nil {
-		return fmt.Errorf("mongodb: read rollups: %w", err)
-	}
-	defer cur.Close(ctx)
 	buckets := map[string]*viewBucket{}
-	for cur.Next(ctx) {
-		var d rollupDoc
-		if err := cur.Decode(&d); err != nil {
-			return fmt.Errorf("mongodb: decode rollup: %w", err)
-		}
-		b, err := d.bucket()
-		if err != nil {
-			return err
-		}
-		buckets[d.Key] = &viewBucket{Bucket: b, seq: d.Seq}
-	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("mongodb: read rollups: %w", err)
+	err = v.store.EachBucket(ctx, func(key string, seq int64, b stats.Bucket) {
+		buckets[key] = &viewBucket{Bucket: b, seq: seq}
+	})
+	if err != nil {
+		return err
 	}
 	days := map[string]*dayComments{}
-	err = scan(ctx, v.w.comments, func(d *struct {
-		Day   string          `bson:"_id"`
-		Seq   int64           `bson:"seq"`
-		Items []stats.Comment `bson:"items"`
-	}) {
-		days[d.Day] = &dayComments{items: d.Items, seq: d.Seq}
+	err = v.store.EachCommentDay(ctx, func(day string, seq int64, items []stats.Comment) {
+		days[day] = &dayComments{items: items, seq: seq}
 	})
 	if err != nil {
 		return err
@@ -178,7 +147,7 @@ func (v *RollupView) reload(ctx context.Context) error {
 
 // Comments returns up to limit comments of period p that keep passes, negative ratings first,
 // then the newest.
-func (v *RollupView) Comments(p stats.Period, keep func(*stats.Comment) bool, limit int) []stats.Comment {
+func (v *View) Comments(p stats.Period, keep func(*stats.Comment) bool, limit int) []stats.Comment {
 	v.mu.RLock()
 	var out []stats.Comment
 	for day, d := range v.days {
@@ -205,14 +174,14 @@ func (v *RollupView) Comments(p stats.Period, keep func(*stats.Comment) bool, li
 
 // Buckets calls fn, under a read lock, for buckets covering exactly the days of p: a whole month
 // comes as one bucket per dimension dated the 1st, other days as day buckets. fn must not keep b.
-func (v *RollupView) Buckets(p stats.Period, fn func(b *stats.Bucket)) {
+func (v *View) Buckets(p stats.Period, fn func(b *stats.Bucket)) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	v.months.each(p, fn)
 }
 
 // Len is the number of buckets in memory.
-func (v *RollupView) Len() int {
+func (v *View) Len() int {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	return len(v.buckets)

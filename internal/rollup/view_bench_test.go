@@ -1,4 +1,4 @@
-package mongodb
+package rollup
 
 import (
 	"fmt"
@@ -12,7 +12,7 @@ import (
 // combinations: 6 agencies × 2 counters × 12 fields × 3 channels): beyond that the bucket count
 // no longer grows with the number of responses.
 func BenchmarkYearQuery(b *testing.B) {
-	v := &RollupView{buckets: map[string]*viewBucket{}, months: newMonthIndex(), days: map[string]*dayComments{}}
+	v := &View{buckets: map[string]*viewBucket{}, months: newMonthIndex(), days: map[string]*dayComments{}}
 	first := stats.NewDate(2025, 1, 1)
 	for d := range 365 {
 		for a := range 6 {

@@ -1,0 +1,251 @@
+// Package rollup keeps the satisfaction figures current from the journal: a worker, one instance
+// at a time under a lease, folds journal entries into numbered batches and applies them to the
+// stored buckets, and each instance's View follows those batches in memory for the stats.
+// Storage is behind the small interfaces declared here (Store, ViewStore, RecountStore); its
+// batch and event types carry their stored layout (bson tags), so a store writes them as they are.
+package rollup
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Store is what the worker reads and writes: the lease windows, the journal, the numbered
+// batches, the buckets and comment days they update, and the record of the last completed batch.
+type Store interface {
+	// ClaimLease records owner as the holder of the lease window that starts at start; false
+	// when another instance claimed it first.
+	ClaimLease(ctx context.Context, start time.Time, owner string) (bool, error)
+	// DropLease forgets the lease window that starts at start, if it is still recorded.
+	DropLease(ctx context.Context, start time.Time)
+	// Done returns the number of the last completed batch, 0 before the first.
+	Done(ctx context.Context) (int64, error)
+	// SetDone records batch id as completed, never lowering the record.
+	SetDone(ctx context.Context, id int64) error
+	// Batch reads batch id; nil when it was not created yet or is no longer kept.
+	Batch(ctx context.Context, id int64) (*Batch, error)
+	// CreateBatch stores b; false when another instance stored a batch of that number first.
+	CreateBatch(ctx context.Context, b *Batch) (bool, error)
+	// DropBatch forgets completed batch id, if it is still kept.
+	DropBatch(ctx context.Context, id int64)
+	// Journal reads up to limit journal entries.
+	Journal(ctx context.Context, limit int) ([]JournalEntry, error)
+	// HasJournal reports whether any journal entry is waiting.
+	HasJournal(ctx context.Context) (bool, error)
+	// JournalLen counts the journal entries.
+	JournalLen(ctx context.Context) (int64, error)
+	// Confirmation returns which events of entry id took effect, found only when its
+	// confirmation was stored on its own.
+	Confirmation(ctx context.Context, id bson.ObjectID) (ok []int, found bool, err error)
+	// EventStored reports whether ev's document is stored, with ev's nonce.
+	EventStored(ctx context.Context, ev Event) (bool, error)
+	// Apply adds batch b to its buckets and comment days; unless fresh (created by this step),
+	// it leaves out those that already hold b.
+	Apply(ctx context.Context, b *Batch, fresh bool) error
+	// Consume deletes the journal entries and the confirmations a completed batch consumed;
+	// backlog says the journal is long (the last read filled a page).
+	Consume(ctx context.Context, entries, confirmations []bson.ObjectID, backlog bool) error
+}
+
+// The rollup lease is granted by time windows: whoever first claims the window owns it. The
+// owner stops issuing writes leaseMargin before the window ends, so owners of consecutive
+// windows never overlap (given clocks in sync to well under leaseMargin).
+const (
+	leaseWindow = 15 * time.Second
+	leaseMargin = 2 * time.Second
+)
+
+// Worker turns journal entries into rollup updates.
+type Worker struct {
+	store      Store
+	log        *slog.Logger
+	StaleAfter time.Duration // a pending entry older than this is checked against the store
+	Keep       int64         // completed batches kept for readers that follow them
+	owner      string
+	mu         sync.Mutex
+	ownedUntil time.Time
+	backlog    atomic.Bool // the last batch read a full journal page: more is waiting
+}
+
+// NewWorker returns a worker on store.
+func NewWorker(store Store, log *slog.Logger) *Worker {
+	return &Worker{store: store, log: log, StaleAfter: time.Minute, Keep: 2000, owner: bson.NewObjectID().Hex()}
+}
+
+// lease reports whether this worker owns the current lease window, claiming it if free.
+func (w *Worker) lease(ctx context.Context) (bool, error) {
+	now := time.Now()
+	start := now.Truncate(leaseWindow)
+	w.mu.Lock()
+	owned := w.ownedUntil.Equal(start.Add(leaseWindow))
+	w.mu.Unlock()
+	if owned {
+		return now.Before(w.leaseEnd()), nil
+	}
+	claimed, err := w.store.ClaimLease(ctx, start, w.owner)
+	if err != nil || !claimed {
+		return false, err
+	}
+	w.mu.Lock()
+	w.ownedUntil = start.Add(leaseWindow)
+	w.mu.Unlock()
+	w.store.DropLease(ctx, start.Add(-100*leaseWindow))
+	return now.Before(w.leaseEnd()), nil
+}
+
+// leaseEnd is when this worker must stop writing in its window.
+func (w *Worker) leaseEnd() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ownedUntil.Add(-leaseMargin)
+}
+
+// Run rolls up every interval until ctx ends, whenever this instance holds the lease.
+func (w *Worker) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := w.stepIfWork(ctx); err != nil && ctx.Err() == nil {
+			w.log.Warn("rollup step failed; will retry", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Drain rolls up everything that can be rolled up now, waiting for the lease while another
+// instance holds it.
+func (w *Worker) Drain(ctx context.Context) error {
+	deadline := time.Now().Add(3 * leaseWindow)
+	failures := 0
+	for {
+		owned, err := w.lease(ctx)
+		if err != nil {
+			return err
+		}
+		if owned {
+			finished, err := w.stepWhileLeased(ctx, true)
+			if err != nil && ctx.Err() == nil && failures < 3 {
+				failures++ // a slow store: try again, the steps are idempotent
+				continue
+			}
+			if err != nil || finished {
+				return err
+			}
+			continue // the window closed mid-way: carry on in the next one
+		}
+		if time.Now().After(deadline) {
+			return errors.New("rollup: another instance keeps the rollup lease; retry later")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// stepIfWork takes the lease only when there is something to roll up, so an idle instance
+// leaves the lease to others (such as `hailong rollup verify`).
+func (w *Worker) stepIfWork(ctx context.Context) error {
+	work, err := w.hasWork(ctx)
+	if err != nil || !work {
+		return err
+	}
+	owned, err := w.lease(ctx)
+	if err != nil || !owned {
+		return err
+	}
+	_, err = w.stepWhileLeased(ctx, false)
+	return err
+}
+
+func (w *Worker) hasWork(ctx context.Context) (bool, error) {
+	done, err := w.store.Done(ctx)
+	if err != nil {
+		return false, err
+	}
+	if b, err := w.store.Batch(ctx, done+1); err != nil || b != nil {
+		return b != nil, err
+	}
+	return w.store.HasJournal(ctx)
+}
+
+// stepWhileLeased steps until nothing is left (finished) or this instance's lease window
+// closes; a step cut short by the window's end is resumed by the next holder.
+// With all, it steps until nothing is left even without a backlog (Drain).
+func (w *Worker) stepWhileLeased(ctx context.Context, all bool) (finished bool, err error) {
+	end := w.leaseEnd()
+	lctx, cancel := context.WithDeadline(ctx, end)
+	defer cancel()
+	for {
+		progressed, err := w.Step(lctx)
+		// A read cut by the window's end may fail a moment before lctx reports it.
+		if err != nil && ctx.Err() == nil && (lctx.Err() != nil || !time.Now().Add(100*time.Millisecond).Before(end)) {
+			return false, nil
+		}
+		if err != nil || !progressed {
+			return err == nil, err
+		}
+		if !w.backlog.Load() && !all {
+			// Under a steady load, one batch per tick keeps batches large and leaves the
+			// store's single writer to the submissions; a backlog is caught up at once.
+			return true, nil
+		}
+	}
+}
+
+// Step completes the next batch, creating it from the journal if needed, and reports whether
+// it did anything. Only the lease holder may call it: the embedded store does not apply two
+// updates of one document atomically, so two instances must never update buckets at once.
+func (w *Worker) Step(ctx context.Context) (bool, error) {
+	done, err := w.store.Done(ctx)
+	if err != nil {
+		return false, err
+	}
+	b, err := w.store.Batch(ctx, done+1)
+	if err != nil {
+		return false, err
+	}
+	fresh := false // created just now: none of its updates can have been applied yet
+	if b == nil {
+		if b, err = w.newBatch(ctx, done+1); err != nil || b == nil {
+			return false, err
+		}
+		fresh = true
+	}
+	return true, w.complete(ctx, b, fresh)
+}
+
+// complete applies batch b to the buckets (skipping any it already reached), removes the journal
+// entries it consumed, and records it as done. fresh says b was created by this call's Step,
+// so no bucket can hold it yet.
+func (w *Worker) complete(ctx context.Context, b *Batch, fresh bool) error {
+	if err := w.store.Apply(ctx, b, fresh); err != nil {
+		return err
+	}
+	confirmed := b.Confirmed
+	if !b.Carried {
+		confirmed = b.Journals
+	}
+	if err := w.store.Consume(ctx, b.Journals, confirmed, w.backlog.Load()); err != nil {
+		return err
+	}
+	if err := w.store.SetDone(ctx, b.ID); err != nil {
+		return err
+	}
+	if b.ID > w.Keep {
+		w.store.DropBatch(ctx, b.ID-w.Keep)
+	}
+	return nil
+}
+
+// Pending counts the journal entries not yet rolled up (for tests and monitoring).
+func (w *Worker) Pending(ctx context.Context) (int64, error) {
+	return w.store.JournalLen(ctx)
+}
