@@ -1,6 +1,9 @@
-// Package mongodb implements Hài Lòng's stores on MongoDB through the official driver. It uses
-// only what both MongoDB and the embedded FerretDB store support: hot paths look documents up
-// by _id (the one filter the embedded store answers without a scan) and never run transactions.
+// Package mongodb holds Hài Lòng's store adapters on MongoDB through the official driver: tickets,
+// responses and the rollup journal written with them (in one turn of the write lane, which is why
+// the journal's writer stays here), the rollups' batches and buckets behind internal/rollup's
+// interfaces (RollupStore), and units, fields, targets, accounts and kiosk devices. It uses only
+// what both MongoDB and the embedded FerretDB store support: hot paths look documents up by _id
+// (the one filter the embedded store answers without a scan) and never run transactions.
 package mongodb
 
 import (

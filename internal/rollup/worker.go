@@ -1,8 +1,8 @@
-// Package rollup keeps the satisfaction figures current from the journal: a worker, one instance
-// at a time under a lease, folds journal entries into numbered batches and applies them to the
-// stored buckets, and each instance's View follows those batches in memory for the stats.
-// Storage is behind the small interfaces declared here (Store, ViewStore, RecountStore); its
-// batch and event types carry their stored layout (bson tags), so a store writes them as they are.
+// Package rollup keeps the satisfaction figures current from the journal: one instance at a time,
+// under a lease, folds journal entries into numbered batches applied to the stored buckets, and
+// every instance's View follows those batches in memory for the stats. Storage sits behind the
+// interfaces declared here (Store, ViewStore, RecountStore); the batch and event types carry
+// their stored layout (bson tags) so a store writes them as they are.
 package rollup
 
 import (
