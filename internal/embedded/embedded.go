@@ -71,11 +71,6 @@ func Start(dataDir string, log *slog.Logger, sync string) (*Store, error) {
 	return s, nil
 }
 
-// IndexIDs gives every collection created so far its index by _id (see idExpr), and returns
-// how many it created. The store does this by itself every second; call it to be sure of a
-// collection just created.
-func (s *Store) IndexIDs(ctx context.Context) (int, error) { return s.ids.indexAll(ctx) }
-
 // Stop shuts the store down and releases the directory lock.
 func (s *Store) Stop() {
 	s.cancel()
