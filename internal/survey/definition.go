@@ -1,6 +1,6 @@
 // Package survey holds the domain of Hài Lòng: survey definitions and answers, tickets,
 // responses, error codes and the interfaces stores implement. It imports nothing else from
-// the project.
+// the project but the translation catalogue (i18n).
 package survey
 
 import (
@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/hailong/hailong/internal/i18n"
 )
 
 // Text is a string shown to people, in Vietnamese (first) and English.
@@ -30,6 +32,12 @@ func (t Text) In(lang string) string {
 		return t.EN
 	}
 	return t.VI
+}
+
+// Msg is the text of key in the translation catalogue (public/i18n), in both languages, with
+// each {name} placeholder filled; args are name, value pairs.
+func Msg(key string, args ...string) Text {
+	return Text{VI: i18n.Format("vi", key, args...), EN: i18n.Format("en", key, args...)}
 }
 
 // complete reports whether both languages are filled in.

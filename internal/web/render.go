@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -12,33 +11,19 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/public"
 )
 
-// renderer holds the parsed page templates and the translations, one set per language.
+// renderer holds the parsed page templates; the texts come from the i18n catalogue.
 type renderer struct {
 	pages map[string]*template.Template
-	msgs  map[string]map[string]string
 }
 
-// languages lists the supported page languages, the default first.
-var languages = []string{"vi", "en"}
-
 func newRenderer() (*renderer, error) {
-	r := &renderer{pages: map[string]*template.Template{}, msgs: map[string]map[string]string{}}
-	for _, l := range languages {
-		b, err := fs.ReadFile(public.FS, "i18n/"+l+".json")
-		if err != nil {
-			return nil, fmt.Errorf("web: read translations: %w", err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("web: parse i18n/%s.json: %w", l, err)
-		}
-		r.msgs[l] = m
-	}
+	r := &renderer{pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{
 		"t": r.t, "tx": func(lang string, t survey.Text) string { return t.In(lang) }, "checked": checked,
 		"status": statusWord, "pct": stats.Percent, "pctp": percentOrDash, "num": stats.FormatInt,
@@ -75,15 +60,7 @@ func newRenderer() (*renderer, error) {
 }
 
 // t translates key into lang, falling back to Vietnamese and then to the key itself.
-func (r *renderer) t(lang, key string) string {
-	if v, ok := r.msgs[lang][key]; ok {
-		return v
-	}
-	if v, ok := r.msgs["vi"][key]; ok {
-		return v
-	}
-	return key
-}
+func (r *renderer) t(lang, key string) string { return i18n.T(lang, key) }
 
 // checked reports whether value was chosen for question id in the submitted values.
 func checked(values map[string]any, id, value string) bool {
