@@ -47,12 +47,10 @@ type User struct {
 // Validate checks the name and role of a new or changed account.
 func (u *User) Validate() error {
 	if !ValidUserName(u.Name) {
-		return survey.Errorf(survey.CodeInvalid,
-			"Tên đăng nhập gồm 1–64 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới.",
-			"A user name has 1–64 characters: lower-case letters a–z, digits, dots, dashes or underscores.")
+		return survey.Errorf(survey.CodeInvalid, "error.user_name")
 	}
 	if !ValidRole(u.Role) {
-		return survey.Errorf(survey.CodeInvalid, "Vai trò không hợp lệ.", "Unknown role.")
+		return survey.Errorf(survey.CodeInvalid, "error.role")
 	}
 	return nil
 }
@@ -83,9 +81,9 @@ type AuditEntry struct {
 
 // Account errors shared by stores and handlers.
 var (
-	ErrUserNotFound = survey.Errorf(survey.CodeNotFound, "Không tìm thấy tài khoản.", "No such account.")
-	ErrUserExists   = survey.Errorf(survey.CodeConflict, "Tên đăng nhập này đã có người dùng.", "That user name is already taken.")
-	ErrSessionEnded = survey.Errorf(survey.CodeUnauthorized, "Phiên đăng nhập đã hết hạn hoặc không tồn tại. Vui lòng đăng nhập lại.", "Your session has ended. Please sign in again.")
+	ErrUserNotFound = survey.Errorf(survey.CodeNotFound, "error.user_not_found")
+	ErrUserExists   = survey.Errorf(survey.CodeConflict, "error.user_exists")
+	ErrSessionEnded = survey.Errorf(survey.CodeUnauthorized, "error.session_ended")
 )
 
 // UserStore keeps staff accounts by name.

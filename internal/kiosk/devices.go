@@ -130,18 +130,18 @@ func (p *Pairing) Validate() survey.FieldErrors {
 	var errs survey.FieldErrors
 	p.Code = NormalizePairingCode(p.Code)
 	if p.Code == "" {
-		errs = append(errs, survey.NewFieldError("code", "type", "Mã ghép nối gồm 6 ký tự chữ và số hiển thị trên máy tính bảng.", "code must be the 6-symbol pairing code the tablet shows."))
+		errs = append(errs, survey.NewFieldError("code", "type", "field.pairing_code.type"))
 	}
 	for _, f := range []struct{ name, value string }{{"agency", p.Agency}, {"counter", p.Counter}} {
 		if f.value == "" {
-			errs = append(errs, survey.NewFieldError(f.name, "required", "Thiếu "+f.name+".", f.name+" is required."))
+			errs = append(errs, survey.NewFieldError(f.name, "required", "field.required", "field", f.name))
 		} else {
 			errs = append(errs, survey.OptionalCode(f.name, f.value)...)
 		}
 	}
 	p.Name = strings.TrimSpace(p.Name)
 	if len([]rune(p.Name)) > 100 || !validText(p.Name) {
-		errs = append(errs, survey.NewFieldError("name", "too_long", "Tên thiết bị không hợp lệ hoặc quá dài (tối đa 100 ký tự).", "name is invalid or longer than 100 characters."))
+		errs = append(errs, survey.NewFieldError("name", "too_long", "field.device_name.too_long"))
 	}
 	return errs
 }
@@ -152,16 +152,10 @@ func validText(s string) bool {
 
 // Device errors shared by stores and handlers.
 var (
-	ErrDeviceUnknown = survey.Errorf(survey.CodeUnauthorized,
-		"Máy tính bảng này chưa được ghép nối với quầy. Vui lòng ghép nối lại.",
-		"This tablet is not paired with a counter. Please pair it again.")
-	ErrDeviceRevoked = survey.Errorf(survey.CodeUnauthorized,
-		"Máy tính bảng này đã bị thu hồi quyền. Vui lòng ghép nối lại.",
-		"This tablet's access has been revoked. Please pair it again.")
-	ErrPairingNotFound = survey.Errorf(survey.CodeNotFound,
-		"Mã ghép nối không đúng hoặc đã hết hạn. Vui lòng lấy mã mới trên máy tính bảng.",
-		"The pairing code is wrong or has expired. Please get a new code on the tablet.")
-	ErrDeviceNotFound = survey.Errorf(survey.CodeNotFound, "Không tìm thấy thiết bị.", "No such device.")
+	ErrDeviceUnknown   = survey.Errorf(survey.CodeUnauthorized, "error.device_unknown")
+	ErrDeviceRevoked   = survey.Errorf(survey.CodeUnauthorized, "error.device_revoked")
+	ErrPairingNotFound = survey.Errorf(survey.CodeNotFound, "error.pairing_not_found")
+	ErrDeviceNotFound  = survey.Errorf(survey.CodeNotFound, "error.device_not_found")
 )
 
 // DeviceStore keeps kiosk devices, their pairing codes and each counter's current dossier.

@@ -72,7 +72,7 @@ func (s *APIKeyStore) RevokeAPIKey(ctx context.Context, id string) error {
 			return storeErr("revoke api key", err)
 		}
 	}
-	return survey.Errorf(survey.CodeNotFound, "Không tìm thấy khóa API "+id+".", "No API key with id "+id+".")
+	return survey.Errorf(survey.CodeNotFound, "error.api_key_not_found", "id", id)
 }
 
 // APIKeys lists every key, without secrets.

@@ -3,7 +3,6 @@ package survey
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
 	"math"
 	"net/url"
@@ -12,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/hailong/hailong/internal/i18n"
 )
 
 // Answers is a citizen's validated answers to one definition.
@@ -198,17 +199,11 @@ func keyError(key string) FieldError {
 	shown := displayKey(key)
 	switch {
 	case !utf8.ValidString(key):
-		return FieldError{Question: shown, Reason: ReasonEncoding, Message: Text{
-			VI: "Tên trường chứa ký tự không hợp lệ.",
-			EN: "A field name contains invalid characters."}}
+		return NewFieldError(shown, ReasonEncoding, "answer.key_encoding")
 	case strings.HasPrefix(key, "$") || strings.ContainsAny(key, ".\x00"):
-		return FieldError{Question: shown, Reason: ReasonOperator, Message: Text{
-			VI: fmt.Sprintf("Tên trường “%s” không được chấp nhận.", shown),
-			EN: fmt.Sprintf("The field name “%s” is not accepted.", shown)}}
+		return NewFieldError(shown, ReasonOperator, "answer.key_operator", "key", shown)
 	}
-	return FieldError{Question: shown, Reason: ReasonUnknown, Message: Text{
-		VI: fmt.Sprintf("Phiếu khảo sát không có câu hỏi “%s”.", shown),
-		EN: fmt.Sprintf("This survey has no question “%s”.", shown)}}
+	return NewFieldError(shown, ReasonUnknown, "answer.key_unknown", "key", shown)
 }
 
 // displayKey makes a client-supplied key safe and short enough to echo back.
@@ -225,22 +220,24 @@ func displayKey(key string) string {
 	return key
 }
 
-// answerMessages are the messages of each reason; %s is the question's label.
+// answerMessages are the messages of each reason; {question} is the question's label and
+// {max} its length limit.
 var answerMessages = map[string]Text{
-	ReasonRequired: {VI: "Vui lòng trả lời câu hỏi “%s”.", EN: "Please answer “%s”."},
-	ReasonType:     {VI: "Câu trả lời cho “%s” không đúng định dạng.", EN: "The answer to “%s” has the wrong format."},
-	ReasonRange:    {VI: "Vui lòng chọn một phương án có sẵn cho câu hỏi “%s”.", EN: "Please choose one of the listed answers to “%s”."},
-	ReasonTooLong:  {VI: "Câu trả lời cho “%s” quá dài (tối đa %d ký tự).", EN: "The answer to “%s” is too long (at most %d characters)."},
-	ReasonEncoding: {VI: "Câu trả lời cho “%s” chứa ký tự không hợp lệ.", EN: "The answer to “%s” contains invalid characters."},
-	ReasonOperator: {VI: "Câu trả lời cho “%s” không được chấp nhận.", EN: "The answer to “%s” is not accepted."},
+	ReasonRequired: Msg("answer.required"),
+	ReasonType:     Msg("answer.type"),
+	ReasonRange:    Msg("answer.range"),
+	ReasonTooLong:  Msg("answer.too_long"),
+	ReasonEncoding: Msg("answer.encoding"),
+	ReasonOperator: Msg("answer.operator"),
 }
 
 var (
-	overallRequired = Text{VI: "Vui lòng chọn mức độ hài lòng chung.", EN: "Please choose your overall satisfaction."}
-	ratingRange     = Text{VI: "Vui lòng chọn mức từ 1 đến 5 cho câu hỏi “%s”.", EN: "Please choose a rating from 1 to 5 for “%s”."}
+	overallRequired = Msg("answer.overall_required")
+	ratingRange     = Msg("answer.rating_range")
 )
 
-// answerError builds the error of q for reason, with a message naming its label.
+// answerError builds the error of q for reason, with a message naming its label in each
+// language.
 func (q *Question) answerError(reason string) FieldError {
 	m := answerMessages[reason]
 	switch {
@@ -248,13 +245,11 @@ func (q *Question) answerError(reason string) FieldError {
 		m = overallRequired
 	case reason == ReasonRange && q.Type == TypeRating:
 		m = ratingRange
-	case reason == ReasonTooLong:
-		m.VI = strings.Replace(m.VI, "%d", strconv.Itoa(q.MaxLength), 1)
-		m.EN = strings.Replace(m.EN, "%d", strconv.Itoa(q.MaxLength), 1)
 	}
+	limit := strconv.Itoa(q.MaxLength)
 	return FieldError{Question: q.ID, Reason: reason, Message: Text{
-		VI: strings.Replace(m.VI, "%s", q.Label.VI, 1),
-		EN: strings.Replace(m.EN, "%s", q.Label.EN, 1),
+		VI: i18n.Fill(m.VI, "question", q.Label.VI, "max", limit),
+		EN: i18n.Fill(m.EN, "question", q.Label.EN, "max", limit),
 	}}
 }
 

@@ -39,16 +39,17 @@ func (e *Error) Error() string {
 // Unwrap exposes the cause to errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Cause }
 
-// Errorf builds a domain error with a bilingual user message.
-func Errorf(code Code, vi, en string) *Error {
-	return &Error{Code: code, Message: Text{VI: vi, EN: en}}
+// Errorf builds a domain error whose user message is key in the translation catalogue, its
+// {name} placeholders filled from args (name, value pairs).
+func Errorf(code Code, key string, args ...string) *Error {
+	return &Error{Code: code, Message: Msg(key, args...)}
 }
 
 // Wrap builds an unavailable error around a store or network cause.
 func Wrap(cause error) *Error {
 	return &Error{
 		Code:    CodeUnavailable,
-		Message: Text{VI: "Hệ thống đang bận, vui lòng thử lại sau giây lát.", EN: "The service is busy, please try again in a moment."},
+		Message: Msg("error.unavailable"),
 		Cause:   cause,
 	}
 }
@@ -68,10 +69,10 @@ func ErrorCode(err error) Code {
 
 // Sentinel domain errors shared by stores and handlers.
 var (
-	ErrTicketNotFound = Errorf(CodeNotFound, "Không tìm thấy phiếu đánh giá. Vui lòng kiểm tra lại mã.", "Survey ticket not found. Please check the code.")
-	ErrTicketExpired  = Errorf(CodeGone, "Phiếu đánh giá đã hết hạn.", "This survey ticket has expired.")
-	ErrAlreadyRated   = Errorf(CodeConflict, "Hồ sơ này đã được đánh giá. Cảm ơn Ông/Bà!", "This dossier has already been rated. Thank you!")
-	ErrRateLimited    = Errorf(CodeRateLimited, "Quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.", "Too many requests. Please try again in a few minutes.")
-	ErrUnauthorized   = Errorf(CodeUnauthorized, "Thiếu hoặc sai khóa truy cập.", "Missing or invalid credentials.")
-	ErrForbidden      = Errorf(CodeForbidden, "Bạn không có quyền truy cập mục này.", "You are not allowed to access this.")
+	ErrTicketNotFound = Errorf(CodeNotFound, "error.ticket_not_found")
+	ErrTicketExpired  = Errorf(CodeGone, "error.ticket_expired")
+	ErrAlreadyRated   = Errorf(CodeConflict, "error.already_rated")
+	ErrRateLimited    = Errorf(CodeRateLimited, "error.rate_limited")
+	ErrUnauthorized   = Errorf(CodeUnauthorized, "error.unauthorized")
+	ErrForbidden      = Errorf(CodeForbidden, "error.forbidden")
 )

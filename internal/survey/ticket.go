@@ -76,28 +76,28 @@ func (r *TicketRequest) Validate(fieldKnown func(string) bool) FieldErrors {
 	r.Field = strings.TrimSpace(r.Field)
 	switch {
 	case r.DossierCode == "":
-		errs = append(errs, NewFieldError("dossier_code", "required", "Thiếu mã hồ sơ.", "dossier_code is required."))
+		errs = append(errs, NewFieldError("dossier_code", "required", "field.dossier_code.required"))
 	case !codePattern.MatchString(r.DossierCode):
-		errs = append(errs, NewFieldError("dossier_code", "type", "Mã hồ sơ không hợp lệ.", "dossier_code is not a valid dossier code."))
+		errs = append(errs, NewFieldError("dossier_code", "type", "field.dossier_code.type"))
 	}
 	switch {
 	case r.Field == "":
-		errs = append(errs, NewFieldError("field", "required", "Thiếu lĩnh vực.", "field is required."))
+		errs = append(errs, NewFieldError("field", "required", "field.field.required"))
 	case !fieldKnown(r.Field):
-		errs = append(errs, NewFieldError("field", "unknown", "Lĩnh vực \""+clip(r.Field)+"\" không có trong danh mục.", "Unknown field \""+clip(r.Field)+"\": not in the field catalogue."))
+		errs = append(errs, NewFieldError("field", "unknown", "field.field.unknown", "value", clip(r.Field)))
 	}
 	errs = append(errs, OptionalCode("procedure_code", r.ProcedureCode)...)
 	errs = append(errs, OptionalCode("agency", r.Agency)...)
 	errs = append(errs, OptionalCode("counter", r.Counter)...)
 	errs = append(errs, OptionalCode("officer", r.Officer)...)
 	if !utf8.ValidString(r.ProcedureName) || utf8.RuneCountInString(r.ProcedureName) > 300 {
-		errs = append(errs, NewFieldError("procedure_name", "too_long", "Tên thủ tục không hợp lệ hoặc quá dài (tối đa 300 ký tự).", "procedure_name is invalid or longer than 300 characters."))
+		errs = append(errs, NewFieldError("procedure_name", "too_long", "field.procedure_name.too_long"))
 	}
 	if r.Channel == "" {
 		r.Channel = ChannelDirect
 	}
 	if !r.Channel.Valid() {
-		errs = append(errs, NewFieldError("channel", "range", "Kênh phải là direct, online hoặc postal.", "channel must be direct, online or postal."))
+		errs = append(errs, NewFieldError("channel", "range", "field.channel.range"))
 	}
 	return errs
 }
@@ -107,12 +107,13 @@ func OptionalCode(name, v string) FieldErrors {
 	if v == "" || codePattern.MatchString(v) {
 		return nil
 	}
-	return FieldErrors{NewFieldError(name, "type", "Giá trị của "+name+" không hợp lệ.", name+" has invalid characters or is too long.")}
+	return FieldErrors{NewFieldError(name, "type", "field.code.type", "field", name)}
 }
 
-// NewFieldError is the problem reason with question name, said in both languages.
-func NewFieldError(name, reason, vi, en string) FieldError {
-	return FieldError{Question: name, Reason: reason, Message: Text{VI: vi, EN: en}}
+// NewFieldError is the problem reason with question name; its message is key in the
+// translation catalogue, its {name} placeholders filled from args (name, value pairs).
+func NewFieldError(name, reason, key string, args ...string) FieldError {
+	return FieldError{Question: name, Reason: reason, Message: Msg(key, args...)}
 }
 
 func clip(s string) string {

@@ -200,17 +200,17 @@ func targetGroups(tt stats.TargetTable) []string {
 // Admin form errors, shown on the page in the user's language.
 var (
 	codeRE        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) // unit, counter and field codes: no "/"
-	errAdminCode  = survey.Errorf(survey.CodeInvalid, "Mã gồm 1–64 ký tự: chữ không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới.", "A code has 1–64 characters: letters a–z, digits, dots, dashes or underscores.")
-	errAdminName  = survey.Errorf(survey.CodeInvalid, "Vui lòng nhập tên (tối đa 200 ký tự).", "Please enter a name (at most 200 characters).")
-	errCycle      = survey.Errorf(survey.CodeInvalid, "Không thể chọn đơn vị cấp trên này: cơ cấu sẽ bị vòng lặp.", "That parent would make the hierarchy loop back on itself.")
-	errNoParent   = survey.Errorf(survey.CodeInvalid, "Đơn vị cấp trên không tồn tại.", "The parent unit does not exist.")
-	errNoAgency   = survey.Errorf(survey.CodeInvalid, "Vui lòng chọn một đơn vị có trong cơ cấu.", "Please choose a unit of the hierarchy.")
-	errGroup      = survey.Errorf(survey.CodeInvalid, "Nhóm chỉ tiêu không hợp lệ.", "Unknown target group.")
-	errTarget     = survey.Errorf(survey.CodeInvalid, "Chỉ tiêu phải là phần trăm từ 0 đến 100 (ví dụ 85 hoặc 87,5); năm áp dụng từ 2000 đến 2100.", "The target must be a percentage from 0 to 100 (e.g. 85 or 87.5); the year from 2000 to 2100.")
-	errPassword   = survey.Errorf(survey.CodeInvalid, "Mật khẩu cần ít nhất "+strconv.Itoa(account.MinPasswordLength)+" ký tự.", "The password needs at least "+strconv.Itoa(account.MinPasswordLength)+" characters.")
-	errCounter    = survey.Errorf(survey.CodeInvalid, "Cán bộ một cửa cần có đơn vị và quầy.", "An officer needs a unit and a counter.")
-	errScopes     = survey.Errorf(survey.CodeInvalid, "Vui lòng chọn ít nhất một quyền hợp lệ.", "Please tick at least one valid scope.")
-	errDisableYou = survey.Errorf(survey.CodeInvalid, "Bạn không thể tự khóa tài khoản của mình.", "You cannot disable your own account.")
+	errAdminCode  = survey.Errorf(survey.CodeInvalid, "error.admin_code")
+	errAdminName  = survey.Errorf(survey.CodeInvalid, "error.admin_name")
+	errCycle      = survey.Errorf(survey.CodeInvalid, "error.unit_cycle")
+	errNoParent   = survey.Errorf(survey.CodeInvalid, "error.unit_no_parent")
+	errNoAgency   = survey.Errorf(survey.CodeInvalid, "error.unit_no_agency")
+	errGroup      = survey.Errorf(survey.CodeInvalid, "error.target_group")
+	errTarget     = survey.Errorf(survey.CodeInvalid, "error.target_value")
+	errPassword   = survey.Errorf(survey.CodeInvalid, "error.password_short", "min", strconv.Itoa(account.MinPasswordLength))
+	errCounter    = survey.Errorf(survey.CodeInvalid, "error.officer_counter")
+	errScopes     = survey.Errorf(survey.CodeInvalid, "error.scopes")
+	errDisableYou = survey.Errorf(survey.CodeInvalid, "error.disable_self")
 )
 
 // adminDone audits action on target and goes back to section with a success notice.

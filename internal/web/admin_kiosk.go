@@ -100,5 +100,5 @@ func oneError(err error) error {
 	for _, f := range fe {
 		vi, en = append(vi, f.Message.VI), append(en, f.Message.EN)
 	}
-	return survey.Errorf(survey.CodeInvalid, strings.Join(vi, " "), strings.Join(en, " "))
+	return &survey.Error{Code: survey.CodeInvalid, Message: survey.Text{VI: strings.Join(vi, " "), EN: strings.Join(en, " ")}}
 }

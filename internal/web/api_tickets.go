@@ -79,17 +79,11 @@ func decodeJSON(body []byte, dst any) error {
 func jsonError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
-		return survey.FieldErrors{{Question: te.Field, Reason: "type", Message: survey.Text{
-			VI: "Trường " + te.Field + " có kiểu dữ liệu không đúng.",
-			EN: te.Field + " has the wrong type (expected " + te.Type.String() + ").",
-		}}}
+		return survey.FieldErrors{survey.NewFieldError(te.Field, "type", "field.type", "field", te.Field, "type", te.Type.String())}
 	}
 	var pe *time.ParseError
 	if errors.As(err, &pe) || strings.Contains(err.Error(), "Time.UnmarshalJSON") {
-		return survey.FieldErrors{{Question: "completed_at", Reason: "type", Message: survey.Text{
-			VI: "completed_at phải theo định dạng RFC 3339, ví dụ 2026-03-31T09:30:00+07:00.",
-			EN: "completed_at must be an RFC 3339 time such as 2026-03-31T09:30:00+07:00.",
-		}}}
+		return survey.FieldErrors{survey.NewFieldError("completed_at", "type", "field.completed_at.type")}
 	}
 	return badJSON
 }

@@ -167,7 +167,7 @@ func formValues(c *fiber.Ctx) (url.Values, error) {
 	}
 	v, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, survey.Errorf(survey.CodeInvalid, "Dữ liệu biểu mẫu không hợp lệ.", "The form data is malformed.")
+		return nil, survey.Errorf(survey.CodeInvalid, "error.form_malformed")
 	}
 	return v, nil
 }
@@ -254,7 +254,7 @@ func (h *citizen) qrPNG(c *fiber.Ctx) error {
 	size := qr.DefaultSize
 	if v := c.Query("size"); v != "" {
 		if size, err = strconv.Atoi(v); err != nil || size < qr.MinSize || size > qr.MaxSize {
-			return survey.Errorf(survey.CodeInvalid, "Kích thước ảnh QR phải từ 128 đến 1024 điểm ảnh.", "size must be a whole number of pixels from 128 to 1024.")
+			return survey.Errorf(survey.CodeInvalid, "error.qr_size")
 		}
 	}
 	png, err := h.qr.PNG(h.urls.survey(t), size)

@@ -23,17 +23,11 @@ import (
 // admins may look at any counter of their scope but complete no dossier.
 
 var (
-	errNoCounter = survey.Errorf(survey.CodeForbidden,
-		"Tài khoản của bạn chưa được gán đơn vị và quầy. Vui lòng liên hệ quản trị viên.",
-		"Your account has no unit and counter yet. Please ask an administrator.")
-	errSlipOtherCounter = survey.Errorf(survey.CodeForbidden,
-		"Phiếu này thuộc hồ sơ của quầy khác.", "This slip belongs to a dossier of another counter.")
-	errDossierElsewhere = survey.Errorf(survey.CodeConflict,
-		"Hồ sơ này đã được phát phiếu đánh giá tại quầy khác.", "This dossier already has a survey slip from another counter.")
-	errCounterChoice = survey.Errorf(survey.CodeInvalid,
-		"Mã đơn vị hoặc mã quầy không hợp lệ.", "The unit or counter code is not valid.")
-	errOnTime = survey.FieldError{Question: "on_time", Reason: survey.ReasonType, Message: survey.Text{
-		VI: "Vui lòng chọn hồ sơ đúng hạn hay trễ hạn.", EN: "Please say whether the dossier was on time or late."}}
+	errNoCounter        = survey.Errorf(survey.CodeForbidden, "error.no_counter")
+	errSlipOtherCounter = survey.Errorf(survey.CodeForbidden, "error.slip_other_counter")
+	errDossierElsewhere = survey.Errorf(survey.CodeConflict, "error.dossier_elsewhere")
+	errCounterChoice    = survey.Errorf(survey.CodeInvalid, "error.counter_choice")
+	errOnTime           = survey.NewFieldError("on_time", survey.ReasonType, "field.on_time.type")
 )
 
 // slipSizes are the printable slip layouts; the first is the default.

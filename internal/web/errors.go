@@ -11,11 +11,11 @@ import (
 )
 
 var (
-	notFound  = survey.Errorf(survey.CodeNotFound, "Không tìm thấy trang.", "Not found.")
-	badJSON   = survey.Errorf(survey.CodeInvalid, "Nội dung gửi lên không phải JSON hợp lệ.", "The request body is not valid JSON.")
-	badUTF8   = survey.Errorf(survey.CodeInvalid, "Nội dung gửi lên chứa ký tự không hợp lệ (không phải UTF-8).", "The request contains invalid UTF-8 text.")
-	tooLarge  = survey.Errorf(survey.CodeInvalid, "Nội dung gửi lên quá lớn.", "The request body is too large.")
-	badTicket = survey.Errorf(survey.CodeInvalid, "Trường token phải là một chuỗi.", "token must be a string.")
+	notFound  = survey.Errorf(survey.CodeNotFound, "error.not_found")
+	badJSON   = survey.Errorf(survey.CodeInvalid, "error.bad_json")
+	badUTF8   = survey.Errorf(survey.CodeInvalid, "error.bad_utf8")
+	tooLarge  = survey.Errorf(survey.CodeInvalid, "error.too_large")
+	badTicket = survey.Errorf(survey.CodeInvalid, "error.bad_token")
 )
 
 // httpStatus maps a domain error code to its HTTP status, in this one place.
@@ -106,7 +106,7 @@ func (s base) fiberError(l string, fe *fiber.Error) (int, apiError) {
 }
 
 func fieldErrorBody(l string, fields survey.FieldErrors) apiError {
-	msg := survey.Text{VI: "Một số câu trả lời chưa hợp lệ.", EN: "Some answers are not valid."}
+	msg := survey.Msg("error.invalid_answers")
 	out := apiError{apiErrorBody{Code: survey.CodeInvalid, Message: msg.In(l)}}
 	for _, f := range fields {
 		out.Error.Fields = append(out.Error.Fields, apiFieldError{Question: f.Question, Reason: f.Reason, Message: f.Message.In(l)})

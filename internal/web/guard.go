@@ -60,9 +60,7 @@ const (
 	preCookieTTL  = 2 * time.Hour
 )
 
-var errCSRF = survey.Errorf(survey.CodeForbidden,
-	"Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang rồi thử lại.",
-	"This form has expired or is not valid. Please reload the page and try again.")
+var errCSRF = survey.Errorf(survey.CodeForbidden, "error.csrf")
 
 // requireSession admits a signed-in, enabled user having one of roles (any role when none are
 // given). Pages send others to the sign-in form; the API answers 401.

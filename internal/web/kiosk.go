@@ -41,16 +41,10 @@ const (
 )
 
 var (
-	errKioskHeader = survey.Errorf(survey.CodeForbidden,
-		"Yêu cầu phải được gửi từ trang máy tính bảng (thiếu tiêu đề X-Hailong-Kiosk).",
-		"Requests must come from the kiosk page (the X-Hailong-Kiosk header is missing).")
-	errKioskNotPaired = survey.Errorf(survey.CodeForbidden,
-		"Máy tính bảng chưa được ghép nối với quầy.", "This tablet is not paired with a counter yet.")
-	errKioskOtherCounter = survey.Errorf(survey.CodeForbidden,
-		"Hồ sơ này không được giải quyết tại quầy của máy tính bảng.", "This dossier was not completed at this tablet's counter.")
-	errIdempotencyKey = survey.FieldErrors{{Question: "idempotency_key", Reason: survey.ReasonType, Message: survey.Text{
-		VI: "idempotency_key phải gồm 8–64 ký tự chữ, số, gạch ngang hoặc gạch dưới.",
-		EN: "idempotency_key must be 8–64 letters, digits, dashes or underscores."}}}
+	errKioskHeader       = survey.Errorf(survey.CodeForbidden, "error.kiosk_header")
+	errKioskNotPaired    = survey.Errorf(survey.CodeForbidden, "error.kiosk_not_paired")
+	errKioskOtherCounter = survey.Errorf(survey.CodeForbidden, "error.kiosk_other_counter")
+	errIdempotencyKey    = survey.FieldErrors{survey.NewFieldError("idempotency_key", survey.ReasonType, "field.idempotency_key.type")}
 )
 
 // requireKioskHeader refuses a kiosk POST without the custom header: with the SameSite=Strict

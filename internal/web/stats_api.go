@@ -17,9 +17,9 @@ type scope struct {
 }
 
 var (
-	errBadPeriod  = survey.Errorf(survey.CodeInvalid, "Khoảng thời gian không hợp lệ: dùng from và to dạng YYYY-MM-DD, from không sau to, tối đa 10 năm.", "Invalid period: give from and to as YYYY-MM-DD, from not after to, at most 10 years.")
-	errBadGroupBy = survey.Errorf(survey.CodeInvalid, "group_by phải là field, agency, counter, channel, criterion, month hoặc officer.", "group_by must be field, agency, counter, channel, criterion, month or officer.")
-	errBadChannel = survey.Errorf(survey.CodeInvalid, "channel phải là qr, kiosk hoặc online.", "channel must be qr, kiosk or online.")
+	errBadPeriod  = survey.Errorf(survey.CodeInvalid, "error.stats_period")
+	errBadGroupBy = survey.Errorf(survey.CodeInvalid, "error.stats_group_by")
+	errBadChannel = survey.Errorf(survey.CodeInvalid, "error.stats_channel")
 )
 
 // statsReader answers stats queries from the rollups, within the caller's scope, labelled in
