@@ -27,7 +27,7 @@ type names struct {
 	lang string
 }
 
-var notPlaced = survey.Text{VI: "chưa xếp vào cơ cấu", EN: "not yet placed"}
+var notPlaced = survey.Msg("org.not_placed")
 
 // FieldGroup is the target group of a field of the catalogue.
 func (n names) FieldGroup(code string) string {

@@ -58,7 +58,7 @@ func csvRow(g stats.Group, label, lang string) []string {
 		satisfactionText(g, lang),
 		intervalText(g, lang),
 		optPercentText(g.Target, lang),
-		statusWord(g.Status, lang),
+		StatusWord(g.Status, lang),
 		optPercentText(g.ResponseRate, lang),
 		optPercentText(g.DossierRatio, lang),
 	}

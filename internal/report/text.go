@@ -23,17 +23,18 @@ var (
 
 // statusWords names every figure status; a colour is never the only sign of a status.
 var statusWords = map[string]survey.Text{
-	stats.StatusMeets:        {VI: "Đạt", EN: "Meets"},
-	stats.StatusBelow:        {VI: "Chưa đạt", EN: "Below"},
-	stats.StatusLikelyBelow:  {VI: "Chưa đạt (rõ ràng)", EN: "Clearly below"},
-	stats.StatusInsufficient: {VI: "Chưa đủ mẫu", EN: "Too few responses"},
+	stats.StatusMeets:        survey.Msg("status.meets"),
+	stats.StatusBelow:        survey.Msg("status.below"),
+	stats.StatusLikelyBelow:  survey.Msg("status.likely_below"),
+	stats.StatusInsufficient: survey.Msg("status.insufficient"),
 }
 
 // english reports whether lang asks for English; everything else is Vietnamese.
 func english(lang string) bool { return lang == "en" || strings.HasPrefix(lang, "en-") }
 
-// statusWord names status in lang; "none" and unknown statuses are a dash.
-func statusWord(status, lang string) string {
+// StatusWord names status in lang, on pages and in files alike; "none" and unknown statuses
+// are a dash.
+func StatusWord(status, lang string) string {
 	if w, ok := statusWords[status]; ok {
 		return w.In(lang)
 	}

@@ -226,7 +226,7 @@ func (b *book) optShare(p *float64) cell {
 
 // status is the status word on the status colour.
 func (b *book) status(status string) cell {
-	return cell{statusWord(status, b.lang), b.st.status[status]}
+	return cell{StatusWord(status, b.lang), b.st.status[status]}
 }
 
 // cell is a value with its style id.

@@ -80,11 +80,11 @@ const (
 var Criteria = []string{CriterionAccess, CriterionProcedure, CriterionStaff, CriterionResult, CriterionFeedback}
 
 var criterionLabels = map[string]Text{
-	CriterionAccess:    {VI: "Tiếp cận dịch vụ", EN: "Access to services"},
-	CriterionProcedure: {VI: "Thủ tục hành chính", EN: "Administrative procedures"},
-	CriterionStaff:     {VI: "Công chức", EN: "Civil servants"},
-	CriterionResult:    {VI: "Kết quả", EN: "Results"},
-	CriterionFeedback:  {VI: "Tiếp nhận, xử lý góp ý", EN: "Handling of feedback"},
+	CriterionAccess:    Msg("criterion.access"),
+	CriterionProcedure: Msg("criterion.procedure"),
+	CriterionStaff:     Msg("criterion.staff"),
+	CriterionResult:    Msg("criterion.result"),
+	CriterionFeedback:  Msg("criterion.feedback"),
 }
 
 // CriterionLabel names a SIPAS criterion; an unknown code is returned as its own label.
@@ -96,11 +96,11 @@ func CriterionLabel(c string) Text {
 }
 
 var ratingLabels = [...]Text{
-	{VI: "Rất không hài lòng", EN: "Very dissatisfied"},
-	{VI: "Không hài lòng", EN: "Dissatisfied"},
-	{VI: "Bình thường", EN: "Neutral"},
-	{VI: "Hài lòng", EN: "Satisfied"},
-	{VI: "Rất hài lòng", EN: "Very satisfied"},
+	Msg("rating.1"),
+	Msg("rating.2"),
+	Msg("rating.3"),
+	Msg("rating.4"),
+	Msg("rating.5"),
 }
 
 // RatingLabel names a level of the five-level scale (1 = very dissatisfied … 5 = very
@@ -124,8 +124,8 @@ func ratingOptions() []Option {
 // yesNoOptions returns a fresh copy of the fixed options of every yes/no question.
 func yesNoOptions() []Option {
 	return []Option{
-		{Value: "yes", Label: Text{VI: "Có", EN: "Yes"}},
-		{Value: "no", Label: Text{VI: "Không", EN: "No"}},
+		{Value: "yes", Label: Msg("option.yes")},
+		{Value: "no", Label: Msg("option.no")},
 	}
 }
 

@@ -16,9 +16,9 @@ const (
 var Sources = []Source{SourceQR, SourceKiosk, SourceOnline}
 
 var sourceLabels = map[Source]Text{
-	SourceQR:     {VI: "Quét mã QR", EN: "QR code"},
-	SourceKiosk:  {VI: "Máy tính bảng tại quầy", EN: "Counter kiosk"},
-	SourceOnline: {VI: "Trực tuyến", EN: "Online"},
+	SourceQR:     Msg("source.qr"),
+	SourceKiosk:  Msg("source.kiosk"),
+	SourceOnline: Msg("source.online"),
 }
 
 // SourceLabel is how people call a response source; unknown sources have no label.

@@ -10,7 +10,6 @@ import (
 	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/stats"
-	"github.com/hailong/hailong/internal/survey"
 )
 
 // periodChoice is the period a manager picked: a kind with year and index, or a custom range.
@@ -197,20 +196,6 @@ func drillLink(qs, groupBy, key string, officers bool) string {
 		return ""
 	}
 	return "/dashboard?" + v.Encode()
-}
-
-// statusWord names a status for people, so it is never shown by colour alone.
-func statusWord(status, l string) string {
-	words := map[string]survey.Text{
-		stats.StatusMeets:        {VI: "Đạt", EN: "Meets"},
-		stats.StatusBelow:        {VI: "Chưa đạt", EN: "Below"},
-		stats.StatusLikelyBelow:  {VI: "Chưa đạt (rõ ràng)", EN: "Clearly below"},
-		stats.StatusInsufficient: {VI: "Chưa đủ mẫu", EN: "Too few responses"},
-	}
-	if w, ok := words[status]; ok {
-		return w.In(l)
-	}
-	return "—"
 }
 
 func percentOrDash(p *float64) string {

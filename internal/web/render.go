@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hailong/hailong/internal/i18n"
+	"github.com/hailong/hailong/internal/report"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/public"
@@ -26,7 +27,7 @@ func newRenderer() (*renderer, error) {
 	r := &renderer{pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{
 		"t": r.t, "tx": func(lang string, t survey.Text) string { return t.In(lang) }, "checked": checked,
-		"status": statusWord, "pct": stats.Percent, "pctp": percentOrDash, "num": stats.FormatInt,
+		"status": report.StatusWord, "pct": stats.Percent, "pctp": percentOrDash, "num": stats.FormatInt,
 		"drill": drillLink, "list": func(s ...string) []string { return s },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
