@@ -18,16 +18,16 @@ const MaxComments = 500
 const maxCommentRunes = 2000
 
 var commentColumns = []column{
-	{survey.Text{VI: "Thời điểm", EN: "Time"}, 17},
-	{survey.Text{VI: "Lĩnh vực", EN: "Field"}, 24},
-	{survey.Text{VI: "Cơ quan", EN: "Agency"}, 26},
-	{survey.Text{VI: "Mức hài lòng chung", EN: "Overall rating"}, 22},
-	{survey.Text{VI: "Ý kiến", EN: "Comment"}, 80},
+	{survey.Msg("report.time"), 17},
+	{survey.Msg("report.field"), 24},
+	{survey.Msg("report.agency"), 26},
+	{survey.Msg("report.overall_rating"), 22},
+	{survey.Msg("report.comment"), 80},
 }
 
 var (
-	noCommentsLabel = survey.Text{VI: "Không có ý kiến trong kỳ.", EN: "No comments in this period."}
-	redacted        = survey.Text{VI: "[đã ẩn]", EN: "[removed]"}
+	noCommentsLabel = survey.Msg("report.no_comments")
+	redacted        = survey.Msg("report.redacted")
 )
 
 // Contact details citizens sometimes type into a comment; the report never carries them.

@@ -14,15 +14,15 @@ import (
 const utf8BOM = "\uFEFF"
 
 var csvHeader = []survey.Text{
-	{VI: "Nhóm", EN: "Group"},
-	{VI: "Số phiếu", EN: "Responses"},
-	{VI: "Hài lòng", EN: "Satisfied"},
-	{VI: "Tỷ lệ hài lòng", EN: "Satisfaction"},
-	{VI: "Khoảng tin cậy 95%", EN: "95% interval"},
-	{VI: "Chỉ tiêu", EN: "Target"},
-	{VI: "Đánh giá", EN: "Status"},
-	{VI: "Tỷ lệ phản hồi", EN: "Response rate"},
-	{VI: "Chỉ số hồ sơ (QĐ 766)", EN: "Dossier ratio (Decision 766)"},
+	survey.Msg("report.group"),
+	survey.Msg("report.responses"),
+	survey.Msg("report.satisfied"),
+	survey.Msg("report.satisfaction"),
+	survey.Msg("report.ci"),
+	survey.Msg("report.target"),
+	survey.Msg("report.status"),
+	survey.Msg("report.response_rate"),
+	survey.Msg("report.dossier_ratio"),
 }
 
 // WriteCSV writes res as a spreadsheet-ready CSV in lang ("vi" unless "en"): the overall row

@@ -1,8 +1,8 @@
 package report
 
 import (
-	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/hailong/hailong/internal/stats"
@@ -39,7 +39,7 @@ type Comment struct {
 	Text    string    // the comment; contact details in it are removed on output
 }
 
-var reportPrefix = survey.Text{VI: "Báo cáo sự hài lòng", EN: "Satisfaction report"}
+var reportPrefix = survey.Msg("report.title")
 
 var quarterNumerals = [...]string{"I", "II", "III", "IV"}
 
@@ -50,50 +50,48 @@ func ReportTitle(kind string, p stats.Period, lang string) string {
 }
 
 func periodPhrase(kind string, p stats.Period, lang string) string {
-	year := p.From.Year
+	year := strconv.Itoa(p.From.Year)
 	switch kind {
 	case stats.PeriodMonth:
 		return monthPhrase(p.From, lang)
 	case stats.PeriodQuarter:
 		q := (int(p.From.Month) - 1) / 3
-		return pick(lang, fmt.Sprintf("quý %s/%d", quarterNumerals[q], year), fmt.Sprintf("for Q%d %d", q+1, year))
+		quarter := quarterNumerals[q]
+		if english(lang) {
+			quarter = strconv.Itoa(q + 1)
+		}
+		return survey.Msg("report.period.quarter", "quarter", quarter, "year", year).In(lang)
 	case stats.PeriodHalf:
-		return halfPhrase(year, p.From.Month > 6, lang)
+		if p.From.Month > 6 {
+			return survey.Msg("report.period.second_half", "year", year).In(lang)
+		}
+		return survey.Msg("report.period.first_half", "year", year).In(lang)
 	case stats.PeriodNineMonths:
-		return pick(lang, fmt.Sprintf("9 tháng năm %d", year), fmt.Sprintf("for the first nine months of %d", year))
+		return survey.Msg("report.period.nine_months", "year", year).In(lang)
 	case stats.PeriodYear:
-		return pick(lang, fmt.Sprintf("năm %d", year), fmt.Sprintf("for %d", year))
+		return survey.Msg("report.period.year", "year", year).In(lang)
 	}
 	return rangeText(p, lang)
 }
 
+// monthPhrase names a month by its number in Vietnamese and by its name in English.
 func monthPhrase(d stats.Date, lang string) string {
-	return pick(lang, fmt.Sprintf("tháng %d/%d", int(d.Month), d.Year), fmt.Sprintf("for %s %d", d.Month, d.Year))
-}
-
-func halfPhrase(year int, second bool, lang string) string {
-	if second {
-		return pick(lang, fmt.Sprintf("6 tháng cuối năm %d", year), fmt.Sprintf("for the second half of %d", year))
-	}
-	return pick(lang, fmt.Sprintf("6 tháng đầu năm %d", year), fmt.Sprintf("for the first half of %d", year))
-}
-
-func pick(lang, vi, en string) string {
+	month := strconv.Itoa(int(d.Month))
 	if english(lang) {
-		return en
+		month = d.Month.String()
 	}
-	return vi
+	return survey.Msg("report.period.month", "month", month, "year", strconv.Itoa(d.Year)).In(lang)
 }
 
 // Sheet names of the report workbook, in order.
 var (
-	summarySheetName   = survey.Text{VI: "Tổng hợp", EN: "Summary"}
-	fieldSheetName     = survey.Text{VI: "Theo lĩnh vực", EN: "By field"}
-	agencySheetName    = survey.Text{VI: "Theo cơ quan", EN: "By agency"}
-	criterionSheetName = survey.Text{VI: "Theo tiêu chí SIPAS", EN: "By SIPAS criterion"}
-	monthSheetName     = survey.Text{VI: "Theo tháng", EN: "By month"}
-	channelSheetName   = survey.Text{VI: "Theo kênh", EN: "By channel"}
-	commentSheetName   = survey.Text{VI: "Ý kiến", EN: "Comments"}
+	summarySheetName   = survey.Msg("report.sheet.summary")
+	fieldSheetName     = survey.Msg("report.sheet.field")
+	agencySheetName    = survey.Msg("report.sheet.agency")
+	criterionSheetName = survey.Msg("report.sheet.criterion")
+	monthSheetName     = survey.Msg("report.sheet.month")
+	channelSheetName   = survey.Msg("report.sheet.channel")
+	commentSheetName   = survey.Msg("report.sheet.comments")
 )
 
 // WriteXLSX writes the report as an Excel workbook in lang: a summary sheet, one sheet per

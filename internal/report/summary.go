@@ -9,31 +9,31 @@ import (
 
 // Labels of the summary sheet.
 var (
-	agencyLabel       = survey.Text{VI: "Cơ quan", EN: "Agency"}
-	generatedLabel    = survey.Text{VI: "Ngày lập", EN: "Generated"}
-	indicatorLabel    = survey.Text{VI: "Chỉ số", EN: "Indicator"}
-	valueLabel        = survey.Text{VI: "Giá trị", EN: "Value"}
-	satisfactionLabel = survey.Text{VI: "Tỷ lệ hài lòng chung", EN: "Overall satisfaction"}
-	targetLabel       = survey.Text{VI: "Chỉ tiêu", EN: "Target"}
-	statusLabel       = survey.Text{VI: "Đánh giá", EN: "Status"}
-	ciLowLabel        = survey.Text{VI: "Khoảng tin cậy 95% (từ)", EN: "95% interval (from)"}
-	ciHighLabel       = survey.Text{VI: "Khoảng tin cậy 95% (đến)", EN: "95% interval (to)"}
-	ratedLabel        = survey.Text{VI: "Số phiếu đánh giá", EN: "Rated responses"}
-	satisfiedLabel    = survey.Text{VI: "Số phiếu hài lòng", EN: "Satisfied responses"}
-	misuseLabel       = survey.Text{VI: "Số phiếu bị loại (lạm dụng)", EN: "Responses excluded as misuse"}
-	issuedLabel       = survey.Text{VI: "Số hồ sơ được phát mã khảo sát", EN: "Dossiers given a survey code"}
-	responseRateLabel = survey.Text{VI: "Tỷ lệ phản hồi", EN: "Response rate"}
-	dossierLabel      = survey.Text{VI: "Chỉ số hồ sơ (QĐ 766)", EN: "Dossier ratio (Decision 766)"}
-	belowLabel        = survey.Text{VI: "Lĩnh vực chưa đạt chỉ tiêu", EN: "Fields below target"}
-	noneBelowLabel    = survey.Text{VI: "Không có lĩnh vực nào chưa đạt chỉ tiêu.", EN: "No field is below its target."}
+	agencyLabel       = survey.Msg("report.agency")
+	generatedLabel    = survey.Msg("report.generated")
+	indicatorLabel    = survey.Msg("report.indicator")
+	valueLabel        = survey.Msg("report.value")
+	satisfactionLabel = survey.Msg("report.overall_satisfaction")
+	targetLabel       = survey.Msg("report.target")
+	statusLabel       = survey.Msg("report.status")
+	ciLowLabel        = survey.Msg("report.ci_low")
+	ciHighLabel       = survey.Msg("report.ci_high")
+	ratedLabel        = survey.Msg("report.rated")
+	satisfiedLabel    = survey.Msg("report.satisfied_count")
+	misuseLabel       = survey.Msg("report.misuse")
+	issuedLabel       = survey.Msg("report.issued")
+	responseRateLabel = survey.Msg("report.response_rate")
+	dossierLabel      = survey.Msg("report.dossier_ratio")
+	belowLabel        = survey.Msg("report.fields_below")
+	noneBelowLabel    = survey.Msg("report.none_below")
 )
 
 var summaryColumns = []column{
-	{survey.Text{VI: "Lĩnh vực", EN: "Field"}, 42},
-	{survey.Text{VI: "Số phiếu", EN: "Responses"}, 16},
-	{survey.Text{VI: "Tỷ lệ hài lòng", EN: "Satisfaction"}, 14},
-	{survey.Text{VI: "Chỉ tiêu", EN: "Target"}, 12},
-	{survey.Text{VI: "Đánh giá", EN: "Status"}, 20},
+	{survey.Msg("report.field"), 42},
+	{survey.Msg("report.responses"), 16},
+	{survey.Msg("report.satisfaction"), 14},
+	{survey.Msg("report.target"), 12},
+	{survey.Msg("report.status"), 20},
 }
 
 // line is one labelled value of the summary.

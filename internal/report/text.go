@@ -3,7 +3,6 @@
 package report
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -16,9 +15,8 @@ import (
 const dash = stats.NotANumber
 
 var (
-	overallLabel = survey.Text{VI: "Chung", EN: "Overall"}
-	hiddenNote   = survey.Text{VI: "ẩn (dưới 10 phiếu)", EN: "hidden (under 10 responses)"}
-	rangeFormat  = survey.Text{VI: "từ %s đến %s", EN: "from %s to %s"}
+	overallLabel = survey.Msg("report.overall")
+	hiddenNote   = survey.Msg("report.hidden")
 )
 
 // statusWords names every figure status; a colour is never the only sign of a status.
@@ -89,7 +87,7 @@ func rangeText(p stats.Period, lang string) string {
 	if p.From.IsZero() || p.To.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf(rangeFormat.In(lang), stats.FormatDate(p.From), stats.FormatDate(p.To))
+	return survey.Msg("report.range", "from", stats.FormatDate(p.From), "to", stats.FormatDate(p.To)).In(lang)
 }
 
 // periodText is rangeText as a line of its own: "Từ 01/01/2026 đến 31/03/2026".

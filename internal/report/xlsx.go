@@ -23,16 +23,16 @@ type column struct {
 }
 
 var figureColumns = []column{
-	{survey.Text{VI: "Nhóm", EN: "Group"}, 34},
-	{survey.Text{VI: "Số phiếu", EN: "Responses"}, 11},
-	{survey.Text{VI: "Hài lòng", EN: "Satisfied"}, 11},
-	{survey.Text{VI: "Tỷ lệ hài lòng", EN: "Satisfaction"}, 13},
-	{survey.Text{VI: "Khoảng tin cậy 95% (từ)", EN: "95% interval (from)"}, 15},
-	{survey.Text{VI: "Khoảng tin cậy 95% (đến)", EN: "95% interval (to)"}, 15},
-	{survey.Text{VI: "Chỉ tiêu", EN: "Target"}, 10},
-	{survey.Text{VI: "Đánh giá", EN: "Status"}, 20},
-	{survey.Text{VI: "Tỷ lệ phản hồi", EN: "Response rate"}, 13},
-	{survey.Text{VI: "Chỉ số hồ sơ (QĐ 766)", EN: "Dossier ratio (Decision 766)"}, 17},
+	{survey.Msg("report.group"), 34},
+	{survey.Msg("report.responses"), 11},
+	{survey.Msg("report.satisfied"), 11},
+	{survey.Msg("report.satisfaction"), 13},
+	{survey.Msg("report.ci_low"), 15},
+	{survey.Msg("report.ci_high"), 15},
+	{survey.Msg("report.target"), 10},
+	{survey.Msg("report.status"), 20},
+	{survey.Msg("report.response_rate"), 13},
+	{survey.Msg("report.dossier_ratio"), 17},
 }
 
 // statusFills colours status cells; the cell always carries the status word too.
@@ -43,7 +43,7 @@ var statusFills = map[string]string{
 	stats.StatusInsufficient: "D9D9D9", // grey
 }
 
-var figuresSheetName = survey.Text{VI: "Số liệu", EN: "Figures"}
+var figuresSheetName = survey.Msg("report.sheet.figures")
 
 // WriteXLSX writes res as a one-sheet Excel workbook in lang: title, period, header, the
 // overall row, then one row per group, with real numbers and a coloured, worded status.
