@@ -164,21 +164,21 @@ func demoDossier(rng *mrand.Rand, day time.Time, agency, counter string, n int) 
 	t := &survey.Ticket{
 		Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
 		DossierCode: fmt.Sprintf("%s-%s-%04d", agency, at.Format("060102"), n%10000), Field: f,
-		Agency: agency, Counter: counter, Officer: agency[4:6] + "-" + counter, Channel: survey.ChannelDirect,
+		Agency: agency, Counter: counter, Officer: agency[4:6] + "-" + counter, Delivery: survey.DeliveryDirect,
 		CompletedAt: at, OnTime: &onTime, SurveyID: "sipas-full", IssuedAt: at, ExpiresAt: at.Add(30 * 24 * time.Hour),
 	}
 	if rng.Float64() > 0.7 {
 		return t, nil
 	}
 	overall := demoRating(rng, demoQuality[f])
-	src := survey.SourceQR
+	src := survey.ChannelQR
 	if rng.Float64() < 0.35 {
-		src = survey.SourceKiosk
+		src = survey.ChannelKiosk
 	}
 	r := &survey.Response{
 		Token: t.Token, Nonce: survey.NewToken(), SurveyID: "sipas-full", SurveyVersion: 1, Overall: overall,
 		Answers: map[string]any{}, DossierCode: t.DossierCode, Field: f, Agency: agency, Counter: counter,
-		Officer: t.Officer, Source: src, OnTime: &onTime, SubmittedAt: at.Add(time.Duration(5+rng.IntN(120)) * time.Minute),
+		Officer: t.Officer, Channel: src, OnTime: &onTime, SubmittedAt: at.Add(time.Duration(5+rng.IntN(120)) * time.Minute),
 		Misuse: rng.Float64() < 0.005,
 	}
 	for _, c := range survey.Criteria {
@@ -217,7 +217,7 @@ func liveTickets(ctx context.Context, db *mongodb.DB, cfg *config.Config) ([]str
 			Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
 			DossierCode:   fmt.Sprintf("000.00.53.H48-%s-%04d", now.Format("060102"), 9000+i+now.Second()*10),
 			ProcedureName: "Thủ tục minh họa", Field: f, Agency: "000.00.53.H48", Counter: "Q1",
-			Channel: survey.ChannelDirect, CompletedAt: now, SurveyID: "sipas-full", IssuedAt: now, ExpiresAt: now.Add(cfg.TicketTTL),
+			Delivery: survey.DeliveryDirect, CompletedAt: now, SurveyID: "sipas-full", IssuedAt: now, ExpiresAt: now.Add(cfg.TicketTTL),
 		}
 		got, _, err := store.IssueTicket(ctx, t)
 		if err != nil {

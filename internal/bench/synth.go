@@ -13,7 +13,7 @@ import (
 
 var (
 	benchAgencies = []string{"000.00.01.H48", "000.00.02.H48", "000.00.03.H48", "000.00.04.H48", "000.00.05.H48", "000.00.06.H48"}
-	benchSources  = []survey.Source{survey.SourceQR, survey.SourceKiosk, survey.SourceOnline}
+	benchChannels = survey.Channels
 	benchFields   = fieldCodes()
 	// lowFields are rated lower than the rest, as land and building permits are in practice.
 	lowFields = map[string]bool{"land": true, "construction": true, "planning": true}
@@ -64,7 +64,7 @@ func synthResponse(i, n int) *survey.Response {
 		Token: survey.NewToken(), Nonce: survey.NewToken(), SurveyID: "sipas-full", SurveyVersion: 1,
 		Overall: overall, Answers: map[string]any{"overall": overall}, Criteria: criteria(overall),
 		ExtraPayment: rand.Float64() < .005, DossierCode: fmt.Sprintf("SYN-%09d", i), Field: u.field,
-		Agency: u.agency, Counter: u.counter, Officer: u.officer, Source: benchSources[rand.IntN(len(benchSources))],
+		Agency: u.agency, Counter: u.counter, Officer: u.officer, Channel: benchChannels[rand.IntN(len(benchChannels))],
 		OnTime: &onTime, Lang: "vi", SubmittedAt: at.UTC(),
 	}
 }

@@ -161,7 +161,7 @@ func (s *Service) Rate(ctx context.Context, rt Rating) (r *survey.Response, stor
 	if free {
 		t = &survey.Ticket{Token: FreeRatingID(rt.Device.ID, rt.Key), Agency: rt.Device.Agency, Counter: rt.Device.Counter}
 	}
-	r = survey.NewResponse(t, rt.Definition, rt.Answers, survey.SourceKiosk, rt.Lang, now)
+	r = survey.NewResponse(t, rt.Definition, rt.Answers, survey.ChannelKiosk, rt.Lang, now)
 	r.Nonce = KioskNonce(rt.Key)
 	r.Misuse = s.misuse(ctx, rt.Device, free, rated)
 	err = s.Responses.SubmitResponse(ctx, r)

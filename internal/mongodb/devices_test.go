@@ -193,7 +193,7 @@ func TestResponseNonceTellsKioskSubmissionsApart(t *testing.T) {
 	s := mongodb.NewDeviceStore(f.db)
 	ctx := context.Background()
 	tk := f.ticket(1, "land")
-	r := survey.NewResponse(tk, &survey.Definition{ID: "kiosk-quick", Version: 1}, survey.Answers{Overall: 4}, survey.SourceKiosk, "vi", kioskNow)
+	r := survey.NewResponse(tk, &survey.Definition{ID: "kiosk-quick", Version: 1}, survey.Answers{Overall: 4}, survey.ChannelKiosk, "vi", kioskNow)
 	r.Nonce = kiosk.KioskNonce("0b8f0c1e-4b7d-4e0b-9a55-1f0f2b7c9d11")
 	if err := f.responses.SubmitResponse(ctx, r); err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 	if os.Getenv("NOWORKER") == "" {
 		go worker.Run(ctx, 500*time.Millisecond)
 	}
-	t := &survey.Ticket{Field: "land", Agency: "H48", Counter: "c1", Channel: survey.ChannelDirect}
+	t := &survey.Ticket{Field: "land", Agency: "H48", Counter: "c1", Delivery: survey.DeliveryDirect}
 	var next atomic.Int64
 	b.ResetTimer()
 	start := time.Now()

@@ -47,7 +47,7 @@ func (f *fixture) ticket(i int, field string) *survey.Ticket {
 	t := &survey.Ticket{
 		Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
 		DossierCode: fmt.Sprintf("H48-260331-%04d", i), Field: field, Agency: "H48", Counter: "c1",
-		Channel: survey.ChannelDirect, SurveyID: "sipas-full", IssuedAt: day, ExpiresAt: day.Add(time.Hour * 24 * 30),
+		Delivery: survey.DeliveryDirect, SurveyID: "sipas-full", IssuedAt: day, ExpiresAt: day.Add(time.Hour * 24 * 30),
 	}
 	got, created, err := f.tickets.IssueTicket(context.Background(), t)
 	if err != nil || !created {
@@ -60,7 +60,7 @@ func response(t *survey.Ticket, overall int) *survey.Response {
 	return &survey.Response{
 		Token: t.Token, Nonce: survey.NewToken(), SurveyID: "sipas-full", SurveyVersion: 1, Overall: overall,
 		Answers: map[string]any{}, DossierCode: t.DossierCode, Field: t.Field, Agency: t.Agency, Counter: t.Counter,
-		Source: survey.SourceQR, SubmittedAt: day.Add(time.Hour),
+		Channel: survey.ChannelQR, SubmittedAt: day.Add(time.Hour),
 		Criteria: []survey.CriterionRating{{Criterion: "staff", Rating: overall}},
 	}
 }
@@ -278,7 +278,7 @@ func TestRollupBatchOverManyBuckets(t *testing.T) {
 			tk := &survey.Ticket{
 				Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
 				DossierCode: fmt.Sprintf("H48-260331-%d%04d", round, i), Field: "land", Agency: "H48", Counter: fmt.Sprintf("c%03d", i),
-				Channel: survey.ChannelDirect, SurveyID: "sipas-full", IssuedAt: day, ExpiresAt: day.Add(30 * 24 * time.Hour),
+				Delivery: survey.DeliveryDirect, SurveyID: "sipas-full", IssuedAt: day, ExpiresAt: day.Add(30 * 24 * time.Hour),
 			}
 			if _, _, err := f.tickets.IssueTicket(context.Background(), tk); err != nil {
 				t.Fatal(err)

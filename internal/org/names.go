@@ -52,7 +52,7 @@ func (n names) Label(dim, key string) string {
 			return name
 		}
 	case stats.ByChannel:
-		return survey.SourceLabel(survey.Source(key)).In(n.lang)
+		return survey.ChannelLabel(survey.Channel(key)).In(n.lang)
 	case stats.ByCriterion:
 		return survey.CriterionLabel(key).In(n.lang)
 	}

@@ -40,7 +40,7 @@ type Confirmation struct {
 func Dims(b stats.Bucket) bson.D {
 	return bson.D{
 		{Key: "day", Value: b.Day.String()}, {Key: "agency", Value: b.Agency}, {Key: "counter", Value: b.Counter},
-		{Key: "field", Value: b.Field}, {Key: "source", Value: b.Source}, {Key: "officer", Value: b.Officer},
+		{Key: "field", Value: b.Field}, {Key: "source", Value: b.Channel}, {Key: "officer", Value: b.Officer},
 	}
 }
 
@@ -50,7 +50,7 @@ type BucketDims struct {
 	Agency  string `bson:"agency"`
 	Counter string `bson:"counter"`
 	Field   string `bson:"field"`
-	Source  string `bson:"source"`
+	Channel string `bson:"source"`
 	Officer string `bson:"officer"`
 }
 
@@ -60,7 +60,7 @@ func (d *BucketDims) Bucket() (stats.Bucket, error) {
 	if err != nil {
 		return stats.Bucket{}, err
 	}
-	return stats.Bucket{Day: day, Agency: d.Agency, Counter: d.Counter, Field: d.Field, Source: d.Source, Officer: d.Officer}, nil
+	return stats.Bucket{Day: day, Agency: d.Agency, Counter: d.Counter, Field: d.Field, Channel: d.Channel, Officer: d.Officer}, nil
 }
 
 // bucketOf is the bucket, without counts, whose dimensions are dims (see Dims).

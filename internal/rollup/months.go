@@ -20,7 +20,7 @@ func newMonthIndex() monthIndex {
 func monthOf(d stats.Date) string { return d.String()[:7] }
 
 func dimsKey(b *stats.Bucket) string {
-	return strings.Join([]string{b.Agency, b.Counter, b.Field, b.Source, b.Officer}, "|")
+	return strings.Join([]string{b.Agency, b.Counter, b.Field, b.Channel, b.Officer}, "|")
 }
 
 // addBucket indexes a new day bucket.
@@ -41,7 +41,7 @@ func (m monthIndex) add(b *stats.Bucket, counts map[string]int64) {
 	k := dimsKey(b)
 	s := sums[k]
 	if s == nil {
-		s = &stats.Bucket{Day: b.Day.FirstOfMonth(), Agency: b.Agency, Counter: b.Counter, Field: b.Field, Source: b.Source, Officer: b.Officer}
+		s = &stats.Bucket{Day: b.Day.FirstOfMonth(), Agency: b.Agency, Counter: b.Counter, Field: b.Field, Channel: b.Channel, Officer: b.Officer}
 		sums[k] = s
 	}
 	s.Add(counts)

@@ -20,7 +20,7 @@ func BenchmarkYearQuery(b *testing.B) {
 				for f := range 12 {
 					for s, src := range []string{"qr", "kiosk", "online"} {
 						vb := &viewBucket{Bucket: stats.Bucket{
-							Day: first.AddDays(d), Agency: fmt.Sprint("A", a), Counter: fmt.Sprint("Q", c), Field: fmt.Sprint("f", f), Source: src,
+							Day: first.AddDays(d), Agency: fmt.Sprint("A", a), Counter: fmt.Sprint("Q", c), Field: fmt.Sprint("f", f), Channel: src,
 							Counts: map[string]int64{"n": int64(5 + s), "sat": 4, "answered": int64(5 + s), "r5": 3, "r4": 1, "r2": 1, "c_staff_4": 3},
 						}}
 						v.buckets[vb.Key()] = vb

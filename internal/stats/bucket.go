@@ -9,26 +9,26 @@ import (
 )
 
 // Bucket is one rollup bucket: the counts of one day (Asia/Ho_Chi_Minh) of one officer at one
-// counter of one agency, for one field and one response source. Tickets count in buckets with
-// an empty source.
+// counter of one agency, for one field and one response channel. Tickets count in buckets with
+// an empty channel.
 type Bucket struct {
 	Day     Date
 	Agency  string
 	Counter string
 	Field   string
-	Source  string
+	Channel string
 	Officer string
 	Counts  map[string]int64
 }
 
 // BucketKey is the identity of a bucket, used as its _id in the store.
-func BucketKey(day, agency, counter, field, source, officer string) string {
-	return strings.Join([]string{day, agency, counter, field, source, officer}, "|")
+func BucketKey(day, agency, counter, field, channel, officer string) string {
+	return strings.Join([]string{day, agency, counter, field, channel, officer}, "|")
 }
 
 // Key returns the bucket's identity.
 func (b *Bucket) Key() string {
-	return BucketKey(b.Day.String(), b.Agency, b.Counter, b.Field, b.Source, b.Officer)
+	return BucketKey(b.Day.String(), b.Agency, b.Counter, b.Field, b.Channel, b.Officer)
 }
 
 // Add adds counts to the bucket.
@@ -120,7 +120,7 @@ func ResponseCounts(r *survey.Response) map[string]int64 {
 
 // ResponseBucket is the bucket response r counts in.
 func ResponseBucket(r *survey.Response) Bucket {
-	return Bucket{Day: DateOf(r.SubmittedAt), Agency: r.Agency, Counter: r.Counter, Field: r.Field, Source: string(r.Source), Officer: r.Officer}
+	return Bucket{Day: DateOf(r.SubmittedAt), Agency: r.Agency, Counter: r.Counter, Field: r.Field, Channel: string(r.Channel), Officer: r.Officer}
 }
 
 // TicketBucket is the bucket issuing t counts in.

@@ -10,8 +10,8 @@ import (
 // another set (as the bench and the demo loader do before writing precomputed rollups).
 func TestBucketsAddAndMerge(t *testing.T) {
 	day := stats.Date{Year: 2026, Month: 11, Day: 26}
-	land := stats.Bucket{Day: day, Agency: "so-tn-mt", Field: "dat-dai", Source: "qr"}
-	build := stats.Bucket{Day: day, Agency: "so-xd", Field: "xay-dung", Source: "kiosk"}
+	land := stats.Bucket{Day: day, Agency: "so-tn-mt", Field: "dat-dai", Channel: "qr"}
+	build := stats.Bucket{Day: day, Agency: "so-xd", Field: "xay-dung", Channel: "kiosk"}
 
 	a := stats.Buckets{}
 	a.Add(land, map[string]int64{"answered": 1, "r5": 1})

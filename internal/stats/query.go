@@ -27,7 +27,7 @@ type Query struct {
 	Period   Period
 	GroupBy  string
 	Field    string          // only this field, when set
-	Channel  string          // only this response source, when set
+	Channel  string          // only this response channel, when set
 	Agency   string          // only this agency's subtree (see Agencies), when set
 	Agencies map[string]bool // the agencies in scope; nil means all
 	// MinGroupResponses hides groups with fewer responses (per-officer figures: 10).
@@ -108,7 +108,7 @@ func (q Query) matches(b *Bucket) bool {
 	if !q.Period.Contains(b.Day) || (q.Field != "" && b.Field != q.Field) {
 		return false
 	}
-	if q.Channel != "" && b.Source != q.Channel {
+	if q.Channel != "" && b.Channel != q.Channel {
 		return false
 	}
 	return q.Agencies == nil || q.Agencies[b.Agency]
@@ -131,10 +131,10 @@ func groupKeys(by string, b *Bucket) []string {
 	case ByCounter:
 		return []string{b.Agency + "/" + b.Counter}
 	case ByChannel:
-		if b.Source == "" {
+		if b.Channel == "" {
 			return nil // ticket counts have no channel
 		}
-		return []string{b.Source}
+		return []string{b.Channel}
 	case ByMonth:
 		return []string{fmt.Sprintf("%04d-%02d", b.Day.Year, int(b.Day.Month))}
 	case ByOfficer:

@@ -13,7 +13,7 @@ func buckets(day stats.Date, rows ...[4]any) []*stats.Bucket {
 	for _, r := range rows {
 		sat, unsat := int64(r[2].(int)), int64(r[3].(int))
 		out = append(out, &stats.Bucket{
-			Day: day, Field: r[0].(string), Agency: r[1].(string), Counter: "c1", Source: "qr",
+			Day: day, Field: r[0].(string), Agency: r[1].(string), Counter: "c1", Channel: "qr",
 			Counts: map[string]int64{"n": sat + unsat, "sat": sat, "answered": sat + unsat, "r5": sat, "r2": unsat, "neg": unsat, "c_staff_4": sat, "c_staff_1": unsat},
 		})
 	}
@@ -129,7 +129,7 @@ func TestResponseRateAndDossierRatio(t *testing.T) {
 	d := stats.NewDate(2026, 3, 15)
 	bs := []*stats.Bucket{
 		{Day: d, Agency: "H48", Field: "land", Counts: map[string]int64{"issued": 40}},
-		{Day: d, Agency: "H48", Field: "land", Source: "qr", Counts: map[string]int64{"answered": 10, "n": 10, "sat": 8, "d766": 2}},
+		{Day: d, Agency: "H48", Field: "land", Channel: "qr", Counts: map[string]int64{"answered": 10, "n": 10, "sat": 8, "d766": 2}},
 	}
 	p, _ := stats.ParsePeriod("2026-03-01", "2026-03-31")
 	res, _ := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: stats.ByAgency}, stats.Meta{Targets: stats.DefaultTargets()})

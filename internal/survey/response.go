@@ -2,37 +2,38 @@ package survey
 
 import "time"
 
-// Source is where a response was given; managers compare satisfaction by it.
-type Source string
+// Channel is how a response was given; managers compare satisfaction by it (the stats API's
+// channel filter and grouping). The stored response and rollup buckets call it "source".
+type Channel string
 
-// The response sources.
+// The channels a response comes through.
 const (
-	SourceQR     Source = "qr"     // the citizen scanned the QR or typed the short code
-	SourceKiosk  Source = "kiosk"  // the tablet at the counter
-	SourceOnline Source = "online" // the dossier itself was handled online
+	ChannelQR     Channel = "qr"     // the citizen scanned the QR or typed the short code
+	ChannelKiosk  Channel = "kiosk"  // the tablet at the counter
+	ChannelOnline Channel = "online" // the dossier itself was handled online
 )
 
-// Sources lists every response source, in the order figures show them.
-var Sources = []Source{SourceQR, SourceKiosk, SourceOnline}
+// Channels lists every channel, in the order figures show them.
+var Channels = []Channel{ChannelQR, ChannelKiosk, ChannelOnline}
 
-var sourceLabels = map[Source]Text{
-	SourceQR:     Msg("source.qr"),
-	SourceKiosk:  Msg("source.kiosk"),
-	SourceOnline: Msg("source.online"),
+var channelLabels = map[Channel]Text{
+	ChannelQR:     Msg("channel.label.qr"),
+	ChannelKiosk:  Msg("channel.label.kiosk"),
+	ChannelOnline: Msg("channel.label.online"),
 }
 
-// SourceLabel is how people call a response source; unknown sources have no label.
-func SourceLabel(s Source) Text { return sourceLabels[s] }
+// ChannelLabel is how figures name a channel; unknown channels have no label.
+func ChannelLabel(c Channel) Text { return channelLabels[c] }
 
-// SourceFor picks the source of a response to t given on a kiosk or not.
-func SourceFor(t *Ticket, kiosk bool) Source {
+// ChannelFor picks the channel of a response to t given on a kiosk or not.
+func ChannelFor(t *Ticket, kiosk bool) Channel {
 	switch {
 	case kiosk:
-		return SourceKiosk
-	case t.Channel == ChannelOnline:
-		return SourceOnline
+		return ChannelKiosk
+	case t.Delivery == DeliveryOnline:
+		return ChannelOnline
 	default:
-		return SourceQR
+		return ChannelQR
 	}
 }
 
@@ -53,7 +54,7 @@ type Response struct {
 	Agency        string            `bson:"agency,omitempty"`
 	Counter       string            `bson:"counter,omitempty"`
 	Officer       string            `bson:"officer,omitempty"`
-	Source        Source            `bson:"source"`
+	Channel       Channel           `bson:"source"`
 	OnTime        *bool             `bson:"on_time,omitempty"`
 	Misuse        bool              `bson:"misuse,omitempty"`
 	Lang          string            `bson:"lang,omitempty"`
@@ -61,7 +62,7 @@ type Response struct {
 }
 
 // NewResponse builds the response to t from validated answers.
-func NewResponse(t *Ticket, d *Definition, a Answers, src Source, lang string, now time.Time) *Response {
+func NewResponse(t *Ticket, d *Definition, a Answers, ch Channel, lang string, now time.Time) *Response {
 	return &Response{
 		Token:         t.Token,
 		Nonce:         NewToken(),
@@ -77,7 +78,7 @@ func NewResponse(t *Ticket, d *Definition, a Answers, src Source, lang string, n
 		Agency:        t.Agency,
 		Counter:       t.Counter,
 		Officer:       t.Officer,
-		Source:        src,
+		Channel:       ch,
 		OnTime:        t.OnTime,
 		Lang:          lang,
 		SubmittedAt:   now.UTC(),

@@ -9,19 +9,23 @@ import (
 	"unicode/utf8"
 )
 
-// Channel is how the citizen received the result of the dossier.
-type Channel string
+// Delivery is how the citizen received the result of the dossier; the API and the stored
+// ticket call it "channel", as the one-stop e-system does.
+type Delivery string
 
-// The channels the one-stop e-system reports.
+// The deliveries the one-stop e-system reports.
 const (
-	ChannelDirect Channel = "direct"
-	ChannelOnline Channel = "online"
-	ChannelPostal Channel = "postal"
+	DeliveryDirect Delivery = "direct"
+	DeliveryOnline Delivery = "online"
+	DeliveryPostal Delivery = "postal"
 )
 
-// Valid reports whether c is one of the known channels.
-func (c Channel) Valid() bool {
-	return c == ChannelDirect || c == ChannelOnline || c == ChannelPostal
+// Deliveries lists the deliveries, in the order forms offer them.
+var Deliveries = []Delivery{DeliveryDirect, DeliveryOnline, DeliveryPostal}
+
+// Valid reports whether c is one of the known deliveries.
+func (c Delivery) Valid() bool {
+	return c == DeliveryDirect || c == DeliveryOnline || c == DeliveryPostal
 }
 
 // Ticket is the survey invitation issued for one completed dossier. It never changes once
@@ -36,7 +40,7 @@ type Ticket struct {
 	Agency        string    `bson:"agency,omitempty" json:"agency,omitempty"`
 	Counter       string    `bson:"counter,omitempty" json:"counter,omitempty"`
 	Officer       string    `bson:"officer,omitempty" json:"officer,omitempty"`
-	Channel       Channel   `bson:"channel" json:"channel"`
+	Delivery      Delivery  `bson:"channel" json:"channel"`
 	CompletedAt   time.Time `bson:"completed_at" json:"completed_at"`
 	OnTime        *bool     `bson:"on_time,omitempty" json:"on_time,omitempty"`
 	SurveyID      string    `bson:"survey_id" json:"survey_id"`
@@ -58,7 +62,7 @@ type TicketRequest struct {
 	Agency        string     `json:"agency"`
 	Counter       string     `json:"counter"`
 	Officer       string     `json:"officer"`
-	Channel       Channel    `json:"channel"`
+	Delivery      Delivery   `json:"channel"`
 	CompletedAt   *time.Time `json:"completed_at"`
 	OnTime        *bool      `json:"on_time"`
 }
@@ -93,10 +97,10 @@ func (r *TicketRequest) Validate(fieldKnown func(string) bool) FieldErrors {
 	if !utf8.ValidString(r.ProcedureName) || utf8.RuneCountInString(r.ProcedureName) > 300 {
 		errs = append(errs, NewFieldError("procedure_name", "too_long", "field.procedure_name.too_long"))
 	}
-	if r.Channel == "" {
-		r.Channel = ChannelDirect
+	if r.Delivery == "" {
+		r.Delivery = DeliveryDirect
 	}
-	if !r.Channel.Valid() {
+	if !r.Delivery.Valid() {
 		errs = append(errs, NewFieldError("channel", "range", "field.channel.range"))
 	}
 	return errs

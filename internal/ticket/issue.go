@@ -76,7 +76,7 @@ func (is *Issuer) newTicket(req *survey.TicketRequest) *survey.Ticket {
 		Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
 		DossierCode: req.DossierCode, ProcedureCode: req.ProcedureCode, ProcedureName: req.ProcedureName,
 		Field: req.Field, Agency: req.Agency, Counter: req.Counter, Officer: req.Officer,
-		Channel: req.Channel, CompletedAt: completed, OnTime: req.OnTime, SurveyID: DefaultSurvey,
+		Delivery: req.Delivery, CompletedAt: completed, OnTime: req.OnTime, SurveyID: DefaultSurvey,
 		IssuedAt: now, ExpiresAt: now.Add(is.ttl),
 	}
 }

@@ -109,7 +109,7 @@ func (h *citizen) surveySubmit(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return h.renderSurvey(c.Status(fiber.StatusUnprocessableEntity), t, def, formAnswers(form), errs)
 	}
-	r := survey.NewResponse(t, def, answers, survey.SourceFor(t, false), lang(c), h.now())
+	r := survey.NewResponse(t, def, answers, survey.ChannelFor(t, false), lang(c), h.now())
 	err = h.responses.SubmitResponse(c.UserContext(), r)
 	if errors.Is(err, survey.ErrAlreadyRated) {
 		return h.ticketProblem(c, err)
@@ -220,7 +220,7 @@ func (h *citizen) submitResponse(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return errs
 	}
-	r := survey.NewResponse(t, def, answers, survey.SourceFor(t, false), lang(c), h.now())
+	r := survey.NewResponse(t, def, answers, survey.ChannelFor(t, false), lang(c), h.now())
 	if err := h.responses.SubmitResponse(c.UserContext(), r); err != nil {
 		return err
 	}

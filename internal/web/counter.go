@@ -57,7 +57,7 @@ func (r counterRef) query() string {
 
 // counterForm is what the officer typed, kept to show the form again after an error.
 type counterForm struct {
-	DossierCode, ProcedureCode, ProcedureName, Field, Channel, OnTime string
+	DossierCode, ProcedureCode, ProcedureName, Field, Delivery, OnTime string
 }
 
 type counterRow struct {
@@ -76,7 +76,7 @@ type counterData struct {
 	Choices                 []org.Counter // counters a manager or admin may open
 	Units                   []org.Unit
 	Fields                  []org.Field
-	Channels                []survey.Channel
+	Deliveries              []survey.Delivery
 	Form                    counterForm
 	Errors                  []survey.FieldError
 	Invalid                 map[string]bool
@@ -86,7 +86,7 @@ type counterData struct {
 
 // page handles GET /counter.
 func (h *counter) page(c *fiber.Ctx) error {
-	d, err := h.counterData(c, counterForm{Channel: string(survey.ChannelDirect), OnTime: "true"})
+	d, err := h.counterData(c, counterForm{Delivery: string(survey.DeliveryDirect), OnTime: "true"})
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (h *counter) counterData(c *fiber.Ctx, form counterForm) (*counterData, err
 	d := &counterData{
 		pageData: h.pageFor(c, h.pages.t(l, "counter.title")), User: u, CSRF: csrfToken(c),
 		Officer: u.Role == account.RoleOfficer, Chosen: chosen, Ref: ref, Form: form,
-		Fields: activeFields(c, h.org.Fields), Channels: []survey.Channel{survey.ChannelDirect, survey.ChannelOnline, survey.ChannelPostal},
+		Fields: activeFields(c, h.org.Fields), Deliveries: survey.Deliveries,
 		Today: stats.FormatDate(stats.DateOf(h.now())), Invalid: map[string]bool{},
 	}
 	if !chosen {
@@ -265,7 +265,7 @@ func (h *counter) issue(c *fiber.Ctx) error {
 func (h *counter) counterRequest(ctx context.Context, u *account.User, f counterForm) (survey.TicketRequest, survey.FieldErrors) {
 	req := survey.TicketRequest{
 		DossierCode: f.DossierCode, ProcedureCode: f.ProcedureCode, ProcedureName: f.ProcedureName, Field: f.Field,
-		Agency: u.Agency, Counter: u.Counter, Officer: u.Name, Channel: survey.Channel(f.Channel),
+		Agency: u.Agency, Counter: u.Counter, Officer: u.Name, Delivery: survey.Delivery(f.Delivery),
 	}
 	errs := h.issuer.Validate(ctx, &req)
 	switch f.OnTime {

@@ -19,7 +19,7 @@ func FuzzTicketRequest(f *testing.F) {
 		if err := decodeJSON(body, &req); err != nil {
 			return
 		}
-		if errs := req.Validate(known); len(errs) == 0 && (req.DossierCode == "" || req.Field != "land" || !req.Channel.Valid()) {
+		if errs := req.Validate(known); len(errs) == 0 && (req.DossierCode == "" || req.Field != "land" || !req.Delivery.Valid()) {
 			t.Fatalf("accepted %q as %+v", body, req)
 		}
 	})

@@ -235,7 +235,7 @@ func TestKioskTabletInABrowser(t *testing.T) {
 	token := rateOnScreen(t, ctx, e, "H48-260331-0001", 2, "waiting")
 	submitOnScreen(t, ctx)
 	r := e.waitStored(token, 3*time.Second)
-	if r.Overall != 2 || fmt.Sprint(r.Answers["reasons"]) != "[waiting]" || r.Source != survey.SourceKiosk || r.Misuse {
+	if r.Overall != 2 || fmt.Sprint(r.Answers["reasons"]) != "[waiting]" || r.Channel != survey.ChannelKiosk || r.Misuse {
 		t.Fatalf("stored %+v", r)
 	}
 	start := time.Now()

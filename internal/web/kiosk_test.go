@@ -438,7 +438,7 @@ func TestKioskRatingIsStoredExactlyOnceHoweverOftenRetried(t *testing.T) {
 		t.Fatalf("statuses of 10 tries of one submission: %v, want 201 then nine 200", statuses)
 	}
 	r, ok := e.storedResponse(tk.Token)
-	if !ok || r.Source != survey.SourceKiosk || r.SurveyID != "kiosk-quick" || r.Overall != 2 || r.Comment != "Chờ gần một tiếng" ||
+	if !ok || r.Channel != survey.ChannelKiosk || r.SurveyID != "kiosk-quick" || r.Overall != 2 || r.Comment != "Chờ gần một tiếng" ||
 		kiosk.IdempotencyKeyOf(r.Nonce) != key || r.Counter != "c1" || r.Field != "civil-status" || r.Misuse {
 		t.Fatalf("stored response %+v", r)
 	}
@@ -508,7 +508,7 @@ func TestKioskAndQRShareTheDossiersOneResponse(t *testing.T) {
 	if st, body := k.rate(qrFirst.Token, "aaaaaaaa-0000-4000-8000-000000000002", 1, ""); st != http.StatusConflict {
 		t.Fatalf("kiosk rating after the QR: %d %s", st, body)
 	}
-	if r, _ := e.storedResponse(qrFirst.Token); r.Source != survey.SourceQR || r.Overall != 5 {
+	if r, _ := e.storedResponse(qrFirst.Token); r.Channel != survey.ChannelQR || r.Overall != 5 {
 		t.Fatalf("the QR response was replaced: %+v", r)
 	}
 }
@@ -573,7 +573,7 @@ func TestKioskMisuseIsStoredButFlagged(t *testing.T) {
 		if r.Misuse != (i == 3) {
 			t.Fatalf("free rating %d: misuse %v, want %v", i, r.Misuse, i == 3)
 		}
-		if r.Field != "" || r.DossierCode != "" || r.Agency != testAgency || r.Counter != "c2" || r.Source != survey.SourceKiosk || r.Overall != 3 {
+		if r.Field != "" || r.DossierCode != "" || r.Agency != testAgency || r.Counter != "c2" || r.Channel != survey.ChannelKiosk || r.Overall != 3 {
 			t.Fatalf("free rating stored as %+v", r)
 		}
 	}

@@ -49,7 +49,7 @@ func (r statsReader) statsQuery(c *fiber.Ctx, sc scope) (stats.Query, error) {
 	if !slices.Contains(stats.Groupings, q.GroupBy) || (q.GroupBy == stats.ByOfficer && !sc.officers) {
 		return q, errBadGroupBy
 	}
-	if q.Channel != "" && !slices.Contains(survey.Sources, survey.Source(q.Channel)) {
+	if q.Channel != "" && !slices.Contains(survey.Channels, survey.Channel(q.Channel)) {
 		return q, errBadChannel
 	}
 	if q.GroupBy == stats.ByOfficer {
