@@ -30,6 +30,7 @@ Commands:
   demo                  run the server with a year of demo data (prints sign-in details)
   rollup verify         recount every response and compare with the rollups (exit 1 on a difference)
   rollup rebuild        replace the rollups with a full recount (run with the servers stopped)
+  cases verify          recount the follow-up cases from the responses (exit 1 on a missing or doubled case)
   healthcheck           exit 0 when the local server is ready (for container health checks)
   bench [flags]         load-test a throwaway local server and print figures (bench --help)
 
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return demo(ctx, getenv, stdout, stderr)
 	case "rollup":
 		return rollupCmd(ctx, rest, getenv, stdout, stderr)
+	case "cases":
+		return casesCmd(ctx, rest, getenv, stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, getenv)
 	case "bench":

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/rollup"
 )
@@ -21,7 +23,8 @@ func rollupCmd(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer done()
 	store := mongodb.NewRollupStore(db)
-	w := rollup.NewWorker(store, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	w := rollup.NewWorker(store, &cases.Service{Store: mongodb.NewCaseStore(db), Log: log, Now: time.Now}, log)
 	r := rollup.NewRecounter(w, store)
 	if args[0] == "rebuild" {
 		n, err := r.Rebuild(ctx)

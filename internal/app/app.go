@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/mongodb"
@@ -46,6 +47,7 @@ type App struct {
 	Responses *mongodb.ResponseStore
 	Rollups   *rollup.Worker
 	View      *rollup.View
+	Cases     *cases.Service
 	Hub       *redisstore.Hub
 	Tree      *org.Tree
 	Metrics   *web.Metrics
@@ -82,8 +84,9 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.Cases = &cases.Service{Store: mongodb.NewCaseStore(db), Log: log, Now: o.Now}
 	rollups := mongodb.NewRollupStore(db)
-	a.Rollups = rollup.NewWorker(rollups, log)
+	a.Rollups = rollup.NewWorker(rollups, a.Cases, log)
 	a.View = rollup.NewView(rollups)
 	a.Metrics.WatchJournal(a.Rollups.Pending)
 	a.sessions = mongodb.NewSessionStore(db, o.Now)

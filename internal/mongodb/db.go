@@ -42,7 +42,7 @@ var collections = []string{
 	colTickets, colDossiers, colShortCodes, colResponses, colJournal, colJournalOK, colFields,
 	colAPIKeys, colSettings, colUnits, colCounters, colDevices, colPairings, colActivity,
 	colCurrent, colRollups, colBatches, colLeases, colComments, colUsers, colSessions, colAudit,
-	colCounterDays,
+	colCounterDays, colCases, colCaseChanges,
 }
 
 // DB is a connection to the store's database.
@@ -132,6 +132,7 @@ func (d *DB) EnsureSchema(ctx context.Context) error {
 		{colTickets, bson.D{{Key: "short_code", Value: 1}}, options.Index().SetUnique(true).SetName("short_code_unique")},
 		{colResponses, bson.D{{Key: "submitted_at", Value: 1}}, options.Index().SetName("submitted_at")},
 		{colAPIKeys, bson.D{{Key: "hash", Value: 1}}, options.Index().SetUnique(true).SetName("hash_unique")},
+		{colCases, bson.D{{Key: "status", Value: 1}, {Key: "due_at", Value: 1}}, options.Index().SetName("status_due")},
 	}
 	for _, i := range idx {
 		_, err := d.DB.Collection(i.col).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: i.keys, Options: i.opts})

@@ -1,6 +1,7 @@
 package mongodb
 
 import (
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
@@ -11,7 +12,8 @@ func event(col, docID, nonce string, b stats.Bucket, inc map[string]int64) rollu
 	return rollup.Event{Col: col, DocID: docID, Nonce: nonce, Key: b.Key(), Dims: rollup.Dims(b), Inc: inc}
 }
 
-// responseEvent is the rollup contribution of storing r, with its comment if it has one.
+// responseEvent is the rollup contribution of storing r, with its comment if it has one and the
+// follow-up case it opens, if any.
 func responseEvent(r *survey.Response) rollup.Event {
 	ev := event(colResponses, r.Token, r.Nonce, stats.ResponseBucket(r), stats.ResponseCounts(r))
 	if r.Comment != "" && !r.Misuse {
@@ -20,6 +22,7 @@ func responseEvent(r *survey.Response) rollup.Event {
 			Overall: r.Overall, Text: r.Comment,
 		}
 	}
+	ev.Case = cases.SeedOf(r)
 	return ev
 }
 

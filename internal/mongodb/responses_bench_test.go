@@ -25,7 +25,7 @@ func BenchmarkGroupCommit(b *testing.B) {
 	defer store.Close()
 	var batches, docs atomic.Int64
 	store.Batches = func(n int) { batches.Add(1); docs.Add(int64(n)) }
-	worker := rollup.NewWorker(mongodb.NewRollupStore(db), log)
+	worker := rollup.NewWorker(mongodb.NewRollupStore(db), nil, log)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if os.Getenv("NOWORKER") == "" {

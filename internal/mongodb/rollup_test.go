@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/stats"
@@ -26,6 +27,7 @@ type fixture struct {
 	rollups   *mongodb.RollupStore
 	worker    *rollup.Worker
 	recount   *rollup.Recounter
+	cases     *cases.Service
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -33,9 +35,10 @@ func newFixture(t *testing.T) *fixture {
 	log := testkit.Logger(t)
 	j := mongodb.NewJournal(db, log)
 	rollups := mongodb.NewRollupStore(db)
-	worker := rollup.NewWorker(rollups, log)
+	opener := &cases.Service{Store: mongodb.NewCaseStore(db), Log: log, Now: time.Now}
+	worker := rollup.NewWorker(rollups, opener, log)
 	f := &fixture{t: t, db: db, journal: j, tickets: mongodb.NewTicketStore(db, 100, j), responses: mongodb.NewResponseStore(db, j, log),
-		rollups: rollups, worker: worker, recount: rollup.NewRecounter(worker, rollups)}
+		rollups: rollups, worker: worker, recount: rollup.NewRecounter(worker, rollups), cases: opener}
 	t.Cleanup(f.responses.Close)
 	return f
 }
@@ -182,7 +185,7 @@ func TestRollupsSurviveACrashMidBatch(t *testing.T) {
 		f.submit(f.ticket(i, []string{"land", "health"}[i%2]), 4)
 	}
 	// Apply part of the batch, then "crash": the batch stays incomplete.
-	crashing := rollup.NewWorker(partialApply{RollupStore: f.rollups, n: 1}, testkit.Logger(t))
+	crashing := rollup.NewWorker(partialApply{RollupStore: f.rollups, n: 1}, f.cases, testkit.Logger(t))
 	if _, err := crashing.Step(ctx); err == nil {
 		t.Fatal("the crashing step completed its batch")
 	}
@@ -206,7 +209,7 @@ func TestRollupsSurviveACrashMidBatch(t *testing.T) {
 func TestConcurrentWorkersStayExact(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	workers := []*rollup.Worker{f.worker, rollup.NewWorker(f.rollups, testkit.Logger(t)), rollup.NewWorker(f.rollups, testkit.Logger(t))}
+	workers := []*rollup.Worker{f.worker, rollup.NewWorker(f.rollups, f.cases, testkit.Logger(t)), rollup.NewWorker(f.rollups, f.cases, testkit.Logger(t))}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for _, w := range workers {

@@ -7,6 +7,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/stats"
 )
 
@@ -28,7 +29,9 @@ type Batch struct {
 	Carried   bool            `bson:"carried"`
 	Incs      []BucketInc     `bson:"incs"`
 	Comments  []DayComments   `bson:"comments,omitempty"`
-	At        time.Time       `bson:"at"`
+	// Cases are the follow-up cases the batch's responses open.
+	Cases []cases.Seed `bson:"cases,omitempty"`
+	At    time.Time    `bson:"at"`
 }
 
 // DayComments are the comments a batch adds to one day's list.
@@ -72,6 +75,9 @@ func (w *Worker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 		for _, ev := range events {
 			mergeInc(merged, ev)
 			b.Comments = addComment(b.Comments, ev.Comment)
+			if ev.Case != nil {
+				b.Cases = append(b.Cases, *ev.Case)
+			}
 		}
 	}
 	w.backlog.Store(len(entries) == journalScan)

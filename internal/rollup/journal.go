@@ -5,6 +5,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/stats"
 )
 
@@ -28,6 +29,8 @@ type Event struct {
 	Inc   map[string]int64 `bson:"inc"`
 	// Comment is the citizen's comment, kept for the managers' list of latest comments.
 	Comment *stats.Comment `bson:"comment,omitempty"`
+	// Case is the follow-up case the response opens, if it opens one.
+	Case *cases.Seed `bson:"case,omitempty"`
 }
 
 // Confirmation says which events of a journal entry took effect.

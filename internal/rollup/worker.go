@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hailong/hailong/internal/cases"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -61,9 +62,16 @@ const (
 	leaseMargin = 2 * time.Second
 )
 
-// Worker turns journal entries into rollup updates.
+// CaseOpener opens the follow-up cases a batch's responses call for; opening a case twice
+// leaves one case.
+type CaseOpener interface {
+	OpenCases(ctx context.Context, seeds []cases.Seed) error
+}
+
+// Worker turns journal entries into rollup updates and opens the cases they call for.
 type Worker struct {
 	store      Store
+	cases      CaseOpener
 	log        *slog.Logger
 	StaleAfter time.Duration // a pending entry older than this is checked against the store
 	Keep       int64         // completed batches kept for readers that follow them
@@ -73,9 +81,9 @@ type Worker struct {
 	backlog    atomic.Bool // the last batch read a full journal page: more is waiting
 }
 
-// NewWorker returns a worker on store.
-func NewWorker(store Store, log *slog.Logger) *Worker {
-	return &Worker{store: store, log: log, StaleAfter: time.Minute, Keep: 2000, owner: bson.NewObjectID().Hex()}
+// NewWorker returns a worker on store; cases, when not nil, opens the follow-up cases.
+func NewWorker(store Store, cases CaseOpener, log *slog.Logger) *Worker {
+	return &Worker{store: store, cases: cases, log: log, StaleAfter: time.Minute, Keep: 2000, owner: bson.NewObjectID().Hex()}
 }
 
 // lease reports whether this worker owns the current lease window, claiming it if free.
@@ -228,6 +236,12 @@ func (w *Worker) Step(ctx context.Context) (bool, error) {
 func (w *Worker) complete(ctx context.Context, b *Batch, fresh bool) error {
 	if err := w.store.Apply(ctx, b, fresh); err != nil {
 		return err
+	}
+	if len(b.Cases) > 0 && w.cases != nil {
+		// Before the batch is marked done, so a crash opens them again, never loses them.
+		if err := w.cases.OpenCases(ctx, b.Cases); err != nil {
+			return err
+		}
 	}
 	confirmed := b.Confirmed
 	if !b.Carried {
