@@ -54,6 +54,7 @@ type App struct {
 
 	log       *slog.Logger
 	sessions  *mongodb.SessionStore
+	deadlines *cases.Deadlines
 	closeOnce sync.Once
 }
 
@@ -85,6 +86,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 		return nil, err
 	}
 	a.Cases = &cases.Service{Store: mongodb.NewCaseStore(db), Log: log, Now: o.Now}
+	a.deadlines = cases.NewDeadlines(a.Cases, mongodb.NewLeaseStore(db), a.parentUnit, log)
 	rollups := mongodb.NewRollupStore(db)
 	a.Rollups = rollup.NewWorker(rollups, a.Cases, log)
 	a.View = rollup.NewView(rollups)
@@ -124,6 +126,12 @@ func (a *App) organisation(ctx context.Context, log *slog.Logger) (*org.Director
 	return &org.Directory{Tree: a.Tree, Fields: fields, Targets: targets}, nil
 }
 
+// parentUnit is the unit above agency, where its overdue cases escalate ("" at the top).
+func (a *App) parentUnit(agency string) string {
+	u, _ := a.Tree.Unit(agency)
+	return u.Parent
+}
+
 // ipSalt is the salt of client IP hashes: HAILONG_IP_SALT, or one made once and kept in the store.
 func ipSalt(ctx context.Context, cfg *config.Config, db *mongodb.DB) (string, error) {
 	if cfg.IPHashSalt != "" {
@@ -155,6 +163,7 @@ func (a *App) Start(ctx context.Context) {
 	go a.Rollups.Run(ctx, rollupInterval)
 	go refreshEvery(ctx, time.Second, a.View.Refresh, a.log)
 	go a.Tree.RefreshEvery(ctx, 10*time.Second)
+	go a.deadlines.Run(ctx, 30*time.Second)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.sessions.PurgeExpired(ctx); return err }, a.log)
 }
 

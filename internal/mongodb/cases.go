@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -229,4 +230,32 @@ func (c *CaseCensus) CaseTokens(ctx context.Context) ([]string, error) {
 		out[i] = d.ID
 	}
 	return out, nil
+}
+
+var _ cases.Leases = (*LeaseStore)(nil)
+
+// LeaseStore grants named background work to one instance per time window, by a unique insert.
+type LeaseStore struct{ col *mongo.Collection }
+
+// NewLeaseStore returns the lease store in db.
+func NewLeaseStore(db *DB) *LeaseStore { return &LeaseStore{col: db.W.Collection(colLeases)} }
+
+// HoldLease reports whether owner holds name's window starting at start, claiming it when free.
+func (s *LeaseStore) HoldLease(ctx context.Context, name string, start time.Time, owner string) (bool, error) {
+	id := name + "|" + start.UTC().Format(time.RFC3339)
+	_, err := s.col.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "owner", Value: owner}})
+	if err == nil { // forget the windows before it (best effort: they only take room)
+		_, _ = s.col.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: name + "|"}, {Key: "$lt", Value: id}}}})
+		return true, nil
+	}
+	if !isDuplicate(err) {
+		return false, storeErr("claim lease "+name, err)
+	}
+	var doc struct {
+		Owner string `bson:"owner"`
+	}
+	if err := s.col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc); err != nil {
+		return false, storeErr("read lease "+name, err)
+	}
+	return doc.Owner == owner, nil
 }

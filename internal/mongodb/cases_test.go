@@ -5,10 +5,12 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/rollup"
+	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
 )
@@ -168,5 +170,57 @@ func (f *fixture) store(r *survey.Response) {
 	f.t.Helper()
 	if err := f.responses.SubmitResponse(context.Background(), r); err != nil {
 		f.t.Fatalf("submit: %v", err)
+	}
+}
+
+func TestRemindersAndEscalationsHappenOncePerCase(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r := response(f.ticket(1, "land"), 1) // submitted Tuesday 31/3/2026 at 11:00 in Hồ Chí Minh City
+	f.store(r)
+	f.exact()
+	c, _ := f.cases.Store.Case(ctx, r.Token)
+	// Ten working days: due at the end of Tuesday 14/4; reminded from Monday 13/4.
+	if got := c.DueAt.In(stats.TimeZone()).Format("2006-01-02 15:04"); got != "2026-04-14 23:59" {
+		t.Fatalf("due %s, want the end of 14/4", got)
+	}
+	clock := time.Date(2026, 4, 10, 9, 0, 0, 0, stats.TimeZone())
+	svc := &cases.Service{Store: f.cases.Store, Log: testkit.Logger(t), Now: func() time.Time { return clock }}
+	parent := func(string) string { return "H48-parent" }
+	a := cases.NewDeadlines(svc, mongodb.NewLeaseStore(f.db), parent, testkit.Logger(t))
+	b := cases.NewDeadlines(svc, mongodb.NewLeaseStore(f.db), parent, testkit.Logger(t))
+	step := func(d *cases.Deadlines) (int, int) {
+		t.Helper()
+		rem, esc, err := d.Step(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rem, esc
+	}
+	if rem, esc := step(a); rem+esc != 0 {
+		t.Fatalf("Friday 10/4: %d reminders, %d escalations; want none yet", rem, esc)
+	}
+	clock = time.Date(2026, 4, 13, 8, 0, 0, 0, stats.TimeZone())
+	if rem, _ := step(a); rem != 1 {
+		t.Fatalf("Monday 13/4: %d reminders, want 1", rem)
+	}
+	if rem, _ := step(a); rem != 0 {
+		t.Fatal("reminded twice")
+	}
+	// The window belongs to a: b, in the same minute, does nothing.
+	clock = time.Date(2026, 4, 15, 8, 0, 0, 0, stats.TimeZone())
+	if rem, esc := step(a); esc != 1 || rem != 0 {
+		t.Fatalf("Wednesday 15/4: %d escalations, want 1", esc)
+	}
+	if _, esc := step(b); esc != 0 {
+		t.Fatal("a second instance escalated in a window it does not hold")
+	}
+	clock = clock.Add(2 * time.Minute)
+	if _, esc := step(b); esc != 0 {
+		t.Fatal("escalated twice")
+	}
+	c, _ = f.cases.Store.Case(ctx, r.Token)
+	if c.EscalatedTo != "H48-parent" || c.RemindedAt == nil || !c.Overdue(clock) || len(c.Notes) != 2 {
+		t.Fatalf("case after the deadline = %+v", c)
 	}
 }
