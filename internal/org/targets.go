@@ -36,6 +36,21 @@ func (t *Targets) Table(ctx context.Context) stats.TargetTable {
 		t.log.Warn("load targets", "err", err)
 		return t.fallback
 	}
+	return withCaseTargets(tt, t.fallback)
+}
+
+// withCaseTargets adds the follow-up targets of fallback to a table stored before they existed.
+func withCaseTargets(tt, fallback stats.TargetTable) stats.TargetTable {
+	for _, g := range stats.CaseGroups {
+		if tt.HasGroup(g) {
+			continue
+		}
+		for _, r := range fallback.Rules {
+			if r.Group == g {
+				tt.Rules = append(tt.Rules, r)
+			}
+		}
+	}
 	return tt
 }
 

@@ -16,7 +16,14 @@ const (
 	GroupLandConstructionInvestment = "land-construction-investment"
 	// GroupHealthEducation groups the education and health fields.
 	GroupHealthEducation = "health-education"
+	// GroupCasesSettled is the target share of follow-up cases settled for good.
+	GroupCasesSettled = "cases-settled"
+	// GroupCasesOnTime is the target share of follow-up cases handled within their deadline.
+	GroupCasesOnTime = "cases-on-time"
 )
+
+// CaseGroups are the target groups of follow-up cases rather than of satisfaction.
+var CaseGroups = []string{GroupCasesSettled, GroupCasesOnTime}
 
 // ErrInvalidTargets is wrapped by every error returned from
 // TargetTable.Validate.
@@ -45,7 +52,8 @@ type TargetTable struct {
 
 // DefaultTargets returns a fresh copy of the targets of the plan:
 // overall 90% (95% from 2030); land, construction and investment 85%;
-// education and health 85% (90% from 2030). Base values start in 2021.
+// education and health 85% (90% from 2030); follow-up cases 95% settled and
+// 100% handled on time. Base values start in 2021.
 func DefaultTargets() TargetTable {
 	return TargetTable{
 		Rules: []TargetRule{
@@ -54,6 +62,8 @@ func DefaultTargets() TargetTable {
 			{Group: GroupLandConstructionInvestment, FromYear: 2021, Target: 0.85},
 			{Group: GroupHealthEducation, FromYear: 2021, Target: 0.85},
 			{Group: GroupHealthEducation, FromYear: 2030, Target: 0.90},
+			{Group: GroupCasesSettled, FromYear: 2021, Target: 0.95},
+			{Group: GroupCasesOnTime, FromYear: 2021, Target: 1.00},
 		},
 		FieldGroups: map[string]string{
 			"land":         GroupLandConstructionInvestment,
@@ -70,7 +80,7 @@ func DefaultTargets() TargetTable {
 // "") falls back to GroupOverall. ok is false when no rule applies, e.g. a
 // year before the group's first rule.
 func (tt TargetTable) Target(group string, year int) (target float64, ok bool) {
-	if !tt.hasGroup(group) {
+	if !tt.HasGroup(group) {
 		group = GroupOverall
 	}
 	best := 0
@@ -139,7 +149,8 @@ func (tt TargetTable) Validate() error {
 	return nil
 }
 
-func (tt TargetTable) hasGroup(group string) bool {
+// HasGroup reports whether some rule targets group.
+func (tt TargetTable) HasGroup(group string) bool {
 	for _, r := range tt.Rules {
 		if r.Group == group {
 			return true
