@@ -6,10 +6,12 @@ package cases
 
 import (
 	"crypto/sha256"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/hailong/hailong/internal/survey"
+	"go.mongodb.org/mongo-driver/bson"
 )
 
 // Kind is why a case was opened.
@@ -71,7 +73,7 @@ func KindOf(r *survey.Response) (Kind, bool) {
 		return "", false
 	case r.ExtraPayment || hasReason(r, ReasonPayment):
 		return KindIntegrity, true
-	case r.Answers[QuestionContact] == true || r.Answers[QuestionContact] == "yes":
+	case r.Answers[QuestionContact] == true:
 		return KindComplaint, true
 	case r.Overall == 1 || r.Overall == 2:
 		return KindDissatisfied, true
@@ -79,21 +81,16 @@ func KindOf(r *survey.Response) (Kind, bool) {
 	return "", false
 }
 
-// hasReason reports whether a kiosk response chose reason chip value.
+// hasReason reports whether a kiosk response chose reason chip value (a list of strings as
+// given, or of values as read back from the store).
 func hasReason(r *survey.Response, value string) bool {
 	switch v := r.Answers["reasons"].(type) {
 	case []string:
-		for _, x := range v {
-			if x == value {
-				return true
-			}
-		}
+		return slices.Contains(v, value)
 	case []any:
-		for _, x := range v {
-			if x == value {
-				return true
-			}
-		}
+		return slices.Contains(v, any(value))
+	case bson.A:
+		return slices.Contains(v, any(value))
 	}
 	return false
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/survey"
+	"go.mongodb.org/mongo-driver/bson"
 )
 
 func TestWhichResponsesOpenWhichCase(t *testing.T) {
@@ -19,8 +20,8 @@ func TestWhichResponsesOpenWhichCase(t *testing.T) {
 		{"payment asked, rated 5", survey.Response{Overall: 5, ExtraPayment: true}, cases.KindIntegrity},
 		{"payment and rated 1: integrity first", survey.Response{Overall: 1, ExtraPayment: true}, cases.KindIntegrity},
 		{"kiosk chip", survey.Response{Overall: 2, Answers: map[string]any{"reasons": []any{"waiting", cases.ReasonPayment}}}, cases.KindIntegrity},
-		{"contact asked", survey.Response{Overall: 4, Answers: map[string]any{cases.QuestionContact: "yes"}}, cases.KindComplaint},
-		{"contact declined", survey.Response{Overall: 4, Answers: map[string]any{cases.QuestionContact: "no"}}, ""},
+		{"contact asked", survey.Response{Overall: 4, Answers: map[string]any{cases.QuestionContact: true}}, cases.KindComplaint},
+		{"contact declined", survey.Response{Overall: 4, Answers: map[string]any{cases.QuestionContact: false}}, ""},
 		{"misuse", survey.Response{Overall: 1, ExtraPayment: true, Misuse: true}, ""},
 	}
 	for _, tc := range tests {
@@ -40,5 +41,12 @@ func TestRefsAreShortStableAndUnambiguous(t *testing.T) {
 		if r == '0' || r == 'O' || r == '1' || r == 'I' || r == 'L' {
 			t.Fatalf("ref %q has an ambiguous symbol", a)
 		}
+	}
+}
+
+func TestAKioskChipReadBackFromTheStoreStillOpensAnIntegrityCase(t *testing.T) {
+	r := survey.Response{Overall: 3, Answers: map[string]any{"reasons": bson.A{"waiting", cases.ReasonPayment}}}
+	if kind, ok := cases.KindOf(&r); !ok || kind != cases.KindIntegrity {
+		t.Fatalf("kind %q %v, want integrity", kind, ok)
 	}
 }

@@ -48,7 +48,7 @@ func TestCasesOpenOncePerResponseAcrossACrash(t *testing.T) {
 	want[paid.Token] = cases.KindIntegrity
 	f.store(paid)
 	contact := response(f.ticket(11, "health"), 4)
-	contact.Answers[cases.QuestionContact] = "yes"
+	contact.Answers[cases.QuestionContact] = true
 	want[contact.Token] = cases.KindComplaint
 	f.store(contact)
 	misuse := response(f.ticket(12, "land"), 1)

@@ -144,7 +144,7 @@ func TestKioskQuickSurvey(t *testing.T) {
 		t.Errorf("kiosk-quick has %d questions, want 3", got)
 	}
 	reasons := question(t, def, "reasons")
-	want := "waiting,attitude,guidance,documents,fees,late,other"
+	want := "waiting,attitude,guidance,documents,fees,late,payment,other"
 	if reasons.Type != survey.TypeChips || optionValues(reasons) != want || reasons.AskIfOverallAtMost != 2 {
 		t.Errorf("reasons: type %q values %s ask %d", reasons.Type, optionValues(reasons), reasons.AskIfOverallAtMost)
 	}
