@@ -24,8 +24,8 @@ func casesCmd(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "responses that call for a case: %d; without one: %d; with more than one: %d; cases without such a response: %d\n",
-		a.Expected, len(a.Missing), len(a.Doubled), len(a.Unbacked))
+	fmt.Fprintf(stdout, "responses that call for a case: %d (%d still being opened); without one: %d; with more than one: %d; cases without such a response: %d\n",
+		a.Expected, a.Pending, len(a.Missing), len(a.Doubled), len(a.Unbacked))
 	for _, t := range a.Missing {
 		fmt.Fprintf(stdout, "  no case: %s\n", cases.Ref(t))
 	}

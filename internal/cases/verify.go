@@ -13,13 +13,17 @@ type Census interface {
 	EachResponse(ctx context.Context, fn func(*survey.Response)) error
 	// CaseTokens lists the response token of every stored case, one entry per case.
 	CaseTokens(ctx context.Context) ([]string, error)
+	// PendingSeeds lists the cases that journal entries and batches not yet rolled up will
+	// open, by response token.
+	PendingSeeds(ctx context.Context) ([]string, error)
 }
 
 // Audit is what Verify found: responses that call for a case and have none, or have more than
 // one, and cases whose response calls for none (or is not stored).
 type Audit struct {
 	Expected int      // responses that call for a case
-	Missing  []string // their tokens, without a case
+	Pending  int      // of those, cases the rollup worker has yet to open
+	Missing  []string // their tokens, without a case or one on its way
 	Doubled  []string // tokens with more than one case
 	Unbacked []string // cases without a response that calls for one
 }
@@ -28,8 +32,8 @@ type Audit struct {
 func (a Audit) OK() bool { return len(a.Missing) == 0 && len(a.Doubled) == 0 }
 
 // Verify recounts, from the stored responses, which cases should exist and compares them with
-// the stored cases; it is `hailong cases verify`. Cases that are only journaled yet (not
-// rolled up) show as missing: run it once the journal is consumed.
+// the stored cases; it is `hailong cases verify`. A case still on its way (journaled, not yet
+// rolled up) counts as there, as the rollups' own verify counts pending work.
 func Verify(ctx context.Context, c Census) (Audit, error) {
 	var a Audit
 	want := map[string]bool{}
@@ -49,9 +53,21 @@ func Verify(ctx context.Context, c Census) (Audit, error) {
 	for _, t := range tokens {
 		have[t]++
 	}
+	pending, err := c.PendingSeeds(ctx)
+	if err != nil {
+		return a, err
+	}
+	coming := map[string]bool{}
+	for _, t := range pending {
+		coming[t] = true
+	}
 	a.Expected = len(want)
 	for t := range want {
-		if have[t] == 0 {
+		switch {
+		case have[t] > 0:
+		case coming[t]:
+			a.Pending++
+		default:
 			a.Missing = append(a.Missing, t)
 		}
 	}

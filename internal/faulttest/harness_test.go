@@ -211,6 +211,28 @@ func (s *server) verifyRollups(db *mongo.Database) {
 	}
 }
 
+// verifyCases runs `hailong cases verify` until every case is opened (the worker opens them
+// with the batches it rolls up; entries a kill cut off are checked a minute after they were
+// journaled) and fails unless every response that calls for a case has exactly one, and some do.
+func (s *server) verifyCases() {
+	s.t.Helper()
+	start := time.Now()
+	for {
+		out, errOut, err := s.cli("cases", "verify")
+		if err != nil || !strings.Contains(out, "without one: 0; with more than one: 0;") || strings.Contains(out, "call for a case: 0 (") {
+			s.t.Fatalf("hailong cases verify: %v\nstdout:\n%s\nstderr:\n%s", err, clip(out, 4000), clip(errOut, 2000))
+		}
+		if strings.Contains(out, "(0 still being opened)") {
+			s.t.Logf("cases verify after %s: %s", time.Since(start).Round(time.Millisecond), strings.TrimSpace(out))
+			return
+		}
+		if time.Since(start) > 90*time.Second {
+			s.t.Fatalf("cases still being opened after %s: %s", time.Since(start).Round(time.Second), out)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
 // pendingJournal counts journal entries not yet confirmed and returns when the oldest was written.
 func pendingJournal(t *testing.T, db *mongo.Database) (int, time.Time) {
 	t.Helper()

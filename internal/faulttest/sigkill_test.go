@@ -7,7 +7,9 @@ import (
 )
 
 // A server killed while it stores responses must, once restarted, hold every response it
-// acknowledged, refuse those tokens a second time, and keep its rollups equal to a recount.
+// acknowledged, refuse those tokens a second time, keep its rollups equal to a recount, and
+// open exactly one follow-up case for each response that calls for one (the load rates 1 to 5,
+// so two in five do).
 func TestSIGKILLMidLoadLosesNothingAcknowledged(t *testing.T) {
 	skipShort(t)
 	s := startServer(t, "a", t.TempDir())
@@ -50,4 +52,5 @@ func TestSIGKILLMidLoadLosesNothingAcknowledged(t *testing.T) {
 			len(tl.acked), len(again.acked), len(again.failed), len(again.byStatus[http.StatusConflict]))
 	}
 	s.verifyRollups(db)
+	s.verifyCases()
 }

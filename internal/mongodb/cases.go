@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/hailong/hailong/internal/cases"
+	"github.com/hailong/hailong/internal/rollup"
 )
 
 // Collections of follow-up cases.
@@ -211,6 +212,34 @@ type CaseCensus struct {
 // NewCaseCensus returns the census of db.
 func NewCaseCensus(db *DB) *CaseCensus {
 	return &CaseCensus{RollupStore: NewRollupStore(db), cases: db.DB.Collection(colCases)}
+}
+
+// PendingSeeds lists the cases the journal entries and the batches not yet completed will open.
+func (c *CaseCensus) PendingSeeds(ctx context.Context) ([]string, error) {
+	var out []string
+	err := c.EachJournalEntry(ctx, func(e *rollup.JournalEntry) {
+		for _, ev := range e.Events {
+			if ev.Case != nil {
+				out = append(out, ev.Case.Token)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	done, err := c.Done(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for id := done + 1; ; id++ {
+		b, err := c.Batch(ctx, id)
+		if err != nil || b == nil {
+			return out, err
+		}
+		for _, s := range b.Cases {
+			out = append(out, s.Token)
+		}
+	}
 }
 
 // CaseTokens lists the response token of every stored case.

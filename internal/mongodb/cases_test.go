@@ -224,3 +224,25 @@ func TestRemindersAndEscalationsHappenOncePerCase(t *testing.T) {
 		t.Fatalf("case after the deadline = %+v", c)
 	}
 }
+
+func TestCasesVerifyCountsACaseStillInTheJournal(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r := response(f.ticket(1, "land"), 1)
+	// Journaled and stored, not rolled up yet: its case is on its way, not missing.
+	if _, err := f.journal.Begin(ctx, mongodb.ResponseEvent(r)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.DB.Collection("responses").InsertOne(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	audit, err := cases.Verify(ctx, mongodb.NewCaseCensus(f.db))
+	if err != nil || !audit.OK() || audit.Pending != 1 || audit.Expected != 1 {
+		t.Fatalf("verify = %+v, %v; want one case pending", audit, err)
+	}
+	f.exact()
+	audit, err = cases.Verify(ctx, mongodb.NewCaseCensus(f.db))
+	if err != nil || !audit.OK() || audit.Pending != 0 || len(f.storedCases()) != 1 {
+		t.Fatalf("after rolling up: verify = %+v, %v", audit, err)
+	}
+}
