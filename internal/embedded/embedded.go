@@ -28,11 +28,12 @@ type Store struct {
 	ids    *idIndexer
 }
 
-// SocketPath is where a running server exposes its embedded store to CLI commands.
-func SocketPath(dataDir string) string { return filepath.Join(dataDir, "store.sock") }
+// SocketPath is the embedded store's only way in: a unix socket (mode 0600) in a directory only
+// the server's user can enter (0700). The store has no authentication, so it opens no TCP port.
+func SocketPath(dataDir string) string { return filepath.Join(dataDir, "run", "store.sock") }
 
-// Start locks dataDir and starts the embedded store on a loopback port and on a unix socket in
-// dataDir. It returns ErrLocked when another process holds the directory.
+// Start locks dataDir and starts the embedded store on its unix socket (SocketPath). It returns
+// ErrLocked when another process holds the directory.
 //
 // sync is "full" (every commit reaches the disk before it is acknowledged) or "normal" (a
 // commit survives the process being killed, but the last ones may be lost if the machine loses
@@ -42,27 +43,30 @@ func Start(dataDir string, log *slog.Logger, sync string) (*Store, error) {
 		return nil, fmt.Errorf("embedded: sync %q must be full or normal", sync)
 	}
 	dbDir := filepath.Join(dataDir, "db")
-	if err := os.MkdirAll(dbDir, 0o750); err != nil {
-		return nil, fmt.Errorf("embedded: create data directory: %w", err)
+	sock := SocketPath(dataDir)
+	if err := privateDirs(dbDir, filepath.Dir(sock)); err != nil {
+		return nil, err
 	}
 	lock, err := lockDir(dataDir)
 	if err != nil {
 		return nil, err
 	}
-	sock := SocketPath(dataDir)
 	_ = os.Remove(sock) // stale from a crash: we hold the lock, so nobody serves it
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0", Unix: sock},
+		Listener:  ferretdb.ListenerConfig{Unix: sock},
 		Handler:   "sqlite",
 		SQLiteURL: (&url.URL{Scheme: "file", Opaque: dbDir + "/", RawQuery: "_pragma=synchronous(" + sync + ")"}).String(),
 		Logger:    quiet(log),
 	})
+	if err == nil {
+		err = os.Chmod(sock, 0o600) // the directory already keeps others out; this says so twice
+	}
 	if err != nil {
 		_ = lock.Close()
-		return nil, fmt.Errorf("embedded: start store: %w", err)
+		return nil, fmt.Errorf("embedded: start store on %s: %w", sock, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Store{URI: f.MongoDBURI(), lock: lock, cancel: cancel, done: make(chan struct{}), ids: newIDIndexer(dbDir, log)}
+	s := &Store{URI: socketURI(sock), lock: lock, cancel: cancel, done: make(chan struct{}), ids: newIDIndexer(dbDir, log)}
 	go func() {
 		defer close(s.done)
 		_ = f.Run(ctx)
@@ -89,7 +93,23 @@ func RunningURI(dataDir string) (uri string, ok bool) {
 	if _, err := os.Stat(sock); err != nil {
 		return "", false
 	}
-	return "mongodb://" + url.PathEscape(sock) + "/", true
+	return socketURI(sock), true
+}
+
+func socketURI(sock string) string { return "mongodb://" + url.PathEscape(sock) + "/" }
+
+// privateDirs creates each directory, or narrows an existing one, to mode 0700: the store's
+// files and socket are for the server's user alone.
+func privateDirs(dirs ...string) error {
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return fmt.Errorf("embedded: create %s: %w", d, err)
+		}
+		if err := os.Chmod(d, 0o700); err != nil {
+			return fmt.Errorf("embedded: make %s private: %w", d, err)
+		}
+	}
+	return nil
 }
 
 // quiet keeps the store's own logs to errors: it would otherwise log every failed command
