@@ -75,11 +75,11 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: db, Metrics: web.NewMetrics(), Hub: redisstore.NewHub(o.Redis, log), log: log}
+	a := &App{DB: db, Metrics: web.NewMetrics(), Hub: redisstore.NewHub(o.Redis, cfg.RedisPrefix, log), log: log}
 	journal := mongodb.NewJournal(db, log)
 	a.Responses = mongodb.NewResponseStore(db, journal, log)
 	a.Responses.Batches = func(n int) { a.Metrics.BatchSize.Observe(float64(n)) }
-	limiter := redisstore.NewLimiter(o.Redis, log)
+	limiter := redisstore.NewLimiter(o.Redis, cfg.RedisPrefix, log)
 	limiter.OnRedisError = a.Metrics.RedisErrors.Inc
 	directory, err := a.organisation(ctx, log)
 	if err != nil {

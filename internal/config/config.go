@@ -20,6 +20,7 @@ type Config struct {
 	MongoURI      string        // MONGODB_URI; empty means the embedded store
 	Database      string        // HAILONG_DB
 	RedisURL      string        // REDIS_URL; empty means the in-process limiter
+	RedisPrefix   string        // HAILONG_REDIS_PREFIX: starts every Redis key and channel; default hl:<Database>:
 	TicketTTL     time.Duration // HAILONG_TICKET_TTL
 	AdminPassword string        // HAILONG_ADMIN_PASSWORD
 	IPHashSalt    string        // HAILONG_IP_SALT; when unset, a random salt stored once in the database
@@ -45,6 +46,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		MongoURI:      getenv("MONGODB_URI"),
 		Database:      or(getenv("HAILONG_DB"), "hailong"),
 		RedisURL:      getenv("REDIS_URL"),
+		RedisPrefix:   getenv("HAILONG_REDIS_PREFIX"),
 		AdminPassword: getenv("HAILONG_ADMIN_PASSWORD"),
 		IPHashSalt:    getenv("HAILONG_IP_SALT"),
 	}
@@ -57,6 +59,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	add(c.checkAddr())
 	add(c.checkBaseURL())
 	add(c.checkURIs())
+	add(c.checkRedisPrefix())
 	if c.StoreSync != "full" && c.StoreSync != "normal" {
 		add(fmt.Errorf("HAILONG_STORE_SYNC=%q must be full or normal", c.StoreSync))
 	}
@@ -104,6 +107,18 @@ func (c *Config) checkURIs() error {
 	}
 	if strings.ContainsAny(c.Database, "/\\. \"$") || c.Database == "" {
 		return fmt.Errorf("HAILONG_DB=%q is not a valid database name", c.Database)
+	}
+	return nil
+}
+
+// checkRedisPrefix defaults the prefix from the database name, so two deployments sharing a
+// Redis are kept apart unless they also share a database name.
+func (c *Config) checkRedisPrefix() error {
+	if c.RedisPrefix == "" {
+		c.RedisPrefix = "hl:" + c.Database + ":"
+	}
+	if strings.ContainsFunc(c.RedisPrefix, func(r rune) bool { return r <= ' ' || r == 0x7f }) || len(c.RedisPrefix) > 64 {
+		return fmt.Errorf("HAILONG_REDIS_PREFIX=%q must be at most 64 characters without spaces or control characters", c.RedisPrefix)
 	}
 	return nil
 }

@@ -17,9 +17,10 @@ import (
 	"github.com/hailong/hailong/internal/kiosk"
 )
 
-// hubChannel is the one Redis channel every instance publishes kiosk events on; events are
-// few (one per completed dossier), so each instance simply receives them all.
-const hubChannel = "hl:kiosk:events"
+// hubChannel follows the deployment's Redis prefix: it is the one channel every instance of a
+// deployment publishes kiosk events on. Events are few (one per completed dossier), so each
+// instance simply receives them all; other deployments sharing the Redis never see them.
+const hubChannel = "kiosk:events"
 
 // subscriberBuffer is how many events a slow subscriber may fall behind before the oldest is
 // dropped; a kiosk only ever needs the latest dossier.
@@ -29,9 +30,10 @@ const subscriberBuffer = 8
 // reaches this instance's subscribers directly and the other instances' through Redis pub/sub;
 // without Redis, or while Redis fails, it reaches this instance's subscribers only.
 type Hub struct {
-	rdb    *redis.Client
-	log    *slog.Logger
-	origin string // tells this instance's events from the others' when they come back from Redis
+	rdb     *redis.Client
+	log     *slog.Logger
+	channel string // prefix + hubChannel
+	origin  string // tells this instance's events from the others' when they come back from Redis
 
 	mu   sync.Mutex
 	subs map[string]map[*hubSub]struct{}
@@ -48,19 +50,20 @@ type hubSub struct{ ch chan kiosk.Event }
 
 // envelope is an event on the Redis channel.
 type envelope struct {
-	Origin  string     `json:"o"`
-	Counter string     `json:"c"`
+	Origin  string      `json:"o"`
+	Counter string      `json:"c"`
 	Event   kiosk.Event `json:"e"`
 }
 
 var _ kiosk.Hub = (*Hub)(nil)
 
-// NewHub returns a hub using client when it is not nil; Close stops it.
-func NewHub(client *redis.Client, log *slog.Logger) *Hub {
+// NewHub returns a hub using client when it is not nil, on the channel of the deployment whose
+// Redis keys start with prefix (HAILONG_REDIS_PREFIX); Close stops it.
+func NewHub(client *redis.Client, prefix string, log *slog.Logger) *Hub {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	h := &Hub{
-		rdb: client, log: log, origin: hex.EncodeToString(b),
+		rdb: client, log: log, channel: prefix + hubChannel, origin: hex.EncodeToString(b),
 		subs: map[string]map[*hubSub]struct{}{}, done: make(chan struct{}), ready: make(chan struct{}),
 	}
 	if client == nil {
@@ -70,7 +73,7 @@ func NewHub(client *redis.Client, log *slog.Logger) *Hub {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	h.stop = stop
-	h.ps = client.Subscribe(ctx, hubChannel)
+	h.ps = client.Subscribe(ctx, h.channel)
 	go h.listen(ctx)
 	return h
 }
@@ -113,7 +116,7 @@ func (h *Hub) Publish(ctx context.Context, counter string, ev kiosk.Event) error
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	if err := h.rdb.Publish(ctx, hubChannel, payload).Err(); err != nil {
+	if err := h.rdb.Publish(ctx, h.channel, payload).Err(); err != nil {
 		h.log.Warn("kiosk push: redis publish failed; delivered to this instance's kiosks only", "err", err)
 	}
 	return nil
@@ -144,7 +147,6 @@ func (h *Hub) Subscribe(ctx context.Context, counter string) (<-chan kiosk.Event
 	stop := context.AfterFunc(ctx, cancel)
 	return sub.ch, func() { stop(); cancel() }
 }
-
 
 // deliver hands ev to this instance's subscribers of counter without ever blocking: a
 // subscriber that has fallen behind loses its oldest event.

@@ -16,11 +16,17 @@ import (
 // receive other instances' events.
 func newHub(t *testing.T, url string) *redisstore.Hub {
 	t.Helper()
+	return newDeploymentHub(t, url, "hl:test:")
+}
+
+// newDeploymentHub is newHub for the deployment whose Redis prefix is prefix.
+func newDeploymentHub(t *testing.T, url, prefix string) *redisstore.Hub {
+	t.Helper()
 	var h *redisstore.Hub
 	if url == "" {
-		h = redisstore.NewHub(nil, testkit.Logger(t))
+		h = redisstore.NewHub(nil, prefix, testkit.Logger(t))
 	} else {
-		h = redisstore.NewHub(testkit.RedisClient(t, url), testkit.Logger(t))
+		h = redisstore.NewHub(testkit.RedisClient(t, url), prefix, testkit.Logger(t))
 	}
 	t.Cleanup(h.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -156,6 +162,43 @@ func TestHubSurvivesARedisRestart(t *testing.T) {
 		}
 		for len(onA) > 0 {
 			<-onA
+		}
+	}
+}
+
+// Two deployments sharing one Redis must not see each other's dossiers (token, dossier code,
+// procedure); two instances of one deployment must.
+func TestHubsOfDifferentDeploymentsDoNotSeeEachOther(t *testing.T) {
+	url := testkit.RedisURL(t)
+	run := fmt.Sprintf("hl:test-%d", time.Now().UnixNano())
+	a1, a2 := newDeploymentHub(t, url, run+"-a:"), newDeploymentHub(t, url, run+"-a:")
+	b := newDeploymentHub(t, url, run+"-b:")
+	ctx := context.Background()
+	onA2, stopA2 := a2.Subscribe(ctx, "c1")
+	defer stopA2()
+	onB, stopB := b.Subscribe(ctx, "c1")
+	defer stopB()
+
+	if err := a1.Publish(ctx, "c1", dossier(1)); err != nil {
+		t.Fatal(err)
+	}
+	if ev, ok := receive(t, onA2, 5*time.Second); !ok || ev.Token != "tok-1" {
+		t.Errorf("the other instance of the same deployment got %+v, %v; want tok-1", ev, ok)
+	}
+	if err := b.Publish(ctx, "c1", dossier(2)); err != nil {
+		t.Fatal(err)
+	}
+	if ev, ok := receive(t, onA2, 500*time.Millisecond); ok {
+		t.Errorf("deployment a received deployment b's event %+v", ev)
+	}
+	// b's own subscriber gets b's event in process; it must never get a's.
+	for {
+		ev, ok := receive(t, onB, 500*time.Millisecond)
+		if !ok {
+			break
+		}
+		if ev.Token != "tok-2" {
+			t.Errorf("deployment b received deployment a's event %+v", ev)
 		}
 	}
 }

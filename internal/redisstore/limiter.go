@@ -22,6 +22,7 @@ import (
 // a valid request is never refused because Redis is down.
 type Limiter struct {
 	redis    *redis_rate.Limiter
+	prefix   string // HAILONG_REDIS_PREFIX: keeps deployments sharing a Redis apart
 	local    *lru.Cache[string, *rate.Limiter]
 	localMu  sync.Mutex
 	log      *slog.Logger
@@ -41,9 +42,10 @@ type Limit struct {
 // PerMinute allows n requests a minute with a burst of n.
 func PerMinute(n int) Limit { return Limit{Rate: n, Period: time.Minute, Burst: n} }
 
-// NewLimiter returns a limiter using client when it is not nil.
-func NewLimiter(client *redis.Client, log *slog.Logger) *Limiter {
-	l := &Limiter{log: log}
+// NewLimiter returns a limiter using client when it is not nil, its Redis keys starting with
+// prefix (HAILONG_REDIS_PREFIX).
+func NewLimiter(client *redis.Client, prefix string, log *slog.Logger) *Limiter {
+	l := &Limiter{log: log, prefix: prefix}
 	l.local, _ = lru.New[string, *rate.Limiter](100_000)
 	if client != nil {
 		l.redis = redis_rate.NewLimiter(client)
@@ -78,11 +80,10 @@ func (l *Limiter) Allow(ctx context.Context, key string, limit Limit) (bool, tim
 	return l.allowLocal(key, limit)
 }
 
-
 func (l *Limiter) allowRedis(ctx context.Context, key string, limit Limit) (bool, time.Duration, error) {
 	ctx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
 	defer cancel()
-	res, err := l.redis.Allow(ctx, "hl:rl:"+key, redis_rate.Limit{Rate: limit.Rate, Period: limit.Period, Burst: limit.Burst})
+	res, err := l.redis.Allow(ctx, l.prefix+"rl:"+key, redis_rate.Limit{Rate: limit.Rate, Period: limit.Period, Burst: limit.Burst})
 	if err != nil {
 		return false, 0, err
 	}
