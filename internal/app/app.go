@@ -55,6 +55,8 @@ type App struct {
 	log       *slog.Logger
 	sessions  *mongodb.SessionStore
 	deadlines *cases.Deadlines
+	devices   *mongodb.DeviceStore
+	now       func() time.Time
 	closeOnce sync.Once
 }
 
@@ -75,7 +77,8 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: db, Metrics: web.NewMetrics(), Hub: redisstore.NewHub(o.Redis, cfg.RedisPrefix, log), log: log}
+	a := &App{DB: db, Metrics: web.NewMetrics(), Hub: redisstore.NewHub(o.Redis, cfg.RedisPrefix, log), log: log,
+		devices: mongodb.NewDeviceStore(db), now: o.Now}
 	journal := mongodb.NewJournal(db, log)
 	a.Responses = mongodb.NewResponseStore(db, journal, log)
 	a.Responses.Batches = func(n int) { a.Metrics.BatchSize.Observe(float64(n)) }
@@ -92,7 +95,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	a.View = rollup.NewView(rollups)
 	a.Metrics.WatchJournal(a.Rollups.Pending)
 	a.sessions = mongodb.NewSessionStore(db, o.Now)
-	kioskService := &kiosk.Service{Devices: mongodb.NewDeviceStore(db), Hub: a.Hub, Responses: a.Responses,
+	kioskService := &kiosk.Service{Devices: a.devices, Hub: a.Hub, Responses: a.Responses,
 		Limiter: limiter, Log: log, Now: o.Now}
 	days := mongodb.NewCounterDayStore(db)
 	tickets := mongodb.NewTicketStore(db, 100_000, journal)
@@ -158,13 +161,15 @@ func readiness(db *mongodb.DB) func(ctx context.Context) error {
 const rollupInterval = 2 * time.Second
 
 // Start runs the background work until ctx ends: rolling up the journal, refreshing the
-// in-memory view of the rollups and the hierarchy, and purging ended sessions.
+// in-memory view of the rollups and the hierarchy, and purging ended sessions and kiosk
+// tablets that were never paired.
 func (a *App) Start(ctx context.Context) {
 	go a.Rollups.Run(ctx, rollupInterval)
 	go refreshEvery(ctx, time.Second, a.View.Refresh, a.log)
 	go a.Tree.RefreshEvery(ctx, 10*time.Second)
 	go a.deadlines.Run(ctx, 30*time.Second)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.sessions.PurgeExpired(ctx); return err }, a.log)
+	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.devices.PurgeUnpaired(ctx, a.now()); return err }, a.log)
 }
 
 // Close flushes pending response batches and stops the kiosk hub; the caller closes the store.

@@ -43,6 +43,11 @@ func CounterKey(agency, counter string) string { return agency + "|" + counter }
 // PairingTTL is how long a pairing code shown on a tablet can be used.
 const PairingTTL = 10 * time.Minute
 
+// UnpairedTTL is how long an unpaired device and its pairing codes are kept once its last code
+// has expired: a tablet still waiting asks for a fresh code, so one silent for this long is gone
+// (or was a flood of pairing requests).
+const UnpairedTTL = 24 * time.Hour
+
 // PairingCodeLength is the number of symbols in a pairing code (31^6 ≈ 8.9×10^8 codes, and
 // only an admin can try one).
 const PairingCodeLength = 6

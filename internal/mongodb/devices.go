@@ -3,6 +3,7 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -114,6 +115,41 @@ func (s *DeviceStore) RenewPairingCode(ctx context.Context, id string, now time.
 		_, _ = s.pairings.DeleteOne(ctx, filterID(old))
 	}
 	return d, nil
+}
+
+// PurgeUnpaired deletes the devices that were never paired and whose last pairing code expired
+// before now minus kiosk.UnpairedTTL, with their activity, and every pairing code expired that
+// long; it returns how many devices it deleted. It scans both collections: run it now and then.
+func (s *DeviceStore) PurgeUnpaired(ctx context.Context, now time.Time) (int, error) {
+	before := now.UTC().Add(-kiosk.UnpairedTTL)
+	filter := bson.D{{Key: "paired", Value: false}, {Key: "pairing_expires_at", Value: bson.D{{Key: "$lt", Value: before}}}}
+	cur, err := s.devices.Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return 0, storeErr("find unpaired devices", err)
+	}
+	var stale []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &stale); err != nil {
+		return 0, storeErr("find unpaired devices", err)
+	}
+	for chunk := range slices.Chunk(stale, 200) {
+		ids := make([]string, len(chunk))
+		for i, d := range chunk {
+			ids[i] = d.ID
+		}
+		in := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
+		if _, err := s.devices.DeleteMany(ctx, in); err != nil {
+			return 0, storeErr("purge unpaired devices", err)
+		}
+		if _, err := s.activity.DeleteMany(ctx, in); err != nil {
+			return 0, storeErr("purge unpaired devices' activity", err)
+		}
+	}
+	if _, err := s.pairings.DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: before}}}}); err != nil {
+		return 0, storeErr("purge pairing codes", err)
+	}
+	return len(stale), nil
 }
 
 // Device returns the device with id, with its activity.

@@ -206,3 +206,46 @@ func TestResponseNonceTellsKioskSubmissionsApart(t *testing.T) {
 		t.Fatalf("ResponseNonce of nothing: %v %v", found, err)
 	}
 }
+
+// A tablet that asked for a pairing code and was never paired (or a flood of such requests)
+// must not stay in the store: a day after its last code expired it is gone, with its codes and
+// activity. Paired tablets and tablets still waiting stay.
+func TestUnpairedDevicesArePurgedAfterADay(t *testing.T) {
+	db := testkit.Store(t)
+	s := mongodb.NewDeviceStore(db)
+	ctx := context.Background()
+	_, stale, _ := s.CreateDevice(ctx, kioskNow)
+	if err := s.TouchDevice(ctx, stale.ID, kioskNow); err != nil {
+		t.Fatal(err)
+	}
+	_, paired, _ := s.CreateDevice(ctx, kioskNow)
+	if _, err := s.PairDevice(ctx, pairing(paired.PairingCode), kioskNow); err != nil {
+		t.Fatal(err)
+	}
+	_, waiting, _ := s.CreateDevice(ctx, kioskNow)
+	purgeAt := kioskNow.Add(kiosk.PairingTTL + kiosk.UnpairedTTL + time.Minute)
+	if _, err := s.RenewPairingCode(ctx, waiting.ID, purgeAt.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+
+	n, err := s.PurgeUnpaired(ctx, purgeAt)
+	if err != nil || n != 1 {
+		t.Fatalf("PurgeUnpaired = %d, %v; want 1 device", n, err)
+	}
+	if _, err := s.Device(ctx, stale.ID); !errors.Is(err, kiosk.ErrDeviceNotFound) {
+		t.Errorf("the device unpaired for a day is still there: %v", err)
+	}
+	for col, id := range map[string]string{"kiosk_pairings": stale.PairingCode, "kiosk_activity": stale.ID} {
+		if n, _ := db.DB.Collection(col).CountDocuments(ctx, bson.D{{Key: "_id", Value: id}}); n != 0 {
+			t.Errorf("%s still holds the purged device's record %s", col, id)
+		}
+	}
+	for _, id := range []string{paired.ID, waiting.ID} {
+		if _, err := s.Device(ctx, id); err != nil {
+			t.Errorf("device %s was purged: %v", id, err)
+		}
+	}
+	if left, _ := db.DB.Collection("kiosk_pairings").CountDocuments(ctx, bson.D{}); left != 1 {
+		t.Errorf("%d pairing codes left, want the waiting tablet's one", left)
+	}
+}
