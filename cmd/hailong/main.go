@@ -31,6 +31,8 @@ Commands:
   rollup verify         recount every response and compare with the rollups (exit 1 on a difference)
   rollup rebuild        replace the rollups with a full recount (run with the servers stopped)
   cases verify          recount the follow-up cases from the responses (exit 1 on a missing or doubled case)
+  backup --out FILE     copy the embedded store to FILE while the server runs
+  restore FILE          put a backup in place in HAILONG_DATA_DIR (no server running, no data yet)
   healthcheck           exit 0 when the local server is ready (for container health checks)
   bench [flags]         load-test a throwaway local server and print figures (bench --help)
 
@@ -59,6 +61,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return rollupCmd(ctx, rest, getenv, stdout, stderr)
 	case "cases":
 		return casesCmd(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, rest, getenv, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, getenv)
 	case "bench":
