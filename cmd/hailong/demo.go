@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hailong/hailong/internal/app"
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/org"
@@ -152,7 +153,10 @@ func writeDemoYear(ctx context.Context, db *mongodb.DB) error {
 	for _, ag := range demoAgencies[1:] {
 		_ = units.SaveCounter(ctx, org.Counter{Agency: ag.Code, Code: "Q2", Name: ag.Name + " – Quầy 2"})
 	}
-	return db.LoadDemo(ctx, tickets, responses, roll, comments)
+	if err := db.LoadDemo(ctx, tickets, responses, roll, comments); err != nil {
+		return err
+	}
+	return demoCases(ctx, db, rng, responses, end)
 }
 
 // demoDossier makes one completed dossier and, about seven times in ten, its response.
@@ -186,6 +190,12 @@ func demoDossier(rng *mrand.Rand, day time.Time, agency, counter string, n int) 
 	}
 	if pick := demoComments[rng.IntN(len(demoComments))]; rng.Float64() < 0.15 && pick.good == (overall >= 4) {
 		r.Comment = pick.text
+	}
+	switch x := rng.Float64(); { // a few report an unofficial payment or ask to be contacted
+	case x < 0.012:
+		r.ExtraPayment, r.Answers[survey.QuestionExtraPayment] = true, true
+	case x < 0.03:
+		r.Answers[cases.QuestionContact] = true
 	}
 	return t, r
 }
