@@ -7,41 +7,30 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/web/webkit"
 )
 
 // admin serves administrators: the organisation, fields and targets, accounts, API keys and
 // the kiosk tablets.
 type admin struct {
-	base
+	webkit.Base
 	org     *org.Directory
 	edits   OrgEdits
 	users   account.UserStore
 	keys    account.APIKeyStore
-	audit   auditor
+	audit   webkit.Auditor
 	kiosk   *kiosk.Service
 	rollups BucketSource
-}
-
-// auditor records staff actions in the audit trail.
-type auditor struct {
-	store account.AuditStore
-	now   func() time.Time
-}
-
-// record stores that the signed-in user did action to target.
-func (a auditor) record(c *fiber.Ctx, action, target string) error {
-	e := account.AuditEntry{At: a.now().UTC(), User: currentUser(c).Name, Action: action, Target: target}
-	return a.store.Record(c.UserContext(), e)
 }
 
 // unitNode is a unit with the units under it, for the indented tree.
@@ -53,7 +42,7 @@ type unitNode struct {
 
 // adminData is what the administration page shows.
 type adminData struct {
-	pageData
+	webkit.PageData
 	User        *account.User
 	CSRF        string
 	Notice      string
@@ -80,7 +69,7 @@ type adminData struct {
 func (h *admin) page(c *fiber.Ctx) error {
 	notice := ""
 	if c.Query("done") != "" {
-		notice = h.pages.t(lang(c), "admin.saved")
+		notice = i18n.T(webkit.Lang(c), "admin.saved")
 	}
 	return h.renderAdmin(c, fiber.StatusOK, notice, "")
 }
@@ -91,13 +80,13 @@ func (h *admin) renderAdmin(c *fiber.Ctx, status int, notice, errMsg string) err
 		return err
 	}
 	d.Notice, d.Error = notice, errMsg
-	return h.render(c.Status(status), "admin", d)
+	return h.Render(c.Status(status), "admin", d)
 }
 
 func (h *admin) adminData(c *fiber.Ctx) (*adminData, error) {
-	ctx, l := c.UserContext(), lang(c)
+	ctx, l := c.UserContext(), webkit.Lang(c)
 	d := &adminData{
-		pageData: h.pageFor(c, h.pages.t(l, "admin.title")), User: currentUser(c), CSRF: csrfToken(c),
+		PageData: h.PageFor(c, i18n.T(l, "admin.title")), User: webkit.CurrentUser(c), CSRF: webkit.CSRFToken(c),
 		Units: h.org.Tree.Units(), Counters: h.org.Tree.Counters(), Fields: h.org.Fields.All(ctx),
 		Scopes: account.Scopes, MinPassword: account.MinPasswordLength,
 		Roles: account.Roles,
@@ -115,7 +104,7 @@ func (h *admin) adminData(c *fiber.Ctx) (*adminData, error) {
 		return nil, err
 	}
 	sort.Slice(d.Keys, func(i, j int) bool { return d.Keys[i].CreatedAt.After(d.Keys[j].CreatedAt) })
-	if d.Audit, err = h.audit.store.Recent(ctx, 20); err != nil {
+	if d.Audit, err = h.audit.Store.Recent(ctx, 20); err != nil {
 		return nil, err
 	}
 	if d.Kiosks, err = h.kioskSection(ctx); err != nil {
@@ -215,7 +204,7 @@ var (
 
 // adminDone audits action on target and goes back to section with a success notice.
 func (h *admin) adminDone(c *fiber.Ctx, action, target, section string) error {
-	if err := h.audit.record(c, action, target); err != nil {
+	if err := h.audit.Record(c, action, target); err != nil {
 		return err
 	}
 	return c.Redirect("/admin?done="+section+"#"+section, fiber.StatusSeeOther)
@@ -228,16 +217,16 @@ func (h *admin) adminFail(c *fiber.Ctx, err error) error {
 	if !errors.As(err, &de) || de.Code == survey.CodeUnavailable {
 		return err
 	}
-	status := httpStatus(de.Code)
+	status := webkit.HTTPStatus(de.Code)
 	if de.Code == survey.CodeInvalid {
 		status = fiber.StatusUnprocessableEntity
 	}
-	return h.renderAdmin(c, status, "", de.Message.In(lang(c)))
+	return h.renderAdmin(c, status, "", de.Message.In(webkit.Lang(c)))
 }
 
 // adminForm reads the posted form, trimming every value.
 func adminForm(c *fiber.Ctx) (func(string) string, map[string][]string, error) {
-	v, err := formValues(c)
+	v, err := webkit.FormValues(c)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -375,7 +364,7 @@ func (h *admin) createUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u := account.User{Name: strings.ToLower(get("name")), Role: get("role"), Agency: get("agency"), Counter: get("counter"), CreatedAt: h.now().UTC()}
+	u := account.User{Name: strings.ToLower(get("name")), Role: get("role"), Agency: get("agency"), Counter: get("counter"), CreatedAt: h.Now().UTC()}
 	if err := u.Validate(); err != nil {
 		return h.adminFail(c, err)
 	}
@@ -411,7 +400,7 @@ func (h *admin) toggleUser(c *fiber.Ctx) error {
 	if err != nil {
 		return h.adminFail(c, err)
 	}
-	if u.Name == currentUser(c).Name {
+	if u.Name == webkit.CurrentUser(c).Name {
 		return h.adminFail(c, errDisableYou)
 	}
 	u.Disabled = get("disabled") == "true"
@@ -451,7 +440,7 @@ func (h *admin) createKey(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.audit.record(c, "apikey.create", key.ID+" "+name); err != nil {
+	if err := h.audit.Record(c, "apikey.create", key.ID+" "+name); err != nil {
 		return err
 	}
 	d, err := h.adminData(c)
@@ -460,7 +449,7 @@ func (h *admin) createKey(c *fiber.Ctx) error {
 	}
 	d.Secret, d.SecretName = secret, name
 	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
-	return h.render(c, "admin", d)
+	return h.Render(c, "admin", d)
 }
 
 // revokeKey handles POST /admin/keys/revoke.

@@ -46,7 +46,7 @@ func (h *admin) kioskSection(ctx context.Context) (kioskAdmin, error) {
 			row.State = "revoked"
 		case d.Paired:
 			row.State = "paired"
-		case !h.now().Before(d.PairingExpiresAt):
+		case !h.Now().Before(d.PairingExpiresAt):
 			ka.Stale++
 			continue
 		default:

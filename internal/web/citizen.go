@@ -9,49 +9,51 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/qr"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/web/webkit"
 )
 
 // citizen serves citizens: the short-code form, the survey page and its JSON twin, the ticket's
 // survey definition and its QR images.
 type citizen struct {
-	base
-	tickets   ticketReader
+	webkit.Base
+	tickets   webkit.Tickets
 	responses survey.ResponseStore
 	fields    *org.FieldCatalog
 	qr        *qr.Generator
-	urls      ticketURLs
+	urls      webkit.TicketURLs
 }
 
 type codeData struct {
-	pageData
+	webkit.PageData
 	Code, Error string
 }
 
 // codePage handles GET /s: the form for typing a short code.
 func (h *citizen) codePage(c *fiber.Ctx) error {
-	return h.render(c, "code", codeData{pageData: h.pageFor(c, h.pages.t(lang(c), "code.title"))})
+	return h.Render(c, "code", codeData{PageData: h.PageFor(c, i18n.T(webkit.Lang(c), "code.title"))})
 }
 
 // codeSubmit handles POST /s: a valid short code leads to its survey. Attempts are rate limited
 // per client so codes cannot be enumerated.
 func (h *citizen) codeSubmit(c *fiber.Ctx) error {
-	form, err := formValues(c)
+	form, err := webkit.FormValues(c)
 	if err != nil {
 		return err
 	}
 	typed := form.Get("code")
 	code := survey.NormalizeShortCode(typed)
-	l := lang(c)
+	l := webkit.Lang(c)
 	if code == "" {
-		return h.codeError(c, typed, h.pages.t(l, "code.invalid"), fiber.StatusUnprocessableEntity)
+		return h.codeError(c, typed, i18n.T(l, "code.invalid"), fiber.StatusUnprocessableEntity)
 	}
-	t, err := h.tickets.store.TicketByShortCode(c.UserContext(), code)
+	t, err := h.tickets.Store.TicketByShortCode(c.UserContext(), code)
 	if errors.Is(err, survey.ErrTicketNotFound) {
-		return h.codeError(c, typed, h.pages.t(l, "notfound.body"), fiber.StatusNotFound)
+		return h.codeError(c, typed, i18n.T(l, "notfound.body"), fiber.StatusNotFound)
 	}
 	if err != nil {
 		return err
@@ -63,13 +65,11 @@ func (h *citizen) codeError(c *fiber.Ctx, typed, msg string, status int) error {
 	if len(typed) > 20 || !utf8.ValidString(typed) {
 		typed = ""
 	}
-	return h.render(c.Status(status), "code", codeData{pageData: h.pageFor(c, h.pages.t(lang(c), "code.title")), Code: typed, Error: msg})
+	return h.Render(c.Status(status), "code", codeData{PageData: h.PageFor(c, i18n.T(webkit.Lang(c), "code.title")), Code: typed, Error: msg})
 }
 
-func utf8ValidString(s string) bool { return utf8.ValidString(s) }
-
 type surveyData struct {
-	pageData
+	webkit.PageData
 	Ticket    *survey.Ticket
 	Survey    *survey.Definition
 	FieldName string
@@ -81,7 +81,7 @@ type surveyData struct {
 
 // surveyPage handles GET /s/:token: the survey, or the page saying why it cannot be answered.
 func (h *citizen) surveyPage(c *fiber.Ctx) error {
-	t, def, err := h.tickets.open(c, c.Params("token"))
+	t, def, err := h.tickets.Open(c, c.Params("token"))
 	if err != nil {
 		return h.ticketProblem(c, err)
 	}
@@ -97,11 +97,11 @@ func (h *citizen) surveyPage(c *fiber.Ctx) error {
 
 // surveySubmit handles POST /s/:token, the plain form post.
 func (h *citizen) surveySubmit(c *fiber.Ctx) error {
-	t, def, err := h.tickets.open(c, c.Params("token"))
+	t, def, err := h.tickets.Open(c, c.Params("token"))
 	if err != nil {
 		return h.ticketProblem(c, err)
 	}
-	form, err := formValues(c)
+	form, err := webkit.FormValues(c)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func (h *citizen) surveySubmit(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return h.renderSurvey(c.Status(fiber.StatusUnprocessableEntity), t, def, formAnswers(form), errs)
 	}
-	r := survey.NewResponse(t, def, answers, survey.ChannelFor(t, false), lang(c), h.now())
+	r := survey.NewResponse(t, def, answers, survey.ChannelFor(t, false), webkit.Lang(c), h.Now())
 	err = h.responses.SubmitResponse(c.UserContext(), r)
 	if errors.Is(err, survey.ErrAlreadyRated) {
 		return h.ticketProblem(c, err)
@@ -117,26 +117,26 @@ func (h *citizen) surveySubmit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect("/s/"+t.Token+"?thanks=1&lang="+lang(c), fiber.StatusSeeOther)
+	return c.Redirect("/s/"+t.Token+"?thanks=1&lang="+webkit.Lang(c), fiber.StatusSeeOther)
 }
 
 // answeredPage thanks the citizen right after rating, and tells a later visitor the dossier is rated.
 func (h *citizen) answeredPage(c *fiber.Ctx) error {
-	l := lang(c)
+	l := webkit.Lang(c)
 	if c.Query("thanks") == "1" {
-		return h.renderMessage(c, "thanks", h.pages.t(l, "thanks.title"), h.pages.t(l, "thanks.body"))
+		return h.RenderMessage(c, "thanks", i18n.T(l, "thanks.title"), i18n.T(l, "thanks.body"))
 	}
-	return h.renderMessage(c.Status(fiber.StatusConflict), "rated", h.pages.t(l, "rated.title"), h.pages.t(l, "rated.body"))
+	return h.RenderMessage(c.Status(fiber.StatusConflict), "rated", i18n.T(l, "rated.title"), i18n.T(l, "rated.body"))
 }
 
 // ticketProblem shows why a ticket cannot be answered, with the matching status.
 func (h *citizen) ticketProblem(c *fiber.Ctx, err error) error {
-	l := lang(c)
+	l := webkit.Lang(c)
 	switch {
 	case errors.Is(err, survey.ErrTicketNotFound):
-		return h.renderMessage(c.Status(fiber.StatusNotFound), "notfound", h.pages.t(l, "notfound.title"), h.pages.t(l, "notfound.body"))
+		return h.RenderMessage(c.Status(fiber.StatusNotFound), "notfound", i18n.T(l, "notfound.title"), i18n.T(l, "notfound.body"))
 	case errors.Is(err, survey.ErrTicketExpired):
-		return h.renderMessage(c.Status(fiber.StatusGone), "expired", h.pages.t(l, "expired.title"), h.pages.t(l, "expired.body"))
+		return h.RenderMessage(c.Status(fiber.StatusGone), "expired", i18n.T(l, "expired.title"), i18n.T(l, "expired.body"))
 	case errors.Is(err, survey.ErrAlreadyRated):
 		return h.answeredPage(c)
 	}
@@ -144,9 +144,9 @@ func (h *citizen) ticketProblem(c *fiber.Ctx, err error) error {
 }
 
 func (h *citizen) renderSurvey(c *fiber.Ctx, t *survey.Ticket, def *survey.Definition, values map[string]any, errs survey.FieldErrors) error {
-	l := lang(c)
+	l := webkit.Lang(c)
 	d := surveyData{
-		pageData: h.pageFor(c, def.Title.In(l)), Ticket: t, Survey: def, Values: values,
+		PageData: h.PageFor(c, def.Title.In(l)), Ticket: t, Survey: def, Values: values,
 		Completed: stats.FormatDate(stats.DateOf(t.CompletedAt)), Errors: errs,
 		ErrorByQ: map[string]*survey.FieldError{}, FieldName: t.Field,
 	}
@@ -156,28 +156,7 @@ func (h *citizen) renderSurvey(c *fiber.Ctx, t *survey.Ticket, def *survey.Defin
 	for i := range errs {
 		d.ErrorByQ[errs[i].Question] = &errs[i]
 	}
-	return h.render(c, "survey", d)
-}
-
-// formValues parses an urlencoded form body; anything else is refused.
-func formValues(c *fiber.Ctx) (url.Values, error) {
-	body := c.Body()
-	if !validUTF8Form(body) {
-		return nil, badUTF8
-	}
-	v, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, survey.Errorf(survey.CodeInvalid, "error.form_malformed")
-	}
-	return v, nil
-}
-
-func validUTF8Form(body []byte) bool {
-	v, err := url.QueryUnescape(string(body))
-	if err != nil {
-		return true // malformed escapes are reported by ParseQuery
-	}
-	return utf8ValidString(v)
+	return h.Render(c, "survey", d)
 }
 
 // formAnswers keeps what the citizen chose so a page with errors shows it again.
@@ -205,14 +184,14 @@ type responseRequest struct {
 // 404 unknown token, 400/422 invalid.
 func (h *citizen) submitResponse(c *fiber.Ctx) error {
 	var req responseRequest
-	if err := decodeJSON(c.Body(), &req); err != nil {
+	if err := webkit.DecodeJSON(c.Body(), &req); err != nil {
 		return err
 	}
 	token, ok := req.Token.(string)
 	if !ok {
-		return badTicket
+		return webkit.ErrBadToken
 	}
-	t, def, err := h.tickets.open(c, token)
+	t, def, err := h.tickets.Open(c, token)
 	if err != nil {
 		return err
 	}
@@ -220,7 +199,7 @@ func (h *citizen) submitResponse(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return errs
 	}
-	r := survey.NewResponse(t, def, answers, survey.ChannelFor(t, false), lang(c), h.now())
+	r := survey.NewResponse(t, def, answers, survey.ChannelFor(t, false), webkit.Lang(c), h.Now())
 	if err := h.responses.SubmitResponse(c.UserContext(), r); err != nil {
 		return err
 	}
@@ -234,11 +213,11 @@ func (h *citizen) submitResponse(c *fiber.Ctx) error {
 
 // ticketSurvey handles GET /api/v1/tickets/:token/survey: the survey definition as JSON.
 func (h *citizen) ticketSurvey(c *fiber.Ctx) error {
-	t, err := h.tickets.byToken(c)
+	t, err := h.tickets.ByToken(c)
 	if err != nil {
 		return err
 	}
-	def, err := h.tickets.definition(t.SurveyID)
+	def, err := h.tickets.Definition(t.SurveyID)
 	if err != nil {
 		return err
 	}
@@ -247,7 +226,7 @@ func (h *citizen) ticketSurvey(c *fiber.Ctx) error {
 
 // qrPNG handles GET /api/v1/tickets/:token/qr.png?size=N (128..1024 pixels).
 func (h *citizen) qrPNG(c *fiber.Ctx) error {
-	t, err := h.tickets.byToken(c)
+	t, err := h.tickets.ByToken(c)
 	if err != nil {
 		return err
 	}
@@ -257,7 +236,7 @@ func (h *citizen) qrPNG(c *fiber.Ctx) error {
 			return survey.Errorf(survey.CodeInvalid, "error.qr_size")
 		}
 	}
-	png, err := h.qr.PNG(h.urls.survey(t), size)
+	png, err := h.qr.PNG(h.urls.Survey(t), size)
 	if err != nil {
 		return survey.Wrap(err)
 	}
@@ -268,11 +247,11 @@ func (h *citizen) qrPNG(c *fiber.Ctx) error {
 
 // qrSVG handles GET /api/v1/tickets/:token/qr.svg.
 func (h *citizen) qrSVG(c *fiber.Ctx) error {
-	t, err := h.tickets.byToken(c)
+	t, err := h.tickets.ByToken(c)
 	if err != nil {
 		return err
 	}
-	svg, err := h.qr.SVG(h.urls.survey(t))
+	svg, err := h.qr.SVG(h.urls.Survey(t))
 	if err != nil {
 		return survey.Wrap(err)
 	}

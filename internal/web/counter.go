@@ -11,11 +11,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/qr"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/ticket"
+	"github.com/hailong/hailong/internal/web/webkit"
 )
 
 // The counter page: an officer completes dossiers by hand, sees the day's dossiers of their
@@ -37,14 +39,14 @@ var slipSizes = []string{"80mm", "a6"}
 // counter's dossiers and the printable slips; managers and admins may look at any counter of
 // their scope.
 type counter struct {
-	base
+	webkit.Base
 	issuer    *ticket.Issuer
 	days      ticket.CounterDays
-	tickets   ticketReader
+	tickets   webkit.Tickets
 	responses survey.ResponseStore
 	org       *org.Directory
 	qr        *qr.Generator
-	urls      ticketURLs
+	urls      webkit.TicketURLs
 }
 
 // counterRef names one counter of an agency.
@@ -66,7 +68,7 @@ type counterRow struct {
 }
 
 type counterData struct {
-	pageData
+	webkit.PageData
 	User                    *account.User
 	CSRF                    string
 	Officer                 bool // may complete dossiers here
@@ -90,20 +92,20 @@ func (h *counter) page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.render(c, "counter", d)
+	return h.Render(c, "counter", d)
 }
 
 func (h *counter) counterData(c *fiber.Ctx, form counterForm) (*counterData, error) {
-	u, l := currentUser(c), lang(c)
+	u, l := webkit.CurrentUser(c), webkit.Lang(c)
 	ref, chosen, err := h.counterOf(c, u)
 	if err != nil {
 		return nil, err
 	}
 	d := &counterData{
-		pageData: h.pageFor(c, h.pages.t(l, "counter.title")), User: u, CSRF: csrfToken(c),
+		PageData: h.PageFor(c, i18n.T(l, "counter.title")), User: u, CSRF: webkit.CSRFToken(c),
 		Officer: u.Role == account.RoleOfficer, Chosen: chosen, Ref: ref, Form: form,
-		Fields: activeFields(c, h.org.Fields), Deliveries: survey.Deliveries,
-		Today: stats.FormatDate(stats.DateOf(h.now())), Invalid: map[string]bool{},
+		Fields: webkit.ActiveFields(c, h.org.Fields), Deliveries: survey.Deliveries,
+		Today: stats.FormatDate(stats.DateOf(h.Now())), Invalid: map[string]bool{},
 	}
 	if !chosen {
 		d.Choices, d.Units = h.counterChoices(u), h.unitsInScope(u)
@@ -185,8 +187,8 @@ func (h *counter) counterNames(r counterRef) (agency, counter string) {
 
 // counterRows lists today's dossiers of r, newest first, each with whether it is rated yet.
 func (h *counter) counterRows(c *fiber.Ctx, r counterRef) ([]counterRow, error) {
-	ctx, l := c.UserContext(), lang(c)
-	list, err := h.days.CounterDossiers(ctx, r.Agency, r.Counter, stats.DateOf(h.now()).String())
+	ctx, l := c.UserContext(), webkit.Lang(c)
+	list, err := h.days.CounterDossiers(ctx, r.Agency, r.Counter, stats.DateOf(h.Now()).String())
 	if err != nil {
 		return nil, err
 	}
@@ -232,14 +234,14 @@ func (h *counter) fieldName(ctx context.Context, l, code string) string {
 // ticket is issued as through the API, with the officer's own unit, counter and name, and the
 // officer goes on to its slip; a dossier that already has a ticket here shows that ticket's slip.
 func (h *counter) issue(c *fiber.Ctx) error {
-	u := currentUser(c)
+	u := webkit.CurrentUser(c)
 	if u.Role != account.RoleOfficer {
 		return survey.ErrForbidden
 	}
 	if u.Agency == "" || u.Counter == "" {
 		return errNoCounter
 	}
-	v, err := formValues(c)
+	v, err := webkit.FormValues(c)
 	if err != nil {
 		return err
 	}
@@ -257,7 +259,7 @@ func (h *counter) issue(c *fiber.Ctx) error {
 		elsewhere := survey.FieldErrors{{Question: "dossier_code", Reason: string(survey.CodeConflict), Message: errDossierElsewhere.Message}}
 		return h.counterFail(c, fiber.StatusConflict, form, elsewhere)
 	}
-	return c.Redirect("/counter/slip/"+got.Token+"?lang="+lang(c), fiber.StatusSeeOther)
+	return c.Redirect("/counter/slip/"+got.Token+"?lang="+webkit.Lang(c), fiber.StatusSeeOther)
 }
 
 // counterRequest is the ticket request of the form; unit, counter and officer come from the
@@ -288,11 +290,11 @@ func (h *counter) counterFail(c *fiber.Ctx, status int, form counterForm, errs s
 	for _, e := range errs {
 		d.Invalid[e.Question] = true
 	}
-	return h.render(c.Status(status), "counter", d)
+	return h.Render(c.Status(status), "counter", d)
 }
 
 type slipData struct {
-	pageData
+	webkit.PageData
 	Size, Other              string
 	QR                       template.HTML
 	ShortCode, DossierCode   string
@@ -303,15 +305,15 @@ type slipData struct {
 
 // slip handles GET /counter/slip/:token?size=80mm|a6: the printable slip of a dossier.
 func (h *counter) slip(c *fiber.Ctx) error {
-	t, err := h.tickets.byToken(c)
+	t, err := h.tickets.ByToken(c)
 	if err != nil {
 		return err
 	}
-	u := currentUser(c)
+	u := webkit.CurrentUser(c)
 	if !h.mayPrint(u, t) {
 		return errSlipOtherCounter
 	}
-	svg, err := h.qr.SVG(h.urls.survey(t))
+	svg, err := h.qr.SVG(h.urls.Survey(t))
 	if err != nil {
 		return survey.Wrap(err)
 	}
@@ -319,16 +321,16 @@ func (h *counter) slip(c *fiber.Ctx) error {
 	if u.Role != account.RoleOfficer {
 		d.Back += "&" + counterRef{t.Agency, t.Counter}.query()
 	}
-	return h.render(c, "slip", d)
+	return h.Render(c, "slip", d)
 }
 
 // slipOf is what t's slip shows, in the size the request asks for.
 func (h *counter) slipOf(c *fiber.Ctx, t *survey.Ticket, qr template.HTML) slipData {
-	l := lang(c)
+	l := webkit.Lang(c)
 	d := slipData{
-		pageData: h.pageFor(c, h.pages.t(l, "slip.title")), Size: slipSizes[0], Other: slipSizes[1], QR: qr,
+		PageData: h.PageFor(c, i18n.T(l, "slip.title")), Size: slipSizes[0], Other: slipSizes[1], QR: qr,
 		ShortCode: survey.FormatShortCode(t.ShortCode), DossierCode: t.DossierCode, Procedure: t.ProcedureName,
-		Date: stats.FormatDate(stats.DateOf(t.CompletedAt)), CodeURL: printedURL(h.baseURL) + "/s", Back: "/counter?lang=" + l,
+		Date: stats.FormatDate(stats.DateOf(t.CompletedAt)), CodeURL: printedURL(h.BaseURL) + "/s", Back: "/counter?lang=" + l,
 	}
 	if c.Query("size") == slipSizes[1] {
 		d.Size, d.Other = d.Other, d.Size
@@ -338,7 +340,7 @@ func (h *counter) slipOf(c *fiber.Ctx, t *survey.Ticket, qr template.HTML) slipD
 	}
 	d.AgencyName, d.CounterName = h.counterNames(counterRef{t.Agency, t.Counter})
 	if t.Counter != "" && d.CounterName == t.Counter { // unnamed: say what the code is
-		d.CounterName = h.pages.t("vi", "counter.counter") + " " + t.Counter
+		d.CounterName = i18n.T("vi", "counter.counter") + " " + t.Counter
 	}
 	return d
 }

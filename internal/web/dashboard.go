@@ -3,13 +3,14 @@ package web
 import (
 	"html/template"
 	"net/url"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/web/webkit"
 )
 
 // periodChoice is the period a manager picked: a kind with year and index, or a custom range.
@@ -56,13 +57,13 @@ func defaultIndex(kind string, today stats.Date) int {
 
 // dashboard serves managers: the figures against targets, exports and the periodic report.
 type dashboard struct {
-	base
+	webkit.Base
 	figures statsReader
 }
 
 // dashboardData is what the dashboard page shows.
 type dashboardData struct {
-	pageData
+	webkit.PageData
 	User     *account.User
 	CSRF     string
 	Choice   periodChoice
@@ -87,7 +88,7 @@ type commentRow struct {
 
 // page handles GET /dashboard: figures against targets for the chosen period and filters.
 func (h *dashboard) page(c *fiber.Ctx) error {
-	u := currentUser(c)
+	u := webkit.CurrentUser(c)
 	sc := userScope(u)
 	pc, err := choosePeriod(c)
 	if err != nil {
@@ -101,15 +102,15 @@ func (h *dashboard) page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	l := lang(c)
+	l := webkit.Lang(c)
 	d := dashboardData{
-		pageData: h.pageFor(c, h.pages.t(l, "dash.title")), User: u, CSRF: csrfToken(c), Choice: pc, Query: q, Result: res,
-		Fields: activeFields(c, h.figures.org.Fields), Units: h.figures.org.Tree.Units(), QS: string(c.Request().URI().QueryString()),
+		PageData: h.PageFor(c, i18n.T(l, "dash.title")), User: u, CSRF: webkit.CSRFToken(c), Choice: pc, Query: q, Result: res,
+		Fields: webkit.ActiveFields(c, h.figures.org.Fields), Units: h.figures.org.Tree.Units(), QS: string(c.Request().URI().QueryString()),
 		Years: recentYears(), Officers: sc.officers, GroupBys: groupBysFor(sc),
 	}
 	d.Trend = h.trend(c, q, l)
 	d.Comments = h.latestComments(c, q, 20)
-	return h.render(c, "dashboard", d)
+	return h.Render(c, "dashboard", d)
 }
 
 // statsQueryFor builds the stats query of a dashboard request for period p.
@@ -127,7 +128,7 @@ func (h *dashboard) trend(c *fiber.Ctx, q stats.Query, l string) template.HTML {
 	if err != nil {
 		return ""
 	}
-	return trendChart(res.Groups, h.pages.t(l, "dash.trend"))
+	return trendChart(res.Groups, i18n.T(l, "dash.trend"))
 }
 
 // latestComments returns comments in q's period and scope, negative first.
@@ -141,17 +142,6 @@ func (h *dashboard) latestComments(c *fiber.Ctx, q stats.Query, n int) []comment
 			Date: stats.FormatDate(stats.DateOf(cm.At)), Field: h.figures.label(c, stats.ByField, cm.Field),
 			Agency: h.figures.label(c, stats.ByAgency, cm.Agency), Text: cm.Text, Overall: cm.Overall, Negative: cm.Overall <= 2,
 		})
-	}
-	return out
-}
-
-// activeFields lists the fields a form offers.
-func activeFields(c *fiber.Ctx, fields *org.FieldCatalog) []org.Field {
-	var out []org.Field
-	for _, f := range fields.All(c.UserContext()) {
-		if f.Active {
-			out = append(out, f)
-		}
 	}
 	return out
 }
@@ -197,12 +187,3 @@ func drillLink(qs, groupBy, key string, officers bool) string {
 	}
 	return "/dashboard?" + v.Encode()
 }
-
-func percentOrDash(p *float64) string {
-	if p == nil {
-		return "—"
-	}
-	return stats.Percent(*p)
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }

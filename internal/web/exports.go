@@ -6,9 +6,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/report"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/web/webkit"
 )
 
 // dashboardResult answers the dashboard's current query, for exports.
@@ -17,7 +19,7 @@ func (h *dashboard) dashboardResult(c *fiber.Ctx) (periodChoice, stats.Query, st
 	if err != nil {
 		return pc, stats.Query{}, stats.Result{}, err
 	}
-	q, err := h.statsQueryFor(c, userScope(currentUser(c)), pc.Period)
+	q, err := h.statsQueryFor(c, userScope(webkit.CurrentUser(c)), pc.Period)
 	if err != nil {
 		return pc, q, stats.Result{}, err
 	}
@@ -32,7 +34,7 @@ func (h *dashboard) exportCSV(c *fiber.Ctx) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := report.WriteCSV(&buf, res, lang(c)); err != nil {
+	if err := report.WriteCSV(&buf, res, webkit.Lang(c)); err != nil {
 		return survey.Wrap(err)
 	}
 	return sendFile(c, "text/csv; charset=utf-8", exportName(q, "csv"), buf.Bytes())
@@ -45,8 +47,8 @@ func (h *dashboard) exportXLSX(c *fiber.Ctx) error {
 		return err
 	}
 	var buf bytes.Buffer
-	title := h.pages.t(lang(c), "dash.title") + " — " + h.pages.t(lang(c), "group."+q.GroupBy)
-	if err := report.WriteXLSX(&buf, res, title, lang(c)); err != nil {
+	title := i18n.T(webkit.Lang(c), "dash.title") + " — " + i18n.T(webkit.Lang(c), "group."+q.GroupBy)
+	if err := report.WriteXLSX(&buf, res, title, webkit.Lang(c)); err != nil {
 		return survey.Wrap(err)
 	}
 	return sendFile(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exportName(q, "xlsx"), buf.Bytes())
@@ -69,8 +71,8 @@ func (h *dashboard) periodicReport(c *fiber.Ctx) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc := userScope(currentUser(c))
-	r := &report.Report{Period: pc.Period, Kind: pc.Kind, GeneratedAt: h.now(), Agency: h.pages.t(lang(c), "app.name")}
+	sc := userScope(webkit.CurrentUser(c))
+	r := &report.Report{Period: pc.Period, Kind: pc.Kind, GeneratedAt: h.Now(), Agency: i18n.T(webkit.Lang(c), "app.name")}
 	if sc.agency != "" {
 		if u, ok := h.figures.org.Tree.Unit(sc.agency); ok {
 			r.Agency = u.Name
@@ -89,7 +91,7 @@ func (h *dashboard) periodicReport(c *fiber.Ctx) (*report.Report, error) {
 			r.Comments = h.reportComments(c, q)
 		}
 	}
-	r.Title = report.ReportTitle(r.Kind, r.Period, lang(c))
+	r.Title = report.ReportTitle(r.Kind, r.Period, webkit.Lang(c))
 	return r, nil
 }
 
@@ -109,7 +111,7 @@ func (h *dashboard) reportXLSX(c *fiber.Ctx) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := r.WriteXLSX(&buf, lang(c)); err != nil {
+	if err := r.WriteXLSX(&buf, webkit.Lang(c)); err != nil {
 		return survey.Wrap(err)
 	}
 	name := fmt.Sprintf("bao-cao-hai-long-%s-%s.xlsx", r.Period.From, r.Period.To)
@@ -117,7 +119,7 @@ func (h *dashboard) reportXLSX(c *fiber.Ctx) error {
 }
 
 type reportData struct {
-	pageData
+	webkit.PageData
 	Report   *report.Report
 	Comments []report.Comment
 }
@@ -132,5 +134,5 @@ func (h *dashboard) reportPage(c *fiber.Ctx) error {
 	if len(cs) > 30 {
 		cs = cs[:30]
 	}
-	return h.render(c, "report", reportData{pageData: h.pageFor(c, r.Title), Report: r, Comments: cs})
+	return h.Render(c, "report", reportData{PageData: h.PageFor(c, r.Title), Report: r, Comments: cs})
 }

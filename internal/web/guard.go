@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -22,6 +21,7 @@ import (
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/redisstore"
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/web/webkit"
 )
 
 // guard is access control, shared by every audience: staff sessions and CSRF, API keys,
@@ -35,14 +35,14 @@ type guard struct {
 	metrics  *Metrics
 	log      *slog.Logger
 	salt     string
-	baseURL  string
+	base     webkit.Base // sets cookies
 }
 
-func newGuard(d Deps, b base) *guard {
+func newGuard(d Deps, b webkit.Base) *guard {
 	return &guard{
 		sessions: d.Access.Sessions, users: d.Access.Users, keys: newAPIKeyCache(d.Access.APIKeys),
 		limiter: d.Access.Limiter, limits: d.Config.Limits, metrics: d.Metrics, log: d.Log,
-		salt: d.Access.IPSalt, baseURL: b.baseURL,
+		salt: d.Access.IPSalt, base: b,
 	}
 }
 
@@ -52,12 +52,11 @@ func (g *guard) clientKey(c *fiber.Ctx) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// Cookies of signed-in staff. hl_pre carries the sign-in form's CSRF token before a session
-// exists (double-submit: the form must echo it).
+// hl_pre carries the sign-in form's CSRF token before a session exists (double-submit: the
+// form must echo it).
 const (
-	sessionCookie = "hl_session"
-	preCookie     = "hl_pre"
-	preCookieTTL  = 2 * time.Hour
+	preCookie    = "hl_pre"
+	preCookieTTL = 2 * time.Hour
 )
 
 var errCSRF = survey.Errorf(survey.CodeForbidden, "error.csrf")
@@ -76,8 +75,7 @@ func (g *guard) requireSession(roles ...string) fiber.Handler {
 		if len(roles) > 0 && !slices.Contains(roles, u.Role) {
 			return survey.ErrForbidden
 		}
-		c.Locals("user", u)
-		c.Locals("session", sess)
+		webkit.SetSignedIn(c, u, sess)
 		return c.Next()
 	}
 }
@@ -86,7 +84,7 @@ func (g *guard) requireSession(roles ...string) fiber.Handler {
 // deleted or disabled user, is account.ErrSessionEnded.
 func (g *guard) loadSession(c *fiber.Ctx) (*account.User, *account.Session, error) {
 	ctx := c.UserContext()
-	token := c.Cookies(sessionCookie)
+	token := c.Cookies(webkit.SessionCookie)
 	if token == "" {
 		return nil, nil, account.ErrSessionEnded
 	}
@@ -108,8 +106,8 @@ func (g *guard) signInFirst(c *fiber.Ctx) error {
 	if strings.HasPrefix(c.Path(), "/api/") {
 		return survey.ErrUnauthorized
 	}
-	if c.Cookies(sessionCookie) != "" {
-		g.setCookie(c, sessionCookie, "", "/", 0)
+	if c.Cookies(webkit.SessionCookie) != "" {
+		g.base.SetCookie(c, webkit.SessionCookie, "", "/", 0)
 	}
 	target := "/signin"
 	if c.Method() == fiber.MethodGet {
@@ -129,39 +127,10 @@ func (g *guard) csrf(c *fiber.Ctx) error {
 	if sent == "" {
 		sent = c.FormValue("csrf")
 	}
-	if !sameToken(csrfToken(c), sent) {
+	if !webkit.SameToken(webkit.CSRFToken(c), sent) {
 		return errCSRF
 	}
 	return c.Next()
-}
-
-// currentUser is the signed-in user, or nil outside requireSession.
-func currentUser(c *fiber.Ctx) *account.User {
-	u, _ := c.Locals("user").(*account.User)
-	return u
-}
-
-// csrfToken is the session's CSRF token, for the hidden csrf field of a page's forms.
-func csrfToken(c *fiber.Ctx) string {
-	if sess, ok := c.Locals("session").(*account.Session); ok {
-		return sess.CSRF
-	}
-	return ""
-}
-
-// setCookie sets an HttpOnly, SameSite=Lax cookie, Secure when the service is served over
-// HTTPS; ttl 0 deletes it.
-func (g *guard) setCookie(c *fiber.Ctx, name, value, path string, ttl time.Duration) {
-	ck := &fiber.Cookie{
-		Name: name, Value: value, Path: path, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
-		Secure: strings.HasPrefix(g.baseURL, "https://"),
-	}
-	if ttl > 0 {
-		ck.MaxAge = int(ttl.Seconds())
-	} else {
-		ck.Expires = time.Unix(1, 0)
-	}
-	c.Cookie(ck)
 }
 
 // allow takes one attempt for key under limit, or answers 429 with Retry-After.
@@ -189,11 +158,6 @@ func safeNext(next string) string {
 		return ""
 	}
 	return next
-}
-
-// sameToken compares a sent token with the expected one in constant time; empty never matches.
-func sameToken(want, sent string) bool {
-	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(sent)) == 1
 }
 
 // newToken returns 256 random bits in base64url.
@@ -261,7 +225,7 @@ func (g *guard) accessLog(c *fiber.Ctx) error {
 		if fe, ok := err.(*fiber.Error); ok {
 			status = fe.Code
 		} else {
-			status = httpStatus(survey.ErrorCode(err))
+			status = webkit.HTTPStatus(survey.ErrorCode(err))
 		}
 	}
 	g.metrics.observe(c, status, time.Since(start))

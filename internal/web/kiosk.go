@@ -12,16 +12,18 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/web/webkit"
 )
 
 // kioskHandlers serve the tablets at the counters, and the admins' JSON API that pairs them.
 type kioskHandlers struct {
-	base
+	webkit.Base
 	kiosk   *kiosk.Service
-	tickets ticketReader
-	audit   auditor
+	tickets webkit.Tickets
+	audit   webkit.Auditor
 }
 
 // Kiosk tablets at the counters: the page, pairing, the push stream of completed dossiers and
@@ -64,7 +66,7 @@ type kioskFace struct {
 }
 
 type kioskData struct {
-	pageData
+	webkit.PageData
 	Survey  *survey.Definition
 	Overall *survey.Question
 	Reasons *survey.Question
@@ -75,12 +77,12 @@ type kioskData struct {
 // page handles GET /kiosk: one page for every state of the tablet; kiosk.js switches
 // between its screens.
 func (h *kioskHandlers) page(c *fiber.Ctx) error {
-	def, err := h.tickets.definition(kioskSurvey)
+	def, err := h.tickets.Definition(kioskSurvey)
 	if err != nil {
 		return err
 	}
-	l := lang(c)
-	d := kioskData{pageData: h.pageFor(c, h.pages.t(l, "kiosk.title")), Survey: def}
+	l := webkit.Lang(c)
+	d := kioskData{PageData: h.PageFor(c, i18n.T(l, "kiosk.title")), Survey: def}
 	d.Overall, _ = def.Question(survey.QuestionOverall)
 	d.Reasons, _ = def.Question("reasons")
 	d.Comment, _ = def.Question(survey.QuestionComment)
@@ -91,7 +93,7 @@ func (h *kioskHandlers) page(c *fiber.Ctx) error {
 		}
 		d.Faces = append(d.Faces, f)
 	}
-	return h.render(c, "kiosk", d)
+	return h.Render(c, "kiosk", d)
 }
 
 // kioskState is the tablet's view of itself.
@@ -111,7 +113,7 @@ func (h *kioskHandlers) stateOf(d *kiosk.Device) kioskState {
 	}
 	exp := d.PairingExpiresAt
 	return kioskState{State: "pending", PairingCode: kiosk.FormatPairingCode(d.PairingCode),
-		PairingExpiresAt: &exp, Expired: !h.now().Before(exp)}
+		PairingExpiresAt: &exp, Expired: !h.Now().Before(exp)}
 }
 
 // device returns the tablet signed in by the request's cookie: ErrDeviceUnknown without a
@@ -156,8 +158,8 @@ func (h *kioskHandlers) pair(c *fiber.Ctx) error {
 	if err == nil && d.Paired {
 		return c.JSON(h.stateOf(d))
 	}
-	if err == nil && !h.now().Before(d.PairingExpiresAt) {
-		d, err = h.kiosk.Devices.RenewPairingCode(c.UserContext(), d.ID, h.now())
+	if err == nil && !h.Now().Before(d.PairingExpiresAt) {
+		d, err = h.kiosk.Devices.RenewPairingCode(c.UserContext(), d.ID, h.Now())
 	}
 	if err == nil {
 		return c.JSON(h.stateOf(d))
@@ -165,7 +167,7 @@ func (h *kioskHandlers) pair(c *fiber.Ctx) error {
 	if !errors.Is(err, kiosk.ErrDeviceUnknown) && !errors.Is(err, kiosk.ErrDeviceRevoked) {
 		return err
 	}
-	token, d, err := h.kiosk.Devices.CreateDevice(c.UserContext(), h.now())
+	token, d, err := h.kiosk.Devices.CreateDevice(c.UserContext(), h.Now())
 	if err != nil {
 		return err
 	}
@@ -178,9 +180,9 @@ func (h *kioskHandlers) pair(c *fiber.Ctx) error {
 func (h *kioskHandlers) status(c *fiber.Ctx) error {
 	d, err := h.device(c)
 	if state := unauthorizedState(err); state != "" {
-		_, body := h.classify(c, err)
+		_, body := h.Classify(c, err)
 		return c.Status(fiber.StatusUnauthorized).JSON(struct {
-			apiError
+			webkit.APIError
 			State string `json:"state"`
 		}{body, state})
 	}
@@ -206,7 +208,7 @@ func unauthorizedState(err error) string {
 // code with a counter.
 func (h *kioskHandlers) pairDevice(c *fiber.Ctx) error {
 	var p kiosk.Pairing
-	if err := decodeJSON(c.Body(), &p); err != nil {
+	if err := webkit.DecodeJSON(c.Body(), &p); err != nil {
 		return err
 	}
 	d, err := pairAndAudit(c, h.kiosk, h.audit, p)
@@ -246,8 +248,8 @@ func (h *kioskHandlers) events(c *fiber.Ctx) error {
 	st := &kioskStream{kiosk: h.kiosk, device: d.ID, counter: d.CounterKey(), events: events,
 		conn: c.Context().Conn(), shutdown: c.Context().Done()}
 	first := h.kiosk.CurrentEvent(c.UserContext(), st.counter, "")
-	if err := h.kiosk.Devices.TouchDevice(c.UserContext(), d.ID, h.now()); err != nil {
-		h.log.Warn("kiosk: record last seen", "err", err)
+	if err := h.kiosk.Devices.TouchDevice(c.UserContext(), d.ID, h.Now()); err != nil {
+		h.Log.Warn("kiosk: record last seen", "err", err)
 	}
 	c.Set(fiber.HeaderContentType, "text/event-stream; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -379,7 +381,7 @@ func (h *kioskHandlers) submit(c *fiber.Ctx) error {
 		return err
 	}
 	var req kioskRatingRequest
-	if err := decodeJSON(c.Body(), &req); err != nil {
+	if err := webkit.DecodeJSON(c.Body(), &req); err != nil {
 		return err
 	}
 	if !kiosk.ValidIdempotencyKey(req.IdempotencyKey) {
@@ -392,7 +394,7 @@ func (h *kioskHandlers) submit(c *fiber.Ctx) error {
 	if stored, err := h.kiosk.StoredBefore(c.UserContext(), id, req.IdempotencyKey); stored || err != nil {
 		return alreadyStored(c, err)
 	}
-	def, err := h.tickets.definition(kioskSurvey)
+	def, err := h.tickets.Definition(kioskSurvey)
 	if err != nil {
 		return err
 	}
@@ -402,7 +404,7 @@ func (h *kioskHandlers) submit(c *fiber.Ctx) error {
 	}
 	l := req.Lang
 	if l != "vi" && l != "en" {
-		l = lang(c)
+		l = webkit.Lang(c)
 	}
 	r, stored, err := h.kiosk.Rate(c.UserContext(), kiosk.Rating{Device: d, Ticket: t, Definition: def, Answers: answers,
 		Key: req.IdempotencyKey, RatedAt: req.RatedAt, Lang: l})
@@ -426,7 +428,7 @@ func (h *kioskHandlers) ticketOf(c *fiber.Ctx, d *kiosk.Device, token, key strin
 	if token == "" {
 		return nil, kiosk.FreeRatingID(d.ID, key), nil
 	}
-	t, _, err := h.tickets.open(c, token)
+	t, _, err := h.tickets.Open(c, token)
 	if err != nil {
 		return nil, "", err
 	}
@@ -438,7 +440,7 @@ func (h *kioskHandlers) ticketOf(c *fiber.Ctx, d *kiosk.Device, token, key strin
 
 // pairAndAudit pairs the tablet showing p.Code with p's counter, for the admin signed in, and
 // records it in the audit trail. The JSON API and the /admin form share it.
-func pairAndAudit(c *fiber.Ctx, k *kiosk.Service, audit auditor, p kiosk.Pairing) (*kiosk.Device, error) {
+func pairAndAudit(c *fiber.Ctx, k *kiosk.Service, audit webkit.Auditor, p kiosk.Pairing) (*kiosk.Device, error) {
 	d, err := k.Pair(c.UserContext(), p)
 	if err != nil {
 		return nil, err
@@ -448,7 +450,7 @@ func pairAndAudit(c *fiber.Ctx, k *kiosk.Service, audit auditor, p kiosk.Pairing
 }
 
 // revokeAndAudit revokes the tablet with id for the admin signed in, and records it.
-func revokeAndAudit(c *fiber.Ctx, k *kiosk.Service, audit auditor, id string) (*kiosk.Device, error) {
+func revokeAndAudit(c *fiber.Ctx, k *kiosk.Service, audit webkit.Auditor, id string) (*kiosk.Device, error) {
 	d, err := k.Revoke(c.UserContext(), id)
 	if err != nil {
 		return nil, err
@@ -459,12 +461,12 @@ func revokeAndAudit(c *fiber.Ctx, k *kiosk.Service, audit auditor, id string) (*
 
 // auditKiosk records an admin's action on tablet d. The action is done whatever happens here,
 // so a failure is logged rather than answered.
-func auditKiosk(c *fiber.Ctx, audit auditor, log *slog.Logger, action string, d *kiosk.Device) {
+func auditKiosk(c *fiber.Ctx, audit webkit.Auditor, log *slog.Logger, action string, d *kiosk.Device) {
 	target := d.ID[:12]
 	if d.Paired {
 		target += " " + d.Name + " (" + d.Agency + "/" + d.Counter + ")"
 	}
-	if err := audit.record(c, action, target); err != nil {
+	if err := audit.Record(c, action, target); err != nil {
 		log.Warn("audit kiosk action", "action", action, "err", err)
 	}
 }

@@ -10,11 +10,12 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/web/webkit"
 )
 
 // routes registers every route of the service, so the whole HTTP surface reads here.
 func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
-	app.Use(recover.New(), requestid.New(), g.accessLog, securityHeaders(g.baseURL), compress.New())
+	app.Use(recover.New(), requestid.New(), g.accessLog, securityHeaders(g.base.BaseURL), compress.New())
 	staff := g.requireSession()
 	admins := g.requireSession(account.RoleAdmin)
 
@@ -82,6 +83,6 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	adm.Post("/kiosks/pair", h.admin.pairKiosk)
 	adm.Post("/kiosks/revoke", h.admin.revokeKiosk)
 
-	api.Use(func(c *fiber.Ctx) error { return notFound })
-	app.Use(func(c *fiber.Ctx) error { return notFound })
+	api.Use(func(c *fiber.Ctx) error { return webkit.ErrNotFound })
+	app.Use(func(c *fiber.Ctx) error { return webkit.ErrNotFound })
 }

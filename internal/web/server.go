@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"log/slog"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/ticket"
+	"github.com/hailong/hailong/internal/web/webkit"
 )
 
 // Deps is what the HTTP layer is given; New hands each handler only its part.
@@ -32,7 +34,7 @@ type Deps struct {
 	Ready  func(ctx context.Context) error
 	Access Access
 
-	Tickets     TicketStore
+	Tickets     webkit.TicketStore
 	Issuer      *ticket.Issuer
 	CounterDays ticket.CounterDays
 	Responses   survey.ResponseStore
@@ -63,14 +65,6 @@ type OrgEdits struct {
 	Fields org.FieldStore
 }
 
-// TicketStore looks tickets up.
-type TicketStore interface {
-	// TicketByToken returns survey.ErrTicketNotFound for an unknown token.
-	TicketByToken(ctx context.Context, token string) (*survey.Ticket, error)
-	// TicketByShortCode returns survey.ErrTicketNotFound for an unknown code.
-	TicketByShortCode(ctx context.Context, code string) (*survey.Ticket, error)
-}
-
 // BucketSource yields the rollup buckets of a period (an in-memory view of the rollups).
 type BucketSource interface {
 	Buckets(p stats.Period, fn func(b *stats.Bucket))
@@ -82,17 +76,17 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	pages, err := newRenderer()
+	pages, err := webkit.NewRenderer(template.FuncMap{"drill": drillLink})
 	if err != nil {
 		return nil, err
 	}
-	b := base{pages: pages, log: d.Log, now: d.Now, baseURL: d.Config.BaseURL}
+	b := webkit.Base{Pages: pages, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL}
 	g := newGuard(d, b)
 	app := fiber.New(fiber.Config{
 		Immutable:             true,
 		BodyLimit:             64 * 1024,
 		ReadBufferSize:        16 * 1024,
-		ErrorHandler:          b.handleError,
+		ErrorHandler:          b.HandleError,
 		DisableStartupMessage: true,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          15 * time.Second,
@@ -116,23 +110,23 @@ type handlers struct {
 	admin     *admin
 }
 
-func newHandlers(d Deps, b base, g *guard) handlers {
-	tickets := ticketReader{store: d.Tickets, surveys: d.Surveys, now: d.Now}
+func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
+	tickets := webkit.Tickets{Store: d.Tickets, Surveys: d.Surveys, Now: d.Now}
 	figures := statsReader{org: d.Org, rollups: d.Rollups}
-	urls := ticketURLs(d.Config.BaseURL)
-	audit := auditor{store: d.Access.Audit, now: d.Now}
+	urls := webkit.TicketURLs(d.Config.BaseURL)
+	audit := webkit.Auditor{Store: d.Access.Audit, Now: d.Now}
 	return handlers{
 		health: &health{ready: d.Ready, log: d.Log},
-		signIn: &signIn{base: b, guard: g, users: d.Access.Users, sessions: d.Access.Sessions, audit: d.Access.Audit,
+		signIn: &signIn{Base: b, guard: g, users: d.Access.Users, sessions: d.Access.Sessions, audit: d.Access.Audit,
 			limit: redisstore.PerMinute(d.Config.Limits.SignIn)},
-		citizen: &citizen{base: b, tickets: tickets, responses: d.Responses, fields: d.Org.Fields, qr: d.QR, urls: urls},
+		citizen:   &citizen{Base: b, tickets: tickets, responses: d.Responses, fields: d.Org.Fields, qr: d.QR, urls: urls},
 		ticketAPI: &ticketAPI{issuer: d.Issuer, urls: urls},
 		stats:     &statsAPI{guard: g, figures: figures},
-		kiosk:     &kioskHandlers{base: b, kiosk: d.Kiosk, tickets: tickets, audit: audit},
-		counter: &counter{base: b, issuer: d.Issuer, days: d.CounterDays, tickets: tickets, responses: d.Responses,
+		kiosk:     &kioskHandlers{Base: b, kiosk: d.Kiosk, tickets: tickets, audit: audit},
+		counter: &counter{Base: b, issuer: d.Issuer, days: d.CounterDays, tickets: tickets, responses: d.Responses,
 			org: d.Org, qr: d.QR, urls: urls},
-		dashboard: &dashboard{base: b, figures: figures},
-		admin: &admin{base: b, org: d.Org, edits: d.OrgEdits, users: d.Access.Users, keys: d.Access.APIKeys,
+		dashboard: &dashboard{Base: b, figures: figures},
+		admin: &admin{Base: b, org: d.Org, edits: d.OrgEdits, users: d.Access.Users, keys: d.Access.APIKeys,
 			audit: audit, kiosk: d.Kiosk, rollups: d.Rollups},
 	}
 }

@@ -9,12 +9,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/redisstore"
+	"github.com/hailong/hailong/internal/web/webkit"
 )
 
 // signIn serves staff sign-in and sign-out.
 type signIn struct {
-	base
+	webkit.Base
 	guard    *guard
 	users    account.UserStore
 	sessions account.SessionStore
@@ -24,13 +26,13 @@ type signIn struct {
 
 // signInData is what the sign-in form shows.
 type signInData struct {
-	pageData
+	webkit.PageData
 	Name, Next, CSRF, Error string
 }
 
 // page handles GET /signin; a user already signed in goes straight on.
 func (h *signIn) page(c *fiber.Ctx) error {
-	if c.Cookies(sessionCookie) != "" {
+	if c.Cookies(webkit.SessionCookie) != "" {
 		if _, _, err := h.guard.loadSession(c); err == nil {
 			return c.Redirect(landing(c.Query("next")), fiber.StatusSeeOther)
 		}
@@ -44,14 +46,14 @@ func (h *signIn) submit(c *fiber.Ctx) error {
 	if err := h.guard.allow(c, "signin:"+h.guard.clientKey(c), h.limit); err != nil {
 		return err
 	}
-	form, err := formValues(c)
+	form, err := webkit.FormValues(c)
 	if err != nil {
 		return err
 	}
-	next, l := form.Get("next"), lang(c)
+	next, l := form.Get("next"), webkit.Lang(c)
 	name := strings.ToLower(strings.TrimSpace(form.Get("name")))
-	if !sameToken(c.Cookies(preCookie), form.Get("csrf")) {
-		return h.renderSignIn(c, fiber.StatusForbidden, next, name, h.pages.t(l, "signin.expired"))
+	if !webkit.SameToken(c.Cookies(preCookie), form.Get("csrf")) {
+		return h.renderSignIn(c, fiber.StatusForbidden, next, name, i18n.T(l, "signin.expired"))
 	}
 	if account.ValidUserName(name) {
 		if err := h.guard.allow(c, "signin-user:"+name, h.limit); err != nil {
@@ -63,7 +65,7 @@ func (h *signIn) submit(c *fiber.Ctx) error {
 		return err
 	}
 	if u == nil {
-		return h.renderSignIn(c, fiber.StatusUnauthorized, next, name, h.pages.t(l, "signin.failed"))
+		return h.renderSignIn(c, fiber.StatusUnauthorized, next, name, i18n.T(l, "signin.failed"))
 	}
 	return h.startSession(c, u, next)
 }
@@ -90,10 +92,10 @@ func (h *signIn) checkPassword(c *fiber.Ctx, name, password string) (*account.Us
 	}
 	ok, err := account.Verify(hash, password)
 	if err != nil {
-		h.log.Error("unreadable password hash", "user", name, "err", err)
+		h.Log.Error("unreadable password hash", "user", name, "err", err)
 	}
 	if !ok || u == nil || u.Disabled {
-		h.log.Info("sign-in refused", "client", h.guard.clientKey(c))
+		h.Log.Info("sign-in refused", "client", h.guard.clientKey(c))
 		return nil, nil
 	}
 	return u, nil
@@ -103,7 +105,7 @@ func (h *signIn) checkPassword(c *fiber.Ctx, name, password string) (*account.Us
 // planted cookie cannot fix the session), records it and goes on to next.
 func (h *signIn) startSession(c *fiber.Ctx, u *account.User, next string) error {
 	ctx := c.UserContext()
-	if old := c.Cookies(sessionCookie); old != "" {
+	if old := c.Cookies(webkit.SessionCookie); old != "" {
 		if err := h.sessions.DeleteSession(ctx, old); err != nil {
 			return err
 		}
@@ -112,13 +114,13 @@ func (h *signIn) startSession(c *fiber.Ctx, u *account.User, next string) error 
 	if err != nil {
 		return err
 	}
-	entry := account.AuditEntry{At: h.now().UTC(), User: u.Name, Action: "signin", Target: u.Name, Detail: "client " + h.guard.clientKey(c)}
+	entry := account.AuditEntry{At: h.Now().UTC(), User: u.Name, Action: "signin", Target: u.Name, Detail: "client " + h.guard.clientKey(c)}
 	if err := h.audit.Record(ctx, entry); err != nil {
 		_ = h.sessions.DeleteSession(ctx, token)
 		return err
 	}
-	h.guard.setCookie(c, sessionCookie, token, "/", account.SessionTTL)
-	h.guard.setCookie(c, preCookie, "", "/signin", 0)
+	h.SetCookie(c, webkit.SessionCookie, token, "/", account.SessionTTL)
+	h.SetCookie(c, preCookie, "", "/signin", 0)
 	return c.Redirect(landing(next), fiber.StatusSeeOther)
 }
 
@@ -133,14 +135,14 @@ func landing(next string) string {
 // signOut handles POST /signout: it ends the session and forgets the cookie.
 func (h *signIn) signOut(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	if err := h.sessions.DeleteSession(ctx, c.Cookies(sessionCookie)); err != nil {
+	if err := h.sessions.DeleteSession(ctx, c.Cookies(webkit.SessionCookie)); err != nil {
 		return err
 	}
-	h.guard.setCookie(c, sessionCookie, "", "/", 0)
-	if u := currentUser(c); u != nil {
-		entry := account.AuditEntry{At: h.now().UTC(), User: u.Name, Action: "signout", Target: u.Name}
+	h.SetCookie(c, webkit.SessionCookie, "", "/", 0)
+	if u := webkit.CurrentUser(c); u != nil {
+		entry := account.AuditEntry{At: h.Now().UTC(), User: u.Name, Action: "signout", Target: u.Name}
 		if err := h.audit.Record(ctx, entry); err != nil {
-			h.log.Warn("audit sign-out", "err", err)
+			h.Log.Warn("audit sign-out", "err", err)
 		}
 	}
 	return c.Redirect("/signin", fiber.StatusSeeOther)
@@ -148,15 +150,15 @@ func (h *signIn) signOut(c *fiber.Ctx) error {
 
 // renderSignIn shows the sign-in form with a pre-session CSRF token.
 func (h *signIn) renderSignIn(c *fiber.Ctx, status int, next, name, msg string) error {
-	l := lang(c)
-	d := signInData{pageData: h.pageFor(c, h.pages.t(l, "signin.title")), Name: name, Next: safeNext(next), CSRF: h.preToken(c), Error: msg}
+	l := webkit.Lang(c)
+	d := signInData{PageData: h.PageFor(c, i18n.T(l, "signin.title")), Name: name, Next: safeNext(next), CSRF: h.preToken(c), Error: msg}
 	if d.Next != "" {
 		d.LangSwitch += "&next=" + url.QueryEscape(d.Next)
 	}
 	if len(name) > 64 {
 		d.Name = ""
 	}
-	return h.render(c.Status(status), "signin", d)
+	return h.Render(c.Status(status), "signin", d)
 }
 
 // preToken returns the browser's sign-in CSRF token, setting a new one when it has none.
@@ -165,6 +167,6 @@ func (h *signIn) preToken(c *fiber.Ctx) string {
 		return t
 	}
 	t := newToken()
-	h.guard.setCookie(c, preCookie, t, "/signin", preCookieTTL)
+	h.SetCookie(c, preCookie, t, "/signin", preCookieTTL)
 	return t
 }

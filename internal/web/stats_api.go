@@ -8,6 +8,7 @@ import (
 	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/web/webkit"
 )
 
 // scope is what the caller may see: the whole organisation, or one agency's subtree.
@@ -31,7 +32,7 @@ type statsReader struct {
 
 // label names a dimension value in the request's language.
 func (r statsReader) label(c *fiber.Ctx, dim, key string) string {
-	return r.org.Label(c.UserContext(), lang(c), dim, key)
+	return r.org.Label(c.UserContext(), webkit.Lang(c), dim, key)
 }
 
 // comments returns the comments of period p that keep accepts, at most limit of them.
@@ -77,7 +78,7 @@ func (r statsReader) applyScope(q *stats.Query, sc scope) error {
 
 // aggregate answers q from the rollups, labelled in lang.
 func (r statsReader) aggregate(c *fiber.Ctx, q stats.Query) (stats.Result, error) {
-	res, err := stats.Aggregate(func(fn func(*stats.Bucket)) { r.rollups.Buckets(q.Period, fn) }, q, r.org.Meta(c.UserContext(), lang(c)))
+	res, err := stats.Aggregate(func(fn func(*stats.Bucket)) { r.rollups.Buckets(q.Period, fn) }, q, r.org.Meta(c.UserContext(), webkit.Lang(c)))
 	if err != nil {
 		return res, survey.Wrap(err)
 	}

@@ -1,9 +1,10 @@
-package web
+package webkit_test
 
 import (
 	"testing"
 
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/web/webkit"
 )
 
 // FuzzTicketRequest feeds POST /api/v1/tickets bodies through decoding and validation: never a
@@ -16,7 +17,7 @@ func FuzzTicketRequest(f *testing.F) {
 	known := func(code string) bool { return code == "land" }
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var req survey.TicketRequest
-		if err := decodeJSON(body, &req); err != nil {
+		if err := webkit.DecodeJSON(body, &req); err != nil {
 			return
 		}
 		if errs := req.Validate(known); len(errs) == 0 && (req.DossierCode == "" || req.Field != "land" || !req.Delivery.Valid()) {

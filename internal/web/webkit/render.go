@@ -1,11 +1,14 @@
-package web
+// Package webkit is what every audience's handlers share: page rendering and the language
+// choice, the error answer, request decoding, the signed-in user, the audit trail and tickets.
+package webkit
 
 import (
 	"bytes"
 	"fmt"
 	"html/template"
-	"log/slog"
 	"io/fs"
+	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,30 +21,35 @@ import (
 	"github.com/hailong/hailong/public"
 )
 
-// renderer holds the parsed page templates; the texts come from the i18n catalogue.
-type renderer struct {
+// Renderer holds the parsed page templates; the texts come from the i18n catalogue.
+type Renderer struct {
 	pages map[string]*template.Template
 }
 
-func newRenderer() (*renderer, error) {
-	r := &renderer{pages: map[string]*template.Template{}}
+// NewRenderer parses every page template, with the shared template functions and extra, the
+// functions that only some audience's pages use.
+func NewRenderer(extra template.FuncMap) (*Renderer, error) {
+	r := &Renderer{pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{
-		"t": r.t, "tx": func(lang string, t survey.Text) string { return t.In(lang) }, "checked": checked,
+		"t": i18n.T, "tx": func(lang string, t survey.Text) string { return t.In(lang) }, "checked": checked,
 		"status": report.StatusWord, "pct": stats.Percent, "pctp": percentOrDash, "num": stats.FormatInt,
-		"drill": drillLink, "list": func(s ...string) []string { return s },
+		"list": func(s ...string) []string { return s },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
 				m[kv[i].(string)] = kv[i+1]
 			}
 			return m
-		}, "date": stats.FormatDate, "itoa": itoa,
+		}, "date": stats.FormatDate, "itoa": strconv.Itoa,
 		"ptr": func(p *int64) int64 {
 			if p == nil {
 				return 0
 			}
 			return *p
 		},
+	}
+	for k, f := range extra {
+		funcs[k] = f
 	}
 	names, err := fs.Glob(public.FS, "templates/*.html")
 	if err != nil {
@@ -60,9 +68,6 @@ func newRenderer() (*renderer, error) {
 	return r, nil
 }
 
-// t translates key into lang, falling back to Vietnamese and then to the key itself.
-func (r *renderer) t(lang, key string) string { return i18n.T(lang, key) }
-
 // checked reports whether value was chosen for question id in the submitted values.
 func checked(values map[string]any, id, value string) bool {
 	switch v := values[id].(type) {
@@ -78,25 +83,32 @@ func checked(values map[string]any, id, value string) bool {
 	return false
 }
 
-// pageData is what every page template gets.
-type pageData struct {
+func percentOrDash(p *float64) string {
+	if p == nil {
+		return "—"
+	}
+	return stats.Percent(*p)
+}
+
+// PageData is what every page template gets.
+type PageData struct {
 	Lang       string
 	Title      string
 	LangSwitch string
 }
 
-// base is what every page handler shares: the page renderer, the log, the clock and the
+// Base is what every page handler shares: the page renderer, the log, the clock and the
 // service's public URL.
-type base struct {
-	pages   *renderer
-	log     *slog.Logger
-	now     func() time.Time
-	baseURL string
+type Base struct {
+	Pages   *Renderer
+	Log     *slog.Logger
+	Now     func() time.Time
+	BaseURL string
 }
 
-// render writes page name with data as HTML.
-func (s base) render(c *fiber.Ctx, name string, data any) error {
-	t, ok := s.pages.pages[name]
+// Render writes page name with data as HTML.
+func (s Base) Render(c *fiber.Ctx, name string, data any) error {
+	t, ok := s.Pages.pages[name]
 	if !ok {
 		return fmt.Errorf("web: no page %q", name)
 	}
@@ -110,33 +122,34 @@ func (s base) render(c *fiber.Ctx, name string, data any) error {
 }
 
 type messageData struct {
-	pageData
+	PageData
 	Kind, Body   string
 	ShowCodeLink bool
 }
 
-// renderMessage shows a one-message page (thanks, already rated, expired, errors).
-func (s base) renderMessage(c *fiber.Ctx, kind, title, body string) error {
-	l := lang(c)
-	return s.render(c, "message", messageData{
-		pageData:     s.pageFor(c, title),
+// RenderMessage shows a one-message page (thanks, already rated, expired, errors).
+func (s Base) RenderMessage(c *fiber.Ctx, kind, title, body string) error {
+	l := Lang(c)
+	return s.Render(c, "message", messageData{
+		PageData:     s.PageFor(c, title),
 		Kind:         kind,
 		Body:         body,
 		ShowCodeLink: kind != "thanks" && kind != "rated" && l != "",
 	})
 }
 
-func (s base) pageFor(c *fiber.Ctx, title string) pageData {
-	l := lang(c)
+// PageFor is the page data of a page titled title, with the link to the other language.
+func (s Base) PageFor(c *fiber.Ctx, title string) PageData {
+	l := Lang(c)
 	other := "en"
 	if l == "en" {
 		other = "vi"
 	}
-	return pageData{Lang: l, Title: title, LangSwitch: c.Path() + "?lang=" + other}
+	return PageData{Lang: l, Title: title, LangSwitch: c.Path() + "?lang=" + other}
 }
 
-// lang picks the page language: ?lang= or a form's lang field, then Accept-Language, then Vietnamese.
-func lang(c *fiber.Ctx) string {
+// Lang picks the page language: ?lang= or a form's lang field, then Accept-Language, then Vietnamese.
+func Lang(c *fiber.Ctx) string {
 	for _, v := range []string{c.Query("lang"), formLang(c)} {
 		if v == "vi" || v == "en" {
 			return v

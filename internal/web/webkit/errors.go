@@ -1,4 +1,4 @@
-package web
+package webkit
 
 import (
 	"errors"
@@ -7,19 +7,22 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/survey"
 )
 
 var (
-	notFound  = survey.Errorf(survey.CodeNotFound, "error.not_found")
-	badJSON   = survey.Errorf(survey.CodeInvalid, "error.bad_json")
-	badUTF8   = survey.Errorf(survey.CodeInvalid, "error.bad_utf8")
-	tooLarge  = survey.Errorf(survey.CodeInvalid, "error.too_large")
-	badTicket = survey.Errorf(survey.CodeInvalid, "error.bad_token")
+	// ErrNotFound answers a request for no route.
+	ErrNotFound = survey.Errorf(survey.CodeNotFound, "error.not_found")
+	// ErrBadToken answers a JSON body whose ticket token is not a string (400).
+	ErrBadToken = survey.Errorf(survey.CodeInvalid, "error.bad_token")
+	badJSON     = survey.Errorf(survey.CodeInvalid, "error.bad_json")
+	badUTF8     = survey.Errorf(survey.CodeInvalid, "error.bad_utf8")
+	tooLarge    = survey.Errorf(survey.CodeInvalid, "error.too_large")
 )
 
-// httpStatus maps a domain error code to its HTTP status, in this one place.
-func httpStatus(code survey.Code) int {
+// HTTPStatus maps a domain error code to its HTTP status, in this one place.
+func HTTPStatus(code survey.Code) int {
 	switch code {
 	case survey.CodeInvalid:
 		return http.StatusUnprocessableEntity
@@ -40,8 +43,8 @@ func httpStatus(code survey.Code) int {
 	}
 }
 
-// apiError is the JSON body of every API error.
-type apiError struct {
+// APIError is the JSON body of every API error.
+type APIError struct {
 	Error apiErrorBody `json:"error"`
 }
 
@@ -57,22 +60,23 @@ type apiFieldError struct {
 	Message  string `json:"message"`
 }
 
-// handleError answers every error: JSON under /api, a page elsewhere, in the request's language.
+// HandleError answers every error: JSON under /api, a page elsewhere, in the request's language.
 // The cause goes to the log, never to the user.
-func (s base) handleError(c *fiber.Ctx, err error) error {
-	status, body := s.classify(c, err)
+func (s Base) HandleError(c *fiber.Ctx, err error) error {
+	status, body := s.Classify(c, err)
 	if status >= 500 {
-		s.log.Error("request failed", "request_id", c.GetRespHeader(fiber.HeaderXRequestID), "route", c.Route().Path, "err", err)
+		s.Log.Error("request failed", "request_id", c.GetRespHeader(fiber.HeaderXRequestID), "route", c.Route().Path, "err", err)
 		c.Set(fiber.HeaderRetryAfter, "5")
 	}
 	if strings.HasPrefix(c.Path(), "/api/") || strings.HasPrefix(c.Path(), "/healthz") || strings.HasPrefix(c.Path(), "/readyz") {
 		return c.Status(status).JSON(body)
 	}
-	return s.renderMessage(c.Status(status), "error", s.pages.t(lang(c), titleKey(status)), body.Error.Message)
+	return s.RenderMessage(c.Status(status), "error", i18n.T(Lang(c), titleKey(status)), body.Error.Message)
 }
 
-func (s base) classify(c *fiber.Ctx, err error) (int, apiError) {
-	l := lang(c)
+// Classify is the HTTP status and JSON body that answer err, in the request's language.
+func (s Base) Classify(c *fiber.Ctx, err error) (int, APIError) {
+	l := Lang(c)
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		return s.fiberError(l, fe)
@@ -85,29 +89,29 @@ func (s base) classify(c *fiber.Ctx, err error) (int, apiError) {
 	if !errors.As(err, &de) {
 		de = survey.Wrap(err)
 	}
-	status := httpStatus(de.Code)
-	if de == badJSON || de == badUTF8 || de == badTicket {
+	status := HTTPStatus(de.Code)
+	if de == badJSON || de == badUTF8 || de == ErrBadToken {
 		status = http.StatusBadRequest
 	}
-	return status, apiError{apiErrorBody{Code: de.Code, Message: de.Message.In(l)}}
+	return status, APIError{apiErrorBody{Code: de.Code, Message: de.Message.In(l)}}
 }
 
-func (s base) fiberError(l string, fe *fiber.Error) (int, apiError) {
+func (s Base) fiberError(l string, fe *fiber.Error) (int, APIError) {
 	switch fe.Code {
 	case fiber.StatusRequestEntityTooLarge:
-		return fe.Code, apiError{apiErrorBody{Code: survey.CodeInvalid, Message: tooLarge.Message.In(l)}}
+		return fe.Code, APIError{apiErrorBody{Code: survey.CodeInvalid, Message: tooLarge.Message.In(l)}}
 	case fiber.StatusNotFound, fiber.StatusMethodNotAllowed:
-		return fe.Code, apiError{apiErrorBody{Code: survey.CodeNotFound, Message: notFound.Message.In(l)}}
+		return fe.Code, APIError{apiErrorBody{Code: survey.CodeNotFound, Message: ErrNotFound.Message.In(l)}}
 	}
 	if fe.Code < 500 {
-		return fe.Code, apiError{apiErrorBody{Code: survey.CodeInvalid, Message: badJSON.Message.In(l)}}
+		return fe.Code, APIError{apiErrorBody{Code: survey.CodeInvalid, Message: badJSON.Message.In(l)}}
 	}
-	return fe.Code, apiError{apiErrorBody{Code: survey.CodeUnavailable, Message: survey.Wrap(nil).Message.In(l)}}
+	return fe.Code, APIError{apiErrorBody{Code: survey.CodeUnavailable, Message: survey.Wrap(nil).Message.In(l)}}
 }
 
-func fieldErrorBody(l string, fields survey.FieldErrors) apiError {
+func fieldErrorBody(l string, fields survey.FieldErrors) APIError {
 	msg := survey.Msg("error.invalid_answers")
-	out := apiError{apiErrorBody{Code: survey.CodeInvalid, Message: msg.In(l)}}
+	out := APIError{apiErrorBody{Code: survey.CodeInvalid, Message: msg.In(l)}}
 	for _, f := range fields {
 		out.Error.Fields = append(out.Error.Fields, apiFieldError{Question: f.Question, Reason: f.Reason, Message: f.Message.In(l)})
 	}
