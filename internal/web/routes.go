@@ -26,10 +26,10 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 
 	// Citizens: survey pages, plain HTML forms that work without JavaScript.
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/s", fiber.StatusSeeOther) })
-	app.Get("/s", g.limit(limitLookup), h.citizen.codePage)
-	app.Post("/s", g.limit(limitShortCode), h.citizen.codeSubmit)
-	app.Get("/s/:token", g.limit(limitLookup), h.citizen.surveyPage)
-	app.Post("/s/:token", g.limit(limitSubmit), h.citizen.surveySubmit)
+	app.Get("/s", g.limit(limitLookup), h.citizen.CodePage)
+	app.Post("/s", g.limit(limitShortCode), h.citizen.CodeSubmit)
+	app.Get("/s/:token", g.limit(limitLookup), h.citizen.SurveyPage)
+	app.Post("/s/:token", g.limit(limitSubmit), h.citizen.SurveySubmit)
 
 	// Staff sign-in.
 	app.Get("/signin", h.signIn.page)
@@ -39,10 +39,10 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	// The API: the one-stop e-system, scripts and the citizen's survey page.
 	api := app.Group("/api/v1")
 	api.Post("/tickets", g.requireKey(account.ScopeTicketsWrite), h.ticketAPI.issue)
-	api.Get("/tickets/:token/survey", g.limit(limitLookup), h.citizen.ticketSurvey)
-	api.Get("/tickets/:token/qr.png", g.limit(limitLookup), h.citizen.qrPNG)
-	api.Get("/tickets/:token/qr.svg", g.limit(limitLookup), h.citizen.qrSVG)
-	api.Post("/responses", g.limit(limitSubmit), h.citizen.submitResponse)
+	api.Get("/tickets/:token/survey", g.limit(limitLookup), h.citizen.TicketSurvey)
+	api.Get("/tickets/:token/qr.png", g.limit(limitLookup), h.citizen.QRPNG)
+	api.Get("/tickets/:token/qr.svg", g.limit(limitLookup), h.citizen.QRSVG)
+	api.Post("/responses", g.limit(limitSubmit), h.citizen.SubmitResponse)
 	api.Get("/stats", h.stats.get)
 
 	// Kiosk tablets at the counters, and the admins who pair them (JSON with X-CSRF-Token).

@@ -21,6 +21,7 @@ import (
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/ticket"
+	"github.com/hailong/hailong/internal/web/citizen"
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
@@ -101,7 +102,7 @@ func New(d Deps) (*fiber.App, error) {
 type handlers struct {
 	health    *health
 	signIn    *signIn
-	citizen   *citizen
+	citizen   *citizen.Handler
 	ticketAPI *ticketAPI
 	stats     *statsAPI
 	kiosk     *kioskHandlers
@@ -119,7 +120,7 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		health: &health{ready: d.Ready, log: d.Log},
 		signIn: &signIn{Base: b, guard: g, users: d.Access.Users, sessions: d.Access.Sessions, audit: d.Access.Audit,
 			limit: redisstore.PerMinute(d.Config.Limits.SignIn)},
-		citizen:   &citizen{Base: b, tickets: tickets, responses: d.Responses, fields: d.Org.Fields, qr: d.QR, urls: urls},
+		citizen:   &citizen.Handler{Base: b, Tickets: tickets, Responses: d.Responses, Fields: d.Org.Fields, QR: d.QR, URLs: urls},
 		ticketAPI: &ticketAPI{issuer: d.Issuer, urls: urls},
 		stats:     &statsAPI{guard: g, figures: figures},
 		kiosk:     &kioskHandlers{Base: b, kiosk: d.Kiosk, tickets: tickets, audit: audit},

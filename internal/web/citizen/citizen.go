@@ -1,4 +1,6 @@
-package web
+// Package citizen serves citizens: the short-code form, the survey page and its JSON twin, the
+// ticket's survey definition and its QR images. Nothing here needs an account.
+package citizen
 
 import (
 	"errors"
@@ -17,15 +19,14 @@ import (
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
-// citizen serves citizens: the short-code form, the survey page and its JSON twin, the ticket's
-// survey definition and its QR images.
-type citizen struct {
+// Handler serves the citizen's pages and JSON; it holds only what they use.
+type Handler struct {
 	webkit.Base
-	tickets   webkit.Tickets
-	responses survey.ResponseStore
-	fields    *org.FieldCatalog
-	qr        *qr.Generator
-	urls      webkit.TicketURLs
+	Tickets   webkit.Tickets
+	Responses survey.ResponseStore
+	Fields    *org.FieldCatalog // names the dossier's field on the survey page
+	QR        *qr.Generator
+	URLs      webkit.TicketURLs
 }
 
 type codeData struct {
@@ -33,14 +34,14 @@ type codeData struct {
 	Code, Error string
 }
 
-// codePage handles GET /s: the form for typing a short code.
-func (h *citizen) codePage(c *fiber.Ctx) error {
+// CodePage handles GET /s: the form for typing a short code.
+func (h *Handler) CodePage(c *fiber.Ctx) error {
 	return h.Render(c, "code", codeData{PageData: h.PageFor(c, i18n.T(webkit.Lang(c), "code.title"))})
 }
 
-// codeSubmit handles POST /s: a valid short code leads to its survey. Attempts are rate limited
+// CodeSubmit handles POST /s: a valid short code leads to its survey. Attempts are rate limited
 // per client so codes cannot be enumerated.
-func (h *citizen) codeSubmit(c *fiber.Ctx) error {
+func (h *Handler) CodeSubmit(c *fiber.Ctx) error {
 	form, err := webkit.FormValues(c)
 	if err != nil {
 		return err
@@ -51,7 +52,7 @@ func (h *citizen) codeSubmit(c *fiber.Ctx) error {
 	if code == "" {
 		return h.codeError(c, typed, i18n.T(l, "code.invalid"), fiber.StatusUnprocessableEntity)
 	}
-	t, err := h.tickets.Store.TicketByShortCode(c.UserContext(), code)
+	t, err := h.Tickets.Store.TicketByShortCode(c.UserContext(), code)
 	if errors.Is(err, survey.ErrTicketNotFound) {
 		return h.codeError(c, typed, i18n.T(l, "notfound.body"), fiber.StatusNotFound)
 	}
@@ -61,7 +62,7 @@ func (h *citizen) codeSubmit(c *fiber.Ctx) error {
 	return c.Redirect("/s/"+t.Token+"?lang="+l, fiber.StatusSeeOther)
 }
 
-func (h *citizen) codeError(c *fiber.Ctx, typed, msg string, status int) error {
+func (h *Handler) codeError(c *fiber.Ctx, typed, msg string, status int) error {
 	if len(typed) > 20 || !utf8.ValidString(typed) {
 		typed = ""
 	}
@@ -79,13 +80,13 @@ type surveyData struct {
 	ErrorByQ  map[string]*survey.FieldError
 }
 
-// surveyPage handles GET /s/:token: the survey, or the page saying why it cannot be answered.
-func (h *citizen) surveyPage(c *fiber.Ctx) error {
-	t, def, err := h.tickets.Open(c, c.Params("token"))
+// SurveyPage handles GET /s/:token: the survey, or the page saying why it cannot be answered.
+func (h *Handler) SurveyPage(c *fiber.Ctx) error {
+	t, def, err := h.Tickets.Open(c, c.Params("token"))
 	if err != nil {
 		return h.ticketProblem(c, err)
 	}
-	answered, err := h.responses.Answered(c.UserContext(), t.Token)
+	answered, err := h.Responses.Answered(c.UserContext(), t.Token)
 	if err != nil {
 		return err
 	}
@@ -95,9 +96,9 @@ func (h *citizen) surveyPage(c *fiber.Ctx) error {
 	return h.renderSurvey(c, t, def, nil, nil)
 }
 
-// surveySubmit handles POST /s/:token, the plain form post.
-func (h *citizen) surveySubmit(c *fiber.Ctx) error {
-	t, def, err := h.tickets.Open(c, c.Params("token"))
+// SurveySubmit handles POST /s/:token, the plain form post.
+func (h *Handler) SurveySubmit(c *fiber.Ctx) error {
+	t, def, err := h.Tickets.Open(c, c.Params("token"))
 	if err != nil {
 		return h.ticketProblem(c, err)
 	}
@@ -110,7 +111,7 @@ func (h *citizen) surveySubmit(c *fiber.Ctx) error {
 		return h.renderSurvey(c.Status(fiber.StatusUnprocessableEntity), t, def, formAnswers(form), errs)
 	}
 	r := survey.NewResponse(t, def, answers, survey.ChannelFor(t, false), webkit.Lang(c), h.Now())
-	err = h.responses.SubmitResponse(c.UserContext(), r)
+	err = h.Responses.SubmitResponse(c.UserContext(), r)
 	if errors.Is(err, survey.ErrAlreadyRated) {
 		return h.ticketProblem(c, err)
 	}
@@ -121,7 +122,7 @@ func (h *citizen) surveySubmit(c *fiber.Ctx) error {
 }
 
 // answeredPage thanks the citizen right after rating, and tells a later visitor the dossier is rated.
-func (h *citizen) answeredPage(c *fiber.Ctx) error {
+func (h *Handler) answeredPage(c *fiber.Ctx) error {
 	l := webkit.Lang(c)
 	if c.Query("thanks") == "1" {
 		return h.RenderMessage(c, "thanks", i18n.T(l, "thanks.title"), i18n.T(l, "thanks.body"))
@@ -130,7 +131,7 @@ func (h *citizen) answeredPage(c *fiber.Ctx) error {
 }
 
 // ticketProblem shows why a ticket cannot be answered, with the matching status.
-func (h *citizen) ticketProblem(c *fiber.Ctx, err error) error {
+func (h *Handler) ticketProblem(c *fiber.Ctx, err error) error {
 	l := webkit.Lang(c)
 	switch {
 	case errors.Is(err, survey.ErrTicketNotFound):
@@ -143,14 +144,14 @@ func (h *citizen) ticketProblem(c *fiber.Ctx, err error) error {
 	return err
 }
 
-func (h *citizen) renderSurvey(c *fiber.Ctx, t *survey.Ticket, def *survey.Definition, values map[string]any, errs survey.FieldErrors) error {
+func (h *Handler) renderSurvey(c *fiber.Ctx, t *survey.Ticket, def *survey.Definition, values map[string]any, errs survey.FieldErrors) error {
 	l := webkit.Lang(c)
 	d := surveyData{
 		PageData: h.PageFor(c, def.Title.In(l)), Ticket: t, Survey: def, Values: values,
 		Completed: stats.FormatDate(stats.DateOf(t.CompletedAt)), Errors: errs,
 		ErrorByQ: map[string]*survey.FieldError{}, FieldName: t.Field,
 	}
-	if f, ok := h.fields.Get(c.UserContext(), t.Field); ok {
+	if f, ok := h.Fields.Get(c.UserContext(), t.Field); ok {
 		d.FieldName = f.Name.In(l)
 	}
 	for i := range errs {
@@ -180,9 +181,9 @@ type responseRequest struct {
 	Lang    string         `json:"lang"`
 }
 
-// submitResponse handles POST /api/v1/responses: 201 stored, 409 already rated, 410 expired,
+// SubmitResponse handles POST /api/v1/responses: 201 stored, 409 already rated, 410 expired,
 // 404 unknown token, 400/422 invalid.
-func (h *citizen) submitResponse(c *fiber.Ctx) error {
+func (h *Handler) SubmitResponse(c *fiber.Ctx) error {
 	var req responseRequest
 	if err := webkit.DecodeJSON(c.Body(), &req); err != nil {
 		return err
@@ -191,7 +192,7 @@ func (h *citizen) submitResponse(c *fiber.Ctx) error {
 	if !ok {
 		return webkit.ErrBadToken
 	}
-	t, def, err := h.tickets.Open(c, token)
+	t, def, err := h.Tickets.Open(c, token)
 	if err != nil {
 		return err
 	}
@@ -200,7 +201,7 @@ func (h *citizen) submitResponse(c *fiber.Ctx) error {
 		return errs
 	}
 	r := survey.NewResponse(t, def, answers, survey.ChannelFor(t, false), webkit.Lang(c), h.Now())
-	if err := h.responses.SubmitResponse(c.UserContext(), r); err != nil {
+	if err := h.Responses.SubmitResponse(c.UserContext(), r); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{
@@ -211,22 +212,22 @@ func (h *citizen) submitResponse(c *fiber.Ctx) error {
 	})
 }
 
-// ticketSurvey handles GET /api/v1/tickets/:token/survey: the survey definition as JSON.
-func (h *citizen) ticketSurvey(c *fiber.Ctx) error {
-	t, err := h.tickets.ByToken(c)
+// TicketSurvey handles GET /api/v1/tickets/:token/survey: the survey definition as JSON.
+func (h *Handler) TicketSurvey(c *fiber.Ctx) error {
+	t, err := h.Tickets.ByToken(c)
 	if err != nil {
 		return err
 	}
-	def, err := h.tickets.Definition(t.SurveyID)
+	def, err := h.Tickets.Definition(t.SurveyID)
 	if err != nil {
 		return err
 	}
 	return c.JSON(def)
 }
 
-// qrPNG handles GET /api/v1/tickets/:token/qr.png?size=N (128..1024 pixels).
-func (h *citizen) qrPNG(c *fiber.Ctx) error {
-	t, err := h.tickets.ByToken(c)
+// QRPNG handles GET /api/v1/tickets/:token/qr.png?size=N (128..1024 pixels).
+func (h *Handler) QRPNG(c *fiber.Ctx) error {
+	t, err := h.Tickets.ByToken(c)
 	if err != nil {
 		return err
 	}
@@ -236,7 +237,7 @@ func (h *citizen) qrPNG(c *fiber.Ctx) error {
 			return survey.Errorf(survey.CodeInvalid, "error.qr_size")
 		}
 	}
-	png, err := h.qr.PNG(h.urls.Survey(t), size)
+	png, err := h.QR.PNG(h.URLs.Survey(t), size)
 	if err != nil {
 		return survey.Wrap(err)
 	}
@@ -245,13 +246,13 @@ func (h *citizen) qrPNG(c *fiber.Ctx) error {
 	return c.Send(png)
 }
 
-// qrSVG handles GET /api/v1/tickets/:token/qr.svg.
-func (h *citizen) qrSVG(c *fiber.Ctx) error {
-	t, err := h.tickets.ByToken(c)
+// QRSVG handles GET /api/v1/tickets/:token/qr.svg.
+func (h *Handler) QRSVG(c *fiber.Ctx) error {
+	t, err := h.Tickets.ByToken(c)
 	if err != nil {
 		return err
 	}
-	svg, err := h.qr.SVG(h.urls.Survey(t))
+	svg, err := h.QR.SVG(h.URLs.Survey(t))
 	if err != nil {
 		return survey.Wrap(err)
 	}
