@@ -22,6 +22,7 @@ import (
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/ticket"
 	"github.com/hailong/hailong/internal/web/citizen"
+	"github.com/hailong/hailong/internal/web/esystem"
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
@@ -103,7 +104,7 @@ type handlers struct {
 	health    *health
 	signIn    *signIn
 	citizen   *citizen.Handler
-	ticketAPI *ticketAPI
+	ticketAPI *esystem.TicketAPI
 	stats     *statsAPI
 	kiosk     *kioskHandlers
 	counter   *counter
@@ -121,7 +122,7 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		signIn: &signIn{Base: b, guard: g, users: d.Access.Users, sessions: d.Access.Sessions, audit: d.Access.Audit,
 			limit: redisstore.PerMinute(d.Config.Limits.SignIn)},
 		citizen:   &citizen.Handler{Base: b, Tickets: tickets, Responses: d.Responses, Fields: d.Org.Fields, QR: d.QR, URLs: urls},
-		ticketAPI: &ticketAPI{issuer: d.Issuer, urls: urls},
+		ticketAPI: &esystem.TicketAPI{Issuer: d.Issuer, URLs: urls},
 		stats:     &statsAPI{guard: g, figures: figures},
 		kiosk:     &kioskHandlers{Base: b, kiosk: d.Kiosk, tickets: tickets, audit: audit},
 		counter: &counter{Base: b, issuer: d.Issuer, days: d.CounterDays, tickets: tickets, responses: d.Responses,

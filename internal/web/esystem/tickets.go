@@ -1,4 +1,6 @@
-package web
+// Package esystem serves the one-stop e-system: called with an API key, it issues the survey
+// ticket of each completed dossier.
+package esystem
 
 import (
 	"time"
@@ -10,20 +12,20 @@ import (
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
-// ticketAPI serves the one-stop e-system: it issues the survey ticket of a completed dossier.
-type ticketAPI struct {
-	issuer *ticket.Issuer
-	urls   webkit.TicketURLs
+// TicketAPI issues tickets for the e-system.
+type TicketAPI struct {
+	Issuer *ticket.Issuer
+	URLs   webkit.TicketURLs
 }
 
-// issue handles POST /api/v1/tickets: 201 with a new ticket, 200 with the ticket the dossier
+// Issue handles POST /api/v1/tickets: 201 with a new ticket, 200 with the ticket the dossier
 // already has.
-func (h *ticketAPI) issue(c *fiber.Ctx) error {
+func (h *TicketAPI) Issue(c *fiber.Ctx) error {
 	var req survey.TicketRequest
 	if err := webkit.DecodeJSON(c.Body(), &req); err != nil {
 		return err
 	}
-	t, created, err := h.issuer.Issue(c.UserContext(), &req)
+	t, created, err := h.Issuer.Issue(c.UserContext(), &req)
 	if err != nil {
 		return err
 	}
@@ -31,7 +33,7 @@ func (h *ticketAPI) issue(c *fiber.Ctx) error {
 	if created {
 		status = fiber.StatusCreated
 	}
-	return c.Status(status).JSON(answer(h.urls, t))
+	return c.Status(status).JSON(answer(h.URLs, t))
 }
 
 // ticketAnswer is the JSON the e-system gets for an issued ticket.
