@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net"
 	"time"
 
@@ -18,12 +17,11 @@ import (
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
-// kioskHandlers serve the tablets at the counters, and the admins' JSON API that pairs them.
+// kioskHandlers serve the tablets at the counters.
 type kioskHandlers struct {
 	webkit.Base
 	kiosk   *kiosk.Service
 	tickets webkit.Tickets
-	audit   webkit.Auditor
 }
 
 // Kiosk tablets at the counters: the page, pairing, the push stream of completed dossiers and
@@ -202,38 +200,6 @@ func unauthorizedState(err error) string {
 		return "unknown"
 	}
 	return ""
-}
-
-// pairDevice handles POST /api/v1/kiosk/devices/pair (admins): pair the tablet showing a
-// code with a counter.
-func (h *kioskHandlers) pairDevice(c *fiber.Ctx) error {
-	var p kiosk.Pairing
-	if err := webkit.DecodeJSON(c.Body(), &p); err != nil {
-		return err
-	}
-	d, err := pairAndAudit(c, h.kiosk, h.audit, p)
-	if err != nil {
-		return err
-	}
-	return c.JSON(d)
-}
-
-// revokeDevice handles POST /api/v1/kiosk/devices/:id/revoke (admins).
-func (h *kioskHandlers) revokeDevice(c *fiber.Ctx) error {
-	d, err := revokeAndAudit(c, h.kiosk, h.audit, c.Params("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(d)
-}
-
-// devices handles GET /api/v1/kiosk/devices/ (admins): every tablet.
-func (h *kioskHandlers) devices(c *fiber.Ctx) error {
-	list, err := h.kiosk.List(c.UserContext())
-	if err != nil {
-		return err
-	}
-	return c.JSON(fiber.Map{"devices": list})
 }
 
 // events handles GET /api/v1/kiosk/events: a Server-Sent Events stream of the dossiers
@@ -436,37 +402,4 @@ func (h *kioskHandlers) ticketOf(c *fiber.Ctx, d *kiosk.Device, token, key strin
 		return nil, "", errKioskOtherCounter
 	}
 	return t, t.Token, nil
-}
-
-// pairAndAudit pairs the tablet showing p.Code with p's counter, for the admin signed in, and
-// records it in the audit trail. The JSON API and the /admin form share it.
-func pairAndAudit(c *fiber.Ctx, k *kiosk.Service, audit webkit.Auditor, p kiosk.Pairing) (*kiosk.Device, error) {
-	d, err := k.Pair(c.UserContext(), p)
-	if err != nil {
-		return nil, err
-	}
-	auditKiosk(c, audit, k.Log, "kiosk.pair", d)
-	return d, nil
-}
-
-// revokeAndAudit revokes the tablet with id for the admin signed in, and records it.
-func revokeAndAudit(c *fiber.Ctx, k *kiosk.Service, audit webkit.Auditor, id string) (*kiosk.Device, error) {
-	d, err := k.Revoke(c.UserContext(), id)
-	if err != nil {
-		return nil, err
-	}
-	auditKiosk(c, audit, k.Log, "kiosk.revoke", d)
-	return d, nil
-}
-
-// auditKiosk records an admin's action on tablet d. The action is done whatever happens here,
-// so a failure is logged rather than answered.
-func auditKiosk(c *fiber.Ctx, audit webkit.Auditor, log *slog.Logger, action string, d *kiosk.Device) {
-	target := d.ID[:12]
-	if d.Paired {
-		target += " " + d.Name + " (" + d.Agency + "/" + d.Counter + ")"
-	}
-	if err := audit.Record(c, action, target); err != nil {
-		log.Warn("audit kiosk action", "action", action, "err", err)
-	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/ticket"
+	"github.com/hailong/hailong/internal/web/admin"
 	"github.com/hailong/hailong/internal/web/citizen"
 	"github.com/hailong/hailong/internal/web/esystem"
 	"github.com/hailong/hailong/internal/web/webkit"
@@ -109,7 +110,8 @@ type handlers struct {
 	kiosk     *kioskHandlers
 	counter   *counter
 	dashboard *dashboard
-	admin     *admin
+	admin     *admin.Handler
+	tabletAPI *admin.TabletAPI
 }
 
 func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
@@ -124,12 +126,13 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		citizen:   &citizen.Handler{Base: b, Tickets: tickets, Responses: d.Responses, Fields: d.Org.Fields, QR: d.QR, URLs: urls},
 		ticketAPI: &esystem.TicketAPI{Issuer: d.Issuer, URLs: urls},
 		stats:     &statsAPI{guard: g, figures: figures},
-		kiosk:     &kioskHandlers{Base: b, kiosk: d.Kiosk, tickets: tickets, audit: audit},
+		kiosk:     &kioskHandlers{Base: b, kiosk: d.Kiosk, tickets: tickets},
 		counter: &counter{Base: b, issuer: d.Issuer, days: d.CounterDays, tickets: tickets, responses: d.Responses,
 			org: d.Org, qr: d.QR, urls: urls},
 		dashboard: &dashboard{Base: b, figures: figures},
-		admin: &admin{Base: b, org: d.Org, edits: d.OrgEdits, users: d.Access.Users, keys: d.Access.APIKeys,
-			audit: audit, kiosk: d.Kiosk, rollups: d.Rollups},
+		admin: &admin.Handler{Base: b, Org: d.Org, UnitStore: d.OrgEdits.Units, FieldStore: d.OrgEdits.Fields,
+			Users: d.Access.Users, Keys: d.Access.APIKeys, Audit: audit, Kiosk: d.Kiosk, Rollups: d.Rollups},
+		tabletAPI: &admin.TabletAPI{Kiosk: d.Kiosk, Audit: audit},
 	}
 }
 

@@ -1,4 +1,6 @@
-package web
+// Package admin serves administrators: the unit tree and counters, fields and targets, staff
+// accounts, API keys, the audit trail and the kiosk tablets, as the /admin page and as JSON.
+package admin
 
 import (
 	"errors"
@@ -20,17 +22,23 @@ import (
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
-// admin serves administrators: the organisation, fields and targets, accounts, API keys and
-// the kiosk tablets.
-type admin struct {
+// Handler serves the /admin page and its forms.
+type Handler struct {
 	webkit.Base
-	org     *org.Directory
-	edits   OrgEdits
-	users   account.UserStore
-	keys    account.APIKeyStore
-	audit   webkit.Auditor
-	kiosk   *kiosk.Service
-	rollups BucketSource
+	Org        *org.Directory // read, and refreshed after each edit
+	UnitStore  org.UnitStore  // where units and counters are saved
+	FieldStore org.FieldStore // where fields are saved
+	Users      account.UserStore
+	Keys       account.APIKeyStore
+	Audit      webkit.Auditor
+	Kiosk      *kiosk.Service
+	Rollups    Rollups
+}
+
+// Rollups yields the rollup buckets of a period, in which the page finds agencies missing from
+// the unit tree.
+type Rollups interface {
+	Buckets(p stats.Period, fn func(b *stats.Bucket))
 }
 
 // unitNode is a unit with the units under it, for the indented tree.
@@ -65,8 +73,8 @@ type adminData struct {
 	Kiosks      kioskAdmin
 }
 
-// page handles GET /admin.
-func (h *admin) page(c *fiber.Ctx) error {
+// Page handles GET /admin.
+func (h *Handler) Page(c *fiber.Ctx) error {
 	notice := ""
 	if c.Query("done") != "" {
 		notice = i18n.T(webkit.Lang(c), "admin.saved")
@@ -74,7 +82,7 @@ func (h *admin) page(c *fiber.Ctx) error {
 	return h.renderAdmin(c, fiber.StatusOK, notice, "")
 }
 
-func (h *admin) renderAdmin(c *fiber.Ctx, status int, notice, errMsg string) error {
+func (h *Handler) renderAdmin(c *fiber.Ctx, status int, notice, errMsg string) error {
 	d, err := h.adminData(c)
 	if err != nil {
 		return err
@@ -83,28 +91,28 @@ func (h *admin) renderAdmin(c *fiber.Ctx, status int, notice, errMsg string) err
 	return h.Render(c.Status(status), "admin", d)
 }
 
-func (h *admin) adminData(c *fiber.Ctx) (*adminData, error) {
+func (h *Handler) adminData(c *fiber.Ctx) (*adminData, error) {
 	ctx, l := c.UserContext(), webkit.Lang(c)
 	d := &adminData{
 		PageData: h.PageFor(c, i18n.T(l, "admin.title")), User: webkit.CurrentUser(c), CSRF: webkit.CSRFToken(c),
-		Units: h.org.Tree.Units(), Counters: h.org.Tree.Counters(), Fields: h.org.Fields.All(ctx),
+		Units: h.Org.Tree.Units(), Counters: h.Org.Tree.Counters(), Fields: h.Org.Fields.All(ctx),
 		Scopes: account.Scopes, MinPassword: account.MinPasswordLength,
 		Roles: account.Roles,
 	}
 	d.Tree = unitTree(d.Units)
 	d.Unplaced = h.unplacedAgencies()
-	tt := h.org.Targets.Table(ctx)
+	tt := h.Org.Targets.Table(ctx)
 	d.Rules = sortedRules(tt.Rules)
 	d.Groups = targetGroups(tt)
 	var err error
-	if d.Users, err = h.users.Users(ctx); err != nil {
+	if d.Users, err = h.Users.Users(ctx); err != nil {
 		return nil, err
 	}
-	if d.Keys, err = h.keys.APIKeys(ctx); err != nil {
+	if d.Keys, err = h.Keys.APIKeys(ctx); err != nil {
 		return nil, err
 	}
 	sort.Slice(d.Keys, func(i, j int) bool { return d.Keys[i].CreatedAt.After(d.Keys[j].CreatedAt) })
-	if d.Audit, err = h.audit.Store.Recent(ctx, 20); err != nil {
+	if d.Audit, err = h.Audit.Store.Recent(ctx, 20); err != nil {
 		return nil, err
 	}
 	if d.Kiosks, err = h.kioskSection(ctx); err != nil {
@@ -145,15 +153,15 @@ func unitTree(units []org.Unit) []unitNode {
 }
 
 // unplacedAgencies lists agency codes seen in the last year's rollups but not in the hierarchy.
-func (h *admin) unplacedAgencies() []string {
+func (h *Handler) unplacedAgencies() []string {
 	today := stats.Today()
 	p, err := stats.ParsePeriod(today.AddDays(-365).String(), today.String())
 	if err != nil {
 		return nil
 	}
 	found := map[string]bool{}
-	h.rollups.Buckets(p, func(b *stats.Bucket) {
-		if _, ok := h.org.Tree.Unit(b.Agency); !ok && b.Agency != "" {
+	h.Rollups.Buckets(p, func(b *stats.Bucket) {
+		if _, ok := h.Org.Tree.Unit(b.Agency); !ok && b.Agency != "" {
 			found[b.Agency] = true
 		}
 	})
@@ -203,8 +211,8 @@ var (
 )
 
 // adminDone audits action on target and goes back to section with a success notice.
-func (h *admin) adminDone(c *fiber.Ctx, action, target, section string) error {
-	if err := h.audit.Record(c, action, target); err != nil {
+func (h *Handler) adminDone(c *fiber.Ctx, action, target, section string) error {
+	if err := h.Audit.Record(c, action, target); err != nil {
 		return err
 	}
 	return c.Redirect("/admin?done="+section+"#"+section, fiber.StatusSeeOther)
@@ -212,7 +220,7 @@ func (h *admin) adminDone(c *fiber.Ctx, action, target, section string) error {
 
 // adminFail re-renders the page with err's message when it is a user's mistake; other errors
 // go to the error handler.
-func (h *admin) adminFail(c *fiber.Ctx, err error) error {
+func (h *Handler) adminFail(c *fiber.Ctx, err error) error {
 	var de *survey.Error
 	if !errors.As(err, &de) || de.Code == survey.CodeUnavailable {
 		return err
@@ -235,8 +243,8 @@ func adminForm(c *fiber.Ctx) (func(string) string, map[string][]string, error) {
 
 func validName(n string) bool { return n != "" && utf8.RuneCountInString(n) <= 200 }
 
-// saveUnit handles POST /admin/units: create or update a unit, refusing a cycle.
-func (h *admin) saveUnit(c *fiber.Ctx) error {
+// SaveUnit handles POST /admin/units: create or update a unit, refusing a cycle.
+func (h *Handler) SaveUnit(c *fiber.Ctx) error {
 	get, _, err := adminForm(c)
 	if err != nil {
 		return err
@@ -245,17 +253,17 @@ func (h *admin) saveUnit(c *fiber.Ctx) error {
 	if err := h.checkUnit(u); err != nil {
 		return h.adminFail(c, err)
 	}
-	if err := h.edits.Units.SaveUnit(c.UserContext(), u); err != nil {
+	if err := h.UnitStore.SaveUnit(c.UserContext(), u); err != nil {
 		return err
 	}
-	if err := h.org.Tree.Refresh(c.UserContext()); err != nil {
+	if err := h.Org.Tree.Refresh(c.UserContext()); err != nil {
 		return err
 	}
 	return h.adminDone(c, "unit.save", u.Code, "units")
 }
 
 // checkUnit validates u and refuses a parent that lies under u (or is u).
-func (h *admin) checkUnit(u org.Unit) error {
+func (h *Handler) checkUnit(u org.Unit) error {
 	switch {
 	case !codeRE.MatchString(u.Code):
 		return errAdminCode
@@ -264,24 +272,24 @@ func (h *admin) checkUnit(u org.Unit) error {
 	case u.Parent == "":
 		return nil
 	}
-	if _, ok := h.org.Tree.Unit(u.Parent); !ok {
+	if _, ok := h.Org.Tree.Unit(u.Parent); !ok {
 		return errNoParent
 	}
-	if h.org.Tree.Subtree(u.Code)[u.Parent] {
+	if h.Org.Tree.Subtree(u.Code)[u.Parent] {
 		return errCycle
 	}
 	return nil
 }
 
-// saveCounter handles POST /admin/counters.
-func (h *admin) saveCounter(c *fiber.Ctx) error {
+// SaveCounter handles POST /admin/counters.
+func (h *Handler) SaveCounter(c *fiber.Ctx) error {
 	get, _, err := adminForm(c)
 	if err != nil {
 		return err
 	}
 	ct := org.Counter{Agency: get("agency"), Code: get("code"), Name: get("name")}
 	ct.ID = org.CounterID(ct.Agency, ct.Code)
-	if _, ok := h.org.Tree.Unit(ct.Agency); !ok {
+	if _, ok := h.Org.Tree.Unit(ct.Agency); !ok {
 		return h.adminFail(c, errNoAgency)
 	}
 	if !codeRE.MatchString(ct.Code) {
@@ -290,17 +298,17 @@ func (h *admin) saveCounter(c *fiber.Ctx) error {
 	if !validName(ct.Name) {
 		return h.adminFail(c, errAdminName)
 	}
-	if err := h.edits.Units.SaveCounter(c.UserContext(), ct); err != nil {
+	if err := h.UnitStore.SaveCounter(c.UserContext(), ct); err != nil {
 		return err
 	}
-	if err := h.org.Tree.Refresh(c.UserContext()); err != nil {
+	if err := h.Org.Tree.Refresh(c.UserContext()); err != nil {
 		return err
 	}
 	return h.adminDone(c, "counter.save", ct.ID, "counters")
 }
 
-// saveField handles POST /admin/fields: add a field or update the one with that code.
-func (h *admin) saveField(c *fiber.Ctx) error {
+// SaveField handles POST /admin/fields: add a field or update the one with that code.
+func (h *Handler) SaveField(c *fiber.Ctx) error {
 	get, _, err := adminForm(c)
 	if err != nil {
 		return err
@@ -311,27 +319,27 @@ func (h *admin) saveField(c *fiber.Ctx) error {
 		return h.adminFail(c, errAdminCode)
 	case !validName(f.Name.VI) || !validName(f.Name.EN):
 		return h.adminFail(c, errAdminName)
-	case !slices.Contains(targetGroups(h.org.Targets.Table(c.UserContext())), f.Group):
+	case !slices.Contains(targetGroups(h.Org.Targets.Table(c.UserContext())), f.Group):
 		return h.adminFail(c, errGroup)
 	}
 	ctx := c.UserContext()
-	if err := h.edits.Fields.SaveField(ctx, f); err != nil {
+	if err := h.FieldStore.SaveField(ctx, f); err != nil {
 		return err
 	}
-	if err := h.org.Fields.Reload(ctx); err != nil {
+	if err := h.Org.Fields.Reload(ctx); err != nil {
 		return err
 	}
 	return h.adminDone(c, "field.save", f.Code, "fields")
 }
 
-// saveTarget handles POST /admin/targets: add or replace the rule of a group and year.
-func (h *admin) saveTarget(c *fiber.Ctx) error {
+// SaveTarget handles POST /admin/targets: add or replace the rule of a group and year.
+func (h *Handler) SaveTarget(c *fiber.Ctx) error {
 	get, _, err := adminForm(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
-	tt := h.org.Targets.Table(ctx)
+	tt := h.Org.Targets.Table(ctx)
 	group := get("group")
 	if !slices.Contains(targetGroups(tt), group) {
 		return h.adminFail(c, errGroup)
@@ -352,14 +360,14 @@ func (h *admin) saveTarget(c *fiber.Ctx) error {
 	if err := tt.Validate(); err != nil {
 		return h.adminFail(c, errTarget)
 	}
-	if err := h.org.Targets.Save(ctx, tt); err != nil {
+	if err := h.Org.Targets.Save(ctx, tt); err != nil {
 		return err
 	}
 	return h.adminDone(c, "target.save", group+" "+strconv.Itoa(year)+" "+stats.Percent(rule.Target), "targets")
 }
 
-// createUser handles POST /admin/users.
-func (h *admin) createUser(c *fiber.Ctx) error {
+// CreateUser handles POST /admin/users.
+func (h *Handler) CreateUser(c *fiber.Ctx) error {
 	get, v, err := adminForm(c)
 	if err != nil {
 		return err
@@ -368,7 +376,7 @@ func (h *admin) createUser(c *fiber.Ctx) error {
 	if err := u.Validate(); err != nil {
 		return h.adminFail(c, err)
 	}
-	if _, ok := h.org.Tree.Unit(u.Agency); u.Agency != "" && !ok {
+	if _, ok := h.Org.Tree.Unit(u.Agency); u.Agency != "" && !ok {
 		return h.adminFail(c, errNoAgency)
 	}
 	if u.Role != account.RoleOfficer {
@@ -383,20 +391,20 @@ func (h *admin) createUser(c *fiber.Ctx) error {
 	if u.PasswordHash, err = account.Hash(password[0]); err != nil {
 		return h.adminFail(c, errPassword)
 	}
-	if err := h.users.CreateUser(c.UserContext(), u); err != nil {
+	if err := h.Users.CreateUser(c.UserContext(), u); err != nil {
 		return h.adminFail(c, err)
 	}
 	return h.adminDone(c, "user.create", u.Name+" ("+u.Role+")", "users")
 }
 
-// toggleUser handles POST /admin/users/toggle: disable or enable an account.
-func (h *admin) toggleUser(c *fiber.Ctx) error {
+// ToggleUser handles POST /admin/users/toggle: disable or enable an account.
+func (h *Handler) ToggleUser(c *fiber.Ctx) error {
 	get, _, err := adminForm(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()
-	u, err := h.users.UserByName(ctx, get("name"))
+	u, err := h.Users.UserByName(ctx, get("name"))
 	if err != nil {
 		return h.adminFail(c, err)
 	}
@@ -404,7 +412,7 @@ func (h *admin) toggleUser(c *fiber.Ctx) error {
 		return h.adminFail(c, errDisableYou)
 	}
 	u.Disabled = get("disabled") == "true"
-	if err := h.users.UpdateUser(ctx, *u); err != nil {
+	if err := h.Users.UpdateUser(ctx, *u); err != nil {
 		return err
 	}
 	action := "user.enable"
@@ -414,8 +422,8 @@ func (h *admin) toggleUser(c *fiber.Ctx) error {
 	return h.adminDone(c, action, u.Name, "users")
 }
 
-// createKey handles POST /admin/keys; the secret is shown on this response only.
-func (h *admin) createKey(c *fiber.Ctx) error {
+// CreateKey handles POST /admin/keys; the secret is shown on this response only.
+func (h *Handler) CreateKey(c *fiber.Ctx) error {
 	get, v, err := adminForm(c)
 	if err != nil {
 		return err
@@ -436,11 +444,11 @@ func (h *admin) createKey(c *fiber.Ctx) error {
 	if len(scopes) == 0 {
 		return h.adminFail(c, errScopes)
 	}
-	secret, key, err := h.keys.CreateAPIKey(c.UserContext(), name, scopes)
+	secret, key, err := h.Keys.CreateAPIKey(c.UserContext(), name, scopes)
 	if err != nil {
 		return err
 	}
-	if err := h.audit.Record(c, "apikey.create", key.ID+" "+name); err != nil {
+	if err := h.Audit.Record(c, "apikey.create", key.ID+" "+name); err != nil {
 		return err
 	}
 	d, err := h.adminData(c)
@@ -452,14 +460,14 @@ func (h *admin) createKey(c *fiber.Ctx) error {
 	return h.Render(c, "admin", d)
 }
 
-// revokeKey handles POST /admin/keys/revoke.
-func (h *admin) revokeKey(c *fiber.Ctx) error {
+// RevokeKey handles POST /admin/keys/revoke.
+func (h *Handler) RevokeKey(c *fiber.Ctx) error {
 	get, _, err := adminForm(c)
 	if err != nil {
 		return err
 	}
 	id := get("id")
-	if err := h.keys.RevokeAPIKey(c.UserContext(), id); err != nil {
+	if err := h.Keys.RevokeAPIKey(c.UserContext(), id); err != nil {
 		return h.adminFail(c, err)
 	}
 	return h.adminDone(c, "apikey.revoke", id, "keys")
