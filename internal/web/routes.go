@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/web/tablet"
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
@@ -46,11 +47,11 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	api.Get("/stats", h.stats.get)
 
 	// Kiosk tablets at the counters, and the admins who pair them (JSON with X-CSRF-Token).
-	app.Get("/kiosk", g.limit(limitLookup), h.kiosk.page)
-	api.Post("/kiosk/pair", requireKioskHeader, g.limit(limitShortCode), h.kiosk.pair)
-	api.Get("/kiosk/status", h.kiosk.status)
-	api.Get("/kiosk/events", h.kiosk.events)
-	api.Post("/kiosk/responses", requireKioskHeader, h.kiosk.submit)
+	app.Get("/kiosk", g.limit(limitLookup), h.kiosk.Page)
+	api.Post("/kiosk/pair", tablet.RequireHeader, g.limit(limitShortCode), h.kiosk.Pair)
+	api.Get("/kiosk/status", h.kiosk.Status)
+	api.Get("/kiosk/events", h.kiosk.Events)
+	api.Post("/kiosk/responses", tablet.RequireHeader, h.kiosk.Submit)
 	api.Get("/kiosk/devices", admins, g.csrf, h.tabletAPI.Devices)
 	api.Post("/kiosk/devices/pair", admins, g.csrf, h.tabletAPI.Pair)
 	api.Post("/kiosk/devices/:id/revoke", admins, g.csrf, h.tabletAPI.Revoke)

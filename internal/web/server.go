@@ -24,6 +24,7 @@ import (
 	"github.com/hailong/hailong/internal/web/admin"
 	"github.com/hailong/hailong/internal/web/citizen"
 	"github.com/hailong/hailong/internal/web/esystem"
+	"github.com/hailong/hailong/internal/web/tablet"
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
@@ -107,7 +108,7 @@ type handlers struct {
 	citizen   *citizen.Handler
 	ticketAPI *esystem.TicketAPI
 	stats     *statsAPI
-	kiosk     *kioskHandlers
+	kiosk     *tablet.Handler
 	counter   *counter
 	dashboard *dashboard
 	admin     *admin.Handler
@@ -126,7 +127,7 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		citizen:   &citizen.Handler{Base: b, Tickets: tickets, Responses: d.Responses, Fields: d.Org.Fields, QR: d.QR, URLs: urls},
 		ticketAPI: &esystem.TicketAPI{Issuer: d.Issuer, URLs: urls},
 		stats:     &statsAPI{guard: g, figures: figures},
-		kiosk:     &kioskHandlers{Base: b, kiosk: d.Kiosk, tickets: tickets},
+		kiosk:     &tablet.Handler{Base: b, Kiosk: d.Kiosk, Tickets: tickets},
 		counter: &counter{Base: b, issuer: d.Issuer, days: d.CounterDays, tickets: tickets, responses: d.Responses,
 			org: d.Org, qr: d.QR, urls: urls},
 		dashboard: &dashboard{Base: b, figures: figures},

@@ -1,4 +1,6 @@
-package web
+// Package tablet serves the kiosk tablets at the counters: the kiosk page, pairing, the push
+// stream of completed dossiers, and the ratings, which count as the dossier's one response.
+package tablet
 
 import (
 	"bufio"
@@ -17,15 +19,12 @@ import (
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
-// kioskHandlers serve the tablets at the counters.
-type kioskHandlers struct {
+// Handler serves the tablets' page and JSON.
+type Handler struct {
 	webkit.Base
-	kiosk   *kiosk.Service
-	tickets webkit.Tickets
+	Kiosk   *kiosk.Service
+	Tickets webkit.Tickets
 }
-
-// Kiosk tablets at the counters: the page, pairing, the push stream of completed dossiers and
-// the ratings, which count as the dossier's one response.
 
 const (
 	kioskCookie = "hl_kiosk"        // the device token: HttpOnly, SameSite=Strict
@@ -47,9 +46,9 @@ var (
 	errIdempotencyKey    = survey.FieldErrors{survey.NewFieldError("idempotency_key", survey.ReasonType, "field.idempotency_key.type")}
 )
 
-// requireKioskHeader refuses a kiosk POST without the custom header: with the SameSite=Strict
+// RequireHeader refuses a kiosk POST without the custom header: with the SameSite=Strict
 // cookie, it keeps other sites from posting as the tablet.
-func requireKioskHeader(c *fiber.Ctx) error {
+func RequireHeader(c *fiber.Ctx) error {
 	if c.Get(kioskHeader) != "1" {
 		return errKioskHeader
 	}
@@ -72,10 +71,10 @@ type kioskData struct {
 	Faces   []kioskFace
 }
 
-// page handles GET /kiosk: one page for every state of the tablet; kiosk.js switches
+// Page handles GET /kiosk: one page for every state of the tablet; kiosk.js switches
 // between its screens.
-func (h *kioskHandlers) page(c *fiber.Ctx) error {
-	def, err := h.tickets.Definition(kioskSurvey)
+func (h *Handler) Page(c *fiber.Ctx) error {
+	def, err := h.Tickets.Definition(kioskSurvey)
 	if err != nil {
 		return err
 	}
@@ -105,7 +104,7 @@ type kioskState struct {
 	Counter          string     `json:"counter,omitempty"`
 }
 
-func (h *kioskHandlers) stateOf(d *kiosk.Device) kioskState {
+func (h *Handler) stateOf(d *kiosk.Device) kioskState {
 	if d.Paired {
 		return kioskState{State: "paired", Name: d.Name, Agency: d.Agency, Counter: d.Counter}
 	}
@@ -116,12 +115,12 @@ func (h *kioskHandlers) stateOf(d *kiosk.Device) kioskState {
 
 // device returns the tablet signed in by the request's cookie: ErrDeviceUnknown without a
 // valid one, ErrDeviceRevoked for a revoked tablet.
-func (h *kioskHandlers) device(c *fiber.Ctx) (*kiosk.Device, error) {
+func (h *Handler) device(c *fiber.Ctx) (*kiosk.Device, error) {
 	token := c.Cookies(kioskCookie)
 	if token == "" || len(token) > 100 {
 		return nil, kiosk.ErrDeviceUnknown
 	}
-	d, err := h.kiosk.Devices.Device(c.UserContext(), kiosk.DeviceID(token))
+	d, err := h.Kiosk.Devices.Device(c.UserContext(), kiosk.DeviceID(token))
 	switch {
 	case errors.Is(err, kiosk.ErrDeviceNotFound):
 		return nil, kiosk.ErrDeviceUnknown
@@ -134,7 +133,7 @@ func (h *kioskHandlers) device(c *fiber.Ctx) (*kiosk.Device, error) {
 }
 
 // pairedDevice is device, refusing a tablet that still waits to be paired.
-func (h *kioskHandlers) pairedDevice(c *fiber.Ctx) (*kiosk.Device, error) {
+func (h *Handler) pairedDevice(c *fiber.Ctx) (*kiosk.Device, error) {
 	d, err := h.device(c)
 	if err == nil && !d.Paired {
 		err = errKioskNotPaired
@@ -142,22 +141,22 @@ func (h *kioskHandlers) pairedDevice(c *fiber.Ctx) (*kiosk.Device, error) {
 	return d, err
 }
 
-func (h *kioskHandlers) setKioskCookie(c *fiber.Ctx, token string) {
+func (h *Handler) setKioskCookie(c *fiber.Ctx, token string) {
 	c.Cookie(&fiber.Cookie{
 		Name: kioskCookie, Value: token, Path: "/", MaxAge: int(kioskCookieAge.Seconds()),
 		HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: c.Protocol() == "https",
 	})
 }
 
-// pair handles POST /api/v1/kiosk/pair: a tablet asks for a pairing code. A tablet waiting
+// Pair handles POST /api/v1/kiosk/pair: a tablet asks for a pairing code. A tablet waiting
 // to be paired gets a fresh code once its own has expired; any other gets a new identity.
-func (h *kioskHandlers) pair(c *fiber.Ctx) error {
+func (h *Handler) Pair(c *fiber.Ctx) error {
 	d, err := h.device(c)
 	if err == nil && d.Paired {
 		return c.JSON(h.stateOf(d))
 	}
 	if err == nil && !h.Now().Before(d.PairingExpiresAt) {
-		d, err = h.kiosk.Devices.RenewPairingCode(c.UserContext(), d.ID, h.Now())
+		d, err = h.Kiosk.Devices.RenewPairingCode(c.UserContext(), d.ID, h.Now())
 	}
 	if err == nil {
 		return c.JSON(h.stateOf(d))
@@ -165,7 +164,7 @@ func (h *kioskHandlers) pair(c *fiber.Ctx) error {
 	if !errors.Is(err, kiosk.ErrDeviceUnknown) && !errors.Is(err, kiosk.ErrDeviceRevoked) {
 		return err
 	}
-	token, d, err := h.kiosk.Devices.CreateDevice(c.UserContext(), h.Now())
+	token, d, err := h.Kiosk.Devices.CreateDevice(c.UserContext(), h.Now())
 	if err != nil {
 		return err
 	}
@@ -173,9 +172,9 @@ func (h *kioskHandlers) pair(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(h.stateOf(d))
 }
 
-// status handles GET /api/v1/kiosk/status: 200 with the tablet's state, 401 with
+// Status handles GET /api/v1/kiosk/status: 200 with the tablet's state, 401 with
 // "state": "unknown" or "revoked" when it must (again) be paired.
-func (h *kioskHandlers) status(c *fiber.Ctx) error {
+func (h *Handler) Status(c *fiber.Ctx) error {
 	d, err := h.device(c)
 	if state := unauthorizedState(err); state != "" {
 		_, body := h.Classify(c, err)
@@ -202,19 +201,19 @@ func unauthorizedState(err error) string {
 	return ""
 }
 
-// events handles GET /api/v1/kiosk/events: a Server-Sent Events stream of the dossiers
+// Events handles GET /api/v1/kiosk/events: a Server-Sent Events stream of the dossiers
 // completed at the tablet's counter, starting with the current one if it still awaits a rating.
-func (h *kioskHandlers) events(c *fiber.Ctx) error {
+func (h *Handler) Events(c *fiber.Ctx) error {
 	d, err := h.pairedDevice(c)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	events, unsubscribe := h.kiosk.Hub.Subscribe(ctx, d.CounterKey()) // before reading the current dossier, so none falls between
-	st := &kioskStream{kiosk: h.kiosk, device: d.ID, counter: d.CounterKey(), events: events,
+	events, unsubscribe := h.Kiosk.Hub.Subscribe(ctx, d.CounterKey()) // before reading the current dossier, so none falls between
+	st := &kioskStream{kiosk: h.Kiosk, device: d.ID, counter: d.CounterKey(), events: events,
 		conn: c.Context().Conn(), shutdown: c.Context().Done()}
-	first := h.kiosk.CurrentEvent(c.UserContext(), st.counter, "")
-	if err := h.kiosk.Devices.TouchDevice(c.UserContext(), d.ID, h.Now()); err != nil {
+	first := h.Kiosk.CurrentEvent(c.UserContext(), st.counter, "")
+	if err := h.Kiosk.Devices.TouchDevice(c.UserContext(), d.ID, h.Now()); err != nil {
 		h.Log.Warn("kiosk: record last seen", "err", err)
 	}
 	c.Set(fiber.HeaderContentType, "text/event-stream; charset=utf-8")
@@ -334,14 +333,11 @@ type kioskRatingRequest struct {
 	Lang           string         `json:"lang"`
 }
 
-// The "Kiosk tablets" section of /admin: the tablets, a form to pair one by the code it shows
-// and a button to revoke each.
-
-// submit handles POST /api/v1/kiosk/responses: 201 stored, 200 when this very submission (same
+// Submit handles POST /api/v1/kiosk/responses: 201 stored, 200 when this very submission (same
 // idempotency key) was stored before, 409 when the dossier already has another rating. Ratings
 // given too soon after the tablet's last one, or without a dossier beyond the tablet's
 // allowance, are stored flagged as misuse.
-func (h *kioskHandlers) submit(c *fiber.Ctx) error {
+func (h *Handler) Submit(c *fiber.Ctx) error {
 	d, err := h.pairedDevice(c)
 	if err != nil {
 		return err
@@ -357,10 +353,10 @@ func (h *kioskHandlers) submit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if stored, err := h.kiosk.StoredBefore(c.UserContext(), id, req.IdempotencyKey); stored || err != nil {
+	if stored, err := h.Kiosk.StoredBefore(c.UserContext(), id, req.IdempotencyKey); stored || err != nil {
 		return alreadyStored(c, err)
 	}
-	def, err := h.tickets.Definition(kioskSurvey)
+	def, err := h.Tickets.Definition(kioskSurvey)
 	if err != nil {
 		return err
 	}
@@ -372,7 +368,7 @@ func (h *kioskHandlers) submit(c *fiber.Ctx) error {
 	if l != "vi" && l != "en" {
 		l = webkit.Lang(c)
 	}
-	r, stored, err := h.kiosk.Rate(c.UserContext(), kiosk.Rating{Device: d, Ticket: t, Definition: def, Answers: answers,
+	r, stored, err := h.Kiosk.Rate(c.UserContext(), kiosk.Rating{Device: d, Ticket: t, Definition: def, Answers: answers,
 		Key: req.IdempotencyKey, RatedAt: req.RatedAt, Lang: l})
 	if !stored || err != nil {
 		return alreadyStored(c, err)
@@ -390,11 +386,11 @@ func alreadyStored(c *fiber.Ctx, err error) error {
 
 // ticketOf returns the ticket a kiosk rates and the response ID: the ticket's token, or for a
 // rating without a dossier (nil ticket) one made from the device and idempotency key.
-func (h *kioskHandlers) ticketOf(c *fiber.Ctx, d *kiosk.Device, token, key string) (*survey.Ticket, string, error) {
+func (h *Handler) ticketOf(c *fiber.Ctx, d *kiosk.Device, token, key string) (*survey.Ticket, string, error) {
 	if token == "" {
 		return nil, kiosk.FreeRatingID(d.ID, key), nil
 	}
-	t, _, err := h.tickets.Open(c, token)
+	t, _, err := h.Tickets.Open(c, token)
 	if err != nil {
 		return nil, "", err
 	}
