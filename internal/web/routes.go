@@ -58,9 +58,9 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 
 	// Counter officers: complete a dossier by hand, the day's list, printable slips.
 	counter := app.Group("/counter", g.requireSession(account.RoleOfficer, account.RoleManager, account.RoleAdmin), g.csrf)
-	counter.Get("/", h.counter.page)
-	counter.Post("/tickets", h.counter.issue)
-	counter.Get("/slip/:token", h.counter.slip)
+	counter.Get("/", h.counter.Page)
+	counter.Post("/tickets", h.counter.Issue)
+	counter.Get("/slip/:token", h.counter.Slip)
 
 	// Managers: dashboard, exports and periodic reports.
 	dash := app.Group("/dashboard", staff, g.csrf)

@@ -23,6 +23,7 @@ import (
 	"github.com/hailong/hailong/internal/ticket"
 	"github.com/hailong/hailong/internal/web/admin"
 	"github.com/hailong/hailong/internal/web/citizen"
+	"github.com/hailong/hailong/internal/web/counter"
 	"github.com/hailong/hailong/internal/web/esystem"
 	"github.com/hailong/hailong/internal/web/tablet"
 	"github.com/hailong/hailong/internal/web/webkit"
@@ -109,7 +110,7 @@ type handlers struct {
 	ticketAPI *esystem.TicketAPI
 	stats     *statsAPI
 	kiosk     *tablet.Handler
-	counter   *counter
+	counter   *counter.Handler
 	dashboard *dashboard
 	admin     *admin.Handler
 	tabletAPI *admin.TabletAPI
@@ -128,8 +129,8 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		ticketAPI: &esystem.TicketAPI{Issuer: d.Issuer, URLs: urls},
 		stats:     &statsAPI{guard: g, figures: figures},
 		kiosk:     &tablet.Handler{Base: b, Kiosk: d.Kiosk, Tickets: tickets},
-		counter: &counter{Base: b, issuer: d.Issuer, days: d.CounterDays, tickets: tickets, responses: d.Responses,
-			org: d.Org, qr: d.QR, urls: urls},
+		counter: &counter.Handler{Base: b, Issuer: d.Issuer, Days: d.CounterDays, Tickets: tickets, Responses: d.Responses,
+			Org: d.Org, QR: d.QR, URLs: urls},
 		dashboard: &dashboard{Base: b, figures: figures},
 		admin: &admin.Handler{Base: b, Org: d.Org, UnitStore: d.OrgEdits.Units, FieldStore: d.OrgEdits.Fields,
 			Users: d.Access.Users, Keys: d.Access.APIKeys, Audit: audit, Kiosk: d.Kiosk, Rollups: d.Rollups},

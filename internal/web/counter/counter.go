@@ -1,4 +1,7 @@
-package web
+// Package counter serves the counter page: an officer completes dossiers by hand, sees the day's
+// dossiers of their counter with whether each is rated yet, and prints the slips handed to
+// citizens. Managers and admins may look at any counter of their scope but complete no dossier.
+package counter
 
 import (
 	"context"
@@ -20,10 +23,6 @@ import (
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
-// The counter page: an officer completes dossiers by hand, sees the day's dossiers of their
-// counter with whether each is rated yet, and prints the slips handed to citizens. Managers and
-// admins may look at any counter of their scope but complete no dossier.
-
 var (
 	errNoCounter        = survey.Errorf(survey.CodeForbidden, "error.no_counter")
 	errSlipOtherCounter = survey.Errorf(survey.CodeForbidden, "error.slip_other_counter")
@@ -35,18 +34,16 @@ var (
 // slipSizes are the printable slip layouts; the first is the default.
 var slipSizes = []string{"80mm", "a6"}
 
-// counter serves counter officers: completing a dossier by hand, the day's list of the
-// counter's dossiers and the printable slips; managers and admins may look at any counter of
-// their scope.
-type counter struct {
+// Handler serves the counter page, its form and the slips.
+type Handler struct {
 	webkit.Base
-	issuer    *ticket.Issuer
-	days      ticket.CounterDays
-	tickets   webkit.Tickets
-	responses survey.ResponseStore
-	org       *org.Directory
-	qr        *qr.Generator
-	urls      webkit.TicketURLs
+	Issuer    *ticket.Issuer
+	Days      ticket.CounterDays
+	Tickets   webkit.Tickets
+	Responses survey.ResponseStore
+	Org       *org.Directory
+	QR        *qr.Generator
+	URLs      webkit.TicketURLs
 }
 
 // counterRef names one counter of an agency.
@@ -86,8 +83,8 @@ type counterData struct {
 	Rows                    []counterRow
 }
 
-// page handles GET /counter.
-func (h *counter) page(c *fiber.Ctx) error {
+// Page handles GET /counter.
+func (h *Handler) Page(c *fiber.Ctx) error {
 	d, err := h.counterData(c, counterForm{Delivery: string(survey.DeliveryDirect), OnTime: "true"})
 	if err != nil {
 		return err
@@ -95,7 +92,7 @@ func (h *counter) page(c *fiber.Ctx) error {
 	return h.Render(c, "counter", d)
 }
 
-func (h *counter) counterData(c *fiber.Ctx, form counterForm) (*counterData, error) {
+func (h *Handler) counterData(c *fiber.Ctx, form counterForm) (*counterData, error) {
 	u, l := webkit.CurrentUser(c), webkit.Lang(c)
 	ref, chosen, err := h.counterOf(c, u)
 	if err != nil {
@@ -104,7 +101,7 @@ func (h *counter) counterData(c *fiber.Ctx, form counterForm) (*counterData, err
 	d := &counterData{
 		PageData: h.PageFor(c, i18n.T(l, "counter.title")), User: u, CSRF: webkit.CSRFToken(c),
 		Officer: u.Role == account.RoleOfficer, Chosen: chosen, Ref: ref, Form: form,
-		Fields: webkit.ActiveFields(c, h.org.Fields), Deliveries: survey.Deliveries,
+		Fields: webkit.ActiveFields(c, h.Org.Fields), Deliveries: survey.Deliveries,
 		Today: stats.FormatDate(stats.DateOf(h.Now())), Invalid: map[string]bool{},
 	}
 	if !chosen {
@@ -118,7 +115,7 @@ func (h *counter) counterData(c *fiber.Ctx, form counterForm) (*counterData, err
 
 // counterOf is the counter the page shows: an officer's own, or for a manager or admin the one
 // named by ?agency=&counter= within their scope (chosen is false when none is named).
-func (h *counter) counterOf(c *fiber.Ctx, u *account.User) (ref counterRef, chosen bool, err error) {
+func (h *Handler) counterOf(c *fiber.Ctx, u *account.User) (ref counterRef, chosen bool, err error) {
 	if u.Role == account.RoleOfficer {
 		if u.Agency == "" || u.Counter == "" {
 			return ref, false, errNoCounter
@@ -140,22 +137,22 @@ func (h *counter) counterOf(c *fiber.Ctx, u *account.User) (ref counterRef, chos
 
 // inScope reports whether a manager or admin may see agency: their unit's subtree, or
 // everything for an account of the whole organisation.
-func (h *counter) inScope(u *account.User, agency string) bool {
-	return u.Agency == "" || h.org.Tree.Subtree(u.Agency)[agency]
+func (h *Handler) inScope(u *account.User, agency string) bool {
+	return u.Agency == "" || h.Org.Tree.Subtree(u.Agency)[agency]
 }
 
 // mayPrint reports whether u may see the slip of t: an officer at t's counter, or a manager or
 // admin whose scope holds t's agency.
-func (h *counter) mayPrint(u *account.User, t *survey.Ticket) bool {
+func (h *Handler) mayPrint(u *account.User, t *survey.Ticket) bool {
 	if u.Role == account.RoleOfficer {
 		return u.Agency != "" && u.Counter != "" && t.Agency == u.Agency && t.Counter == u.Counter
 	}
 	return h.inScope(u, t.Agency)
 }
 
-func (h *counter) unitsInScope(u *account.User) []org.Unit {
+func (h *Handler) unitsInScope(u *account.User) []org.Unit {
 	var out []org.Unit
-	for _, unit := range h.org.Tree.Units() {
+	for _, unit := range h.Org.Tree.Units() {
 		if h.inScope(u, unit.Code) {
 			out = append(out, unit)
 		}
@@ -163,9 +160,9 @@ func (h *counter) unitsInScope(u *account.User) []org.Unit {
 	return out
 }
 
-func (h *counter) counterChoices(u *account.User) []org.Counter {
+func (h *Handler) counterChoices(u *account.User) []org.Counter {
 	var out []org.Counter
-	for _, ct := range h.org.Tree.Counters() {
+	for _, ct := range h.Org.Tree.Counters() {
 		if h.inScope(u, ct.Agency) {
 			out = append(out, ct)
 		}
@@ -174,21 +171,21 @@ func (h *counter) counterChoices(u *account.User) []org.Counter {
 }
 
 // counterNames returns the names of r's unit and counter, or their codes when unnamed.
-func (h *counter) counterNames(r counterRef) (agency, counter string) {
+func (h *Handler) counterNames(r counterRef) (agency, counter string) {
 	agency, counter = r.Agency, r.Counter
-	if u, ok := h.org.Tree.Unit(r.Agency); ok && u.Name != "" {
+	if u, ok := h.Org.Tree.Unit(r.Agency); ok && u.Name != "" {
 		agency = u.Name
 	}
-	if name, ok := h.org.Tree.CounterName(org.CounterID(r.Agency, r.Counter)); ok {
+	if name, ok := h.Org.Tree.CounterName(org.CounterID(r.Agency, r.Counter)); ok {
 		counter = name
 	}
 	return agency, counter
 }
 
 // counterRows lists today's dossiers of r, newest first, each with whether it is rated yet.
-func (h *counter) counterRows(c *fiber.Ctx, r counterRef) ([]counterRow, error) {
+func (h *Handler) counterRows(c *fiber.Ctx, r counterRef) ([]counterRow, error) {
 	ctx, l := c.UserContext(), webkit.Lang(c)
-	list, err := h.days.CounterDossiers(ctx, r.Agency, r.Counter, stats.DateOf(h.Now()).String())
+	list, err := h.Days.CounterDossiers(ctx, r.Agency, r.Counter, stats.DateOf(h.Now()).String())
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +198,7 @@ func (h *counter) counterRows(c *fiber.Ctx, r counterRef) ([]counterRow, error) 
 			continue
 		}
 		seen[d.Token] = true
-		rated, err := h.responses.Answered(ctx, d.Token)
+		rated, err := h.Responses.Answered(ctx, d.Token)
 		if err != nil {
 			return nil, err
 		}
@@ -223,17 +220,17 @@ func clipRunes(s string, n int) string {
 	return s
 }
 
-func (h *counter) fieldName(ctx context.Context, l, code string) string {
-	if f, ok := h.org.Fields.Get(ctx, code); ok {
+func (h *Handler) fieldName(ctx context.Context, l, code string) string {
+	if f, ok := h.Org.Fields.Get(ctx, code); ok {
 		return f.Name.In(l)
 	}
 	return code
 }
 
-// issue handles POST /counter/tickets: an officer completes a dossier by hand. The
+// Issue handles POST /counter/tickets: an officer completes a dossier by hand. The
 // ticket is issued as through the API, with the officer's own unit, counter and name, and the
 // officer goes on to its slip; a dossier that already has a ticket here shows that ticket's slip.
-func (h *counter) issue(c *fiber.Ctx) error {
+func (h *Handler) Issue(c *fiber.Ctx) error {
 	u := webkit.CurrentUser(c)
 	if u.Role != account.RoleOfficer {
 		return survey.ErrForbidden
@@ -251,7 +248,7 @@ func (h *counter) issue(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return h.counterFail(c, fiber.StatusUnprocessableEntity, form, errs)
 	}
-	got, created, err := h.issuer.Issue(c.UserContext(), &req)
+	got, created, err := h.Issuer.Issue(c.UserContext(), &req)
 	if err != nil {
 		return err
 	}
@@ -264,12 +261,12 @@ func (h *counter) issue(c *fiber.Ctx) error {
 
 // counterRequest is the ticket request of the form; unit, counter and officer come from the
 // account, never from the form.
-func (h *counter) counterRequest(ctx context.Context, u *account.User, f counterForm) (survey.TicketRequest, survey.FieldErrors) {
+func (h *Handler) counterRequest(ctx context.Context, u *account.User, f counterForm) (survey.TicketRequest, survey.FieldErrors) {
 	req := survey.TicketRequest{
 		DossierCode: f.DossierCode, ProcedureCode: f.ProcedureCode, ProcedureName: f.ProcedureName, Field: f.Field,
 		Agency: u.Agency, Counter: u.Counter, Officer: u.Name, Delivery: survey.Delivery(f.Delivery),
 	}
-	errs := h.issuer.Validate(ctx, &req)
+	errs := h.Issuer.Validate(ctx, &req)
 	switch f.OnTime {
 	case "true", "false":
 		onTime := f.OnTime == "true"
@@ -281,7 +278,7 @@ func (h *counter) counterRequest(ctx context.Context, u *account.User, f counter
 }
 
 // counterFail shows the counter page again with the form as typed and what is wrong with it.
-func (h *counter) counterFail(c *fiber.Ctx, status int, form counterForm, errs survey.FieldErrors) error {
+func (h *Handler) counterFail(c *fiber.Ctx, status int, form counterForm, errs survey.FieldErrors) error {
 	d, err := h.counterData(c, form)
 	if err != nil {
 		return err
@@ -303,9 +300,9 @@ type slipData struct {
 	Back                     string
 }
 
-// slip handles GET /counter/slip/:token?size=80mm|a6: the printable slip of a dossier.
-func (h *counter) slip(c *fiber.Ctx) error {
-	t, err := h.tickets.ByToken(c)
+// Slip handles GET /counter/slip/:token?size=80mm|a6: the printable slip of a dossier.
+func (h *Handler) Slip(c *fiber.Ctx) error {
+	t, err := h.Tickets.ByToken(c)
 	if err != nil {
 		return err
 	}
@@ -313,7 +310,7 @@ func (h *counter) slip(c *fiber.Ctx) error {
 	if !h.mayPrint(u, t) {
 		return errSlipOtherCounter
 	}
-	svg, err := h.qr.SVG(h.urls.Survey(t))
+	svg, err := h.QR.SVG(h.URLs.Survey(t))
 	if err != nil {
 		return survey.Wrap(err)
 	}
@@ -325,7 +322,7 @@ func (h *counter) slip(c *fiber.Ctx) error {
 }
 
 // slipOf is what t's slip shows, in the size the request asks for.
-func (h *counter) slipOf(c *fiber.Ctx, t *survey.Ticket, qr template.HTML) slipData {
+func (h *Handler) slipOf(c *fiber.Ctx, t *survey.Ticket, qr template.HTML) slipData {
 	l := webkit.Lang(c)
 	d := slipData{
 		PageData: h.PageFor(c, i18n.T(l, "slip.title")), Size: slipSizes[0], Other: slipSizes[1], QR: qr,
