@@ -21,6 +21,7 @@ import (
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/redisstore"
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/web/dashboard"
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
@@ -37,6 +38,9 @@ type guard struct {
 	salt     string
 	base     webkit.Base // sets cookies
 }
+
+// The guard answers the stats API's questions about the caller.
+var _ dashboard.Callers = (*guard)(nil)
 
 func newGuard(d Deps, b webkit.Base) *guard {
 	return &guard{
@@ -183,7 +187,7 @@ func newAPIKeyCache(store account.APIKeyStore) *apiKeyCache {
 // requireKey admits a request whose bearer API key has scope.
 func (g *guard) requireKey(scope string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		key, err := g.bearerKey(c)
+		key, err := g.BearerKey(c)
 		if err != nil {
 			return err
 		}
@@ -195,7 +199,8 @@ func (g *guard) requireKey(scope string) fiber.Handler {
 	}
 }
 
-func (g *guard) bearerKey(c *fiber.Ctx) (*account.APIKey, error) {
+// BearerKey returns the request's bearer API key, refusing a missing, unknown or revoked one.
+func (g *guard) BearerKey(c *fiber.Ctx) (*account.APIKey, error) {
 	secret, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
 	secret = strings.TrimSpace(secret)
 	if !ok || secret == "" || len(secret) > 200 {
@@ -261,31 +266,8 @@ func (g *guard) limit(bucket string) fiber.Handler {
 	}
 }
 
-// statsScope authenticates a stats reader: an API key with stats:read sees everything; a
-// signed-in user sees their agency's subtree.
-func (g *guard) statsScope(c *fiber.Ctx) (scope, error) {
-	if c.Get(fiber.HeaderAuthorization) != "" {
-		key, err := g.bearerKey(c)
-		if err != nil {
-			return scope{}, err
-		}
-		if !key.HasScope(account.ScopeStatsRead) {
-			return scope{}, survey.ErrForbidden
-		}
-		return scope{}, nil
-	}
-	u, err := g.sessionUser(c)
-	if err != nil {
-		return scope{}, err
-	}
-	if u == nil {
-		return scope{}, survey.ErrUnauthorized
-	}
-	return scope{agency: u.Agency, officers: u.Role == account.RoleAdmin || u.Role == account.RoleManager}, nil
-}
-
-// sessionUser returns the signed-in user, or nil when the request carries no live session.
-func (g *guard) sessionUser(c *fiber.Ctx) (*account.User, error) {
+// SessionUser returns the signed-in user, or nil when the request carries no live session.
+func (g *guard) SessionUser(c *fiber.Ctx) (*account.User, error) {
 	u, _, err := g.loadSession(c)
 	if errors.Is(err, account.ErrSessionEnded) || errors.Is(err, survey.ErrUnauthorized) {
 		return nil, nil

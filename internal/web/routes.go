@@ -44,7 +44,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	api.Get("/tickets/:token/qr.png", g.limit(limitLookup), h.citizen.QRPNG)
 	api.Get("/tickets/:token/qr.svg", g.limit(limitLookup), h.citizen.QRSVG)
 	api.Post("/responses", g.limit(limitSubmit), h.citizen.SubmitResponse)
-	api.Get("/stats", h.stats.get)
+	api.Get("/stats", h.stats.Get)
 
 	// Kiosk tablets at the counters, and the admins who pair them (JSON with X-CSRF-Token).
 	app.Get("/kiosk", g.limit(limitLookup), h.kiosk.Page)
@@ -64,11 +64,11 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 
 	// Managers: dashboard, exports and periodic reports.
 	dash := app.Group("/dashboard", staff, g.csrf)
-	dash.Get("/", h.dashboard.page)
-	dash.Get("/export.csv", h.dashboard.exportCSV)
-	dash.Get("/export.xlsx", h.dashboard.exportXLSX)
-	dash.Get("/report", h.dashboard.reportPage)
-	dash.Get("/report.xlsx", h.dashboard.reportXLSX)
+	dash.Get("/", h.dashboard.Page)
+	dash.Get("/export.csv", h.dashboard.ExportCSV)
+	dash.Get("/export.xlsx", h.dashboard.ExportXLSX)
+	dash.Get("/report", h.dashboard.ReportPage)
+	dash.Get("/report.xlsx", h.dashboard.ReportXLSX)
 
 	// Admins: the organisation, targets, accounts, API keys and tablets.
 	adm := app.Group("/admin", admins, g.csrf)

@@ -24,6 +24,7 @@ import (
 	"github.com/hailong/hailong/internal/web/admin"
 	"github.com/hailong/hailong/internal/web/citizen"
 	"github.com/hailong/hailong/internal/web/counter"
+	"github.com/hailong/hailong/internal/web/dashboard"
 	"github.com/hailong/hailong/internal/web/esystem"
 	"github.com/hailong/hailong/internal/web/tablet"
 	"github.com/hailong/hailong/internal/web/webkit"
@@ -81,7 +82,7 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	pages, err := webkit.NewRenderer(template.FuncMap{"drill": drillLink})
+	pages, err := webkit.NewRenderer(template.FuncMap{"drill": dashboard.DrillLink})
 	if err != nil {
 		return nil, err
 	}
@@ -108,17 +109,17 @@ type handlers struct {
 	signIn    *signIn
 	citizen   *citizen.Handler
 	ticketAPI *esystem.TicketAPI
-	stats     *statsAPI
+	stats     *dashboard.StatsAPI
 	kiosk     *tablet.Handler
 	counter   *counter.Handler
-	dashboard *dashboard
+	dashboard *dashboard.Handler
 	admin     *admin.Handler
 	tabletAPI *admin.TabletAPI
 }
 
 func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 	tickets := webkit.Tickets{Store: d.Tickets, Surveys: d.Surveys, Now: d.Now}
-	figures := statsReader{org: d.Org, rollups: d.Rollups}
+	figures := dashboard.Figures{Org: d.Org, Rollups: d.Rollups}
 	urls := webkit.TicketURLs(d.Config.BaseURL)
 	audit := webkit.Auditor{Store: d.Access.Audit, Now: d.Now}
 	return handlers{
@@ -127,11 +128,11 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 			limit: redisstore.PerMinute(d.Config.Limits.SignIn)},
 		citizen:   &citizen.Handler{Base: b, Tickets: tickets, Responses: d.Responses, Fields: d.Org.Fields, QR: d.QR, URLs: urls},
 		ticketAPI: &esystem.TicketAPI{Issuer: d.Issuer, URLs: urls},
-		stats:     &statsAPI{guard: g, figures: figures},
+		stats:     &dashboard.StatsAPI{Callers: g, Figures: figures},
 		kiosk:     &tablet.Handler{Base: b, Kiosk: d.Kiosk, Tickets: tickets},
 		counter: &counter.Handler{Base: b, Issuer: d.Issuer, Days: d.CounterDays, Tickets: tickets, Responses: d.Responses,
 			Org: d.Org, QR: d.QR, URLs: urls},
-		dashboard: &dashboard{Base: b, figures: figures},
+		dashboard: &dashboard.Handler{Base: b, Figures: figures},
 		admin: &admin.Handler{Base: b, Org: d.Org, UnitStore: d.OrgEdits.Units, FieldStore: d.OrgEdits.Fields,
 			Users: d.Access.Users, Keys: d.Access.APIKeys, Audit: audit, Kiosk: d.Kiosk, Rollups: d.Rollups},
 		tabletAPI: &admin.TabletAPI{Kiosk: d.Kiosk, Audit: audit},

@@ -1,4 +1,4 @@
-package web
+package dashboard
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 )
 
 // dashboardResult answers the dashboard's current query, for exports.
-func (h *dashboard) dashboardResult(c *fiber.Ctx) (periodChoice, stats.Query, stats.Result, error) {
+func (h *Handler) dashboardResult(c *fiber.Ctx) (periodChoice, stats.Query, stats.Result, error) {
 	pc, err := choosePeriod(c)
 	if err != nil {
 		return pc, stats.Query{}, stats.Result{}, err
@@ -23,12 +23,12 @@ func (h *dashboard) dashboardResult(c *fiber.Ctx) (periodChoice, stats.Query, st
 	if err != nil {
 		return pc, q, stats.Result{}, err
 	}
-	res, err := h.figures.aggregate(c, q)
+	res, err := h.Figures.aggregate(c, q)
 	return pc, q, res, err
 }
 
-// exportCSV handles GET /dashboard/export.csv: the table on screen.
-func (h *dashboard) exportCSV(c *fiber.Ctx) error {
+// ExportCSV handles GET /dashboard/export.csv: the table on screen.
+func (h *Handler) ExportCSV(c *fiber.Ctx) error {
 	_, q, res, err := h.dashboardResult(c)
 	if err != nil {
 		return err
@@ -40,8 +40,8 @@ func (h *dashboard) exportCSV(c *fiber.Ctx) error {
 	return sendFile(c, "text/csv; charset=utf-8", exportName(q, "csv"), buf.Bytes())
 }
 
-// exportXLSX handles GET /dashboard/export.xlsx: the table on screen as a workbook.
-func (h *dashboard) exportXLSX(c *fiber.Ctx) error {
+// ExportXLSX handles GET /dashboard/export.xlsx: the table on screen as a workbook.
+func (h *Handler) ExportXLSX(c *fiber.Ctx) error {
 	_, q, res, err := h.dashboardResult(c)
 	if err != nil {
 		return err
@@ -66,7 +66,7 @@ func sendFile(c *fiber.Ctx, contentType, name string, body []byte) error {
 }
 
 // periodicReport gathers the Home Affairs report for the chosen period.
-func (h *dashboard) periodicReport(c *fiber.Ctx) (*report.Report, error) {
+func (h *Handler) periodicReport(c *fiber.Ctx) (*report.Report, error) {
 	pc, err := choosePeriod(c)
 	if err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func (h *dashboard) periodicReport(c *fiber.Ctx) (*report.Report, error) {
 	sc := userScope(webkit.CurrentUser(c))
 	r := &report.Report{Period: pc.Period, Kind: pc.Kind, GeneratedAt: h.Now(), Agency: i18n.T(webkit.Lang(c), "app.name")}
 	if sc.agency != "" {
-		if u, ok := h.figures.org.Tree.Unit(sc.agency); ok {
+		if u, ok := h.Figures.Org.Tree.Unit(sc.agency); ok {
 			r.Agency = u.Name
 		}
 	}
@@ -84,7 +84,7 @@ func (h *dashboard) periodicReport(c *fiber.Ctx) (*report.Report, error) {
 		if err != nil {
 			return nil, err
 		}
-		if *dst, err = h.figures.aggregate(c, q); err != nil {
+		if *dst, err = h.Figures.aggregate(c, q); err != nil {
 			return nil, err
 		}
 		if by == stats.ByField {
@@ -95,17 +95,17 @@ func (h *dashboard) periodicReport(c *fiber.Ctx) (*report.Report, error) {
 	return r, nil
 }
 
-func (h *dashboard) reportComments(c *fiber.Ctx, q stats.Query) []report.Comment {
+func (h *Handler) reportComments(c *fiber.Ctx, q stats.Query) []report.Comment {
 	keep := func(cm *stats.Comment) bool { return q.Agencies == nil || q.Agencies[cm.Agency] }
 	var out []report.Comment
-	for _, cm := range h.figures.comments(q.Period, keep, report.MaxComments) {
-		out = append(out, report.Comment{At: cm.At, Field: h.figures.label(c, stats.ByField, cm.Field), Agency: h.figures.label(c, stats.ByAgency, cm.Agency), Overall: cm.Overall, Text: cm.Text})
+	for _, cm := range h.Figures.comments(q.Period, keep, report.MaxComments) {
+		out = append(out, report.Comment{At: cm.At, Field: h.Figures.label(c, stats.ByField, cm.Field), Agency: h.Figures.label(c, stats.ByAgency, cm.Agency), Overall: cm.Overall, Text: cm.Text})
 	}
 	return out
 }
 
-// reportXLSX handles GET /dashboard/report.xlsx.
-func (h *dashboard) reportXLSX(c *fiber.Ctx) error {
+// ReportXLSX handles GET /dashboard/report.xlsx.
+func (h *Handler) ReportXLSX(c *fiber.Ctx) error {
 	r, err := h.periodicReport(c)
 	if err != nil {
 		return err
@@ -124,8 +124,8 @@ type reportData struct {
 	Comments []report.Comment
 }
 
-// reportPage handles GET /dashboard/report: the report as a printable page.
-func (h *dashboard) reportPage(c *fiber.Ctx) error {
+// ReportPage handles GET /dashboard/report: the report as a printable page.
+func (h *Handler) ReportPage(c *fiber.Ctx) error {
 	r, err := h.periodicReport(c)
 	if err != nil {
 		return err

@@ -1,4 +1,6 @@
-package web
+// Package dashboard serves managers' figures: the dashboard against targets, its CSV and XLSX
+// exports, the periodic report, and the same figures as JSON at /api/v1/stats.
+package dashboard
 
 import (
 	"html/template"
@@ -55,10 +57,10 @@ func defaultIndex(kind string, today stats.Date) int {
 	return 1
 }
 
-// dashboard serves managers: the figures against targets, exports and the periodic report.
-type dashboard struct {
+// Handler serves the dashboard page, its exports and the periodic report.
+type Handler struct {
 	webkit.Base
-	figures statsReader
+	Figures Figures
 }
 
 // dashboardData is what the dashboard page shows.
@@ -86,8 +88,8 @@ type commentRow struct {
 	Negative                  bool
 }
 
-// page handles GET /dashboard: figures against targets for the chosen period and filters.
-func (h *dashboard) page(c *fiber.Ctx) error {
+// Page handles GET /dashboard: figures against targets for the chosen period and filters.
+func (h *Handler) Page(c *fiber.Ctx) error {
 	u := webkit.CurrentUser(c)
 	sc := userScope(u)
 	pc, err := choosePeriod(c)
@@ -98,14 +100,14 @@ func (h *dashboard) page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := h.figures.aggregate(c, q)
+	res, err := h.Figures.aggregate(c, q)
 	if err != nil {
 		return err
 	}
 	l := webkit.Lang(c)
 	d := dashboardData{
 		PageData: h.PageFor(c, i18n.T(l, "dash.title")), User: u, CSRF: webkit.CSRFToken(c), Choice: pc, Query: q, Result: res,
-		Fields: webkit.ActiveFields(c, h.figures.org.Fields), Units: h.figures.org.Tree.Units(), QS: string(c.Request().URI().QueryString()),
+		Fields: webkit.ActiveFields(c, h.Figures.Org.Fields), Units: h.Figures.Org.Tree.Units(), QS: string(c.Request().URI().QueryString()),
 		Years: recentYears(), Officers: sc.officers, GroupBys: groupBysFor(sc),
 	}
 	d.Trend = h.trend(c, q, l)
@@ -114,17 +116,17 @@ func (h *dashboard) page(c *fiber.Ctx) error {
 }
 
 // statsQueryFor builds the stats query of a dashboard request for period p.
-func (h *dashboard) statsQueryFor(c *fiber.Ctx, sc scope, p stats.Period) (stats.Query, error) {
+func (h *Handler) statsQueryFor(c *fiber.Ctx, sc scope, p stats.Period) (stats.Query, error) {
 	args := c.Context().QueryArgs()
 	args.Set("from", p.From.String())
 	args.Set("to", p.To.String())
-	return h.figures.statsQuery(c, sc)
+	return h.Figures.statsQuery(c, sc)
 }
 
-func (h *dashboard) trend(c *fiber.Ctx, q stats.Query, l string) template.HTML {
+func (h *Handler) trend(c *fiber.Ctx, q stats.Query, l string) template.HTML {
 	q.GroupBy = stats.ByMonth
 	q.MinGroupResponses = 0
-	res, err := h.figures.aggregate(c, q)
+	res, err := h.Figures.aggregate(c, q)
 	if err != nil {
 		return ""
 	}
@@ -132,15 +134,15 @@ func (h *dashboard) trend(c *fiber.Ctx, q stats.Query, l string) template.HTML {
 }
 
 // latestComments returns comments in q's period and scope, negative first.
-func (h *dashboard) latestComments(c *fiber.Ctx, q stats.Query, n int) []commentRow {
+func (h *Handler) latestComments(c *fiber.Ctx, q stats.Query, n int) []commentRow {
 	keep := func(cm *stats.Comment) bool {
 		return (q.Field == "" || cm.Field == q.Field) && (q.Agencies == nil || q.Agencies[cm.Agency])
 	}
 	var out []commentRow
-	for _, cm := range h.figures.comments(q.Period, keep, n) {
+	for _, cm := range h.Figures.comments(q.Period, keep, n) {
 		out = append(out, commentRow{
-			Date: stats.FormatDate(stats.DateOf(cm.At)), Field: h.figures.label(c, stats.ByField, cm.Field),
-			Agency: h.figures.label(c, stats.ByAgency, cm.Agency), Text: cm.Text, Overall: cm.Overall, Negative: cm.Overall <= 2,
+			Date: stats.FormatDate(stats.DateOf(cm.At)), Field: h.Figures.label(c, stats.ByField, cm.Field),
+			Agency: h.Figures.label(c, stats.ByAgency, cm.Agency), Text: cm.Text, Overall: cm.Overall, Negative: cm.Overall <= 2,
 		})
 	}
 	return out
@@ -166,9 +168,9 @@ func recentYears() []int {
 	return []int{y - 3, y - 2, y - 1, y}
 }
 
-// drillLink returns the dashboard URL one level down from group g: field → agency → counter →
+// DrillLink returns the dashboard URL one level down from group g: field → agency → counter →
 // officer.
-func drillLink(qs, groupBy, key string, officers bool) string {
+func DrillLink(qs, groupBy, key string, officers bool) string {
 	v, _ := url.ParseQuery(qs)
 	switch groupBy {
 	case stats.ByField:

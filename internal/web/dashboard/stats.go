@@ -1,0 +1,148 @@
+package dashboard
+
+import (
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/org"
+	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/web/webkit"
+)
+
+// scope is what the caller may see: the whole organisation, or one agency's subtree.
+type scope struct {
+	agency   string // "" means the whole organisation
+	officers bool   // per-officer figures (managers and admins only)
+}
+
+var (
+	errBadPeriod  = survey.Errorf(survey.CodeInvalid, "error.stats_period")
+	errBadGroupBy = survey.Errorf(survey.CodeInvalid, "error.stats_group_by")
+	errBadChannel = survey.Errorf(survey.CodeInvalid, "error.stats_channel")
+)
+
+// Figures answers stats queries from the rollups, within the caller's scope, labelled in
+// the request's language.
+type Figures struct {
+	Org     *org.Directory
+	Rollups Rollups
+}
+
+// Rollups yields the rollup buckets and comments of a period (an in-memory view of the rollups).
+type Rollups interface {
+	Buckets(p stats.Period, fn func(b *stats.Bucket))
+	Comments(p stats.Period, keep func(*stats.Comment) bool, limit int) []stats.Comment
+}
+
+// label names a dimension value in the request's language.
+func (r Figures) label(c *fiber.Ctx, dim, key string) string {
+	return r.Org.Label(c.UserContext(), webkit.Lang(c), dim, key)
+}
+
+// comments returns the comments of period p that keep accepts, at most limit of them.
+func (r Figures) comments(p stats.Period, keep func(*stats.Comment) bool, limit int) []stats.Comment {
+	return r.Rollups.Comments(p, keep, limit)
+}
+
+// statsQuery reads and checks the stats query parameters against the caller's scope.
+func (r Figures) statsQuery(c *fiber.Ctx, sc scope) (stats.Query, error) {
+	p, err := stats.ParsePeriod(c.Query("from"), c.Query("to"))
+	if err != nil {
+		return stats.Query{}, errBadPeriod
+	}
+	q := stats.Query{Period: p, GroupBy: c.Query("group_by", stats.ByField), Field: c.Query("field"), Channel: c.Query("channel"), Agency: c.Query("agency")}
+	if !slices.Contains(stats.Groupings, q.GroupBy) || (q.GroupBy == stats.ByOfficer && !sc.officers) {
+		return q, errBadGroupBy
+	}
+	if q.Channel != "" && !slices.Contains(survey.Channels, survey.Channel(q.Channel)) {
+		return q, errBadChannel
+	}
+	if q.GroupBy == stats.ByOfficer {
+		q.MinGroupResponses = 10
+	}
+	return q, r.applyScope(&q, sc)
+}
+
+// applyScope limits q to the caller's subtree; asking for an agency outside it is forbidden.
+func (r Figures) applyScope(q *stats.Query, sc scope) error {
+	switch {
+	case sc.agency == "" && q.Agency == "":
+		return nil
+	case sc.agency == "":
+		q.Agencies = r.Org.Tree.Subtree(q.Agency)
+	case q.Agency == "":
+		q.Agencies = r.Org.Tree.Subtree(sc.agency)
+	case r.Org.Tree.Subtree(sc.agency)[q.Agency]:
+		q.Agencies = r.Org.Tree.Subtree(q.Agency)
+	default:
+		return survey.ErrForbidden
+	}
+	return nil
+}
+
+// aggregate answers q from the rollups, labelled in lang.
+func (r Figures) aggregate(c *fiber.Ctx, q stats.Query) (stats.Result, error) {
+	res, err := stats.Aggregate(func(fn func(*stats.Bucket)) { r.Rollups.Buckets(q.Period, fn) }, q, r.Org.Meta(c.UserContext(), webkit.Lang(c)))
+	if err != nil {
+		return res, survey.Wrap(err)
+	}
+	return res, nil
+}
+
+// StatsAPI serves figures as JSON to API keys with stats:read and to signed-in staff.
+type StatsAPI struct {
+	Callers Callers
+	Figures Figures
+}
+
+// Callers tells who calls the stats API; the access guard answers.
+type Callers interface {
+	// BearerKey is the request's valid bearer API key, or survey.ErrUnauthorized.
+	BearerKey(c *fiber.Ctx) (*account.APIKey, error)
+	// SessionUser is the signed-in user, or nil when the request carries no live session.
+	SessionUser(c *fiber.Ctx) (*account.User, error)
+}
+
+// Get handles GET /api/v1/stats.
+func (h *StatsAPI) Get(c *fiber.Ctx) error {
+	sc, err := h.scope(c)
+	if err != nil {
+		return err
+	}
+	q, err := h.Figures.statsQuery(c, sc)
+	if err != nil {
+		return err
+	}
+	res, err := h.Figures.aggregate(c, q)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(res)
+}
+
+// scope authenticates a stats reader: an API key with stats:read sees everything; a signed-in
+// user sees their agency's subtree.
+func (h *StatsAPI) scope(c *fiber.Ctx) (scope, error) {
+	if c.Get(fiber.HeaderAuthorization) != "" {
+		key, err := h.Callers.BearerKey(c)
+		if err != nil {
+			return scope{}, err
+		}
+		if !key.HasScope(account.ScopeStatsRead) {
+			return scope{}, survey.ErrForbidden
+		}
+		return scope{}, nil
+	}
+	u, err := h.Callers.SessionUser(c)
+	if err != nil {
+		return scope{}, err
+	}
+	if u == nil {
+		return scope{}, survey.ErrUnauthorized
+	}
+	return userScope(u), nil
+}
