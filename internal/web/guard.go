@@ -1,9 +1,7 @@
 package web
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -22,6 +20,7 @@ import (
 	"github.com/hailong/hailong/internal/redisstore"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/web/dashboard"
+	"github.com/hailong/hailong/internal/web/signin"
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
@@ -39,8 +38,11 @@ type guard struct {
 	base     webkit.Base // sets cookies
 }
 
-// The guard answers the stats API's questions about the caller.
-var _ dashboard.Callers = (*guard)(nil)
+// The guard answers sign-in's and the stats API's questions about the caller.
+var (
+	_ signin.Guard      = (*guard)(nil)
+	_ dashboard.Callers = (*guard)(nil)
+)
 
 func newGuard(d Deps, b webkit.Base) *guard {
 	return &guard{
@@ -50,18 +52,11 @@ func newGuard(d Deps, b webkit.Base) *guard {
 	}
 }
 
-// clientKey is the salted hash standing for the client's IP in rate limits.
-func (g *guard) clientKey(c *fiber.Ctx) string {
+// ClientKey is the salted hash standing for the client's IP in rate limits.
+func (g *guard) ClientKey(c *fiber.Ctx) string {
 	sum := sha256.Sum256([]byte(g.salt + "|" + c.IP()))
 	return hex.EncodeToString(sum[:12])
 }
-
-// hl_pre carries the sign-in form's CSRF token before a session exists (double-submit: the
-// form must echo it).
-const (
-	preCookie    = "hl_pre"
-	preCookieTTL = 2 * time.Hour
-)
 
 var errCSRF = survey.Errorf(survey.CodeForbidden, "error.csrf")
 
@@ -104,6 +99,12 @@ func (g *guard) loadSession(c *fiber.Ctx) (*account.User, *account.Session, erro
 	return u, sess, err
 }
 
+// SignedIn reports whether the request carries a live session of an enabled user.
+func (g *guard) SignedIn(c *fiber.Ctx) bool {
+	_, _, err := g.loadSession(c)
+	return err == nil
+}
+
 // signInFirst answers a request without a valid session: 401 under /api/, otherwise a
 // redirect to the sign-in form that comes back to the page asked for.
 func (g *guard) signInFirst(c *fiber.Ctx) error {
@@ -137,38 +138,14 @@ func (g *guard) csrf(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// allow takes one attempt for key under limit, or answers 429 with Retry-After.
-func (g *guard) allow(c *fiber.Ctx, key string, limit redisstore.Limit) error {
+// Allow takes one attempt for key under limit, or answers 429 with Retry-After.
+func (g *guard) Allow(c *fiber.Ctx, key string, limit redisstore.Limit) error {
 	ok, wait := g.limiter.Allow(c.UserContext(), key, limit)
 	if ok {
 		return nil
 	}
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(max(wait.Seconds(), 1)))))
 	return survey.ErrRateLimited
-}
-
-// safeNext returns next when it is a path on this site, or "" (e.g. for //evil.example or
-// https://evil.example, which would send the user elsewhere after signing in).
-func safeNext(next string) string {
-	if len(next) > 2000 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
-		return ""
-	}
-	for _, r := range next {
-		if r < 0x20 || r == 0x7f {
-			return ""
-		}
-	}
-	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" {
-		return ""
-	}
-	return next
-}
-
-// newToken returns 256 random bits in base64url.
-func newToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // apiKeyCache remembers checked keys briefly so each API call does not read the store; a
@@ -256,7 +233,7 @@ func (g *guard) limitFor(bucket string) redisstore.Limit {
 // limit refuses a client that exceeds bucket's rate with 429 and Retry-After.
 func (g *guard) limit(bucket string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ok, wait := g.limiter.Allow(c.UserContext(), bucket+":"+g.clientKey(c), g.limitFor(bucket))
+		ok, wait := g.limiter.Allow(c.UserContext(), bucket+":"+g.ClientKey(c), g.limitFor(bucket))
 		if ok {
 			return c.Next()
 		}

@@ -33,9 +33,9 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	app.Post("/s/:token", g.limit(limitSubmit), h.citizen.SurveySubmit)
 
 	// Staff sign-in.
-	app.Get("/signin", h.signIn.page)
-	app.Post("/signin", h.signIn.submit)
-	app.Post("/signout", staff, g.csrf, h.signIn.signOut)
+	app.Get("/signin", h.signIn.Page)
+	app.Post("/signin", h.signIn.Submit)
+	app.Post("/signout", staff, g.csrf, h.signIn.SignOut)
 
 	// The API: the one-stop e-system, scripts and the citizen's survey page.
 	api := app.Group("/api/v1")

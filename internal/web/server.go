@@ -26,6 +26,7 @@ import (
 	"github.com/hailong/hailong/internal/web/counter"
 	"github.com/hailong/hailong/internal/web/dashboard"
 	"github.com/hailong/hailong/internal/web/esystem"
+	"github.com/hailong/hailong/internal/web/signin"
 	"github.com/hailong/hailong/internal/web/tablet"
 	"github.com/hailong/hailong/internal/web/webkit"
 )
@@ -106,7 +107,7 @@ func New(d Deps) (*fiber.App, error) {
 // handlers are the route handlers of each audience.
 type handlers struct {
 	health    *health
-	signIn    *signIn
+	signIn    *signin.Handler
 	citizen   *citizen.Handler
 	ticketAPI *esystem.TicketAPI
 	stats     *dashboard.StatsAPI
@@ -124,8 +125,8 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 	audit := webkit.Auditor{Store: d.Access.Audit, Now: d.Now}
 	return handlers{
 		health: &health{ready: d.Ready, log: d.Log},
-		signIn: &signIn{Base: b, guard: g, users: d.Access.Users, sessions: d.Access.Sessions, audit: d.Access.Audit,
-			limit: redisstore.PerMinute(d.Config.Limits.SignIn)},
+		signIn: &signin.Handler{Base: b, Guard: g, Users: d.Access.Users, Sessions: d.Access.Sessions, Audit: d.Access.Audit,
+			Limit: redisstore.PerMinute(d.Config.Limits.SignIn)},
 		citizen:   &citizen.Handler{Base: b, Tickets: tickets, Responses: d.Responses, Fields: d.Org.Fields, QR: d.QR, URLs: urls},
 		ticketAPI: &esystem.TicketAPI{Issuer: d.Issuer, URLs: urls},
 		stats:     &dashboard.StatsAPI{Callers: g, Figures: figures},

@@ -1,10 +1,15 @@
-package web
+// Package signin serves staff sign-in and sign-out: the form, the password check with its rate
+// limits, and the session cookie the access guard then reads.
+package signin
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -14,15 +19,32 @@ import (
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
-// signIn serves staff sign-in and sign-out.
-type signIn struct {
+// Handler serves staff sign-in and sign-out.
+type Handler struct {
 	webkit.Base
-	guard    *guard
-	users    account.UserStore
-	sessions account.SessionStore
-	audit    account.AuditStore
-	limit    redisstore.Limit // sign-in attempts per client and per account
+	Guard    Guard
+	Users    account.UserStore
+	Sessions account.SessionStore
+	Audit    account.AuditStore
+	Limit    redisstore.Limit // sign-in attempts per client and per account
 }
+
+// Guard is what sign-in asks of the access guard.
+type Guard interface {
+	// SignedIn reports whether the request carries a live session of an enabled user.
+	SignedIn(c *fiber.Ctx) bool
+	// ClientKey is the salted hash standing for the client's IP.
+	ClientKey(c *fiber.Ctx) string
+	// Allow takes one attempt for key under limit, or answers 429 with Retry-After.
+	Allow(c *fiber.Ctx, key string, limit redisstore.Limit) error
+}
+
+// hl_pre carries the sign-in form's CSRF token before a session exists (double-submit: the
+// form must echo it).
+const (
+	preCookie    = "hl_pre"
+	preCookieTTL = 2 * time.Hour
+)
 
 // signInData is what the sign-in form shows.
 type signInData struct {
@@ -30,20 +52,18 @@ type signInData struct {
 	Name, Next, CSRF, Error string
 }
 
-// page handles GET /signin; a user already signed in goes straight on.
-func (h *signIn) page(c *fiber.Ctx) error {
-	if c.Cookies(webkit.SessionCookie) != "" {
-		if _, _, err := h.guard.loadSession(c); err == nil {
-			return c.Redirect(landing(c.Query("next")), fiber.StatusSeeOther)
-		}
+// Page handles GET /signin; a user already signed in goes straight on.
+func (h *Handler) Page(c *fiber.Ctx) error {
+	if c.Cookies(webkit.SessionCookie) != "" && h.Guard.SignedIn(c) {
+		return c.Redirect(landing(c.Query("next")), fiber.StatusSeeOther)
 	}
 	return h.renderSignIn(c, fiber.StatusOK, c.Query("next"), "", "")
 }
 
-// submit handles POST /signin. Attempts are limited per client and per account, and an unknown
+// Submit handles POST /signin. Attempts are limited per client and per account, and an unknown
 // name fails exactly like a wrong password, in the same time.
-func (h *signIn) submit(c *fiber.Ctx) error {
-	if err := h.guard.allow(c, "signin:"+h.guard.clientKey(c), h.limit); err != nil {
+func (h *Handler) Submit(c *fiber.Ctx) error {
+	if err := h.Guard.Allow(c, "signin:"+h.Guard.ClientKey(c), h.Limit); err != nil {
 		return err
 	}
 	form, err := webkit.FormValues(c)
@@ -56,7 +76,7 @@ func (h *signIn) submit(c *fiber.Ctx) error {
 		return h.renderSignIn(c, fiber.StatusForbidden, next, name, i18n.T(l, "signin.expired"))
 	}
 	if account.ValidUserName(name) {
-		if err := h.guard.allow(c, "signin-user:"+name, h.limit); err != nil {
+		if err := h.Guard.Allow(c, "signin-user:"+name, h.Limit); err != nil {
 			return err
 		}
 	}
@@ -77,10 +97,10 @@ var dummyHash = sync.OnceValue(func() string {
 })
 
 // checkPassword returns the enabled account called name if password is its password, else nil.
-func (h *signIn) checkPassword(c *fiber.Ctx, name, password string) (*account.User, error) {
+func (h *Handler) checkPassword(c *fiber.Ctx, name, password string) (*account.User, error) {
 	var u *account.User
 	if account.ValidUserName(name) {
-		got, err := h.users.UserByName(c.UserContext(), name)
+		got, err := h.Users.UserByName(c.UserContext(), name)
 		if err != nil && !errors.Is(err, account.ErrUserNotFound) {
 			return nil, err
 		}
@@ -95,7 +115,7 @@ func (h *signIn) checkPassword(c *fiber.Ctx, name, password string) (*account.Us
 		h.Log.Error("unreadable password hash", "user", name, "err", err)
 	}
 	if !ok || u == nil || u.Disabled {
-		h.Log.Info("sign-in refused", "client", h.guard.clientKey(c))
+		h.Log.Info("sign-in refused", "client", h.Guard.ClientKey(c))
 		return nil, nil
 	}
 	return u, nil
@@ -103,20 +123,20 @@ func (h *signIn) checkPassword(c *fiber.Ctx, name, password string) (*account.Us
 
 // startSession signs u in with a new session (a token the browser sent is never reused, so a
 // planted cookie cannot fix the session), records it and goes on to next.
-func (h *signIn) startSession(c *fiber.Ctx, u *account.User, next string) error {
+func (h *Handler) startSession(c *fiber.Ctx, u *account.User, next string) error {
 	ctx := c.UserContext()
 	if old := c.Cookies(webkit.SessionCookie); old != "" {
-		if err := h.sessions.DeleteSession(ctx, old); err != nil {
+		if err := h.Sessions.DeleteSession(ctx, old); err != nil {
 			return err
 		}
 	}
-	token, _, err := h.sessions.CreateSession(ctx, u.Name, account.SessionTTL)
+	token, _, err := h.Sessions.CreateSession(ctx, u.Name, account.SessionTTL)
 	if err != nil {
 		return err
 	}
-	entry := account.AuditEntry{At: h.Now().UTC(), User: u.Name, Action: "signin", Target: u.Name, Detail: "client " + h.guard.clientKey(c)}
-	if err := h.audit.Record(ctx, entry); err != nil {
-		_ = h.sessions.DeleteSession(ctx, token)
+	entry := account.AuditEntry{At: h.Now().UTC(), User: u.Name, Action: "signin", Target: u.Name, Detail: "client " + h.Guard.ClientKey(c)}
+	if err := h.Audit.Record(ctx, entry); err != nil {
+		_ = h.Sessions.DeleteSession(ctx, token)
 		return err
 	}
 	h.SetCookie(c, webkit.SessionCookie, token, "/", account.SessionTTL)
@@ -132,16 +152,16 @@ func landing(next string) string {
 	return "/dashboard"
 }
 
-// signOut handles POST /signout: it ends the session and forgets the cookie.
-func (h *signIn) signOut(c *fiber.Ctx) error {
+// SignOut handles POST /signout: it ends the session and forgets the cookie.
+func (h *Handler) SignOut(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	if err := h.sessions.DeleteSession(ctx, c.Cookies(webkit.SessionCookie)); err != nil {
+	if err := h.Sessions.DeleteSession(ctx, c.Cookies(webkit.SessionCookie)); err != nil {
 		return err
 	}
 	h.SetCookie(c, webkit.SessionCookie, "", "/", 0)
 	if u := webkit.CurrentUser(c); u != nil {
 		entry := account.AuditEntry{At: h.Now().UTC(), User: u.Name, Action: "signout", Target: u.Name}
-		if err := h.audit.Record(ctx, entry); err != nil {
+		if err := h.Audit.Record(ctx, entry); err != nil {
 			h.Log.Warn("audit sign-out", "err", err)
 		}
 	}
@@ -149,7 +169,7 @@ func (h *signIn) signOut(c *fiber.Ctx) error {
 }
 
 // renderSignIn shows the sign-in form with a pre-session CSRF token.
-func (h *signIn) renderSignIn(c *fiber.Ctx, status int, next, name, msg string) error {
+func (h *Handler) renderSignIn(c *fiber.Ctx, status int, next, name, msg string) error {
 	l := webkit.Lang(c)
 	d := signInData{PageData: h.PageFor(c, i18n.T(l, "signin.title")), Name: name, Next: safeNext(next), CSRF: h.preToken(c), Error: msg}
 	if d.Next != "" {
@@ -162,11 +182,35 @@ func (h *signIn) renderSignIn(c *fiber.Ctx, status int, next, name, msg string) 
 }
 
 // preToken returns the browser's sign-in CSRF token, setting a new one when it has none.
-func (h *signIn) preToken(c *fiber.Ctx) string {
+func (h *Handler) preToken(c *fiber.Ctx) string {
 	if t := c.Cookies(preCookie); len(t) == 43 {
 		return t
 	}
 	t := newToken()
 	h.SetCookie(c, preCookie, t, "/signin", preCookieTTL)
 	return t
+}
+
+// safeNext returns next when it is a path on this site, or "" (e.g. for //evil.example or
+// https://evil.example, which would send the user elsewhere after signing in).
+func safeNext(next string) string {
+	if len(next) > 2000 || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
+		return ""
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return ""
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" {
+		return ""
+	}
+	return next
+}
+
+// newToken returns 256 random bits in base64url.
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
 }
