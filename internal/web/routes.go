@@ -47,11 +47,11 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	api.Get("/stats", h.stats.Get)
 
 	// Kiosk tablets at the counters, and the admins who pair them (JSON with X-CSRF-Token).
-	app.Get("/kiosk", g.limit(limitLookup), h.kiosk.Page)
-	api.Post("/kiosk/pair", tablet.RequireHeader, g.limit(limitShortCode), h.kiosk.Pair)
-	api.Get("/kiosk/status", h.kiosk.Status)
-	api.Get("/kiosk/events", h.kiosk.Events)
-	api.Post("/kiosk/responses", tablet.RequireHeader, h.kiosk.Submit)
+	app.Get("/kiosk", g.limit(limitLookup), h.tablet.Page)
+	api.Post("/kiosk/pair", tablet.RequireHeader, g.limit(limitShortCode), h.tablet.Pair)
+	api.Get("/kiosk/status", h.tablet.Status)
+	api.Get("/kiosk/events", h.tablet.Events)
+	api.Post("/kiosk/responses", tablet.RequireHeader, h.tablet.Submit)
 	api.Get("/kiosk/devices", admins, g.csrf, h.tabletAPI.Devices)
 	api.Post("/kiosk/devices/pair", admins, g.csrf, h.tabletAPI.Pair)
 	api.Post("/kiosk/devices/:id/revoke", admins, g.csrf, h.tabletAPI.Revoke)

@@ -1,7 +1,7 @@
-// Package web is Hài Lòng's HTTP layer and nothing else: routes.go lists every route, and each
-// audience (citizens, kiosk tablets, counter officers, managers, admins, the one-stop e-system)
-// has its own handler struct holding only what it uses. What happens behind a route lives in
-// the feature packages (ticket, kiosk, org, account, stats, report).
+// Package web is Hài Lòng's HTTP layer and its composition root: New builds each audience's
+// handlers (the sub-packages citizen, esystem, tablet, counter, dashboard, admin and signin) from
+// Deps, and routes.go registers every route. The access guard, health checks, metrics, security
+// headers and static files live here; what happens behind a route lives in the feature packages.
 package web
 
 import (
@@ -104,14 +104,14 @@ func New(d Deps) (*fiber.App, error) {
 	return app, nil
 }
 
-// handlers are the route handlers of each audience.
+// handlers are the route handlers of each audience, built from Deps with only what each uses.
 type handlers struct {
 	health    *health
 	signIn    *signin.Handler
 	citizen   *citizen.Handler
 	ticketAPI *esystem.TicketAPI
 	stats     *dashboard.StatsAPI
-	kiosk     *tablet.Handler
+	tablet    *tablet.Handler
 	counter   *counter.Handler
 	dashboard *dashboard.Handler
 	admin     *admin.Handler
@@ -130,7 +130,7 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		citizen:   &citizen.Handler{Base: b, Tickets: tickets, Responses: d.Responses, Fields: d.Org.Fields, QR: d.QR, URLs: urls},
 		ticketAPI: &esystem.TicketAPI{Issuer: d.Issuer, URLs: urls},
 		stats:     &dashboard.StatsAPI{Callers: g, Figures: figures},
-		kiosk:     &tablet.Handler{Base: b, Kiosk: d.Kiosk, Tickets: tickets},
+		tablet:    &tablet.Handler{Base: b, Kiosk: d.Kiosk, Tickets: tickets},
 		counter: &counter.Handler{Base: b, Issuer: d.Issuer, Days: d.CounterDays, Tickets: tickets, Responses: d.Responses,
 			Org: d.Org, QR: d.QR, URLs: urls},
 		dashboard: &dashboard.Handler{Base: b, Figures: figures},
