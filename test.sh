@@ -33,6 +33,17 @@ if [ -z "${REDIS_URL:-}" ]; then
 fi
 export HAILONG_CHROMIUM="${HAILONG_CHROMIUM:-$(command -v chromium)}"
 
+# axe-core for the accessibility checks of the browser tests, from the npm registry, pinned.
+if [ -z "${HAILONG_AXE:-}" ]; then
+  need npm npm
+  axe_dir="${XDG_CACHE_HOME:-$HOME/.cache}/hailong/axe-core-4.14.1"
+  if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+    mkdir -p "$axe_dir"
+    npm install --prefix "$axe_dir" --no-save --no-audit --no-fund axe-core@4.14.1 >/dev/null
+  fi
+  export HAILONG_AXE="$axe_dir/node_modules/axe-core/axe.min.js"
+fi
+
 go vet ./...
 go test -race -count=1 -timeout 20m "$@" ./...
 

@@ -132,10 +132,12 @@ type APIKey struct {
 const (
 	ScopeTicketsWrite = "tickets:write"
 	ScopeStatsRead    = "stats:read"
+	ScopeCasesRead    = "cases:read"
+	ScopeCasesWrite   = "cases:write"
 )
 
 // Scopes lists every API key scope, in the order forms offer them.
-var Scopes = []string{ScopeTicketsWrite, ScopeStatsRead}
+var Scopes = []string{ScopeTicketsWrite, ScopeStatsRead, ScopeCasesRead, ScopeCasesWrite}
 
 // HasScope reports whether the key grants scope.
 func (k *APIKey) HasScope(scope string) bool {

@@ -107,7 +107,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 		Issuer: ticket.NewIssuer(tickets, directory.Fields, cfg.TicketTTL, o.Now, kioskService, ticket.DayList{Store: days, Log: log}),
 		QR:     qr.NewGenerator(4096), Kiosk: kioskService,
 		Org: directory, OrgEdits: web.OrgEdits{Units: mongodb.NewUnitStore(db), Fields: mongodb.NewFieldStore(db)},
-		Rollups: a.View,
+		Rollups: a.View, Cases: a.Cases,
 	})
 	if err != nil {
 		a.Close()

@@ -10,6 +10,8 @@ type Filter struct {
 	Assignee string
 	// Agencies is the caller's scope; nil means the whole organisation.
 	Agencies map[string]bool
+	// NotOfficer leaves out the cases about this officer's own service.
+	NotOfficer string
 	// Overdue keeps open cases past their deadline at Now.
 	Overdue bool
 	Now     time.Time
@@ -27,6 +29,7 @@ func (f Filter) Keeps(c *Case) bool {
 		f.Field != "" && c.Field != f.Field,
 		f.Assignee != "" && c.Assignee != f.Assignee,
 		f.Agencies != nil && !f.Agencies[c.Agency],
+		f.NotOfficer != "" && c.Officer == f.NotOfficer,
 		f.Overdue && !c.Overdue(f.Now),
 		!f.From.IsZero() && c.CreatedAt.Before(f.From),
 		!f.To.IsZero() && !c.CreatedAt.Before(f.To):

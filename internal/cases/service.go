@@ -88,8 +88,9 @@ func (s *Service) OpenCases(ctx context.Context, seeds []Seed) error {
 // Action is one thing staff do to a case.
 type Action struct {
 	Name string // note, assign, resolve, close, reopen
-	Text string // the note, summary or reason
-	User string // the assignee, for assign
+	Text  string // the note, summary or reason
+	User  string // the assignee, for assign
+	Reply string // what the citizen's status page shows, with resolve or close (optional)
 }
 
 // The actions.
@@ -128,7 +129,7 @@ func (s *Service) Act(ctx context.Context, id string, version int64, by string, 
 
 // apply changes c by a, adding its line to the timeline and moving the version on.
 func apply(c *Case, a Action, by string, now time.Time) error {
-	if utf8.RuneCountInString(a.Text) > MaxText {
+	if utf8.RuneCountInString(a.Text) > MaxText || utf8.RuneCountInString(a.Reply) > MaxText {
 		return ErrTooLong
 	}
 	switch a.Name {
@@ -148,6 +149,9 @@ func apply(c *Case, a Action, by string, now time.Time) error {
 		c.Status, c.Outcome, c.SettledAt = StatusResolved, a.Text, &now
 		if a.Name == ActClose {
 			c.Status = StatusUnresolvable
+		}
+		if a.Reply != "" {
+			c.Reply = a.Reply
 		}
 	case ActReopen:
 		if c.Open() {

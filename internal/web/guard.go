@@ -176,6 +176,26 @@ func (g *guard) requireKey(scope string) fiber.Handler {
 	}
 }
 
+// keyOrStaff admits a request with a bearer API key having scope, or else a signed-in manager
+// or admin; csrfUnlessKey then checks the session's state-changing requests.
+func (g *guard) keyOrStaff(scope string) fiber.Handler {
+	key, staff := g.requireKey(scope), g.requireSession(account.RoleAdmin, account.RoleManager)
+	return func(c *fiber.Ctx) error {
+		if c.Get(fiber.HeaderAuthorization) != "" {
+			return key(c)
+		}
+		return staff(c)
+	}
+}
+
+// csrfUnlessKey is csrf for signed-in staff; an API key needs none (no browser sends it).
+func (g *guard) csrfUnlessKey(c *fiber.Ctx) error {
+	if _, ok := c.Locals("apikey").(*account.APIKey); ok {
+		return c.Next()
+	}
+	return g.csrf(c)
+}
+
 // BearerKey returns the request's bearer API key, refusing a missing, unknown or revoked one.
 func (g *guard) BearerKey(c *fiber.Ctx) (*account.APIKey, error) {
 	secret, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")

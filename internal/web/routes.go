@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/web/tablet"
 	"github.com/hailong/hailong/internal/web/webkit"
 )
@@ -55,6 +56,20 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	api.Get("/kiosk/devices", admins, g.csrf, h.tabletAPI.Devices)
 	api.Post("/kiosk/devices/pair", admins, g.csrf, h.tabletAPI.Pair)
 	api.Post("/kiosk/devices/:id/revoke", admins, g.csrf, h.tabletAPI.Revoke)
+
+	// Follow-up cases: the integrations' API (key scopes cases:read / cases:write, or a manager's
+	// session with its CSRF token) and the managers' queue and case pages.
+	casesRead, casesWrite := g.keyOrStaff(account.ScopeCasesRead), g.keyOrStaff(account.ScopeCasesWrite)
+	api.Get("/cases", casesRead, h.casesAPI.List)
+	api.Get("/cases/stats", casesRead, h.casesAPI.Stats)
+	api.Get("/cases/:id", casesRead, h.casesAPI.Get)
+	for path, action := range map[string]string{"notes": cases.ActNote, "assign": cases.ActAssign, "resolve": cases.ActResolve, "close": cases.ActClose, "reopen": cases.ActReopen} {
+		api.Post("/cases/:id/"+path, casesWrite, g.csrfUnlessKey, h.casesAPI.Act(action))
+	}
+	followUp := app.Group("/cases", g.requireSession(account.RoleAdmin, account.RoleManager), g.csrf)
+	followUp.Get("/", h.cases.Queue)
+	followUp.Get("/:id", h.cases.Case)
+	followUp.Post("/:id", h.cases.Act)
 
 	// Counter officers: complete a dossier by hand, the day's list, printable slips.
 	counter := app.Group("/counter", g.requireSession(account.RoleOfficer, account.RoleManager, account.RoleAdmin), g.csrf)

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/org"
@@ -26,6 +27,7 @@ import (
 	"github.com/hailong/hailong/internal/web/counter"
 	"github.com/hailong/hailong/internal/web/dashboard"
 	"github.com/hailong/hailong/internal/web/esystem"
+	"github.com/hailong/hailong/internal/web/followup"
 	"github.com/hailong/hailong/internal/web/signin"
 	"github.com/hailong/hailong/internal/web/tablet"
 	"github.com/hailong/hailong/internal/web/webkit"
@@ -49,6 +51,7 @@ type Deps struct {
 	QR          *qr.Generator
 	Kiosk       *kiosk.Service
 
+	Cases    *cases.Service
 	Org      *org.Directory
 	OrgEdits OrgEdits
 	Rollups  BucketSource
@@ -116,6 +119,8 @@ type handlers struct {
 	dashboard *dashboard.Handler
 	admin     *admin.Handler
 	tabletAPI *admin.TabletAPI
+	casesAPI  *followup.API
+	cases     *followup.Pages
 }
 
 func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
@@ -123,6 +128,7 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 	figures := dashboard.Figures{Org: d.Org, Rollups: d.Rollups}
 	urls := webkit.TicketURLs(d.Config.BaseURL)
 	audit := webkit.Auditor{Store: d.Access.Audit, Now: d.Now}
+	casesAPI := &followup.API{Base: b, Cases: d.Cases, Org: d.Org, Users: d.Access.Users}
 	return handlers{
 		health: &health{ready: d.Ready, log: d.Log},
 		signIn: &signin.Handler{Base: b, Guard: g, Users: d.Access.Users, Sessions: d.Access.Sessions, Audit: d.Access.Audit,
@@ -137,6 +143,8 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		admin: &admin.Handler{Base: b, Org: d.Org, UnitStore: d.OrgEdits.Units, FieldStore: d.OrgEdits.Fields,
 			Users: d.Access.Users, Keys: d.Access.APIKeys, Audit: audit, Kiosk: d.Kiosk, Rollups: d.Rollups},
 		tabletAPI: &admin.TabletAPI{Kiosk: d.Kiosk, Audit: audit},
+		casesAPI:  casesAPI,
+		cases:     &followup.Pages{API: *casesAPI},
 	}
 }
 

@@ -132,3 +132,19 @@ func titleKey(status int) string {
 		return "error.title"
 	}
 }
+
+// StatusOf is the HTTP status of err, as the error handler would answer it.
+func StatusOf(err error) int { return HTTPStatus(survey.ErrorCode(err)) }
+
+// MessageOf is what err says to the user in lang, for a page that shows it beside a form.
+func MessageOf(err error, lang string) string {
+	var fe survey.FieldErrors
+	if errors.As(err, &fe) && len(fe) > 0 {
+		return fe[0].Message.In(lang)
+	}
+	var de *survey.Error
+	if !errors.As(err, &de) {
+		de = survey.Wrap(err)
+	}
+	return de.Message.In(lang)
+}

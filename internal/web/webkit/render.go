@@ -40,7 +40,7 @@ func NewRenderer(extra template.FuncMap) (*Renderer, error) {
 				m[kv[i].(string)] = kv[i+1]
 			}
 			return m
-		}, "date": stats.FormatDate, "itoa": strconv.Itoa,
+		}, "date": stats.FormatDate, "datetime": stats.FormatDateTime, "itoa": strconv.Itoa,
 		"ptr": func(p *int64) int64 {
 			if p == nil {
 				return 0

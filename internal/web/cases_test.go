@@ -1,0 +1,175 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/mongodb"
+)
+
+// caseJSON is a case as the API answers it.
+type caseJSON struct {
+	ID, Ref, Kind, Status, Agency, Assignee, DossierCode string
+	Rating                                               int
+	Version                                              int64
+	Overdue                                              bool
+	Notes                                                []struct{ By, Action, Text string }
+}
+
+func (c *caseJSON) UnmarshalJSON(b []byte) error {
+	type plain caseJSON
+	var raw struct {
+		plain
+		DossierCode string `json:"dossier_code"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*c = caseJSON(raw.plain)
+	c.DossierCode = raw.DossierCode
+	return nil
+}
+
+// rateAndRollUp issues a ticket for dossier, rates it overall, and rolls the journal up, so the
+// case the rating calls for is open.
+func (e *env) rateAndRollUp(dossier string, overall int) string {
+	e.t.Helper()
+	tk := e.issue(dossier, http.StatusCreated)
+	if status, body := e.submitJSON(fmt.Sprintf(`{"token":%q,"answers":{"overall":%d}}`, tk.Token, overall)); status != http.StatusCreated {
+		e.t.Fatalf("submit: %d %s", status, body)
+	}
+	e.settle()
+	return tk.Token
+}
+
+func (e *env) caseAPI(method, path, body string, headers ...string) (int, string) {
+	e.t.Helper()
+	if method == http.MethodGet {
+		status, _, resp := e.get(path, headers...)
+		return status, resp
+	}
+	status, _, resp := e.post(path, "application/json", body, headers...)
+	return status, resp
+}
+
+func TestCasesAPIListsActsAndRefusesWhatItShould(t *testing.T) {
+	e := newEnv(t)
+	token := e.rateAndRollUp("000.00.53.H48-261130-0001", 1)
+	e.rateAndRollUp("000.00.53.H48-261130-0002", 5) // opens nothing
+	manager := e.addUser("manager", account.RoleManager, adminPassword)
+	cookie := "hl_session=" + e.mustSignIn(manager, adminPassword)
+	sess, _ := e.session(strings.TrimPrefix(cookie, "hl_session="))
+	csrf := []string{"Cookie", cookie, "X-CSRF-Token", sess.CSRF}
+
+	status, body := e.caseAPI(http.MethodGet, "/api/v1/cases", "", "Cookie", cookie)
+	var list struct {
+		Cases    []caseJSON `json:"cases"`
+		NextPage *int       `json:"next_page"`
+	}
+	if err := json.Unmarshal([]byte(body), &list); status != http.StatusOK || err != nil || len(list.Cases) != 1 || list.NextPage != nil {
+		t.Fatalf("list: %d %s", status, body)
+	}
+	got := list.Cases[0]
+	if got.ID != token || got.Kind != "dissatisfied" || got.Status != "open" || got.Rating != 1 || got.Version != 1 || !strings.HasPrefix(got.Ref, "PA-") {
+		t.Fatalf("listed case = %+v", got)
+	}
+	path := "/api/v1/cases/" + token
+	// Assign, then add a note with the version it was read at.
+	status, body = e.caseAPI(http.MethodPost, path+"/assign", fmt.Sprintf(`{"user":%q,"version":1}`, manager), csrf...)
+	if status != http.StatusOK || !strings.Contains(body, `"assignee":"`+manager+`"`) || !strings.Contains(body, `"version":2`) {
+		t.Fatalf("assign: %d %s", status, body)
+	}
+	status, body = e.caseAPI(http.MethodPost, path+"/notes", `{"text":"Đã gọi điện cho công dân."}`, append(csrf, "If-Match", "2")...)
+	if status != http.StatusOK || !strings.Contains(body, "Đã gọi điện cho công dân.") {
+		t.Fatalf("note: %d %s", status, body)
+	}
+	// A second manager acting on version 2 finds the case moved on: 409 with the current case.
+	status, body = e.caseAPI(http.MethodPost, path+"/notes", `{"text":"trễ","version":2}`, csrf...)
+	var conflict struct {
+		Error struct{ Code string } `json:"error"`
+		Case  caseJSON              `json:"case"`
+	}
+	if err := json.Unmarshal([]byte(body), &conflict); status != http.StatusConflict || err != nil || conflict.Case.Version != 3 || len(conflict.Case.Notes) != 2 {
+		t.Fatalf("stale note: %d %s", status, body)
+	}
+	bad := []struct {
+		name, path, body string
+		want             int
+	}{
+		{"text over 4,000 characters", "/notes", `{"text":"` + strings.Repeat("a", 4001) + `","version":3}`, http.StatusUnprocessableEntity},
+		{"resolve without a summary", "/resolve", `{"version":3}`, http.StatusUnprocessableEntity},
+		{"no version", "/notes", `{"text":"x"}`, http.StatusUnprocessableEntity},
+		{"an assignee who may not handle it", "/assign", `{"user":"nobody-here","version":3}`, http.StatusUnprocessableEntity},
+		{"malformed JSON", "/notes", `{"text":`, http.StatusBadRequest},
+	}
+	for _, tc := range bad {
+		if status, body := e.caseAPI(http.MethodPost, path+tc.path, tc.body, csrf...); status != tc.want {
+			t.Errorf("%s: %d, want %d: %.200s", tc.name, status, tc.want, body)
+		}
+	}
+	status, body = e.caseAPI(http.MethodPost, path+"/resolve", `{"summary":"Đã hướng dẫn lại và xin lỗi công dân.","reply":"Cơ quan đã làm việc với công chức.","version":3}`, csrf...)
+	if status != http.StatusOK || !strings.Contains(body, `"status":"resolved"`) {
+		t.Fatalf("resolve: %d %s", status, body)
+	}
+	// The detail carries the timeline and answers.
+	status, body = e.caseAPI(http.MethodGet, path, "", "Cookie", cookie)
+	var one caseJSON
+	if err := json.Unmarshal([]byte(body), &one); status != http.StatusOK || err != nil || len(one.Notes) != 3 || one.Status != "resolved" || one.DossierCode == "" {
+		t.Fatalf("detail: %d %s", status, body)
+	}
+
+	// Without CSRF a session cannot act; an unknown id is 404; a manager of another unit gets 403.
+	if status, _ := e.caseAPI(http.MethodPost, path+"/reopen", `{"version":4}`, "Cookie", cookie); status != http.StatusForbidden {
+		t.Errorf("reopen without the CSRF token: %d, want 403", status)
+	}
+	if status, _ := e.caseAPI(http.MethodGet, "/api/v1/cases/"+strings.Repeat("x", 32), "", "Cookie", cookie); status != http.StatusNotFound {
+		t.Errorf("unknown case: %d, want 404", status)
+	}
+	other := e.addUser("other", account.RoleManager, adminPassword)
+	if err := setAgency(e, other, "000.00.99.H48"); err != nil {
+		t.Fatal(err)
+	}
+	otherCookie := "hl_session=" + e.mustSignIn(other, adminPassword)
+	if status, _ := e.caseAPI(http.MethodGet, path, "", "Cookie", otherCookie); status != http.StatusForbidden {
+		t.Errorf("a manager of another unit reading the case: %d, want 403", status)
+	}
+	if status, body := e.caseAPI(http.MethodGet, "/api/v1/cases?agency=000.00.53.H48", "", "Cookie", otherCookie); status != http.StatusForbidden {
+		t.Errorf("a manager of another unit listing this unit: %d %s, want 403", status, body)
+	}
+	// Officers see no cases; API keys need the scope.
+	officer := e.addUser("officer", account.RoleOfficer, adminPassword)
+	if status, _ := e.caseAPI(http.MethodGet, "/api/v1/cases", "", "Cookie", "hl_session="+e.mustSignIn(officer, adminPassword)); status != http.StatusForbidden {
+		t.Errorf("officer listing cases: %d, want 403", status)
+	}
+	if status, _ := e.caseAPI(http.MethodGet, "/api/v1/cases", "", "Authorization", "Bearer "+e.key); status != http.StatusForbidden {
+		t.Errorf("a tickets:write key listing cases: %d, want 403", status)
+	}
+	secret, _, err := mongodb.NewAPIKeyStore(e.db).CreateAPIKey(context.Background(), "complaints", []string{account.ScopeCasesRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := e.caseAPI(http.MethodGet, "/api/v1/cases?status=resolved", "", "Authorization", "Bearer "+secret); status != http.StatusOK || !strings.Contains(body, token) {
+		t.Errorf("a cases:read key: %d %.200s", status, body)
+	}
+	if status, _ := e.caseAPI(http.MethodPost, path+"/reopen", `{"version":4}`, "Authorization", "Bearer "+secret); status != http.StatusForbidden {
+		t.Errorf("a cases:read key acting: %d, want 403", status)
+	}
+	if status, body := e.caseAPI(http.MethodGet, "/api/v1/cases?status=pending", "", "Cookie", cookie); status != http.StatusUnprocessableEntity || !strings.Contains(body, "status") {
+		t.Errorf("an unknown status filter: %d %s", status, body)
+	}
+}
+
+func setAgency(e *env, name, agency string) error {
+	users := mongodb.NewUserStore(e.db)
+	u, err := users.UserByName(context.Background(), name)
+	if err != nil {
+		return err
+	}
+	u.Agency = agency
+	return users.UpdateUser(context.Background(), *u)
+}
