@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/stats"
 )
 
 // caseJSON is a case as the API answers it.
@@ -172,4 +174,41 @@ func setAgency(e *env, name, agency string) error {
 	}
 	u.Agency = agency
 	return users.UpdateUser(context.Background(), *u)
+}
+
+func TestAdminSetsTheFollowUpRules(t *testing.T) {
+	e := newEnv(t)
+	a := e.signInAdmin()
+	rules := func(integrity, holidays, contact string, saturday bool) url.Values {
+		v := url.Values{"days_integrity": {integrity}, "days_complaint": {"10"}, "days_dissatisfied": {"8"}, "holidays": {holidays}, "contact_days": {contact}}
+		if saturday {
+			v.Set("saturday", "1")
+		}
+		return v
+	}
+	for _, bad := range []struct {
+		name string
+		form url.Values
+		says string
+	}{
+		{"zero days", rules("0", "", "90", false), "từ 1 đến 60"},
+		{"a holiday that is not a date", rules("5", "30/02/2026", "90", false), "mỗi dòng một ngày"},
+		{"contact kept for ever", rules("5", "", "99999", false), "từ 1 đến 3650"},
+	} {
+		if page := a.post("/admin/cases", bad.form, http.StatusUnprocessableEntity); !strings.Contains(page, bad.says) {
+			t.Errorf("%s: the page does not say %q", bad.name, bad.says)
+		}
+	}
+	// Dissatisfied cases get 8 working days; Saturday mornings count; Thursday 2/4/2026 is off.
+	a.post("/admin/cases", rules("5", "02/04/2026\n2026-04-30", "30", true), http.StatusSeeOther)
+	if status, _, page := a.get("/admin"); status != http.StatusOK || !strings.Contains(page, "02/04/2026\n30/04/2026") || !strings.Contains(page, `name="saturday" value="1" checked`) {
+		t.Fatalf("admin page after saving: %d, holidays or Saturday not shown", status)
+	}
+	// The env's clock stands at Tuesday 31/3/2026 09:00: Wed 1, Fri 3, Sat 4, Mon 6, Tue 7,
+	// Wed 8, Thu 9, Fri 10 are the 8 working days: due at the end of Friday 10/4.
+	token := e.rateAndRollUp("000.00.53.H48-260331-0201", 2)
+	c, err := mongodb.NewCaseStore(e.db).Case(context.Background(), token)
+	if err != nil || c.DueAt.In(stats.TimeZone()).Format("02/01/2006 15:04") != "10/04/2026 23:59" {
+		t.Fatalf("case = %+v, %v; want it due at the end of 10/4/2026", c, err)
+	}
 }

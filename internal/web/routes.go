@@ -92,6 +92,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	adm.Post("/counters", h.admin.SaveCounter)
 	adm.Post("/fields", h.admin.SaveField)
 	adm.Post("/targets", h.admin.SaveTarget)
+	adm.Post("/cases", h.admin.SaveCaseRules)
 	adm.Post("/users", h.admin.CreateUser)
 	adm.Post("/users/toggle", h.admin.ToggleUser)
 	adm.Post("/keys", h.admin.CreateKey)

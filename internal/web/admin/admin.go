@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/org"
@@ -32,6 +33,7 @@ type Handler struct {
 	Keys       account.APIKeyStore
 	Audit      webkit.Auditor
 	Kiosk      *kiosk.Service
+	Cases      *cases.Service // the follow-up rules
 	Rollups    Rollups
 }
 
@@ -60,8 +62,10 @@ type adminData struct {
 	Unplaced    []string
 	Counters    []org.Counter
 	Fields      []org.Field
-	Groups      []string
+	Groups      []string // target groups
+	FieldGroups []string // the satisfaction target groups a field can belong to
 	Rules       []stats.TargetRule
+	CaseRules   caseRules
 	Users       []account.User
 	Keys        []account.APIKey
 	Scopes      []string
@@ -104,7 +108,12 @@ func (h *Handler) adminData(c *fiber.Ctx) (*adminData, error) {
 	tt := h.Org.Targets.Table(ctx)
 	d.Rules = sortedRules(tt.Rules)
 	d.Groups = targetGroups(tt)
-	var err error
+	d.FieldGroups = fieldGroups(tt)
+	set, err := h.Cases.Store.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.CaseRules = caseRulesOf(set)
 	if d.Users, err = h.Users.Users(ctx); err != nil {
 		return nil, err
 	}
@@ -181,6 +190,17 @@ func sortedRules(rules []stats.TargetRule) []stats.TargetRule {
 		}
 		return out[i].FromYear < out[j].FromYear
 	})
+	return out
+}
+
+// fieldGroups are the target groups a field can belong to: not the follow-up ones.
+func fieldGroups(tt stats.TargetTable) []string {
+	var out []string
+	for _, g := range targetGroups(tt) {
+		if !slices.Contains(stats.CaseGroups, g) {
+			out = append(out, g)
+		}
+	}
 	return out
 }
 
@@ -319,7 +339,7 @@ func (h *Handler) SaveField(c *fiber.Ctx) error {
 		return h.adminFail(c, errAdminCode)
 	case !validName(f.Name.VI) || !validName(f.Name.EN):
 		return h.adminFail(c, errAdminName)
-	case !slices.Contains(targetGroups(h.Org.Targets.Table(c.UserContext())), f.Group):
+	case !slices.Contains(fieldGroups(h.Org.Targets.Table(c.UserContext())), f.Group):
 		return h.adminFail(c, errGroup)
 	}
 	ctx := c.UserContext()
