@@ -9,7 +9,9 @@ import (
 )
 
 // at is a time in Asia/Ho_Chi_Minh.
-func at(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, stats.TimeZone()) }
+func at(y int, m time.Month, d, h int) time.Time {
+	return time.Date(y, m, d, h, 0, 0, 0, stats.TimeZone())
+}
 
 func TestDeadlinesCountWorkingDays(t *testing.T) {
 	week := cases.DefaultCalendar()

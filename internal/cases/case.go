@@ -40,9 +40,6 @@ const (
 // Statuses lists every status.
 var Statuses = []Status{StatusOpen, StatusResolved, StatusUnresolvable}
 
-// ReasonPayment is the kiosk reason chip "bị đòi tiền, gây khó khăn" (asked for money or harassed).
-const ReasonPayment = "payment"
-
 // QuestionContact is the survey's yes/no question "I want to report a problem / be contacted".
 const QuestionContact = "contact_request"
 
@@ -71,7 +68,7 @@ func KindOf(r *survey.Response) (Kind, bool) {
 	switch {
 	case r.Misuse:
 		return "", false
-	case r.ExtraPayment || hasReason(r, ReasonPayment):
+	case r.ExtraPayment || hasReason(r, survey.ReasonPayment):
 		return KindIntegrity, true
 	case r.Answers[QuestionContact] == true:
 		return KindComplaint, true

@@ -19,7 +19,7 @@ func TestWhichResponsesOpenWhichCase(t *testing.T) {
 		{"rated 3", survey.Response{Overall: 3}, ""},
 		{"payment asked, rated 5", survey.Response{Overall: 5, ExtraPayment: true}, cases.KindIntegrity},
 		{"payment and rated 1: integrity first", survey.Response{Overall: 1, ExtraPayment: true}, cases.KindIntegrity},
-		{"kiosk chip", survey.Response{Overall: 2, Answers: map[string]any{"reasons": []any{"waiting", cases.ReasonPayment}}}, cases.KindIntegrity},
+		{"kiosk chip", survey.Response{Overall: 2, Answers: map[string]any{"reasons": []any{"waiting", survey.ReasonPayment}}}, cases.KindIntegrity},
 		{"contact asked", survey.Response{Overall: 4, Answers: map[string]any{cases.QuestionContact: true}}, cases.KindComplaint},
 		{"contact declined", survey.Response{Overall: 4, Answers: map[string]any{cases.QuestionContact: false}}, ""},
 		{"misuse", survey.Response{Overall: 1, ExtraPayment: true, Misuse: true}, ""},
@@ -45,7 +45,7 @@ func TestRefsAreShortStableAndUnambiguous(t *testing.T) {
 }
 
 func TestAKioskChipReadBackFromTheStoreStillOpensAnIntegrityCase(t *testing.T) {
-	r := survey.Response{Overall: 3, Answers: map[string]any{"reasons": bson.A{"waiting", cases.ReasonPayment}}}
+	r := survey.Response{Overall: 3, Answers: map[string]any{"reasons": bson.A{"waiting", survey.ReasonPayment}}}
 	if kind, ok := cases.KindOf(&r); !ok || kind != cases.KindIntegrity {
 		t.Fatalf("kind %q %v, want integrity", kind, ok)
 	}

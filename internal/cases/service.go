@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 )
 
@@ -87,7 +88,7 @@ func (s *Service) OpenCases(ctx context.Context, seeds []Seed) error {
 
 // Action is one thing staff do to a case.
 type Action struct {
-	Name string // note, assign, resolve, close, reopen
+	Name  string // note, assign, resolve, close, reopen
 	Text  string // the note, summary or reason
 	User  string // the assignee, for assign
 	Reply string // what the citizen's status page shows, with resolve or close (optional)
@@ -162,4 +163,18 @@ func apply(c *Case, a Action, by string, now time.Time) error {
 	c.Notes = append(c.Notes, Note{At: now, By: by, Action: a.Name, Text: a.Text})
 	c.Version++
 	return nil
+}
+
+// Figures counts the cases f selects that were opened in p, as they stand now, grouped by.
+func (s *Service) Figures(ctx context.Context, f Filter, p stats.Period, by string, tt stats.TargetTable, label func(dim, key string) string) (Figures, error) {
+	f.From, f.To = p.From.Time(), p.To.AddDays(1).Time()
+	list, err := s.Store.Cases(ctx, f)
+	if err != nil {
+		return Figures{}, err
+	}
+	set, err := s.Store.Settings(ctx)
+	if err != nil {
+		return Figures{}, err
+	}
+	return Count(list, p, by, s.Now(), set.Calendar, tt, label), nil
 }

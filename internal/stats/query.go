@@ -53,9 +53,11 @@ type Group struct {
 	Key   string `json:"key"`
 	Label string `json:"label"`
 	Figure
-	Answered     int64    `json:"answered"`
-	Misuse       int64    `json:"misuse"`
-	Negative     int64    `json:"negative"`
+	Answered int64 `json:"answered"`
+	Misuse   int64 `json:"misuse"`
+	Negative int64 `json:"negative"`
+	// Payment counts respondents who reported being asked for an unofficial payment or harassed.
+	Payment      int64    `json:"payment"`
 	Ratings      [5]int64 `json:"ratings"`
 	Issued       *int64   `json:"issued"`
 	ResponseRate *float64 `json:"response_rate"`
@@ -170,7 +172,7 @@ func (m Meta) groupFor(q Query, key string, counts map[string]int64) Group {
 func (m Meta) group(q Query, dim, key string, c map[string]int64, noTickets bool) Group {
 	g := Group{Key: key, Label: m.label(dim, key), counts: c}
 	g.Figure = NewFigure(c[CounterSatisfied], c[CounterRated], m.target(q, dim, key))
-	g.Answered, g.Misuse, g.Negative = c[CounterAnswered], c[CounterMisuse], c[CounterNegative]
+	g.Answered, g.Misuse, g.Negative, g.Payment = c[CounterAnswered], c[CounterMisuse], c[CounterNegative], c[CounterPayment]
 	for r := 1; r <= 5; r++ {
 		g.Ratings[r-1] = c[RatingCounter(r)]
 	}

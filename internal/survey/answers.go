@@ -25,10 +25,11 @@ type Answers struct {
 }
 
 // ExtraPayment reports whether the citizen said someone asked for unofficial payment or
-// harassed them.
+// harassed them: the survey's yes, or the kiosk's reason chip for it.
 func (a Answers) ExtraPayment() bool {
 	yes, _ := a.Values[QuestionExtraPayment].(bool)
-	return yes
+	chips, _ := a.Values[QuestionReasons].([]string)
+	return yes || slices.Contains(chips, ReasonPayment)
 }
 
 // Negative reports whether the overall rating is dissatisfied or very dissatisfied.

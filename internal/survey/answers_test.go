@@ -229,3 +229,15 @@ func TestCriterionRatings(t *testing.T) {
 		t.Errorf("ExtraPayment %v Negative %v for an unanswered question and overall 3", a.ExtraPayment(), a.Negative())
 	}
 }
+
+func TestTheKioskPaymentChipCountsAsAReportOfPayment(t *testing.T) {
+	def := definition(t, "kiosk-quick")
+	a, errs := def.ParseJSON(map[string]any{"overall": json.Number("2"), "reasons": []any{"waiting", survey.ReasonPayment}}, nil)
+	if len(errs) > 0 || !a.ExtraPayment() {
+		t.Fatalf("answers %+v (%v): want the payment chip to count as a report of payment", a, errs)
+	}
+	a, _ = def.ParseJSON(map[string]any{"overall": json.Number("2"), "reasons": []any{"waiting"}}, nil)
+	if a.ExtraPayment() {
+		t.Fatal("a rating without the payment chip counts as a report of payment")
+	}
+}

@@ -65,7 +65,11 @@ const (
 	QuestionOverall      = "overall"       // the required overall rating behind every figure
 	QuestionComment      = "comment"       // free comment, kept apart in Answers.Comment
 	QuestionExtraPayment = "extra_payment" // yes/no: asked for unofficial payment or harassed
+	QuestionReasons      = "reasons"       // the kiosk's reason chips
 )
+
+// ReasonPayment is the kiosk reason chip "bị đòi tiền, gây khó khăn": asked for money or harassed.
+const ReasonPayment = "payment"
 
 // The SIPAS criteria a rating question can belong to.
 const (

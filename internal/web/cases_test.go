@@ -212,3 +212,42 @@ func TestAdminSetsTheFollowUpRules(t *testing.T) {
 		t.Fatalf("case = %+v, %v; want it due at the end of 10/4/2026", c, err)
 	}
 }
+
+func TestPaymentReportsAndFollowUpShowOnTheDashboard(t *testing.T) {
+	e := newEnv(t)
+	paid := e.issue("000.00.53.H48-260331-0301", http.StatusCreated)
+	if status, body := e.submitJSON(`{"token":"` + paid.Token + `","answers":{"overall":4,"extra_payment":true}}`); status != http.StatusCreated {
+		t.Fatalf("submit: %d %s", status, body)
+	}
+	e.rateAndRollUp("000.00.53.H48-260331-0302", 5)
+	e.rateAndRollUp("000.00.53.H48-260331-0303", 1) // settles the journal and the view
+	manager := e.addUser("manager", account.RoleManager, adminPassword)
+	cookie := "hl_session=" + e.mustSignIn(manager, adminPassword)
+	status, _, body := e.get("/api/v1/stats?from=2026-03-01&to=2026-03-31&group_by=field", "Cookie", cookie)
+	var res struct {
+		Overall struct{ Payment, Answered int64 } `json:"overall"`
+	}
+	if err := json.Unmarshal([]byte(body), &res); status != http.StatusOK || err != nil || res.Overall.Payment != 1 || res.Overall.Answered != 3 {
+		t.Fatalf("stats: %d %s", status, body)
+	}
+	// 1 of 3 respondents: 33,3%. Two cases opened (integrity, dissatisfied), none settled yet.
+	status, _, page := e.get("/dashboard?period=custom&from=2026-03-01&to=2026-03-31", "Cookie", cookie)
+	if status != http.StatusOK || !strings.Contains(page, "Bị đòi tiền, gây khó khăn") || !strings.Contains(page, "(33,3%)") {
+		t.Fatalf("dashboard: %d, no payment figure", status)
+	}
+	if !strings.Contains(page, "Phản ánh được giải quyết") || !strings.Contains(page, "Tiếp nhận: 2") {
+		t.Fatal("the dashboard does not show the follow-up figures of the period")
+	}
+	status, body = e.caseAPI(http.MethodGet, "/api/v1/cases/stats?from=2026-03-01&to=2026-03-31&group_by=kind", "", "Cookie", cookie)
+	var figs struct {
+		Overall struct {
+			Opened, Settled int64
+			Status          string
+		} `json:"overall"`
+		Groups []struct{ Key, Label string } `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(body), &figs); status != http.StatusOK || err != nil || figs.Overall.Opened != 2 || len(figs.Groups) != 2 ||
+		figs.Groups[1].Key != "integrity" || figs.Groups[1].Label != "Nhũng nhiễu, đòi tiền" || figs.Overall.Status != "insufficient" {
+		t.Fatalf("case stats: %d %s", status, body)
+	}
+}

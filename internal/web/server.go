@@ -139,7 +139,7 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		tablet:    &tablet.Handler{Base: b, Kiosk: d.Kiosk, Tickets: tickets},
 		counter: &counter.Handler{Base: b, Issuer: d.Issuer, Days: d.CounterDays, Tickets: tickets, Responses: d.Responses,
 			Org: d.Org, QR: d.QR, URLs: urls},
-		dashboard: &dashboard.Handler{Base: b, Figures: figures},
+		dashboard: &dashboard.Handler{Base: b, Figures: figures, Cases: d.Cases},
 		admin: &admin.Handler{Base: b, Org: d.Org, UnitStore: d.OrgEdits.Units, FieldStore: d.OrgEdits.Fields,
 			Users: d.Access.Users, Keys: d.Access.APIKeys, Audit: audit, Kiosk: d.Kiosk, Cases: d.Cases, Rollups: d.Rollups},
 		tabletAPI: &admin.TabletAPI{Kiosk: d.Kiosk, Audit: audit},

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/stats"
@@ -61,6 +62,7 @@ func defaultIndex(kind string, today stats.Date) int {
 type Handler struct {
 	webkit.Base
 	Figures Figures
+	Cases   *cases.Service // the follow-up figures
 }
 
 // dashboardData is what the dashboard page shows.
@@ -80,6 +82,7 @@ type dashboardData struct {
 	CanDrill bool
 	Officers bool
 	GroupBys []string
+	FollowUp *cases.Row // the period's follow-up figures; nil for a viewer
 }
 
 type commentRow struct {
@@ -112,7 +115,23 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 	}
 	d.Trend = h.trend(c, q, l)
 	d.Comments = h.latestComments(c, q, 20)
+	if sc.officers {
+		if d.FollowUp, err = h.followUp(c, q); err != nil {
+			return err
+		}
+	}
 	return h.Render(c, "dashboard", d)
+}
+
+// followUp is the follow-up figures of the cases opened in q's period and scope.
+func (h *Handler) followUp(c *fiber.Ctx, q stats.Query) (*cases.Row, error) {
+	ctx := c.UserContext()
+	f := cases.Filter{Agencies: q.Agencies, Field: q.Field}
+	figs, err := h.Cases.Figures(ctx, f, q.Period, cases.ByAgency, h.Figures.Org.Targets.Table(ctx), func(_, k string) string { return k })
+	if err != nil {
+		return nil, err
+	}
+	return &figs.Overall, nil
 }
 
 // statsQueryFor builds the stats query of a dashboard request for period p.

@@ -301,14 +301,6 @@ func (h *API) Stats(c *fiber.Ctx) error {
 // figures counts the cases f selects in period p.
 func (h *API) figures(c *fiber.Ctx, f cases.Filter, p stats.Period, by string) (cases.Figures, error) {
 	ctx, l := c.UserContext(), webkit.Lang(c)
-	list, err := h.Cases.Store.Cases(ctx, f)
-	if err != nil {
-		return cases.Figures{}, err
-	}
-	set, err := h.Cases.Store.Settings(ctx)
-	if err != nil {
-		return cases.Figures{}, err
-	}
 	label := func(dim, key string) string { return Label(ctx, h.Org, l, dim, key) }
-	return cases.Count(list, p, by, h.Now(), set.Calendar, h.Org.Targets.Table(ctx), label), nil
+	return h.Cases.Figures(ctx, f, p, by, h.Org.Targets.Table(ctx), label)
 }

@@ -40,7 +40,7 @@ func NewRenderer(extra template.FuncMap) (*Renderer, error) {
 				m[kv[i].(string)] = kv[i+1]
 			}
 			return m
-		}, "date": stats.FormatDate, "datetime": stats.FormatDateTime, "itoa": strconv.Itoa,
+		}, "date": stats.FormatDate, "datetime": stats.FormatDateTime, "share": share, "itoa": strconv.Itoa,
 		"ptr": func(p *int64) int64 {
 			if p == nil {
 				return 0
@@ -166,4 +166,12 @@ func formLang(c *fiber.Ctx) string {
 		return ""
 	}
 	return c.FormValue("lang")
+}
+
+// share is part ÷ whole as a percentage, for counts shown with their share.
+func share(part, whole int64) string {
+	if whole == 0 {
+		return "—"
+	}
+	return stats.Percent(float64(part) / float64(whole))
 }
