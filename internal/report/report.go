@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 )
@@ -17,17 +18,18 @@ const KindCustom = "custom"
 // Report is the periodic satisfaction report sent to the Home Affairs office (Phòng Nội vụ)
 // every quarter, 6 months, 9 months and year, or for any custom range.
 type Report struct {
-	Title       string       // empty: ReportTitle(Kind, Period, lang)
-	Agency      string       // the reporting agency's name
-	Period      stats.Period // the dates covered
-	Kind        string       // KindCustom or a stats period kind
-	GeneratedAt time.Time    // when the figures were taken, shown in Asia/Ho_Chi_Minh
-	Overall     stats.Result // grouped by field; its Overall is the headline figure
-	ByAgency    stats.Result // grouped by agency
-	ByCriterion stats.Result // grouped by SIPAS criterion
-	ByMonth     stats.Result // grouped by month
-	ByChannel   stats.Result // grouped by response channel
-	Comments    []Comment    // free comments of the period, in any order
+	Title       string        // empty: ReportTitle(Kind, Period, lang)
+	Agency      string        // the reporting agency's name
+	Period      stats.Period  // the dates covered
+	Kind        string        // KindCustom or a stats period kind
+	GeneratedAt time.Time     // when the figures were taken, shown in Asia/Ho_Chi_Minh
+	Overall     stats.Result  // grouped by field; its Overall is the headline figure
+	ByAgency    stats.Result  // grouped by agency
+	ByCriterion stats.Result  // grouped by SIPAS criterion
+	ByMonth     stats.Result  // grouped by month
+	ByChannel   stats.Result  // grouped by response channel
+	FollowUp    cases.Figures // the cases opened in the period, by unit
+	Comments    []Comment     // free comments of the period, in any order
 }
 
 // Comment is one citizen's free comment, without anything that identifies the citizen.
@@ -111,6 +113,9 @@ func (r *Report) WriteXLSX(w io.Writer, lang string) error {
 		if err := b.figuresSheet(name, title+" – "+name, p, s.res); err != nil {
 			return err
 		}
+	}
+	if err := b.followUpSheet(r.FollowUp, title, p); err != nil {
+		return err
 	}
 	if err := b.commentSheet(r.Comments, title, p); err != nil {
 		return err

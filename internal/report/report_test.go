@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/stats"
 )
 
@@ -55,6 +56,7 @@ func sampleReport() *Report {
 		Agency: "UBND phường Hòa Bình", Period: quarter1, Kind: stats.PeriodQuarter,
 		GeneratedAt: time.Date(2026, 4, 2, 1, 30, 0, 0, time.UTC),
 		Overall:     fieldResult(), ByCriterion: criteria,
+		FollowUp: followUpFigures(),
 		Comments: []Comment{
 			{At: at(10, 9), Field: "Hộ tịch", Agency: "Phường 1", Overall: 5, Text: "Cán bộ nhiệt tình"},
 			{At: at(5, 9), Field: "Đất đai", Agency: "Phường 2", Overall: 1, Text: "Trễ hẹn, gọi 0912 345 678 hoặc a.b@mail.vn"},
@@ -64,19 +66,43 @@ func sampleReport() *Report {
 	}
 }
 
+// followUpFigures are one unit's cases: 20 opened, 19 settled, 18 of them on time.
+func followUpFigures() cases.Figures {
+	median, t95, t100 := 3.0, 0.95, 1.0
+	r := cases.Row{Key: "P1", Label: "Phường 1", Opened: 20, Settled: 19, SettledRate: 0.95, SettledOnTime: 18,
+		OnTimeRate: 18.0 / 19, MedianDays: &median, TargetSettled: &t95, TargetOnTime: &t100, Status: stats.StatusInsufficient}
+	return cases.Figures{Overall: r, Groups: []cases.Row{r}}
+}
+
 func TestReportWriteXLSX(t *testing.T) {
 	var buf bytes.Buffer
 	if err := sampleReport().WriteXLSX(&buf, "vi"); err != nil {
 		t.Fatal(err)
 	}
 	f := openXLSX(t, &buf)
-	want := []string{"Tổng hợp", "Theo lĩnh vực", "Theo cơ quan", "Theo tiêu chí SIPAS", "Theo tháng", "Theo kênh", "Ý kiến"}
+	want := []string{"Tổng hợp", "Theo lĩnh vực", "Theo cơ quan", "Theo tiêu chí SIPAS", "Theo tháng", "Theo kênh", "Phản ánh, kiến nghị", "Ý kiến"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Fatalf("sheets = %v, want %v", got, want)
 	}
 	t.Run("summary", func(t *testing.T) { checkSummary(t, f) })
 	t.Run("breakdowns", func(t *testing.T) { checkBreakdowns(t, f) })
 	t.Run("comments", func(t *testing.T) { checkComments(t, f) })
+	t.Run("follow-up", func(t *testing.T) { checkFollowUp(t, f) })
+}
+
+// checkFollowUp reads the follow-up sheet: 20 cases opened, 19 settled (95%), 18 of the 19
+// settled or overdue handled on time (18 ÷ 19 = 94.7%), none overdue, 3 working days median.
+func checkFollowUp(t *testing.T, f excelFile) {
+	const s = "Phản ánh, kiến nghị"
+	row := itoa(rowOf(t, f, s, "Phường 1"))
+	if got := shown(t, f, s, "B"+row); got != "20" {
+		t.Errorf("opened = %q, want 20", got)
+	}
+	assertPercent(t, f, s, "D"+row, 0.95)
+	assertPercent(t, f, s, "F"+row, 18.0/19)
+	if got := shown(t, f, s, "H"+row); got != "3" {
+		t.Errorf("median working days = %q, want 3", got)
+	}
 }
 
 func checkSummary(t *testing.T, f excelFile) {
@@ -160,7 +186,7 @@ func TestReportWriteXLSXEnglish(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := openXLSX(t, &buf)
-	want := []string{"Summary", "By field", "By agency", "By SIPAS criterion", "By month", "By channel", "Comments"}
+	want := []string{"Summary", "By field", "By agency", "By SIPAS criterion", "By month", "By channel", "Follow-up cases", "Comments"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Fatalf("sheets = %v, want %v", got, want)
 	}

@@ -125,9 +125,7 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 
 // followUp is the follow-up figures of the cases opened in q's period and scope.
 func (h *Handler) followUp(c *fiber.Ctx, q stats.Query) (*cases.Row, error) {
-	ctx := c.UserContext()
-	f := cases.Filter{Agencies: q.Agencies, Field: q.Field}
-	figs, err := h.Cases.Figures(ctx, f, q.Period, cases.ByAgency, h.Figures.Org.Targets.Table(ctx), func(_, k string) string { return k })
+	figs, err := h.followUpByUnit(c, q)
 	if err != nil {
 		return nil, err
 	}

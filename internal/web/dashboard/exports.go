@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/report"
 	"github.com/hailong/hailong/internal/stats"
@@ -89,10 +90,25 @@ func (h *Handler) periodicReport(c *fiber.Ctx) (*report.Report, error) {
 		}
 		if by == stats.ByField {
 			r.Comments = h.reportComments(c, q)
+			if r.FollowUp, err = h.followUpByUnit(c, q); err != nil {
+				return nil, err
+			}
 		}
 	}
 	r.Title = report.ReportTitle(r.Kind, r.Period, webkit.Lang(c))
 	return r, nil
+}
+
+// followUpByUnit is the follow-up figures of q's period and scope, by unit.
+func (h *Handler) followUpByUnit(c *fiber.Ctx, q stats.Query) (cases.Figures, error) {
+	ctx := c.UserContext()
+	label := func(_, key string) string {
+		if name := h.Figures.label(c, stats.ByAgency, key); name != "" {
+			return name
+		}
+		return key
+	}
+	return h.Cases.Figures(ctx, cases.Filter{Agencies: q.Agencies, Field: q.Field}, q.Period, cases.ByAgency, h.Figures.Org.Targets.Table(ctx), label)
 }
 
 func (h *Handler) reportComments(c *fiber.Ctx, q stats.Query) []report.Comment {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/report"
 	"github.com/hailong/hailong/internal/stats"
@@ -40,7 +41,7 @@ func NewRenderer(extra template.FuncMap) (*Renderer, error) {
 				m[kv[i].(string)] = kv[i+1]
 			}
 			return m
-		}, "date": stats.FormatDate, "datetime": stats.FormatDateTime, "share": share, "itoa": strconv.Itoa,
+		}, "date": stats.FormatDate, "datetime": stats.FormatDateTime, "share": share, "prepend": prependRow, "deref": func(p *float64) float64 { return *p }, "itoa": strconv.Itoa,
 		"ptr": func(p *int64) int64 {
 			if p == nil {
 				return 0
@@ -174,4 +175,9 @@ func share(part, whole int64) string {
 		return "—"
 	}
 	return stats.Percent(float64(part) / float64(whole))
+}
+
+// prependRow puts the overall row of the follow-up figures before its groups.
+func prependRow(first cases.Row, rest []cases.Row) []cases.Row {
+	return append([]cases.Row{first}, rest...)
 }
