@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/hailong/hailong/internal/survey"
-	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // Kind is why a case was opened.

@@ -5,7 +5,7 @@ import (
 
 	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/survey"
-	"go.mongodb.org/mongo-driver/bson"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 func TestWhichResponsesOpenWhichCase(t *testing.T) {
