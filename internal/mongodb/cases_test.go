@@ -246,3 +246,16 @@ func TestCasesVerifyCountsACaseStillInTheJournal(t *testing.T) {
 		t.Fatalf("after rolling up: verify = %+v, %v", audit, err)
 	}
 }
+
+func TestAKioskPaymentChipReadBackFromTheStoreStillCallsForACase(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	r := response(f.ticket(1, "land"), 3)
+	r.SurveyID, r.Answers = "kiosk-quick", map[string]any{"reasons": []string{"waiting", survey.ReasonPayment}}
+	f.store(r)
+	f.exact()
+	audit, err := cases.Verify(ctx, mongodb.NewCaseCensus(f.db)) // reads the response back from the store
+	if err != nil || !audit.OK() || audit.Expected != 1 || len(f.storedCases()) != 1 {
+		t.Fatalf("verify = %+v, %v; want the chip's case expected and opened", audit, err)
+	}
+}
