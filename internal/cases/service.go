@@ -71,6 +71,13 @@ type Service struct {
 	Store Store
 	Log   *slog.Logger
 	Now   func() time.Time
+
+	// The citizen's contact details (contact.go): where they are kept, the key that seals
+	// them, the responses that call for a case, and the trail of who read them.
+	Contacts  ContactStore
+	Sealer    *Sealer
+	Responses ResponseReader
+	Audit     AuditTrail
 }
 
 // OpenCases opens the case of each seed, due on the working days its kind allows.

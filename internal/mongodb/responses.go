@@ -11,11 +11,15 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/survey"
 )
 
-var _ survey.ResponseStore = (*ResponseStore)(nil)
+var (
+	_ survey.ResponseStore = (*ResponseStore)(nil)
+	_ cases.ResponseReader = (*ResponseStore)(nil)
+)
 
 // ResponseStore stores responses with group commit: concurrent submissions are written as one
 // unordered batch insert, and each caller is answered only once its own document is
@@ -100,6 +104,19 @@ func (s *ResponseStore) Answered(ctx context.Context, token string) (bool, error
 		return false, storeErr("find response", err)
 	}
 	return true, nil
+}
+
+// Response returns the stored response of token, or nil when there is none.
+func (s *ResponseStore) Response(ctx context.Context, token string) (*survey.Response, error) {
+	var r survey.Response
+	err := s.col.FindOne(ctx, bson.D{{Key: "_id", Value: token}}).Decode(&r)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, storeErr("read response", err)
+	}
+	return &r, nil
 }
 
 // Close stops accepting submissions and returns once every queued one has been written.
