@@ -30,7 +30,7 @@ type doc = map[string]any
 var knownEnv = append(config.Variables(), "GOMEMLIMIT", "GOMAXPROCS", "GOGC")
 
 // secretEnv must never appear in plain configuration (ConfigMap, image ENV).
-var secretEnv = []string{"MONGODB_URI", "REDIS_URL", "HAILONG_ADMIN_PASSWORD", "HAILONG_IP_SALT"}
+var secretEnv = []string{"MONGODB_URI", "REDIS_URL", "HAILONG_ADMIN_PASSWORD", "HAILONG_IP_SALT", "HAILONG_SECRET_KEY"}
 
 // loadDocs decodes every document of a YAML file, skipping empty ones.
 func loadDocs(t *testing.T, path string) []doc {
@@ -318,6 +318,9 @@ func TestCompose(t *testing.T) {
 			}
 			if pw := env["HAILONG_ADMIN_PASSWORD"]; !strings.HasPrefix(pw, "${HAILONG_ADMIN_PASSWORD:?") {
 				t.Errorf("HAILONG_ADMIN_PASSWORD %q must be required from the environment (${HAILONG_ADMIN_PASSWORD:?...})", pw)
+			}
+			if k := env["HAILONG_SECRET_KEY"]; !strings.HasPrefix(k, "${HAILONG_SECRET_KEY:?") {
+				t.Errorf("HAILONG_SECRET_KEY %q must be required from the environment: with MONGODB_URI the server refuses to start without it", k)
 			}
 			if b := env["HAILONG_BASE_URL"]; !strings.HasPrefix(b, "${HAILONG_BASE_URL:-") {
 				t.Errorf("HAILONG_BASE_URL %q, want ${HAILONG_BASE_URL:-default}", b)

@@ -77,6 +77,10 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	seal, err := sealer(cfg)
+	if err != nil {
+		return nil, err
+	}
 	a := &App{DB: db, Metrics: web.NewMetrics(), Hub: redisstore.NewHub(o.Redis, cfg.RedisPrefix, log), log: log,
 		devices: mongodb.NewDeviceStore(db), now: o.Now}
 	journal := mongodb.NewJournal(db, log)
@@ -88,7 +92,9 @@ func New(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Cases = &cases.Service{Store: mongodb.NewCaseStore(db), Log: log, Now: o.Now}
+	audit := mongodb.NewAuditStore(db)
+	a.Cases = &cases.Service{Store: mongodb.NewCaseStore(db), Log: log, Now: o.Now,
+		Contacts: mongodb.NewContactStore(db), Sealer: seal, Responses: a.Responses, Audit: audit}
 	a.deadlines = cases.NewDeadlines(a.Cases, mongodb.NewLeaseStore(db), a.parentUnit, log)
 	rollups := mongodb.NewRollupStore(db)
 	a.Rollups = rollup.NewWorker(rollups, a.Cases, log)
@@ -101,7 +107,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	tickets := mongodb.NewTicketStore(db, 100_000, journal)
 	a.HTTP, err = web.New(web.Deps{
 		Config: cfg, Log: log, Now: o.Now, Metrics: a.Metrics, Ready: readiness(db),
-		Access: web.Access{Users: mongodb.NewUserStore(db), Sessions: a.sessions, Audit: mongodb.NewAuditStore(db),
+		Access: web.Access{Users: mongodb.NewUserStore(db), Sessions: a.sessions, Audit: audit,
 			APIKeys: mongodb.NewAPIKeyStore(db), Limiter: limiter, IPSalt: salt},
 		Tickets: tickets, CounterDays: days, Responses: a.Responses, Surveys: catalog,
 		Issuer: ticket.NewIssuer(tickets, directory.Fields, cfg.TicketTTL, o.Now, kioskService, ticket.DayList{Store: days, Log: log}),
@@ -161,8 +167,8 @@ func readiness(db *mongodb.DB) func(ctx context.Context) error {
 const rollupInterval = 2 * time.Second
 
 // Start runs the background work until ctx ends: rolling up the journal, refreshing the
-// in-memory view of the rollups and the hierarchy, and purging ended sessions and kiosk
-// tablets that were never paired.
+// in-memory view of the rollups and the hierarchy, the cases' deadlines, and purging ended
+// sessions, kiosk tablets that were never paired and contacts past their keeping time.
 func (a *App) Start(ctx context.Context) {
 	go a.Rollups.Run(ctx, rollupInterval)
 	go refreshEvery(ctx, time.Second, a.View.Refresh, a.log)
@@ -170,6 +176,7 @@ func (a *App) Start(ctx context.Context) {
 	go a.deadlines.Run(ctx, 30*time.Second)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.sessions.PurgeExpired(ctx); return err }, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.devices.PurgeUnpaired(ctx, a.now()); return err }, a.log)
+	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.Cases.EraseContacts(ctx); return err }, a.log)
 }
 
 // Close flushes pending response batches and stops the kiosk hub; the caller closes the store.

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net"
 	"net/url"
@@ -25,7 +26,10 @@ type Config struct {
 	AdminPassword string        // HAILONG_ADMIN_PASSWORD
 	IPHashSalt    string        // HAILONG_IP_SALT; when unset, a random salt stored once in the database
 	TrustProxy    bool          // HAILONG_TRUST_PROXY: take the client IP from X-Forwarded-For
-	Limits        Limits
+	// SecretKey (HAILONG_SECRET_KEY, base64 of 32 bytes) seals citizens' contact details; nil
+	// means a key file in DataDir, which only the embedded store allows.
+	SecretKey []byte
+	Limits    Limits
 }
 
 // Limits are the per-client-IP rate limits, as requests per minute.
@@ -69,6 +73,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	c.TrustProxy, err = boolean(getenv, "HAILONG_TRUST_PROXY")
 	add(err)
 	add(c.loadLimits(getenv))
+	c.SecretKey, err = secretKey(getenv("HAILONG_SECRET_KEY"))
+	add(err)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
@@ -145,6 +151,20 @@ func (c *Config) loadLimits(getenv func(string) string) error {
 		return fmt.Errorf("%s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// secretKey decodes HAILONG_SECRET_KEY. The message never repeats the value: it is a secret.
+func secretKey(v string) ([]byte, error) {
+	if v == "" {
+		return nil, nil
+	}
+	v = strings.TrimSpace(v)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if key, err := enc.DecodeString(v); err == nil && len(key) == 32 {
+			return key, nil
+		}
+	}
+	return nil, fmt.Errorf("HAILONG_SECRET_KEY must be the base64 of 32 random bytes (make one with: openssl rand -base64 32)")
 }
 
 func or(v, def string) string {

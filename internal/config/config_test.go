@@ -28,3 +28,33 @@ func TestRedisPrefixDefaultsFromTheDatabaseName(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretKeyIsBase64Of32BytesAndNeverEchoed(t *testing.T) {
+	const good = "dGVzdC1vbmx5LWtleS1mb3ItZmF1bHQtdGVzdHMhISE="
+	for _, tc := range []struct {
+		value string
+		ok    bool
+	}{
+		{"", true},
+		{good, true},
+		{strings.TrimRight(good, "="), true},
+		{"c2hvcnQta2V5", false}, // 9 bytes
+		{"not base64 at all, a passphrase", false},
+	} {
+		c, err := Load(func(k string) string {
+			if k == "HAILONG_SECRET_KEY" {
+				return tc.value
+			}
+			return ""
+		})
+		if tc.ok {
+			if err != nil || (tc.value != "" && len(c.SecretKey) != 32) || (tc.value == "" && c.SecretKey != nil) {
+				t.Errorf("%q: key %d bytes, %v", tc.value, len(c.SecretKey), err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "HAILONG_SECRET_KEY") || strings.Contains(err.Error(), tc.value) {
+			t.Errorf("%q: error %v, want one naming HAILONG_SECRET_KEY without repeating the value", tc.value, err)
+		}
+	}
+}

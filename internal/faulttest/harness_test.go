@@ -91,10 +91,15 @@ type server struct {
 
 // startServer runs `hailong serve` on a free loopback port with dataDir and the extra KEY=VALUE
 // settings, and waits for /healthz. It is killed when t ends; its log is shown if t failed.
+// testSecretKey is the contact-sealing key of the test servers (base64 of 32 bytes).
+const testSecretKey = "dGVzdC1vbmx5LWtleS1mb3ItZmF1bHQtdGVzdHMhISE="
+
 func startServer(t *testing.T, name, dataDir string, extra ...string) *server {
 	t.Helper()
 	logPath := filepath.Join(t.TempDir(), name+".log")
-	env := append([]string{"HAILONG_LIMIT_SUBMIT=1000000", "HAILONG_LIMIT_LOOKUP=1000000"}, extra...)
+	// Every server shares one contact key, as instances on one store must (a second instance on
+	// the first one's store runs with MONGODB_URI, which refuses to start without a key).
+	env := append([]string{"HAILONG_LIMIT_SUBMIT=1000000", "HAILONG_LIMIT_LOOKUP=1000000", "HAILONG_SECRET_KEY=" + testSecretKey}, extra...)
 	p, err := serverproc.Start(context.Background(), serverproc.Config{
 		Exe: binary, DataDir: dataDir, LogPath: logPath, Env: env, Patience: 30 * time.Second,
 	})

@@ -20,6 +20,7 @@ import (
 
 	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/app"
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/rollup"
@@ -41,6 +42,10 @@ type env struct {
 	view   *rollup.View
 	// rdb is the test's Redis, which a second instance shares.
 	rdb *redis.Client
+	// cases is the app's follow-up case service.
+	cases *cases.Service
+	// dataDir holds the key file sealing contacts, which a second instance shares.
+	dataDir string
 }
 
 // logSink, when set, also receives every log line of the next env (for tests that read logs).
@@ -68,8 +73,9 @@ func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
 	if logSink != nil { // a test that reads the logs
 		log = slog.New(slog.NewJSONHandler(io.MultiWriter(logSink, testkitWriter{t}), nil))
 	}
-	e := &env{t: t, now: time.Date(2026, 3, 31, 2, 0, 0, 0, time.UTC), db: db}
+	e := &env{t: t, now: time.Date(2026, 3, 31, 2, 0, 0, 0, time.UTC), db: db, dataDir: t.TempDir()}
 	cfg.IPHashSalt = t.Name() + time.Now().String()
+	cfg.DataDir = e.dataDir
 	for _, f := range tweak {
 		f(cfg)
 	}
@@ -79,7 +85,7 @@ func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.key, e.store, e.worker, e.view, e.rdb = secret, a.Responses, a.Rollups, a.View, rdb
+	e.key, e.store, e.worker, e.view, e.rdb, e.cases = secret, a.Responses, a.Rollups, a.View, rdb, a.Cases
 	app := a.HTTP
 	e.app = app
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
