@@ -32,6 +32,8 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	app.Post("/s", g.limit(limitShortCode), h.citizen.CodeSubmit)
 	app.Get("/s/:token", g.limit(limitLookup), h.citizen.SurveyPage)
 	app.Post("/s/:token", g.limit(limitSubmit), h.citizen.SurveySubmit)
+	app.Post("/s/:token/contact", g.limit(limitSubmit), h.citizen.ContactSubmit)
+	app.Get("/s/:token/case", g.limit(limitLookup), h.citizen.CaseStatus)
 
 	// Staff sign-in.
 	app.Get("/signin", h.signIn.Page)

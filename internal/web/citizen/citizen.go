@@ -1,5 +1,6 @@
 // Package citizen serves citizens: the short-code form, the survey page and its JSON twin, the
-// ticket's survey definition and its QR images. Nothing here needs an account.
+// ticket's survey definition and its QR images, and the follow-up case a rating opens (its
+// status page and the offer to be contacted). Nothing here needs an account.
 package citizen
 
 import (
@@ -27,6 +28,7 @@ type Handler struct {
 	Fields    *org.FieldCatalog // names the dossier's field on the survey page
 	QR        *qr.Generator
 	URLs      webkit.TicketURLs
+	Cases     CaseDesk // the case a rating opens: its status page and the offer to be contacted
 }
 
 type codeData struct {
@@ -121,10 +123,16 @@ func (h *Handler) SurveySubmit(c *fiber.Ctx) error {
 	return c.Redirect("/s/"+t.Token+"?thanks=1&lang="+webkit.Lang(c), fiber.StatusSeeOther)
 }
 
-// answeredPage thanks the citizen right after rating, and tells a later visitor the dossier is rated.
+// answeredPage thanks the citizen right after rating, and tells a later visitor the dossier is
+// rated; when the rating calls for a case, both also show its reference, its status link and
+// the offer to be contacted.
 func (h *Handler) answeredPage(c *fiber.Ctx) error {
 	l := webkit.Lang(c)
-	if c.Query("thanks") == "1" {
+	thanks := c.Query("thanks") == "1"
+	if shown, err := h.caseThanks(c, thanks); shown || err != nil {
+		return err
+	}
+	if thanks {
 		return h.RenderMessage(c, "thanks", i18n.T(l, "thanks.title"), i18n.T(l, "thanks.body"))
 	}
 	return h.RenderMessage(c.Status(fiber.StatusConflict), "rated", i18n.T(l, "rated.title"), i18n.T(l, "rated.body"))
