@@ -251,3 +251,36 @@ func TestPaymentReportsAndFollowUpShowOnTheDashboard(t *testing.T) {
 		t.Fatalf("case stats: %d %s", status, body)
 	}
 }
+
+func TestOnlyTheAssigneeAndTheUnitsManagersOpenTheContactAndEveryViewIsLogged(t *testing.T) {
+	e := newEnv(t)
+	token := e.rateAndRollUp("000.00.53.H48-260331-0401", 1)
+	form := url.Values{"phone": {"0912 345 678"}, "consent": {"yes"}, "lang": {"vi"}}
+	if status, _, body := e.post("/s/"+token+"/contact", "application/x-www-form-urlencoded", form.Encode()); status != http.StatusSeeOther {
+		t.Fatalf("leave contact: %d %.300s", status, body)
+	}
+	manager := e.addUser("manager", account.RoleManager, adminPassword)
+	cookie := "hl_session=" + e.mustSignIn(manager, adminPassword)
+	status, _, page := e.get("/cases/"+token, "Cookie", cookie)
+	if status != http.StatusOK || strings.Contains(page, "0912345678") || !strings.Contains(page, `action="/cases/`+token+`/contact`) {
+		t.Fatalf("case page: %d; want the contact behind a button, not shown", status)
+	}
+	csrf := csrfField.FindStringSubmatch(page)[1]
+	status, _, page = e.post("/cases/"+token+"/contact", "application/x-www-form-urlencoded", url.Values{"csrf": {csrf}}.Encode(), "Cookie", cookie)
+	if status != http.StatusOK || !strings.Contains(page, "0912345678") {
+		t.Fatalf("open the contact: %d; the phone is not shown", status)
+	}
+	recent, err := mongodb.NewAuditStore(e.db).Recent(context.Background(), 5)
+	if err != nil || len(recent) == 0 || recent[0].Action != "case.contact.view" || recent[0].User != manager {
+		t.Fatalf("audit = %+v, %v; want the view recorded first", recent, err)
+	}
+	// An admin who is not the assignee sees that the details exist, not the details.
+	a := e.signInAdmin()
+	status, _, page = a.get("/cases/" + token)
+	if status != http.StatusOK || strings.Contains(page, `/contact"`) || strings.Contains(page, "0912345678") {
+		t.Fatalf("admin's case page: %d; want no way to the contact", status)
+	}
+	if status, _, _ := e.post("/cases/"+token+"/contact", "application/x-www-form-urlencoded", url.Values{"csrf": {a.csrf}}.Encode(), "Cookie", a.cookie); status != http.StatusForbidden {
+		t.Fatalf("admin opening the contact: %d, want 403", status)
+	}
+}

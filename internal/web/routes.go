@@ -72,6 +72,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	followUp.Get("/", h.cases.Queue)
 	followUp.Get("/:id", h.cases.Case)
 	followUp.Post("/:id", h.cases.Act)
+	followUp.Post("/:id/contact", h.cases.Contact)
 
 	// Counter officers: complete a dossier by hand, the day's list, printable slips.
 	counter := app.Group("/counter", g.requireSession(account.RoleOfficer, account.RoleManager, account.RoleAdmin), g.csrf)

@@ -114,6 +114,10 @@ type caseData struct {
 	Notice     string
 	Error      string
 	MaxText    int
+	// HasContact says the citizen left contact details; MayContact that this caller may open
+	// them (the assignee, or a manager of the unit); Contact is them, once opened.
+	HasContact, MayContact bool
+	Contact                *cases.Contact
 }
 
 // Case handles GET /cases/:id: the case, its timeline and what can be done with it.
@@ -129,13 +133,46 @@ func (h *Pages) Case(c *fiber.Ctx) error {
 	return h.renderCase(c, fiber.StatusOK, cs, cl, notice, "")
 }
 
+// mayContact reports whether the caller may open the citizen's contact details: the case's
+// assignee, or a manager of its unit.
+func mayContact(cl caller, cs *cases.Case) bool {
+	return cl.user != nil && (cl.user.Name == cs.Assignee || cl.user.Role == account.RoleManager)
+}
+
+// Contact handles POST /cases/:id/contact: it shows the citizen's contact details to the
+// assignee or a manager of the unit, and records that they looked.
+func (h *Pages) Contact(c *fiber.Ctx) error {
+	cs, cl, err := h.load(c)
+	if err != nil {
+		return err
+	}
+	if !mayContact(cl, cs) {
+		return survey.ErrForbidden
+	}
+	contact, err := h.Cases.Contact(c.UserContext(), cs.ID, cl.name)
+	if err != nil {
+		return err
+	}
+	return h.renderCaseWith(c, fiber.StatusOK, cs, cl, "", "", contact)
+}
+
 func (h *Pages) renderCase(c *fiber.Ctx, status int, cs *cases.Case, cl caller, notice, errMsg string) error {
+	return h.renderCaseWith(c, status, cs, cl, notice, errMsg, nil)
+}
+
+func (h *Pages) renderCaseWith(c *fiber.Ctx, status int, cs *cases.Case, cl caller, notice, errMsg string, contact *cases.Contact) error {
 	ctx, l := c.UserContext(), webkit.Lang(c)
 	d := caseData{PageData: h.PageFor(c, cs.Ref), User: cl.user, CSRF: webkit.CSRFToken(c), Case: detailOf(cs, h.Now()),
 		AgencyName: Label(ctx, h.Org, l, cases.ByAgency, cs.Agency), FieldName: Label(ctx, h.Org, l, cases.ByField, cs.Field),
-		Created: stats.FormatDateTime(cs.CreatedAt), Due: stats.FormatDateTime(cs.DueAt), Notice: notice, Error: errMsg, MaxText: cases.MaxText}
+		Created: stats.FormatDateTime(cs.CreatedAt), Due: stats.FormatDateTime(cs.DueAt), Notice: notice, Error: errMsg, MaxText: cases.MaxText,
+		Contact: contact}
 	if cs.SettledAt != nil {
 		d.Settled = stats.FormatDateTime(*cs.SettledAt)
+	}
+	if _, err := h.Cases.Contacts.SealedContact(ctx, cs.ID); err == nil {
+		d.HasContact, d.MayContact = true, mayContact(cl, cs)
+	} else if !errors.Is(err, cases.ErrNoContact) {
+		return err
 	}
 	users, err := h.Users.Users(ctx)
 	if err != nil {
