@@ -3,7 +3,10 @@
 // the journal's writer stays here), the rollups' batches and buckets behind internal/rollup's
 // interfaces (RollupStore), and units, fields, targets, accounts and kiosk devices. It uses only
 // what both MongoDB and the embedded FerretDB store support: hot paths look documents up by _id
-// (the one filter the embedded store answers without a scan) and never run transactions.
+// (the one filter the embedded store answers without a scan) and never run transactions. It is
+// the largest package because it holds one adapter per store; they share the connection, the
+// write lane and the schema (the one list of collections EnsureSchema creates), so they stay
+// together, a file each.
 package mongodb
 
 import (

@@ -2,6 +2,7 @@ package survey_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -330,5 +331,19 @@ func TestLoadCatalogNeedsDefinitions(t *testing.T) {
 	_, err := survey.LoadCatalog(fstest.MapFS{"readme.md": {Data: []byte("# surveys")}})
 	if err == nil {
 		t.Fatal("LoadCatalog accepted a directory without *.yaml")
+	}
+}
+
+func TestStoredAnswersReadInWords(t *testing.T) {
+	cat := loadCatalog(t)
+	got := cat.Describe(map[string]any{"overall": int32(2), "extra_payment": true, "reasons": []any{"waiting", "payment"}, "legacy": "x"}, "vi")
+	want := []survey.Answer{
+		{"Ông/Bà hài lòng thế nào về sự phục vụ hôm nay?", "2 – Không hài lòng"},
+		{"Điều gì khiến Ông/Bà chưa hài lòng?", "Chờ lâu, Bị đòi tiền, gây khó khăn"},
+		{"Có ai yêu cầu Ông/Bà nộp thêm tiền ngoài phí, lệ phí quy định, hoặc gây phiền hà, sách nhiễu không?", "Có"},
+		{"legacy", "x"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("described = %q\nwant %q", got, want)
 	}
 }

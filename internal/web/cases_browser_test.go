@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,7 +40,11 @@ func accessible(t *testing.T, ctx context.Context, page string) {
 
 func TestCaseQueueAndCasePageOnAPhoneAndByKeyboard(t *testing.T) {
 	e := newEnv(t)
-	first := e.rateAndRollUp("000.00.53.H48-261130-0101", 1)
+	tk := e.issue("000.00.53.H48-261130-0101", http.StatusCreated)
+	if status, body := e.submitJSON(`{"token":"` + tk.Token + `","answers":{"overall":1,"staff_polite":2,"extra_payment":false},"comment":"Chờ cả buổi sáng."}`); status != http.StatusCreated {
+		t.Fatalf("submit: %d %s", status, body)
+	}
+	first := tk.Token
 	e.rateAndRollUp("000.00.53.H48-261130-0102", 2)
 	password := "mật-khẩu-quản-lý-2"
 	name := e.addUser("quanly", account.RoleManager, password)
@@ -67,6 +72,9 @@ func TestCaseQueueAndCasePageOnAPhoneAndByKeyboard(t *testing.T) {
 
 	// Open the first case and work it by keyboard: assign it to oneself, then resolve it.
 	do(t, ctx, chromedp.Navigate(e.base+"/cases/"+first), chromedp.WaitVisible(chromedp.CSS(`#a-user`)))
+	if answers := text(t, ctx, `dl.answers`); !strings.Contains(answers, "2 – Không hài lòng") || !strings.Contains(answers, "Không") {
+		t.Fatalf("the case page shows the answers as %q", answers)
+	}
 	accessible(t, ctx, "case page at 360 px")
 	screenshot(t, ctx, "case-360")
 	do(t, ctx, chromedp.SetValue(chromedp.CSS(`#a-user`), name), chromedp.Focus(chromedp.CSS(`#a-user`)),

@@ -145,7 +145,7 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 			Users: d.Access.Users, Keys: d.Access.APIKeys, Audit: audit, Kiosk: d.Kiosk, Cases: d.Cases, Rollups: d.Rollups},
 		tabletAPI: &admin.TabletAPI{Kiosk: d.Kiosk, Audit: audit},
 		casesAPI:  casesAPI,
-		cases:     &followup.Pages{API: *casesAPI},
+		cases:     &followup.Pages{API: *casesAPI, Surveys: d.Surveys},
 	}
 }
 

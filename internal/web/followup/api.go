@@ -50,6 +50,7 @@ type listItem struct {
 	CreatedAt     time.Time `json:"created_at"`
 	DueAt         time.Time `json:"due_at"`
 	Overdue       bool      `json:"overdue"`
+	Reminded      bool      `json:"reminded"` // the assignee was reminded the deadline is near
 	EscalatedTo   string    `json:"escalated_to,omitempty"`
 	Assignee      string    `json:"assignee"`
 	Version       int64     `json:"version"`
@@ -58,7 +59,7 @@ type listItem struct {
 func itemOf(c *cases.Case, now time.Time) listItem {
 	return listItem{ID: c.ID, Ref: c.Ref, Kind: string(c.Kind), Status: string(c.Status), Rating: c.Rating,
 		Agency: c.Agency, Counter: c.Counter, Field: c.Field, ProcedureCode: c.ProcedureCode, CreatedAt: c.CreatedAt,
-		DueAt: c.DueAt, Overdue: c.Overdue(now), EscalatedTo: c.EscalatedTo, Assignee: c.Assignee, Version: c.Version}
+		DueAt: c.DueAt, Overdue: c.Overdue(now), Reminded: c.Open() && c.RemindedAt != nil, EscalatedTo: c.EscalatedTo, Assignee: c.Assignee, Version: c.Version}
 }
 
 // detail is a case with its answers and timeline.

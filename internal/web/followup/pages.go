@@ -20,6 +20,7 @@ import (
 // Pages serves the /cases queue and case pages to managers and admins.
 type Pages struct {
 	API
+	Surveys *survey.Catalog // puts the stored answers into words
 }
 
 // queueData is what the queue page shows.
@@ -118,6 +119,7 @@ type caseData struct {
 	// them (the assignee, or a manager of the unit); Contact is them, once opened.
 	HasContact, MayContact bool
 	Contact                *cases.Contact
+	Answers                []survey.Answer
 }
 
 // Case handles GET /cases/:id: the case, its timeline and what can be done with it.
@@ -165,7 +167,7 @@ func (h *Pages) renderCaseWith(c *fiber.Ctx, status int, cs *cases.Case, cl call
 	d := caseData{PageData: h.PageFor(c, cs.Ref), User: cl.user, CSRF: webkit.CSRFToken(c), Case: detailOf(cs, h.Now()),
 		AgencyName: Label(ctx, h.Org, l, cases.ByAgency, cs.Agency), FieldName: Label(ctx, h.Org, l, cases.ByField, cs.Field),
 		Created: stats.FormatDateTime(cs.CreatedAt), Due: stats.FormatDateTime(cs.DueAt), Notice: notice, Error: errMsg, MaxText: cases.MaxText,
-		Contact: contact}
+		Contact: contact, Answers: h.Surveys.Describe(cs.Answers, l)}
 	if cs.SettledAt != nil {
 		d.Settled = stats.FormatDateTime(*cs.SettledAt)
 	}
