@@ -34,9 +34,10 @@ Commands:
   backup --out FILE     copy the embedded store to FILE while the server runs
   restore FILE          put a backup in place in HAILONG_DATA_DIR (no server running, no data yet)
   healthcheck           exit 0 when the local server is ready (for container health checks)
-  bench [flags]         load-test a throwaway local server and print figures (bench --help)
+  bench [flags]         load-test a throwaway local server and print figures
 
-Configuration comes from the environment; see README.md.
+hailong COMMAND --help describes a command. Configuration comes from the environment;
+see README.md.
 `
 
 // run is the whole program: it parses args, owns the signal context, and returns instead of
@@ -47,6 +48,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cmd, rest := "serve", args
 	if len(args) > 0 {
 		cmd, rest = args[0], args[1:]
+	}
+	if _, known := commandHelp[cmd]; (known || cmd == "bench") && wantsHelp(rest) {
+		return printHelp(ctx, cmd, getenv, stdout)
 	}
 	switch cmd {
 	case "serve":
