@@ -41,12 +41,20 @@ func demo(ctx context.Context, getenv func(string) string, stdout, stderr io.Wri
 	if err != nil {
 		return err
 	}
-	urls, err := loadDemo(ctx, db, cfg, password)
+	urls, created, err := loadDemo(ctx, db, cfg, password)
 	done()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nHài Lòng demo: %s/dashboard\n  sign in as admin with password: %s\n  (the password is only set when the data directory %s has no users yet)\n  survey pages for today's dossiers:\n", cfg.BaseURL, password, cfg.DataDir)
+	fmt.Fprintf(stdout, "\nHài Lòng demo: %s/dashboard\n", cfg.BaseURL)
+	if created {
+		fmt.Fprintf(stdout, "  sign in as admin with password: %s\n", password)
+	} else {
+		fmt.Fprintf(stdout, "  the data directory %s already has its users: sign in as admin with the password\n"+
+			"  printed by the first demo run there (it is kept; to start over, stop the server and\n"+
+			"  delete %s)\n", cfg.DataDir, cfg.DataDir)
+	}
+	fmt.Fprintf(stdout, "  survey pages for today's dossiers:\n")
 	for _, u := range urls {
 		fmt.Fprintln(stdout, "   ", u)
 	}
@@ -90,23 +98,26 @@ var demoComments = []struct {
 }
 
 // loadDemo writes the demo year once (marked in settings) and issues a few live tickets.
-func loadDemo(ctx context.Context, db *mongodb.DB, cfg *config.Config, password string) ([]string, error) {
+// created reports whether the admin was created with password now: on a data directory that
+// already has users, the password set there before stands, and a demo never resets it.
+func loadDemo(ctx context.Context, db *mongodb.DB, cfg *config.Config, password string) (urls []string, created bool, err error) {
 	if err := db.EnsureSchema(ctx); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if _, err := mongodb.EnsureAdmin(ctx, mongodb.NewUserStore(db), password); err != nil {
-		return nil, err
+	if created, err = mongodb.EnsureAdmin(ctx, mongodb.NewUserStore(db), password); err != nil {
+		return nil, false, err
 	}
 	fresh, err := db.ClaimOnce(ctx, "demo_loaded")
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if fresh {
 		if err := writeDemoYear(ctx, db); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	return liveTickets(ctx, db, cfg)
+	urls, err = liveTickets(ctx, db, cfg)
+	return urls, created, err
 }
 
 // writeDemoYear writes a year of tickets, responses and their rollups in batches.
