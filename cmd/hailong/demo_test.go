@@ -105,3 +105,21 @@ func TestSecondDemoKeepsTheFirstPassword(t *testing.T) {
 		t.Errorf("the second demo should keep and point to the first password:\n%s", second)
 	}
 }
+
+// TestServeWithoutUserSaysHowToCreateTheFirstAdmin starts `hailong serve` on an empty store
+// without HAILONG_ADMIN_PASSWORD: its log says how to create the first admin.
+func TestServeWithoutUserSaysHowToCreateTheFirstAdmin(t *testing.T) {
+	port := testkit.FreePort(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	env := testkit.Env("HAILONG_DATA_DIR="+t.TempDir(), fmt.Sprintf("HAILONG_ADDR=127.0.0.1:%d", port), "REDIS_URL="+testkit.RedisURL(t))
+	_, log := runUntil(t, env, base, func(string) bool { return true }, "serve")
+	for _, want := range []string{"no user exists yet", "HAILONG_ADMIN_PASSWORD", "hailong user create --name admin --role admin"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the start-up log lacks %q:\n%s", want, log)
+		}
+	}
+	withPassword := testkit.Env("HAILONG_DATA_DIR="+t.TempDir(), fmt.Sprintf("HAILONG_ADDR=127.0.0.1:%d", port), "REDIS_URL="+testkit.RedisURL(t), "HAILONG_ADMIN_PASSWORD=mật-khẩu-quản-trị")
+	if _, log := runUntil(t, withPassword, base, func(string) bool { return true }, "serve"); strings.Contains(log, "no user exists yet") {
+		t.Errorf("with HAILONG_ADMIN_PASSWORD the log still says there is no user:\n%s", log)
+	}
+}

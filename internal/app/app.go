@@ -14,6 +14,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/kiosk"
@@ -223,12 +224,20 @@ func refreshEvery(ctx context.Context, interval time.Duration, refresh func(cont
 	}
 }
 
-// EnsureAdmin creates the user admin with password when there is no user yet (no password: nothing).
+// EnsureAdmin creates the user admin with password when there is no user yet; without a
+// password it logs how to create the first admin, so a newcomer is not left at a sign-in page.
 func EnsureAdmin(ctx context.Context, db *mongodb.DB, password string, log *slog.Logger) error {
+	users := mongodb.NewUserStore(db)
 	if password == "" {
-		return nil
+		n, err := users.CountUsers(ctx)
+		if err == nil && n == 0 {
+			log.Warn(fmt.Sprintf("no user exists yet, so nobody can sign in: restart with HAILONG_ADMIN_PASSWORD set "+
+				"(at least %d characters) to create the user admin, or run "+
+				"`hailong user create --name admin --role admin` (password on standard input)", account.MinPasswordLength))
+		}
+		return err
 	}
-	created, err := mongodb.EnsureAdmin(ctx, mongodb.NewUserStore(db), password)
+	created, err := mongodb.EnsureAdmin(ctx, users, password)
 	if err != nil {
 		return fmt.Errorf("create the admin user from HAILONG_ADMIN_PASSWORD: %w", err)
 	}
