@@ -71,7 +71,7 @@ func (s Base) HandleError(c *fiber.Ctx, err error) error {
 	if strings.HasPrefix(c.Path(), "/api/") || strings.HasPrefix(c.Path(), "/healthz") || strings.HasPrefix(c.Path(), "/readyz") {
 		return c.Status(status).JSON(body)
 	}
-	return s.RenderMessage(c.Status(status), "error", i18n.T(Lang(c), titleKey(status)), body.Error.Message)
+	return s.renderMessage(c.Status(status), "error", i18n.T(Lang(c), titleKey(status)), body.Error.Message, staffLinksFor(c))
 }
 
 // Classify is the HTTP status and JSON body that answer err, in the request's language.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/report"
@@ -126,17 +127,40 @@ type messageData struct {
 	PageData
 	Kind, Body   string
 	ShowCodeLink bool
+	Staff        *staffLinks // instead of the code link, on an error shown to staff
 }
+
+// staffLinks are the staff pages an error page offers a signed-in staff member.
+type staffLinks struct{ Counter, Dashboard bool }
 
 // RenderMessage shows a one-message page (thanks, already rated, expired, errors).
 func (s Base) RenderMessage(c *fiber.Ctx, kind, title, body string) error {
+	return s.renderMessage(c, kind, title, body, nil)
+}
+
+func (s Base) renderMessage(c *fiber.Ctx, kind, title, body string, staff *staffLinks) error {
 	l := Lang(c)
 	return s.Render(c, "message", messageData{
 		PageData:     s.PageFor(c, title),
 		Kind:         kind,
 		Body:         body,
-		ShowCodeLink: kind != "thanks" && kind != "rated" && l != "",
+		ShowCodeLink: staff == nil && kind != "thanks" && kind != "rated" && l != "",
+		Staff:        staff,
 	})
+}
+
+// staffLinksFor is what an error page offers the request's sender when it comes from staff: the
+// signed-in user's pages when the guard has loaded them, or, when only the session cookie hints
+// at staff (the guard refused the user's role before naming them), the counter and the
+// dashboard, which check access themselves. Citizens carry no session cookie and get nil.
+func staffLinksFor(c *fiber.Ctx) *staffLinks {
+	if u := CurrentUser(c); u != nil {
+		return &staffLinks{Counter: u.Role != account.RoleViewer, Dashboard: true}
+	}
+	if c.Cookies(SessionCookie) != "" {
+		return &staffLinks{Counter: true, Dashboard: true}
+	}
+	return nil
 }
 
 // PageFor is the page data of a page titled title, with the link to the other language.
