@@ -97,9 +97,9 @@ func (e *env) storedTicket(token string) survey.Ticket {
 	return t
 }
 
-// todayRow returns the row of the counter page's list for token, or "" when it is not listed.
-func todayRow(page, token string) string {
-	m := regexp.MustCompile(`(?s)<tr data-token="` + regexp.QuoteMeta(token) + `".*?</tr>`).FindString(page)
+// todayRow returns the row of the counter page's list for dossier, or "" when it is not listed.
+func todayRow(page, dossier string) string {
+	m := regexp.MustCompile(`(?s)<tr data-dossier="` + regexp.QuoteMeta(dossier) + `".*?</tr>`).FindString(page)
 	return m
 }
 
@@ -192,23 +192,36 @@ func TestCounterOfficerCompletesADossierAndPrintsItsSlip(t *testing.T) {
 	}
 
 	_, _, page := o.get("/counter")
-	row := todayRow(page, token)
-	if !strings.Contains(row, code) || !strings.Contains(row, "Chưa đánh giá") || !strings.Contains(row, "/counter/slip/"+token+"?size=a6") {
+	row := todayRow(page, "000.00.53.H48-260331-0042")
+	if !strings.Contains(row, "Chưa đánh giá") || !strings.Contains(row, "/counter/slip/"+token+"?size=a6") {
 		t.Fatalf("the counter page should list the dossier as not rated yet, with its slip: %q", row)
+	}
+	// The officer could answer a dossier whose code the list showed: no short code, and the
+	// token only in the two slip links.
+	if strings.Contains(page, code) || strings.Count(page, token) != 2 {
+		t.Fatalf("the day list shows the short code (%v) or the token outside the slip links (%d times)", strings.Contains(page, code), strings.Count(page, token))
 	}
 	if st, resp := e.submitJSON(`{"token":"` + token + `","answers":{"overall":5}}`); st != http.StatusCreated {
 		t.Fatalf("rating: %d %s", st, resp)
 	}
 	_, _, page = o.get("/counter")
-	if row := todayRow(page, token); !strings.Contains(row, "Đã đánh giá") {
+	if row := todayRow(page, "000.00.53.H48-260331-0042"); !strings.Contains(row, "Đã đánh giá") {
 		t.Fatalf("after the rating the row should say rated: %q", row)
 	}
 
-	// The same dossier again (a double click, a reload) shows the same slip and lists it once.
-	if again := o.mustComplete("000.00.53.H48-260331-0042"); again != token {
-		t.Fatalf("completing the dossier again gave ticket %s, want %s", again, token)
+	if strings.Contains(slip, `class="slip-tools slip-notice"`) {
+		t.Error("a new dossier's slip says it was already issued")
 	}
-	if _, _, page = o.get("/counter"); strings.Count(page, `data-token="`+token+`"`) != 1 {
+	// The same dossier again (a double click, a reload) shows the same slip with a notice saying
+	// so, and lists it once.
+	_, hdr, _ = o.complete(dossierForm("000.00.53.H48-260331-0042"))
+	if m := slipLocation.FindStringSubmatch(hdr.Get("Location")); m == nil || m[1] != token {
+		t.Fatalf("completing the dossier again led to %q, want the slip of %s", hdr.Get("Location"), token)
+	}
+	if _, _, again := o.get(hdr.Get("Location")); !strings.Contains(again, "Hồ sơ 000.00.53.H48-260331-0042 đã được phát phiếu đánh giá lúc 09:00 31/03/2026") || !strings.Contains(again, code) {
+		t.Fatalf("the slip of a dossier completed again lacks the notice:\n%.3000s", again)
+	}
+	if _, _, page = o.get("/counter"); strings.Count(page, `data-dossier="000.00.53.H48-260331-0042"`) != 1 {
 		t.Fatal("a dossier completed twice is listed twice")
 	}
 	if ev, ok := events.next(300 * time.Millisecond); ok {
@@ -237,8 +250,8 @@ func TestCounterOfficersSeeOnlyTheirOwnCounter(t *testing.T) {
 		t.Fatalf("a manager's counter page without a counter: %d", status)
 	}
 	status, _, page = e.get("/counter?agency="+testAgency+"&counter=c1", "Cookie", manager)
-	if status != http.StatusOK || todayRow(page, token) == "" || strings.Contains(page, `action="/counter/tickets"`) {
-		t.Fatalf("a manager's view of c1: %d, listed %v, form shown %v", status, todayRow(page, token) != "", strings.Contains(page, `action="/counter/tickets"`))
+	if status != http.StatusOK || todayRow(page, "H48-260331-0101") == "" || strings.Contains(page, `action="/counter/tickets"`) {
+		t.Fatalf("a manager's view of c1: %d, listed %v, form shown %v", status, todayRow(page, "H48-260331-0101") != "", strings.Contains(page, `action="/counter/tickets"`))
 	}
 	if status, _, _ := e.get("/counter/slip/"+token, "Cookie", manager); status != http.StatusOK {
 		t.Fatalf("a manager of the unit opening the slip: %d", status)
@@ -333,7 +346,7 @@ func TestCounterListsDossiersIssuedThroughTheAPI(t *testing.T) {
 	o := e.signInOfficer(testAgency, "c1")
 	first := e.issueAt("H48-260331-0301", "c1")
 	e.advance(3 * time.Minute)
-	second := e.issueAt("H48-260331-0302", "c1")
+	e.issueAt("H48-260331-0302", "c1")
 	other := e.issueAt("H48-260331-0303", "c2")
 	// A dossier completed yesterday and sent late belongs to yesterday's list.
 	late := `{"dossier_code":"H48-260330-0009","field":"land","agency":"` + testAgency + `","counter":"c1","completed_at":"2026-03-30T16:00:00+07:00"}`
@@ -342,11 +355,11 @@ func TestCounterListsDossiersIssuedThroughTheAPI(t *testing.T) {
 	}
 
 	_, _, page := o.get("/counter")
-	a, b := strings.Index(page, `data-token="`+second.Token+`"`), strings.Index(page, `data-token="`+first.Token+`"`)
+	a, b := strings.Index(page, `data-dossier="H48-260331-0302"`), strings.Index(page, `data-dossier="H48-260331-0301"`)
 	if a < 0 || b < 0 || a > b {
 		t.Fatalf("the API's dossiers should be listed newest first (positions %d, %d)", a, b)
 	}
-	if row := todayRow(page, first.Token); !strings.Contains(row, first.ShortCode[:4]+"-"+first.ShortCode[4:]) || !strings.Contains(row, "Hộ tịch") || !strings.Contains(row, "09:00") {
+	if row := todayRow(page, "H48-260331-0301"); !strings.Contains(row, "/counter/slip/"+first.Token) || !strings.Contains(row, "Hộ tịch") || !strings.Contains(row, "09:00") {
 		t.Fatalf("row of the API's dossier: %q", row)
 	}
 	if strings.Contains(page, other.Token) || strings.Contains(page, "H48-260330-0009") {

@@ -5,6 +5,7 @@ package counter
 
 import (
 	"context"
+	"fmt"
 	"html/template"
 	"net/url"
 	"slices"
@@ -59,9 +60,11 @@ type counterForm struct {
 	DossierCode, ProcedureCode, ProcedureName, Field, Delivery, OnTime string
 }
 
+// counterRow is one dossier of the day. It carries no short code: an officer who could read
+// the codes of their own dossiers could answer them; the token only addresses the slip.
 type counterRow struct {
-	Token, ShortCode, DossierCode, Procedure, Field, Time string
-	Rated                                                 bool
+	Token, DossierCode, Procedure, Field, Time string
+	Rated                                      bool
 }
 
 type counterData struct {
@@ -177,9 +180,19 @@ func (h *Handler) counterNames(r counterRef) (agency, counter string) {
 		agency = u.Name
 	}
 	if name, ok := h.Org.Tree.CounterName(org.CounterID(r.Agency, r.Counter)); ok {
-		counter = name
+		counter = withoutAgency(name, agency)
 	}
 	return agency, counter
+}
+
+// withoutAgency drops the agency's name from the front of a counter's name ("Trung tâm … –
+// Quầy 1" becomes "Quầy 1"), since pages and slips show the agency beside it.
+func withoutAgency(counter, agency string) string {
+	rest, ok := strings.CutPrefix(counter, agency)
+	if rest = strings.TrimLeft(rest, " –-·,:"); !ok || rest == "" {
+		return counter
+	}
+	return rest
 }
 
 // counterRows lists today's dossiers of r, newest first, each with whether it is rated yet.
@@ -203,7 +216,7 @@ func (h *Handler) counterRows(c *fiber.Ctx, r counterRef) ([]counterRow, error) 
 			return nil, err
 		}
 		rows = append(rows, counterRow{
-			Token: d.Token, ShortCode: survey.FormatShortCode(d.ShortCode), DossierCode: d.DossierCode,
+			Token: d.Token, DossierCode: d.DossierCode,
 			Procedure: clipRunes(d.ProcedureName, 48), Field: h.fieldName(ctx, l, d.Field), Rated: rated,
 			Time: d.CompletedAt.In(stats.TimeZone()).Format("15:04"),
 		})
@@ -229,7 +242,8 @@ func (h *Handler) fieldName(ctx context.Context, l, code string) string {
 
 // Issue handles POST /counter/tickets: an officer completes a dossier by hand. The
 // ticket is issued as through the API, with the officer's own unit, counter and name, and the
-// officer goes on to its slip; a dossier that already has a ticket here shows that ticket's slip.
+// officer goes on to its slip; a dossier that already has a ticket here shows that ticket's slip
+// with a notice saying so.
 func (h *Handler) Issue(c *fiber.Ctx) error {
 	u := webkit.CurrentUser(c)
 	if u.Role != account.RoleOfficer {
@@ -256,7 +270,11 @@ func (h *Handler) Issue(c *fiber.Ctx) error {
 		elsewhere := survey.FieldErrors{{Question: "dossier_code", Reason: string(survey.CodeConflict), Message: errDossierElsewhere.Message}}
 		return h.counterFail(c, fiber.StatusConflict, form, elsewhere)
 	}
-	return c.Redirect("/counter/slip/"+got.Token+"?lang="+webkit.Lang(c), fiber.StatusSeeOther)
+	slip := "/counter/slip/" + got.Token + "?lang=" + webkit.Lang(c)
+	if !created {
+		slip += "&existing=1"
+	}
+	return c.Redirect(slip, fiber.StatusSeeOther)
 }
 
 // counterRequest is the ticket request of the form; unit, counter and officer come from the
@@ -298,6 +316,7 @@ type slipData struct {
 	Procedure, Date, CodeURL string
 	AgencyName, CounterName  string
 	Back                     string
+	Existing                 string // the notice that the dossier already had this slip
 }
 
 // Slip handles GET /counter/slip/:token?size=80mm|a6: the printable slip of a dossier.
@@ -328,6 +347,10 @@ func (h *Handler) slipOf(c *fiber.Ctx, t *survey.Ticket, qr template.HTML) slipD
 		PageData: h.PageFor(c, i18n.T(l, "slip.title")), Size: slipSizes[0], Other: slipSizes[1], QR: qr,
 		ShortCode: survey.FormatShortCode(t.ShortCode), DossierCode: t.DossierCode, Procedure: t.ProcedureName,
 		Date: stats.FormatDate(stats.DateOf(t.CompletedAt)), CodeURL: printedURL(h.BaseURL) + "/s", Back: "/counter?lang=" + l,
+	}
+	if c.Query("existing") == "1" {
+		at := t.IssuedAt.In(stats.TimeZone()).Format("15:04 02/01/2006")
+		d.Existing = fmt.Sprintf(i18n.T(l, "slip.existing"), t.DossierCode, at)
 	}
 	if c.Query("size") == slipSizes[1] {
 		d.Size, d.Other = d.Other, d.Size
