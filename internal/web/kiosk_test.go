@@ -37,7 +37,7 @@ func (e *env) twin() *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.IPHashSalt, cfg.DataDir = "twin", e.dataDir
+	cfg.IPHashSalt, cfg.DataDir, cfg.RedisPrefix = "twin", e.dataDir, e.redisPrefix
 	a := startApp(t, cfg, e.db, rdb, testkit.Logger(t), e.clock)
 	app := a.HTTP
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -46,7 +46,7 @@ func (e *env) twin() *env {
 	}
 	go func() { _ = app.Listener(ln) }()
 	t.Cleanup(func() { _ = app.Shutdown() })
-	return &env{t: t, app: app, key: e.key, now: e.now, db: e.db, store: a.Responses, rdb: rdb, dataDir: e.dataDir, base: "http://" + ln.Addr().String()}
+	return &env{t: t, app: app, key: e.key, now: e.now, db: e.db, store: a.Responses, rdb: rdb, redisPrefix: e.redisPrefix, dataDir: e.dataDir, base: "http://" + ln.Addr().String()}
 }
 
 // issueAt issues a ticket for a dossier completed at counter of the test agency.

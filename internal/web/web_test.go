@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,8 +41,9 @@ type env struct {
 	// worker and view are the rollups behind the stats; tests drain and refresh them.
 	worker *rollup.Worker
 	view   *rollup.View
-	// rdb is the test's Redis, which a second instance shares.
-	rdb *redis.Client
+	// rdb is the test's Redis, which a second instance shares, under the same prefix.
+	rdb         *redis.Client
+	redisPrefix string
 	// cases is the app's follow-up case service.
 	cases *cases.Service
 	// dataDir holds the key file sealing contacts, which a second instance shares.
@@ -76,6 +78,9 @@ func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
 	e := &env{t: t, now: time.Date(2026, 3, 31, 2, 0, 0, 0, time.UTC), db: db, dataDir: t.TempDir()}
 	cfg.IPHashSalt = t.Name() + time.Now().String()
 	cfg.DataDir = e.dataDir
+	// Its own Redis namespace, so test runs sharing a Redis never hear each other's kiosk events.
+	e.redisPrefix = "hltest:" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
+	cfg.RedisPrefix = e.redisPrefix
 	for _, f := range tweak {
 		f(cfg)
 	}
