@@ -3,8 +3,6 @@ package web_test
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,28 +12,11 @@ import (
 	"github.com/hailong/hailong/internal/testkit"
 )
 
-// contactShot keeps a full-page picture of the tab when HAILONG_SCREENSHOTS names a folder.
-func contactShot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("HAILONG_SCREENSHOTS")
-	if dir == "" {
-		return
-	}
-	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-		_ = os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644)
-	}
-}
-
 // citizenPageFits fails the test on a serious or critical axe-core violation, sideways
 // scrolling or a touch target under 48 px on the open page.
 func citizenPageFits(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
-	if found := testkit.Axe(t, ctx); len(found) > 0 {
-		t.Errorf("%s: axe finds %d serious or critical violations:\n%s", page, len(found), strings.Join(found, "\n"))
-	}
-	if w := eval[int](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
-		t.Errorf("%s scrolls sideways by %d px", page, w)
-	}
+	accessible(t, ctx, page)
 	const small = `[...document.querySelectorAll('main a, main button, main input:not([type=hidden]), main label.opt')]
 		.map(el => { const r = el.getBoundingClientRect(); return [el.outerHTML.slice(0, 60), r.width, r.height]; })
 		.filter(([, w, h]) => (w < 48 || h < 48) && !(w === 0 && h === 0))
@@ -64,7 +45,7 @@ func TestCitizenLeavesAPhoneAndFollowsTheCaseOnA360pxPhone(t *testing.T) {
 		t.Errorf("offer heading %q", h)
 	}
 	citizenPageFits(t, ctx, "thank-you page at 360 px")
-	contactShot(t, ctx, "contact-thanks-360")
+	screenshot(t, ctx, "contact-thanks-360")
 
 	// A phone without consent is refused next to the box; with it, saved.
 	do(t, ctx, chromedp.SendKeys(chromedp.CSS(`#in-phone`), "0912 345 678"))
@@ -96,7 +77,7 @@ func TestCitizenLeavesAPhoneAndFollowsTheCaseOnA360pxPhone(t *testing.T) {
 		t.Errorf("status %q, want Đang xử lý", s)
 	}
 	citizenPageFits(t, ctx, "status page at 360 px")
-	contactShot(t, ctx, "casestatus-360")
+	screenshot(t, ctx, "casestatus-360")
 
 	// Desktop pictures of both pages, with a reply.
 	c, err := e.cases.Store.Case(context.Background(), tk.Token)
@@ -110,7 +91,7 @@ func TestCitizenLeavesAPhoneAndFollowsTheCaseOnA360pxPhone(t *testing.T) {
 	}
 	do(t, ctx, testkit.Viewport(1280, 800), chromedp.Navigate(e.base+"/s/"+tk.Token+"/case"), chromedp.WaitVisible(chromedp.CSS(`.reply-text`)))
 	citizenPageFits(t, ctx, "status page with a reply at 1280 px")
-	contactShot(t, ctx, "casestatus-desktop")
+	screenshot(t, ctx, "casestatus-desktop")
 	do(t, ctx, chromedp.Navigate(e.base+"/s/"+tk.Token+"?thanks=1"), chromedp.WaitVisible(chromedp.CSS(`#offer-h`)))
-	contactShot(t, ctx, "contact-thanks-desktop")
+	screenshot(t, ctx, "contact-thanks-desktop")
 }
