@@ -27,6 +27,16 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// pressEnter presses Enter on the focused button and waits for the page the form leads to.
+func pressEnter(t *testing.T, ctx context.Context) {
+	t.Helper()
+	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(kb.Enter))
+	if err != nil || resp.Status != 200 {
+		t.Fatalf("submit by keyboard: %v (response %v)", err, resp)
+	}
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+}
+
 // accessible fails the test on any serious or critical axe-core violation of the open page.
 func accessible(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
@@ -77,14 +87,14 @@ func TestCaseQueueAndCasePageOnAPhoneAndByKeyboard(t *testing.T) {
 	}
 	accessible(t, ctx, "case page at 360 px")
 	screenshot(t, ctx, "case-360")
-	do(t, ctx, chromedp.SetValue(chromedp.CSS(`#a-user`), name), chromedp.Focus(chromedp.CSS(`#a-user`)),
-		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+	do(t, ctx, chromedp.SetValue(chromedp.CSS(`#a-user`), name), chromedp.Focus(chromedp.CSS(`#a-user`)), chromedp.KeyEvent(kb.Tab))
+	pressEnter(t, ctx)
 	if facts := text(t, ctx, `dl.facts`); !strings.Contains(facts, name) {
 		t.Fatalf("after assigning, the facts %q do not name %s", facts, name)
 	}
 	do(t, ctx, chromedp.Focus(chromedp.CSS(`#r-text`)), chromedp.KeyEvent("Đã hướng dẫn lại công dân."),
-		chromedp.Focus(chromedp.CSS(`#r-reply`)), chromedp.KeyEvent("Cơ quan xin lỗi và đã chấn chỉnh."),
-		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(`p.notice`)))
+		chromedp.Focus(chromedp.CSS(`#r-reply`)), chromedp.KeyEvent("Cơ quan xin lỗi và đã chấn chỉnh."), chromedp.KeyEvent(kb.Tab))
+	pressEnter(t, ctx)
 	facts := text(t, ctx, `dl.facts`)
 	if !strings.Contains(facts, "Đã giải quyết") || !strings.Contains(facts, "Cơ quan xin lỗi") {
 		t.Fatalf("after resolving, the facts say %q", facts)
