@@ -5,12 +5,15 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"html/template"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/cases"
@@ -103,8 +106,23 @@ func New(d Deps) (*fiber.App, error) {
 		IdleTimeout:           60 * time.Second,
 		ProxyHeader:           proxyHeader(d.Config.TrustProxy),
 	})
+	app.Server().HeaderReceived = largeBodies
 	routes(app, g, newHandlers(d, b, g), d.Metrics)
 	return app, nil
+}
+
+// batchBodyLimit is the body limit of the batch import, the one route allowed more than the
+// 64 KB of BodyLimit: 500 dossiers of up to 2 KB each.
+const batchBodyLimit = 1 << 20
+
+// largeBodies raises the body limit for the batch import alone, as soon as its request line is
+// read; every other route keeps BodyLimit.
+func largeBodies(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
+	if h.IsPost() && strings.EqualFold(strings.TrimSuffix(string(path), "/"), "/api/v1/tickets/batch") {
+		return fasthttp.RequestConfig{MaxRequestBodySize: batchBodyLimit}
+	}
+	return fasthttp.RequestConfig{}
 }
 
 // handlers are the route handlers of each audience, built from Deps with only what each uses.
@@ -135,7 +153,7 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 			Limit: redisstore.PerMinute(d.Config.Limits.SignIn)},
 		citizen: &citizen.Handler{Base: b, Tickets: tickets, Responses: d.Responses, Fields: d.Org.Fields, QR: d.QR, URLs: urls,
 			Cases: d.Cases},
-		ticketAPI: &esystem.TicketAPI{Issuer: d.Issuer, URLs: urls},
+		ticketAPI: &esystem.TicketAPI{Base: b, Issuer: d.Issuer, URLs: urls},
 		stats:     &dashboard.StatsAPI{Callers: g, Figures: figures},
 		tablet:    &tablet.Handler{Base: b, Kiosk: d.Kiosk, Tickets: tickets},
 		counter: &counter.Handler{Base: b, Issuer: d.Issuer, Days: d.CounterDays, Tickets: tickets, Responses: d.Responses,

@@ -3,6 +3,7 @@
 package esystem
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -14,9 +15,13 @@ import (
 
 // TicketAPI issues tickets for the e-system.
 type TicketAPI struct {
+	webkit.Base
 	Issuer *ticket.Issuer
 	URLs   webkit.TicketURLs
 }
+
+// errTooMany refuses a batch of more than ticket.BatchLimit dossiers.
+var errTooMany = survey.Errorf(survey.CodeInvalid, "error.batch_too_many", "max", strconv.Itoa(ticket.BatchLimit))
 
 // Issue handles POST /api/v1/tickets: 201 with a new ticket, 200 with the ticket the dossier
 // already has.
@@ -34,6 +39,68 @@ func (h *TicketAPI) Issue(c *fiber.Ctx) error {
 		status = fiber.StatusCreated
 	}
 	return c.Status(status).JSON(answer(h.URLs, t))
+}
+
+// Batch handles POST /api/v1/tickets/batch: a JSON array of up to ticket.BatchLimit requests
+// like Issue's, answered 200 with one result per item in order. An item that is not valid fails
+// alone with 422; a store failure fails the whole call, which can then be sent again as is.
+func (h *TicketAPI) Batch(c *fiber.Ctx) error {
+	items, err := webkit.DecodeJSONArray(c.Body())
+	if err != nil {
+		return err
+	}
+	if len(items) > ticket.BatchLimit {
+		return errTooMany
+	}
+	results := make([]batchResult, len(items))
+	reqs, at := make([]*survey.TicketRequest, 0, len(items)), make([]int, 0, len(items))
+	for i, raw := range items {
+		var req survey.TicketRequest
+		if err := webkit.DecodeJSON(raw, &req); err != nil {
+			results[i] = h.failed(c, err)
+			continue
+		}
+		reqs, at = append(reqs, &req), append(at, i)
+	}
+	for j, r := range h.Issuer.IssueAll(c.UserContext(), reqs) {
+		if r.Err != nil && survey.ErrorCode(r.Err) != survey.CodeInvalid {
+			return r.Err
+		}
+		results[at[j]] = h.issued(c, r)
+	}
+	return c.JSON(batchAnswer{Results: results})
+}
+
+// batchAnswer is the answer to a batch: results[i] is the outcome of the i-th item.
+type batchAnswer struct {
+	Results []batchResult `json:"results"`
+}
+
+// batchResult is one item's outcome: the status the single call would have answered, with the
+// ticket (201, 200) or the error (422).
+type batchResult struct {
+	Status int           `json:"status"`
+	Ticket *ticketAnswer `json:"ticket,omitempty"`
+	*webkit.APIError
+}
+
+func (h *TicketAPI) issued(c *fiber.Ctx, r ticket.Result) batchResult {
+	switch {
+	case r.Err != nil:
+		return h.failed(c, r.Err)
+	case r.Created:
+		a := answer(h.URLs, r.Ticket)
+		return batchResult{Status: fiber.StatusCreated, Ticket: &a}
+	}
+	a := answer(h.URLs, r.Ticket)
+	return batchResult{Status: fiber.StatusOK, Ticket: &a}
+}
+
+// failed is the result of an item that is not a valid request: 422 with its errors, in the
+// caller's language.
+func (h *TicketAPI) failed(c *fiber.Ctx, err error) batchResult {
+	_, body := h.Classify(c, err)
+	return batchResult{Status: fiber.StatusUnprocessableEntity, APIError: &body}
 }
 
 // ticketAnswer is the JSON the e-system gets for an issued ticket.

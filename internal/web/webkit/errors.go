@@ -18,6 +18,7 @@ var (
 	ErrBadToken = survey.Errorf(survey.CodeInvalid, "error.bad_token")
 	badJSON     = survey.Errorf(survey.CodeInvalid, "error.bad_json")
 	badUTF8     = survey.Errorf(survey.CodeInvalid, "error.bad_utf8")
+	badArray    = survey.Errorf(survey.CodeInvalid, "error.bad_json_array")
 	tooLarge    = survey.Errorf(survey.CodeInvalid, "error.too_large")
 )
 
@@ -90,7 +91,7 @@ func (s Base) Classify(c *fiber.Ctx, err error) (int, APIError) {
 		de = survey.Wrap(err)
 	}
 	status := HTTPStatus(de.Code)
-	if de == badJSON || de == badUTF8 || de == ErrBadToken {
+	if de == badJSON || de == badUTF8 || de == badArray || de == ErrBadToken {
 		status = http.StatusBadRequest
 	}
 	return status, APIError{apiErrorBody{Code: de.Code, Message: de.Message.In(l)}}

@@ -33,6 +33,19 @@ func DecodeJSON(body []byte, dst any) error {
 	return nil
 }
 
+// DecodeJSONArray splits a JSON array body into its items, for each to be decoded on its own;
+// any other body is refused.
+func DecodeJSONArray(body []byte) ([]json.RawMessage, error) {
+	if !utf8.Valid(body) {
+		return nil, badUTF8
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(body, &items); err != nil || items == nil {
+		return nil, badArray
+	}
+	return items, nil
+}
+
 // jsonError explains a decoding failure: a field of the wrong type is named.
 func jsonError(err error) error {
 	var te *json.UnmarshalTypeError

@@ -1,0 +1,41 @@
+package ticket
+
+import (
+	"context"
+	"sync"
+
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// BatchLimit is the most dossiers one batch import may carry.
+const BatchLimit = 500
+
+// batchParallel bounds how many dossiers of one batch are issued at once: enough for the
+// store to write them together, few enough that one batch does not crowd out other callers.
+const batchParallel = 32
+
+// Result is the outcome of issuing one dossier of a batch, as Issue would return it.
+type Result struct {
+	Ticket  *survey.Ticket
+	Created bool
+	Err     error
+}
+
+// IssueAll issues the ticket of each request through Issue, several at a time, and returns one
+// result per request in order: a bad request fails alone, and a dossier sent twice gets one
+// ticket.
+func (is *Issuer) IssueAll(ctx context.Context, reqs []*survey.TicketRequest) []Result {
+	out := make([]Result, len(reqs))
+	slots := make(chan struct{}, batchParallel)
+	var wg sync.WaitGroup
+	for i, req := range reqs {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			t, created, err := is.Issue(ctx, req)
+			out[i] = Result{Ticket: t, Created: created, Err: err}
+		})
+	}
+	wg.Wait()
+	return out
+}
