@@ -4,7 +4,7 @@ package public
 
 import "embed"
 
-// FS holds static/, templates/ and i18n/.
+// FS holds static/, templates/, i18n/ and openapi.yaml (the API's description).
 //
-//go:embed static templates i18n
+//go:embed static templates i18n openapi.yaml
 var FS embed.FS

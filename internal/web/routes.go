@@ -42,6 +42,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 
 	// The API: the one-stop e-system, scripts and the citizen's survey page.
 	api := app.Group("/api/v1")
+	api.Get("/openapi.json", h.openAPI) // public/openapi.yaml: keep it in step with this list
 	api.Post("/tickets", g.requireKey(account.ScopeTicketsWrite), h.ticketAPI.Issue)
 	api.Post("/tickets/batch", g.requireKey(account.ScopeTicketsWrite), h.ticketAPI.Batch) // body up to 1 MB: see largeBodies
 	api.Get("/tickets/:token/survey", g.limit(limitLookup), h.citizen.TicketSurvey)

@@ -107,7 +107,11 @@ func New(d Deps) (*fiber.App, error) {
 		ProxyHeader:           proxyHeader(d.Config.TrustProxy),
 	})
 	app.Server().HeaderReceived = largeBodies
-	routes(app, g, newHandlers(d, b, g), d.Metrics)
+	h := newHandlers(d, b, g)
+	if h.openAPI, err = openAPIHandler(); err != nil {
+		return nil, err
+	}
+	routes(app, g, h, d.Metrics)
 	return app, nil
 }
 
@@ -139,6 +143,7 @@ type handlers struct {
 	tabletAPI *admin.TabletAPI
 	casesAPI  *followup.API
 	cases     *followup.Pages
+	openAPI   fiber.Handler
 }
 
 func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
