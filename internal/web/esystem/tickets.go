@@ -34,11 +34,15 @@ func (h *TicketAPI) Issue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	status := fiber.StatusOK
+	return c.Status(issueStatus(created)).JSON(answer(h.URLs, t))
+}
+
+// issueStatus is 201 for a ticket issued now, 200 for the one the dossier already had.
+func issueStatus(created bool) int {
 	if created {
-		status = fiber.StatusCreated
+		return fiber.StatusCreated
 	}
-	return c.Status(status).JSON(answer(h.URLs, t))
+	return fiber.StatusOK
 }
 
 // Batch handles POST /api/v1/tickets/batch: a JSON array of up to ticket.BatchLimit requests
@@ -84,16 +88,13 @@ type batchResult struct {
 	*webkit.APIError
 }
 
+// issued is the result of an item the issuer was given.
 func (h *TicketAPI) issued(c *fiber.Ctx, r ticket.Result) batchResult {
-	switch {
-	case r.Err != nil:
+	if r.Err != nil {
 		return h.failed(c, r.Err)
-	case r.Created:
-		a := answer(h.URLs, r.Ticket)
-		return batchResult{Status: fiber.StatusCreated, Ticket: &a}
 	}
 	a := answer(h.URLs, r.Ticket)
-	return batchResult{Status: fiber.StatusOK, Ticket: &a}
+	return batchResult{Status: issueStatus(r.Created), Ticket: &a}
 }
 
 // failed is the result of an item that is not a valid request: 422 with its errors, in the
