@@ -316,6 +316,11 @@ func TestCompose(t *testing.T) {
 			if env["HAILONG_TRUST_PROXY"] != "true" {
 				t.Errorf("HAILONG_TRUST_PROXY %q, want true behind the proxy", env["HAILONG_TRUST_PROXY"])
 			}
+			// X-Forwarded-For is believed from the proxy's fixed address only.
+			proxyAddr := str(services, "proxy", "networks", "backend", "ipv4_address")
+			if proxyAddr == "" || env["HAILONG_TRUSTED_PROXIES"] != proxyAddr {
+				t.Errorf("HAILONG_TRUSTED_PROXIES %q, want the proxy's backend address %q", env["HAILONG_TRUSTED_PROXIES"], proxyAddr)
+			}
 			if pw := env["HAILONG_ADMIN_PASSWORD"]; !strings.HasPrefix(pw, "${HAILONG_ADMIN_PASSWORD:?") {
 				t.Errorf("HAILONG_ADMIN_PASSWORD %q must be required from the environment (${HAILONG_ADMIN_PASSWORD:?...})", pw)
 			}
@@ -360,7 +365,11 @@ func TestCompose(t *testing.T) {
 				t.Errorf("%s: volume %s is not declared", name, src)
 			}
 		}
-		for _, n := range stringList(listAt(s, "networks")) {
+		nets := stringList(listAt(s, "networks"))
+		for n := range mapAt(s, "networks") { // the long form, with addresses
+			nets = append(nets, n)
+		}
+		for _, n := range nets {
 			if _, declared := mapAt(c, "networks")[n]; !declared {
 				t.Errorf("%s: network %s is not declared", name, n)
 			}
@@ -622,6 +631,12 @@ func TestK8sConfigAndSecret(t *testing.T) {
 		if _, ok := v.(string); !ok {
 			t.Errorf("ConfigMap %s = %v (%T): values must be strings, quote them", k, v, v)
 		}
+	}
+	if data["HAILONG_TRUST_PROXY"] == "true" && data["HAILONG_TRUSTED_PROXIES"] == nil {
+		t.Error("HAILONG_TRUST_PROXY without HAILONG_TRUSTED_PROXIES: name the ingress's addresses")
+	}
+	if _, err := config.Load(func(k string) string { s, _ := data[k].(string); return s }); err != nil {
+		t.Errorf("the ConfigMap does not load: %v", err)
 	}
 	if !strings.HasPrefix(fmt.Sprint(data["HAILONG_BASE_URL"]), "https://") {
 		t.Errorf("HAILONG_BASE_URL %v, want an https:// URL", data["HAILONG_BASE_URL"])

@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +27,11 @@ type Config struct {
 	TicketTTL     time.Duration // HAILONG_TICKET_TTL
 	AdminPassword string        // HAILONG_ADMIN_PASSWORD
 	IPHashSalt    string        // HAILONG_IP_SALT; when unset, a random salt stored once in the database
-	TrustProxy    bool          // HAILONG_TRUST_PROXY: take the client IP from X-Forwarded-For
+	TrustProxy    bool          // HAILONG_TRUST_PROXY: take the client IP from X-Forwarded-For set by a trusted proxy
+	// TrustedProxies (HAILONG_TRUSTED_PROXIES) are the proxies whose X-Forwarded-For is believed,
+	// as CIDRs; empty when TrustProxy is false. With TrustProxy and no list, loopback and private
+	// ranges, where a reverse proxy beside the server sits.
+	TrustedProxies []string
 	// SecretKey (HAILONG_SECRET_KEY, base64 of 32 bytes) seals citizens' contact details; nil
 	// means a key file in DataDir, which only the embedded store allows.
 	SecretKey []byte
@@ -72,6 +78,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	add(err)
 	c.TrustProxy, err = boolean(getenv, "HAILONG_TRUST_PROXY")
 	add(err)
+	add(c.loadTrustedProxies(getenv("HAILONG_TRUST_PROXY"), getenv("HAILONG_TRUSTED_PROXIES")))
 	add(c.loadLimits(getenv))
 	c.SecretKey, err = secretKey(getenv("HAILONG_SECRET_KEY"))
 	add(err)
@@ -127,6 +134,55 @@ func (c *Config) checkRedisPrefix() error {
 		return fmt.Errorf("HAILONG_REDIS_PREFIX=%q must be at most 64 characters without spaces or control characters", c.RedisPrefix)
 	}
 	return nil
+}
+
+// privateProxies are the proxies HAILONG_TRUST_PROXY=true alone trusts: loopback and private
+// ranges, where the reverse proxy of a container network or a cluster sits.
+var privateProxies = []string{"127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"}
+
+// loadTrustedProxies reads HAILONG_TRUSTED_PROXIES (IPs or CIDRs, comma-separated). A list
+// turns the proxy trust on; HAILONG_TRUST_PROXY=false beside a list is a contradiction.
+func (c *Config) loadTrustedProxies(trust, list string) error {
+	var bad []string
+	for _, v := range strings.Split(list, ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		p, err := proxyPrefix(v)
+		if err != nil {
+			bad = append(bad, v)
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
+	}
+	switch {
+	case len(bad) > 0:
+		return fmt.Errorf("HAILONG_TRUSTED_PROXIES: %q is not an IP address or CIDR (e.g. 10.0.0.5 or 10.0.0.0/8)", strings.Join(bad, ", "))
+	case len(c.TrustedProxies) > 0 && trust != "" && !c.TrustProxy:
+		return fmt.Errorf("HAILONG_TRUSTED_PROXIES is set but HAILONG_TRUST_PROXY=%q: unset one of them", trust)
+	case len(c.TrustedProxies) > 0:
+		c.TrustProxy = true
+	case c.TrustProxy:
+		c.TrustedProxies = slices.Clone(privateProxies)
+	}
+	return nil
+}
+
+// proxyPrefix reads an IP or a CIDR as a canonical CIDR.
+func proxyPrefix(v string) (string, error) {
+	if strings.Contains(v, "/") {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return "", err
+		}
+		return p.Masked().String(), nil
+	}
+	a, err := netip.ParseAddr(v)
+	if err != nil || a.Zone() != "" {
+		return "", fmt.Errorf("not an IP")
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()).String(), nil
 }
 
 func (c *Config) loadLimits(getenv func(string) string) error {

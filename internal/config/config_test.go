@@ -58,3 +58,34 @@ func TestSecretKeyIsBase64Of32BytesAndNeverEchoed(t *testing.T) {
 		}
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	for _, tc := range []struct {
+		trust, list string
+		want        string // the list, joined by spaces
+		err         string
+	}{
+		{},
+		{trust: "true", want: strings.Join(privateProxies, " ")},
+		{list: "10.1.2.3, 192.168.0.0/16,::1", want: "10.1.2.3/32 192.168.0.0/16 ::1/128"},
+		{trust: "true", list: "10.1.2.3/8", want: "10.0.0.0/8"},
+		{list: "10.1.2.3,proxy.local", err: `"proxy.local" is not an IP address or CIDR`},
+		{list: "10.0.0.0/33", err: "10.0.0.0/33"},
+		{trust: "false", list: "10.0.0.1", err: "HAILONG_TRUST_PROXY"},
+	} {
+		env := map[string]string{"HAILONG_TRUST_PROXY": tc.trust, "HAILONG_TRUSTED_PROXIES": tc.list}
+		c, err := Load(func(k string) string { return env[k] })
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%+v: error %v, want one containing %s", tc, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%+v: %v", tc, err)
+		}
+		if got := strings.Join(c.TrustedProxies, " "); got != tc.want || c.TrustProxy != (tc.want != "") {
+			t.Errorf("%+v: trust %v proxies %q, want %q", tc, c.TrustProxy, got, tc.want)
+		}
+	}
+}

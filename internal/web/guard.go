@@ -35,6 +35,7 @@ type guard struct {
 	metrics  *Metrics
 	log      *slog.Logger
 	salt     string
+	proxies  proxies     // whose X-Forwarded-For is believed
 	base     webkit.Base // sets cookies
 }
 
@@ -48,13 +49,14 @@ func newGuard(d Deps, b webkit.Base) *guard {
 	return &guard{
 		sessions: d.Access.Sessions, users: d.Access.Users, keys: newAPIKeyCache(d.Access.APIKeys),
 		limiter: d.Access.Limiter, limits: d.Config.Limits, metrics: d.Metrics, log: d.Log,
-		salt: d.Access.IPSalt, base: b,
+		salt: d.Access.IPSalt, proxies: parseProxies(d.Config.TrustedProxies), base: b,
 	}
 }
 
-// ClientKey is the salted hash standing for the client's IP in rate limits.
+// ClientKey is the salted hash standing for the client's IP (an IPv6 client's /64) in rate
+// limits; see clientAddrOf for which address that is.
 func (g *guard) ClientKey(c *fiber.Ctx) string {
-	sum := sha256.Sum256([]byte(g.salt + "|" + c.IP()))
+	sum := sha256.Sum256([]byte(g.salt + "|" + clientBucket(g.clientAddrOf(c))))
 	return hex.EncodeToString(sum[:12])
 }
 

@@ -104,7 +104,11 @@ func New(d Deps) (*fiber.App, error) {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          15 * time.Second,
 		IdleTimeout:           60 * time.Second,
-		ProxyHeader:           proxyHeader(d.Config.TrustProxy),
+		// Fiber checks the direct peer against the trusted proxies (for c.IsProxyTrusted and
+		// X-Forwarded-Proto/-Host); the client address itself is taken by clientAddrOf, since
+		// Fiber's ProxyHeader would take X-Forwarded-For's left-most entry, which the client writes.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          d.Config.TrustedProxies,
 	})
 	app.Server().HeaderReceived = largeBodies
 	h := newHandlers(d, b, g)
@@ -170,11 +174,4 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		casesAPI:  casesAPI,
 		cases:     &followup.Pages{API: *casesAPI, Surveys: d.Surveys},
 	}
-}
-
-func proxyHeader(trust bool) string {
-	if trust {
-		return fiber.HeaderXForwardedFor
-	}
-	return ""
 }
