@@ -180,3 +180,40 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 		t.Fatalf("status %d body %.300s, want 413 saying the request is too large (quá lớn)", resp.StatusCode, page)
 	}
 }
+
+// rawGet sends GET target as written (an HTTP client would read "//host/x" as a host).
+func (e *env) rawGet(target string) (int, string) {
+	e.t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.base, "http://"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: hailong.test\r\nConnection: close\r\n\r\n", target)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		e.t.Fatalf("read the answer: %v", err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(page)
+}
+
+// TestLanguageLinkStaysOnTheSite: a path starting with two slashes (or a backslash) must not
+// turn the page's language link into a link to another host.
+func TestLanguageLinkStaysOnTheSite(t *testing.T) {
+	e := newEnv(t)
+	for _, target := range []string{"//evil.example/x", `/\evil.example/x`, "///evil.example/x", "/s"} {
+		status, page := e.rawGet(target)
+		i := strings.Index(page, "?lang=en")
+		if i < 0 {
+			t.Fatalf("%s: %d, no language link in %.300s", target, status, page)
+		}
+		start := strings.LastIndex(page[:i], `href="`) + len(`href="`)
+		link := page[start:i]
+		if !strings.HasPrefix(link, "/") || strings.HasPrefix(link, "//") || strings.HasPrefix(link, `/\`) {
+			t.Errorf("%s: language link %q leaves the site", target, link)
+		}
+	}
+}

@@ -679,3 +679,23 @@ func TestKioskPage(t *testing.T) {
 		t.Error("the English kiosk page should show English labels with the Vietnamese ones")
 	}
 }
+
+// TestKioskCookieSecureFollowsTheBaseURL: the device cookie is Secure exactly when the service
+// is served over HTTPS, whatever X-Forwarded-Proto a client sends.
+func TestKioskCookieSecureFollowsTheBaseURL(t *testing.T) {
+	for _, tc := range []struct {
+		base, proto string
+		secure      bool
+	}{
+		{"https://hailong.test", "", true},
+		{"https://hailong.test", "http", true},
+		{"http://hailong.test", "https", false},
+	} {
+		e := newEnv(t, func(c *config.Config) { c.BaseURL = tc.base })
+		status, hdr, _ := e.post("/api/v1/kiosk/pair", "application/json", "", "X-Hailong-Kiosk", "1", "X-Forwarded-Proto", tc.proto)
+		cookie := strings.ToLower(hdr.Get("Set-Cookie"))
+		if status != http.StatusCreated || strings.Contains(cookie, "secure") != tc.secure {
+			t.Errorf("base %s, X-Forwarded-Proto %q: %d cookie %q, want secure=%v", tc.base, tc.proto, status, cookie, tc.secure)
+		}
+	}
+}

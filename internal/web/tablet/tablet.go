@@ -144,7 +144,7 @@ func (h *Handler) pairedDevice(c *fiber.Ctx) (*kiosk.Device, error) {
 func (h *Handler) setKioskCookie(c *fiber.Ctx, token string) {
 	c.Cookie(&fiber.Cookie{
 		Name: kioskCookie, Value: token, Path: "/", MaxAge: int(kioskCookieAge.Seconds()),
-		HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: c.Protocol() == "https",
+		HTTPOnly: true, SameSite: fiber.CookieSameSiteStrictMode, Secure: h.SecureCookies(),
 	})
 }
 

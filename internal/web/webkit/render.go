@@ -170,7 +170,13 @@ func (s Base) PageFor(c *fiber.Ctx, title string) PageData {
 	if l == "en" {
 		other = "vi"
 	}
-	return PageData{Lang: l, Title: title, LangSwitch: c.Path() + "?lang=" + other}
+	return PageData{Lang: l, Title: title, LangSwitch: LocalPath(c.Path()) + "?lang=" + other}
+}
+
+// LocalPath is path as a link on this site: a path such as "//evil.example/x" or "/\evil.example"
+// would send a browser to another host, so leading slashes and backslashes become one slash.
+func LocalPath(path string) string {
+	return "/" + strings.TrimLeft(path, "/\\")
 }
 
 // Lang picks the page language: ?lang= or a form's lang field, then Accept-Language, then Vietnamese.

@@ -40,12 +40,16 @@ func SameToken(want, sent string) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(sent)) == 1
 }
 
+// SecureCookies reports whether cookies are marked Secure: when the service's base URL is
+// HTTPS, whatever a request's X-Forwarded-Proto says.
+func (s Base) SecureCookies() bool { return strings.HasPrefix(s.BaseURL, "https://") }
+
 // SetCookie sets an HttpOnly, SameSite=Lax cookie, Secure when the service is served over
 // HTTPS; ttl 0 deletes it.
 func (s Base) SetCookie(c *fiber.Ctx, name, value, path string, ttl time.Duration) {
 	ck := &fiber.Cookie{
 		Name: name, Value: value, Path: path, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
-		Secure: strings.HasPrefix(s.BaseURL, "https://"),
+		Secure: s.SecureCookies(),
 	}
 	if ttl > 0 {
 		ck.MaxAge = int(ttl.Seconds())
