@@ -15,7 +15,7 @@ const (
 	currentFor = 10 * time.Minute
 	// coolDown is the least time between two genuine ratings on one tablet.
 	coolDown = 5 * time.Second
-	// maxRatedAtAge bounds how old a queued rating's own timestamp may be before the server's
+	// maxRatedAtAge bounds how old a replayed rating's own timestamp may be before the server's
 	// clock is used instead.
 	maxRatedAtAge = 7 * 24 * time.Hour
 	// freeRatings is how many ratings without a dossier a tablet may give in freePeriod before
@@ -147,7 +147,8 @@ type Rating struct {
 	Definition *survey.Definition
 	Answers    survey.Answers
 	Key        string     // the idempotency key the tablet chose
-	RatedAt    *time.Time // when the citizen rated by the tablet's clock, for ratings sent late
+	RatedAt    *time.Time // when the citizen rated by the tablet's clock
+	Replayed   bool       // sent late from the tablet's offline queue: only then RatedAt counts
 	Lang       string
 }
 
@@ -156,7 +157,10 @@ type Rating struct {
 // nil) when this very submission was stored before.
 func (s *Service) Rate(ctx context.Context, rt Rating) (r *survey.Response, stored bool, err error) {
 	now := s.Now()
-	rated := ratedAt(rt.RatedAt, now)
+	rated := now
+	if rt.Replayed {
+		rated = replayedAt(rt.RatedAt, rt.Device.LastRatingAt, now)
+	}
 	t, free := rt.Ticket, rt.Ticket == nil
 	if free {
 		t = &survey.Ticket{Token: FreeRatingID(rt.Device.ID, rt.Key), Agency: rt.Device.Agency, Counter: rt.Device.Counter}
@@ -179,11 +183,16 @@ func (s *Service) Rate(ctx context.Context, rt Rating) (r *survey.Response, stor
 	return r, true, nil
 }
 
-// ratedAt is when a queued rating was given by the tablet's clock, trusted only within the
-// last week and never after now; the server's clock otherwise.
-func ratedAt(claimed *time.Time, now time.Time) time.Time {
-	if claimed == nil || claimed.After(now) || now.Sub(*claimed) > maxRatedAtAge {
+// replayedAt is when a rating replayed from the tablet's offline queue counts as given: its own
+// time by the tablet's clock, in order, so never before the device's last rating the server
+// saw (last), nor after now, nor older than a week (then the server's clock). Ratings sent
+// live are judged by the server's receive time, so an old rated_at cannot dodge the cool-down.
+func replayedAt(claimed *time.Time, last, now time.Time) time.Time {
+	switch {
+	case claimed == nil || claimed.After(now) || now.Sub(*claimed) > maxRatedAtAge:
 		return now
+	case claimed.Before(last):
+		return last
 	}
 	return *claimed
 }
@@ -191,7 +200,7 @@ func ratedAt(claimed *time.Time, now time.Time) time.Time {
 // misuse reports whether a rating given at rated looks like gaming: within the cool-down of
 // the tablet's previous rating, or one rating without a dossier too many.
 func (s *Service) misuse(ctx context.Context, d *Device, free bool, rated time.Time) bool {
-	misuse := !d.LastRatingAt.IsZero() && rated.Sub(d.LastRatingAt).Abs() < coolDown
+	misuse := !d.LastRatingAt.IsZero() && rated.Sub(d.LastRatingAt) < coolDown
 	if free {
 		misuse = !s.Limiter.AllowN(ctx, "kiosk-free:"+d.ID, freeRatings, freePeriod) || misuse
 	}

@@ -548,12 +548,13 @@ func TestKioskMisuseIsStoredButFlagged(t *testing.T) {
 	if r := rate(tokens[2], "cool-0003", ""); r.Misuse {
 		t.Fatal("a rating 6 s after the previous one was flagged")
 	}
-	// Ratings queued offline arrive together; their own times, a minute apart, count.
+	// Ratings replayed from the offline queue arrive together; their own times, a minute apart,
+	// count.
 	e.advance(10 * time.Minute)
 	now := e.clock()
 	for i, token := range tokens[3:] {
 		at := now.Add(time.Duration(i-3) * time.Minute).Format(time.RFC3339)
-		if r := rate(token, fmt.Sprintf("queued-%04d", i), `,"rated_at":"`+at+`"`); r.Misuse {
+		if r := rate(token, fmt.Sprintf("queued-%04d", i), `,"replayed":true,"rated_at":"`+at+`"`); r.Misuse {
 			t.Fatalf("queued rating %d given a minute after the previous one was flagged", i)
 		}
 	}
@@ -576,6 +577,39 @@ func TestKioskMisuseIsStoredButFlagged(t *testing.T) {
 		if r.Field != "" || r.DossierCode != "" || r.Agency != testAgency || r.Counter != "c2" || r.Channel != survey.ChannelKiosk || r.Overall != 3 {
 			t.Fatalf("free rating stored as %+v", r)
 		}
+	}
+}
+
+// TestKioskCoolDownGoesByTheServersClock: a tablet cannot dodge the cool-down by claiming its
+// rating was given long ago; a replayed rating may not go back before the last one stored.
+func TestKioskCoolDownGoesByTheServersClock(t *testing.T) {
+	e := newEnv(t)
+	k := e.pairedKiosk("c1")
+	rate := func(i int, extra string) bool {
+		t.Helper()
+		tk := e.issueAt(fmt.Sprintf("H48-260331-%04d", 100+i), "c1")
+		key := fmt.Sprintf("past-%04d", i)
+		if st, body := k.rate(tk.Token, key, 5, extra); st != http.StatusCreated {
+			t.Fatalf("rate %s: %d %s", key, st, body)
+		}
+		r, _ := e.storedResponse(tk.Token)
+		return r.Misuse
+	}
+	if rate(0, "") {
+		t.Fatal("first rating flagged")
+	}
+	hourAgo := `"rated_at":"` + e.clock().Add(-time.Hour).Format(time.RFC3339) + `"`
+	e.advance(time.Second)
+	if !rate(1, ","+hourAgo) {
+		t.Fatal("a live rating a second after the last one, claiming an hour ago, was not flagged")
+	}
+	e.advance(time.Second)
+	if !rate(2, `,"replayed":true,`+hourAgo) {
+		t.Fatal("a replayed rating older than the last one stored was not flagged")
+	}
+	e.advance(time.Minute)
+	if rate(3, `,"replayed":true,"rated_at":"`+e.clock().Add(-30*time.Second).Format(time.RFC3339)+`"`) {
+		t.Fatal("a replayed rating half a minute after the last one was flagged")
 	}
 }
 

@@ -61,6 +61,10 @@
   // ---- Network state and the banner. ----
   let online = navigator.onLine;
   let waiting = 0;
+  // Ratings given on this page and not yet tried: their first send is live, judged by the
+  // server's clock; any later send (a retry, or after a reload) is a replay from the queue,
+  // whose own rated_at counts.
+  const fresh = new Set();
 
   function renderNet() {
     const el = $('k-net');
@@ -122,6 +126,7 @@
     const payload = {
       token: item.token, answers: item.answers, comment: item.comment,
       idempotency_key: item.idempotency_key, rated_at: item.rated_at, lang: item.lang,
+      replayed: !fresh.delete(item.idempotency_key),
     };
     let res;
     try {
@@ -347,6 +352,7 @@
     timer('auto', 0);
     timer('dossier', 0);
     thanksKey = item.idempotency_key;
+    fresh.add(item.idempotency_key);
     $('thanks-body').textContent = $('thanks-body').dataset.default;
     show('thanks', 'thanks-h');
     timer('thanks', THANKS_FOR, afterThanks);

@@ -329,7 +329,8 @@ type kioskRatingRequest struct {
 	Answers        map[string]any `json:"answers"`
 	Comment        any            `json:"comment"`
 	IdempotencyKey string         `json:"idempotency_key"`
-	RatedAt        *time.Time     `json:"rated_at"` // when the citizen rated, for ratings sent late
+	RatedAt        *time.Time     `json:"rated_at"` // when the citizen rated, by the tablet's clock
+	Replayed       bool           `json:"replayed"` // sent late from the tablet's offline queue: RatedAt counts
 	Lang           string         `json:"lang"`
 }
 
@@ -369,7 +370,7 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 		l = webkit.Lang(c)
 	}
 	r, stored, err := h.Kiosk.Rate(c.UserContext(), kiosk.Rating{Device: d, Ticket: t, Definition: def, Answers: answers,
-		Key: req.IdempotencyKey, RatedAt: req.RatedAt, Lang: l})
+		Key: req.IdempotencyKey, RatedAt: req.RatedAt, Replayed: req.Replayed, Lang: l})
 	if !stored || err != nil {
 		return alreadyStored(c, err)
 	}
