@@ -44,6 +44,7 @@ type Limits struct {
 	Submit    int // HAILONG_LIMIT_SUBMIT: response submissions
 	ShortCode int // HAILONG_LIMIT_SHORTCODE: short-code entries (kept low against enumeration)
 	SignIn    int // HAILONG_LIMIT_SIGNIN: sign-in attempts
+	Pair      int // HAILONG_LIMIT_PAIR: kiosk pairing requests (each may create a device record)
 }
 
 // Load reads the configuration through getenv (os.Getenv in production).
@@ -196,6 +197,7 @@ func (c *Config) loadLimits(getenv func(string) string) error {
 		{"HAILONG_LIMIT_SUBMIT", &c.Limits.Submit, 30},
 		{"HAILONG_LIMIT_SHORTCODE", &c.Limits.ShortCode, 10},
 		{"HAILONG_LIMIT_SIGNIN", &c.Limits.SignIn, 10},
+		{"HAILONG_LIMIT_PAIR", &c.Limits.Pair, 10},
 	} {
 		v, err := positiveInt(getenv, l.name, l.def)
 		if err != nil {

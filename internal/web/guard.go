@@ -247,6 +247,8 @@ func (g *guard) limitFor(bucket string) redisstore.Limit {
 		return redisstore.PerMinute(l.Submit)
 	case limitShortCode:
 		return redisstore.PerMinute(l.ShortCode)
+	case limitPair:
+		return redisstore.PerMinute(l.Pair)
 	default:
 		return redisstore.PerMinute(l.Lookup)
 	}

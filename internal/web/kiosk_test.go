@@ -613,6 +613,24 @@ func TestKioskCoolDownGoesByTheServersClock(t *testing.T) {
 	}
 }
 
+// TestKioskPairingHasItsOwnLimit: a flood of pairing requests from one client stops at
+// HAILONG_LIMIT_PAIR, and does not use up the client's short-code guesses.
+func TestKioskPairingHasItsOwnLimit(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.Limits.Pair, c.Limits.ShortCode = 3, 1 })
+	for i := range 3 {
+		if st, _, body := e.post("/api/v1/kiosk/pair", "application/json", "", "X-Hailong-Kiosk", "1"); st != http.StatusCreated {
+			t.Fatalf("pairing request %d: %d %s", i, st, body)
+		}
+	}
+	st, hdr, _ := e.post("/api/v1/kiosk/pair", "application/json", "", "X-Hailong-Kiosk", "1")
+	if st != http.StatusTooManyRequests || hdr.Get("Retry-After") == "" {
+		t.Fatalf("fourth pairing request in a minute: %d, want 429 with Retry-After", st)
+	}
+	if st, _, _ := e.post("/s", "application/x-www-form-urlencoded", "code=ZZZZ-ZZZZ"); st == http.StatusTooManyRequests {
+		t.Fatal("pairing used up the short-code guesses")
+	}
+}
+
 func TestRevokedKioskIsRefused(t *testing.T) {
 	e := newEnv(t)
 	k := e.pairedKiosk("c1")

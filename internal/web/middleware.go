@@ -33,6 +33,7 @@ const (
 	limitLookup    = "lookup"
 	limitSubmit    = "submit"
 	limitShortCode = "code"
+	limitPair      = "pair"
 )
 
 func staticFS() http.FileSystem {

@@ -53,7 +53,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 
 	// Kiosk tablets at the counters, and the admins who pair them (JSON with X-CSRF-Token).
 	app.Get("/kiosk", g.limit(limitLookup), h.tablet.Page)
-	api.Post("/kiosk/pair", tablet.RequireHeader, g.limit(limitShortCode), h.tablet.Pair)
+	api.Post("/kiosk/pair", tablet.RequireHeader, g.limit(limitPair), h.tablet.Pair)
 	api.Get("/kiosk/status", h.tablet.Status)
 	api.Get("/kiosk/events", h.tablet.Events)
 	api.Post("/kiosk/responses", tablet.RequireHeader, h.tablet.Submit)
