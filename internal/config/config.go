@@ -35,7 +35,12 @@ type Config struct {
 	// SecretKey (HAILONG_SECRET_KEY, base64 of 32 bytes) seals citizens' contact details; nil
 	// means a key file in DataDir, which only the embedded store allows.
 	SecretKey []byte
-	Limits    Limits
+	// MetricsToken (HAILONG_METRICS_TOKEN), when set, is the bearer token /metrics asks for.
+	MetricsToken string
+	// KioskStreams (HAILONG_KIOSK_STREAMS) is how many event streams one tablet may hold open on
+	// one instance.
+	KioskStreams int
+	Limits       Limits
 }
 
 // Limits are the per-client-IP rate limits, as requests per minute.
@@ -60,6 +65,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		RedisPrefix:   getenv("HAILONG_REDIS_PREFIX"),
 		AdminPassword: getenv("HAILONG_ADMIN_PASSWORD"),
 		IPHashSalt:    getenv("HAILONG_IP_SALT"),
+		MetricsToken:  strings.TrimSpace(getenv("HAILONG_METRICS_TOKEN")),
 	}
 	var errs []string
 	add := func(err error) {
@@ -81,6 +87,11 @@ func Load(getenv func(string) string) (*Config, error) {
 	add(err)
 	add(c.loadTrustedProxies(getenv("HAILONG_TRUST_PROXY"), getenv("HAILONG_TRUSTED_PROXIES")))
 	add(c.loadLimits(getenv))
+	c.KioskStreams, err = positiveInt(getenv, "HAILONG_KIOSK_STREAMS", 2)
+	add(err)
+	if c.MetricsToken != "" && (len(c.MetricsToken) < 16 || strings.ContainsFunc(c.MetricsToken, func(r rune) bool { return r <= ' ' || r > '~' })) {
+		add(fmt.Errorf("HAILONG_METRICS_TOKEN must be at least 16 printable ASCII characters without spaces (make one with: openssl rand -hex 32)"))
+	}
 	c.SecretKey, err = secretKey(getenv("HAILONG_SECRET_KEY"))
 	add(err)
 	if len(errs) > 0 {

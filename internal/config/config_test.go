@@ -89,3 +89,28 @@ func TestTrustedProxies(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsTokenAndKioskStreams(t *testing.T) {
+	for _, tc := range []struct {
+		token, streams string
+		err            string
+	}{
+		{},
+		{token: "0123456789abcdef0123", streams: "3"},
+		{token: "short", err: "HAILONG_METRICS_TOKEN"},
+		{token: "has a space in it, long", err: "HAILONG_METRICS_TOKEN"},
+		{streams: "0", err: "HAILONG_KIOSK_STREAMS"},
+	} {
+		env := map[string]string{"HAILONG_METRICS_TOKEN": tc.token, "HAILONG_KIOSK_STREAMS": tc.streams}
+		c, err := Load(func(k string) string { return env[k] })
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) || (tc.token != "" && strings.Contains(err.Error(), tc.token)) {
+				t.Errorf("%+v: error %v, want one naming %s without the token", tc, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || c.MetricsToken != tc.token || (tc.streams == "" && c.KioskStreams != 2) {
+			t.Errorf("%+v: %+v %v", tc, c, err)
+		}
+	}
+}

@@ -165,7 +165,10 @@ func TestWrongPasswordAndUnknownUserLookTheSame(t *testing.T) {
 }
 
 func TestOneAccountCannotBeGuessedFromManyAddresses(t *testing.T) {
-	e := newEnv(t, func(c *config.Config) { c.Limits.SignIn = 3; c.TrustProxy, c.TrustedProxies = true, []string{"127.0.0.1/32"} })
+	e := newEnv(t, func(c *config.Config) {
+		c.Limits.SignIn = 3
+		c.TrustProxy, c.TrustedProxies = true, []string{"127.0.0.1/32"}
+	})
 	target := e.addUser("lan", account.RoleAdmin, "mật khẩu rất dài 2026")
 	other := e.addUser("an", account.RoleViewer, "mật khẩu của An 2026")
 	from := func(i int) []string { return []string{"X-Forwarded-For", "203.0.113." + strconv.Itoa(i)} }

@@ -36,6 +36,7 @@ type guard struct {
 	log      *slog.Logger
 	salt     string
 	proxies  proxies     // whose X-Forwarded-For is believed
+	scrape   string      // the bearer token /metrics asks for, if any
 	base     webkit.Base // sets cookies
 }
 
@@ -49,7 +50,7 @@ func newGuard(d Deps, b webkit.Base) *guard {
 	return &guard{
 		sessions: d.Access.Sessions, users: d.Access.Users, keys: newAPIKeyCache(d.Access.APIKeys),
 		limiter: d.Access.Limiter, limits: d.Config.Limits, metrics: d.Metrics, log: d.Log,
-		salt: d.Access.IPSalt, proxies: parseProxies(d.Config.TrustedProxies), base: b,
+		salt: d.Access.IPSalt, proxies: parseProxies(d.Config.TrustedProxies), scrape: d.Config.MetricsToken, base: b,
 	}
 }
 
@@ -136,6 +137,20 @@ func (g *guard) csrf(c *fiber.Ctx) error {
 	}
 	if !webkit.SameToken(webkit.CSRFToken(c), sent) {
 		return errCSRF
+	}
+	return c.Next()
+}
+
+// metricsToken admits a scrape of /metrics carrying the configured bearer token; without one
+// configured, /metrics is open (keep it off the public proxy then).
+func (g *guard) metricsToken(c *fiber.Ctx) error {
+	if g.scrape == "" {
+		return c.Next()
+	}
+	sent, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	if !ok || !webkit.SameToken(g.scrape, strings.TrimSpace(sent)) {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+		return survey.ErrUnauthorized
 	}
 	return c.Next()
 }

@@ -17,13 +17,13 @@ import (
 
 // routes registers every route of the service, so the whole HTTP surface reads here.
 func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
-	app.Use(recover.New(), requestid.New(), g.accessLog, securityHeaders(g.base.BaseURL), compress.New())
+	app.Use(recover.New(), checkRequestID, requestid.New(), g.accessLog, securityHeaders(g.base.BaseURL), compress.New())
 	staff := g.requireSession()
 	admins := g.requireSession(account.RoleAdmin)
 
 	app.Get("/healthz", h.health.healthz)
 	app.Get("/readyz", h.health.readyz)
-	app.Get("/metrics", m.handler())
+	app.Get("/metrics", g.metricsToken, m.handler())
 	app.Use("/static", filesystem.New(filesystem.Config{Root: staticFS(), MaxAge: int((24 * time.Hour).Seconds())}))
 
 	// Citizens: survey pages, plain HTML forms that work without JavaScript.

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -24,6 +26,46 @@ type Handler struct {
 	webkit.Base
 	Kiosk   *kiosk.Service
 	Tickets webkit.Tickets
+	Streams *StreamSlots
+}
+
+// StreamSlots keeps each tablet's open event streams on this instance to a few: a tablet (or
+// a stolen device cookie) opening one more ends its oldest. The newest wins, so a tablet that
+// reconnects after a network drop is never locked out by the streams it left behind, which the
+// server would otherwise notice only at its next write.
+type StreamSlots struct {
+	max  int
+	mu   sync.Mutex
+	open map[string][]*context.CancelFunc
+}
+
+// NewStreamSlots allows max open streams per tablet.
+func NewStreamSlots(max int) *StreamSlots {
+	return &StreamSlots{max: max, open: map[string][]*context.CancelFunc{}}
+}
+
+// add counts a new stream of device, which end stops, ending the oldest beyond the allowance;
+// the returned func forgets it when it closes.
+func (s *StreamSlots) add(device string, end context.CancelFunc) (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mine := &end
+	list := append(s.open[device], mine)
+	for len(list) > s.max {
+		(*list[0])()
+		list = list[1:]
+	}
+	s.open[device] = list
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		rest := slices.DeleteFunc(s.open[device], func(e *context.CancelFunc) bool { return e == mine })
+		if len(rest) == 0 {
+			delete(s.open, device)
+			return
+		}
+		s.open[device] = rest
+	}
 }
 
 const (
@@ -209,6 +251,7 @@ func (h *Handler) Events(c *fiber.Ctx) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	release := h.Streams.add(d.ID, cancel)
 	events, unsubscribe := h.Kiosk.Hub.Subscribe(ctx, d.CounterKey()) // before reading the current dossier, so none falls between
 	st := &kioskStream{kiosk: h.Kiosk, device: d.ID, counter: d.CounterKey(), events: events,
 		conn: c.Context().Conn(), shutdown: c.Context().Done()}
@@ -223,6 +266,7 @@ func (h *Handler) Events(c *fiber.Ctx) error {
 	// stream alone, so each event leaves as soon as it is written.
 	c.Request().Header.Del(fiber.HeaderAcceptEncoding)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer release()
 		defer cancel()
 		defer unsubscribe()
 		st.run(ctx, w, first)
@@ -256,6 +300,8 @@ func (st *kioskStream) run(ctx context.Context, w *bufio.Writer, first *kiosk.Ev
 	for {
 		select {
 		case <-st.shutdown:
+			return
+		case <-ctx.Done(): // a newer stream of this tablet took its place
 			return
 		case ev, ok := <-st.events:
 			if !ok || !st.handle(ev) {
