@@ -106,9 +106,10 @@ func New(ctx context.Context, o Options) (*App, error) {
 		Limiter: limiter, Log: log, Now: o.Now}
 	days := mongodb.NewCounterDayStore(db)
 	tickets := mongodb.NewTicketStore(db, 100_000, journal)
+	users := mongodb.NewUserStore(db)
 	a.HTTP, err = web.New(web.Deps{
 		Config: cfg, Log: log, Now: o.Now, Metrics: a.Metrics, Ready: readiness(db),
-		Access: web.Access{Users: mongodb.NewUserStore(db), Sessions: a.sessions, Audit: audit,
+		Access: web.Access{Users: users, SignInFailures: users, Sessions: a.sessions, Audit: audit,
 			APIKeys: mongodb.NewAPIKeyStore(db), Limiter: limiter, IPSalt: salt},
 		Tickets: tickets, CounterDays: days, Responses: a.Responses, Surveys: catalog,
 		Issuer: ticket.NewIssuer(tickets, directory.Fields, cfg.TicketTTL, o.Now, kioskService, ticket.DayList{Store: days, Log: log}),

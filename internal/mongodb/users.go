@@ -18,15 +18,49 @@ const (
 	colUsers    = "users"
 	colSessions = "sessions"
 	colAudit    = "audit"
+	// colSignInFailures holds each account name's consecutive failed sign-ins.
+	colSignInFailures = "signin_failures"
 )
 
-var _ account.UserStore = (*UserStore)(nil)
+var (
+	_ account.UserStore          = (*UserStore)(nil)
+	_ account.SignInFailureStore = (*UserStore)(nil)
+)
 
-// UserStore keeps staff accounts under their name (a few hundred documents at most).
-type UserStore struct{ col *mongo.Collection }
+// UserStore keeps staff accounts under their name (a few hundred documents at most), and the
+// failed sign-ins of each name.
+type UserStore struct{ col, failures *mongo.Collection }
 
 // NewUserStore returns the user store in db.
-func NewUserStore(db *DB) *UserStore { return &UserStore{col: db.DB.Collection(colUsers)} }
+func NewUserStore(db *DB) *UserStore {
+	return &UserStore{col: db.DB.Collection(colUsers), failures: db.DB.Collection(colSignInFailures)}
+}
+
+// SignInFailures returns name's consecutive failed sign-ins; zero when there are none.
+func (s *UserStore) SignInFailures(ctx context.Context, name string) (account.SignInFailures, error) {
+	var f account.SignInFailures
+	err := s.failures.FindOne(ctx, bson.D{{Key: "_id", Value: name}}).Decode(&f)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return account.SignInFailures{}, nil
+	}
+	return f, storeErr("find sign-in failures", err)
+}
+
+// SetSignInFailures stores name's failures.
+func (s *UserStore) SetSignInFailures(ctx context.Context, name string, f account.SignInFailures) error {
+	set := bson.D{{Key: "count", Value: f.Count}, {Key: "last", Value: f.Last.UTC()}}
+	_, err := s.failures.UpdateOne(ctx, bson.D{{Key: "_id", Value: name}}, bson.D{{Key: "$set", Value: set}}, options.UpdateOne().SetUpsert(true))
+	if isDuplicate(err) { // two first failures at once: the second updates the first's document
+		_, err = s.failures.UpdateOne(ctx, bson.D{{Key: "_id", Value: name}}, bson.D{{Key: "$set", Value: set}})
+	}
+	return storeErr("record sign-in failures", err)
+}
+
+// ClearSignInFailures forgets name's failures.
+func (s *UserStore) ClearSignInFailures(ctx context.Context, name string) error {
+	_, err := s.failures.DeleteOne(ctx, bson.D{{Key: "_id", Value: name}})
+	return storeErr("clear sign-in failures", err)
+}
 
 // CreateUser stores u, or returns account.ErrUserExists when its name is taken.
 func (s *UserStore) CreateUser(ctx context.Context, u account.User) error {

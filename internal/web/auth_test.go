@@ -164,26 +164,53 @@ func TestWrongPasswordAndUnknownUserLookTheSame(t *testing.T) {
 	}
 }
 
-func TestOneAccountCannotBeGuessedFromManyAddresses(t *testing.T) {
+// TestGuessesFromManyAddressesSlowDownButNeverLockOut: failed sign-ins of one account from
+// rotating addresses earn a growing delay, not a block; the user signs in once it has run, and
+// the repeated failures show in the audit list.
+func TestGuessesFromManyAddressesSlowDownButNeverLockOut(t *testing.T) {
 	e := newEnv(t, func(c *config.Config) {
-		c.Limits.SignIn = 3
+		c.Limits.SignIn = 100
 		c.TrustProxy, c.TrustedProxies = true, []string{"127.0.0.1/32"}
 	})
 	target := e.addUser("lan", account.RoleAdmin, "mật khẩu rất dài 2026")
 	other := e.addUser("an", account.RoleViewer, "mật khẩu của An 2026")
 	from := func(i int) []string { return []string{"X-Forwarded-For", "203.0.113." + strconv.Itoa(i)} }
-	for i := range 3 {
+	for i := range account.FreeSignInFailures {
 		if status, _, _ := e.signIn(target, "đoán thử "+strconv.Itoa(i), "", from(i)...); status != http.StatusUnauthorized {
 			t.Fatalf("guess %d: %d, want 401", i, status)
 		}
 	}
-	status, hdr, _ := e.signIn(target, "mật khẩu rất dài 2026", "", from(99)...)
-	if status != http.StatusTooManyRequests || hdr.Get("Retry-After") == "" || cookieNamed(hdr, "hl_session") != nil {
-		t.Fatalf("fourth attempt on one account from a new address: %d Retry-After %q, want 429", status, hdr.Get("Retry-After"))
+	// Twenty more tries within the delay: refused without checking the password.
+	for i := range 20 {
+		status, hdr, _ := e.signIn(target, "mật khẩu rất dài 2026", "", from(50+i)...)
+		if status != http.StatusTooManyRequests || hdr.Get("Retry-After") != "1" || cookieNamed(hdr, "hl_session") != nil {
+			t.Fatalf("attempt %d within the delay: %d Retry-After %q, want 429 after 1 s", i, status, hdr.Get("Retry-After"))
+		}
 	}
-	// The addresses themselves are not blocked: another account signs in from the first one.
+	// The delay doubles with each further failure.
+	e.advance(time.Second)
+	if status, _, _ := e.signIn(target, "đoán nữa", "", from(98)...); status != http.StatusUnauthorized {
+		t.Fatalf("a guess after the delay: %d", status)
+	}
+	if status, hdr, _ := e.signIn(target, "đoán nữa", "", from(97)...); status != http.StatusTooManyRequests || hdr.Get("Retry-After") != "2" {
+		t.Fatalf("next attempt: %d Retry-After %q, want 429 after 2 s", status, hdr.Get("Retry-After"))
+	}
+	// Another account is not slowed; the real user gets in once the delay has run.
 	if status, _, _ := e.signIn(other, "mật khẩu của An 2026", "", from(0)...); status != http.StatusSeeOther {
 		t.Fatalf("another account from the same address: %d, want 303", status)
+	}
+	e.advance(2 * time.Second)
+	status, hdr, _ := e.signIn(target, "mật khẩu rất dài 2026", "", from(99)...)
+	if status != http.StatusSeeOther || cookieNamed(hdr, "hl_session") == nil {
+		t.Fatalf("the real user after the delay: %d, want 303 with a session", status)
+	}
+	// Signed in, the count starts again: the next failure costs no delay.
+	if status, _, _ := e.signIn(target, "gõ nhầm", "", from(1)...); status != http.StatusUnauthorized {
+		t.Fatalf("a typo after signing in: %d, want 401", status)
+	}
+	_, _, page := e.signInAdmin().get("/admin")
+	if !strings.Contains(page, "signin.failed") || !strings.Contains(page, "5 in a row") {
+		t.Fatalf("the audit list does not show the repeated failures")
 	}
 }
 

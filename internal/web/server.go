@@ -63,8 +63,10 @@ type Deps struct {
 // Access is who may do what: staff accounts and sessions, API keys, the audit trail and the
 // per-client rate limits.
 type Access struct {
-	Users    account.UserStore
-	Sessions account.SessionStore
+	Users account.UserStore
+	// SignInFailures counts each account name's failed sign-ins, which slow its next ones.
+	SignInFailures account.SignInFailureStore
+	Sessions       account.SessionStore
 	Audit    account.AuditStore
 	APIKeys  account.APIKeyStore
 	Limiter  *redisstore.Limiter
@@ -158,8 +160,8 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 	casesAPI := &followup.API{Base: b, Cases: d.Cases, Org: d.Org, Users: d.Access.Users}
 	return handlers{
 		health: &health{ready: d.Ready, log: d.Log},
-		signIn: &signin.Handler{Base: b, Guard: g, Users: d.Access.Users, Sessions: d.Access.Sessions, Audit: d.Access.Audit,
-			Limit: redisstore.PerMinute(d.Config.Limits.SignIn)},
+		signIn: &signin.Handler{Base: b, Guard: g, Users: d.Access.Users, Failures: d.Access.SignInFailures,
+			Sessions: d.Access.Sessions, Audit: d.Access.Audit, Limit: redisstore.PerMinute(d.Config.Limits.SignIn)},
 		citizen: &citizen.Handler{Base: b, Tickets: tickets, Responses: d.Responses, Fields: d.Org.Fields, QR: d.QR, URLs: urls,
 			Cases: d.Cases},
 		ticketAPI: &esystem.TicketAPI{Base: b, Issuer: d.Issuer, URLs: urls},

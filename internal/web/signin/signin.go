@@ -6,7 +6,10 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +19,7 @@ import (
 	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/redisstore"
+	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
@@ -24,9 +28,10 @@ type Handler struct {
 	webkit.Base
 	Guard    Guard
 	Users    account.UserStore
+	Failures account.SignInFailureStore
 	Sessions account.SessionStore
 	Audit    account.AuditStore
-	Limit    redisstore.Limit // sign-in attempts per client and per account
+	Limit    redisstore.Limit // sign-in attempts per client
 }
 
 // Guard is what sign-in asks of the access guard.
@@ -60,8 +65,9 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 	return h.renderSignIn(c, fiber.StatusOK, c.Query("next"), "", "")
 }
 
-// Submit handles POST /signin. Attempts are limited per client and per account, and an unknown
-// name fails exactly like a wrong password, in the same time.
+// Submit handles POST /signin. Attempts are limited per client; an account name's failures
+// slow its next attempts (account.SignInFailures), and an unknown name fails exactly like a
+// wrong password, in the same time.
 func (h *Handler) Submit(c *fiber.Ctx) error {
 	if err := h.Guard.Allow(c, "signin:"+h.Guard.ClientKey(c), h.Limit); err != nil {
 		return err
@@ -75,19 +81,63 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 	if !webkit.SameToken(c.Cookies(preCookie), form.Get("csrf")) {
 		return h.renderSignIn(c, fiber.StatusForbidden, next, name, i18n.T(l, "signin.expired"))
 	}
-	if account.ValidUserName(name) {
-		if err := h.Guard.Allow(c, "signin-user:"+name, h.Limit); err != nil {
-			return err
-		}
+	failures, err := h.failuresOf(c, name)
+	if err != nil {
+		return err
 	}
 	u, err := h.checkPassword(c, name, form.Get("password"))
 	if err != nil {
 		return err
 	}
 	if u == nil {
+		if err := h.failed(c, name, failures); err != nil {
+			return err
+		}
 		return h.renderSignIn(c, fiber.StatusUnauthorized, next, name, i18n.T(l, "signin.failed"))
 	}
+	if failures.Count > 0 {
+		if err := h.Failures.ClearSignInFailures(c.UserContext(), name); err != nil {
+			return err
+		}
+	}
 	return h.startSession(c, u, next)
+}
+
+// failuresOf returns name's recent failed sign-ins, answering 429 with Retry-After while the
+// delay they earned runs.
+func (h *Handler) failuresOf(c *fiber.Ctx, name string) (account.SignInFailures, error) {
+	if !account.ValidUserName(name) {
+		return account.SignInFailures{}, nil
+	}
+	f, err := h.Failures.SignInFailures(c.UserContext(), name)
+	if err != nil {
+		return f, err
+	}
+	now := h.Now()
+	if wait := f.Wait(now); wait > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return f, survey.ErrRateLimited
+	}
+	return f.Current(now), nil
+}
+
+// failed counts one more failed sign-in as name; every few in a row go to the audit trail.
+func (h *Handler) failed(c *fiber.Ctx, name string, f account.SignInFailures) error {
+	if !account.ValidUserName(name) {
+		return nil
+	}
+	f.Count++
+	f.Last = h.Now().UTC()
+	ctx := c.UserContext()
+	if err := h.Failures.SetSignInFailures(ctx, name, f); err != nil {
+		return err
+	}
+	if f.Count%account.AuditSignInFailuresEvery != 0 {
+		return nil
+	}
+	entry := account.AuditEntry{At: f.Last, Action: "signin.failed", Target: name,
+		Detail: fmt.Sprintf("%d in a row, the last from client %s", f.Count, h.Guard.ClientKey(c))}
+	return h.Audit.Record(ctx, entry)
 }
 
 // dummyHash is verified for unknown names so they take as long as a wrong password.
