@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/org"
 )
 
 // userCmd handles `hailong user create --name N --role R [--agency CODE] [--counter CODE]`.
@@ -35,16 +37,23 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	hash, err := account.Hash(password)
-	if err != nil {
-		return err
-	}
 	db, done, err := cliStore(ctx, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer done()
-	u := account.User{Name: strings.TrimSpace(*name), Role: *role, Agency: *agency, Counter: *counter, PasswordHash: hash, CreatedAt: time.Now().UTC()}
+	units, err := mongodb.NewUnitStore(db).Units(ctx)
+	if err != nil {
+		return err
+	}
+	u := account.User{Name: strings.ToLower(strings.TrimSpace(*name)), Role: *role, Agency: *agency, Counter: *counter, CreatedAt: time.Now().UTC()}
+	exists := func(code string) bool { return slices.ContainsFunc(units, func(un org.Unit) bool { return un.Code == code }) }
+	if err := u.CheckNew(password, exists); err != nil { // the admin form's checks
+		return fmt.Errorf("user create: %w", err)
+	}
+	if u.PasswordHash, err = account.Hash(password); err != nil {
+		return err
+	}
 	if err := mongodb.NewUserStore(db).CreateUser(ctx, u); err != nil {
 		return err
 	}

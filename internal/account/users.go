@@ -6,7 +6,9 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hailong/hailong/internal/survey"
 )
@@ -51,6 +53,35 @@ func (u *User) Validate() error {
 	}
 	if !ValidRole(u.Role) {
 		return survey.Errorf(survey.CodeInvalid, "error.role")
+	}
+	return nil
+}
+
+// Errors of CheckNew, the checks the admin form and the CLI share.
+var (
+	ErrNoAgency       = survey.Errorf(survey.CodeInvalid, "error.unit_no_agency")
+	ErrOfficerCounter = survey.Errorf(survey.CodeInvalid, "error.officer_counter")
+	ErrShortPassword  = survey.Errorf(survey.CodeInvalid, "error.password_short", "min", strconv.Itoa(MinPasswordLength))
+)
+
+// CheckNew checks a new account before it is stored, whoever creates it: its name and role,
+// an agency that exists (agencyExists), an officer's agency and counter (an officer sees only
+// their counter's figures, so one without them would see nothing or, worse, everything), and
+// the password's length. Other roles keep no counter.
+func (u *User) CheckNew(password string, agencyExists func(code string) bool) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if u.Agency != "" && !agencyExists(u.Agency) {
+		return ErrNoAgency
+	}
+	if u.Role != RoleOfficer {
+		u.Counter = ""
+	} else if u.Agency == "" || u.Counter == "" {
+		return ErrOfficerCounter
+	}
+	if utf8.RuneCountInString(password) < MinPasswordLength {
+		return ErrShortPassword
 	}
 	return nil
 }
@@ -156,4 +187,3 @@ type APIKeyStore interface {
 	RevokeAPIKey(ctx context.Context, id string) error
 	APIKeys(ctx context.Context) ([]APIKey, error)
 }
-

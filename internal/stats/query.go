@@ -30,6 +30,7 @@ type Query struct {
 	Channel  string          // only this response channel, when set
 	Agency   string          // only this agency's subtree (see Agencies), when set
 	Agencies map[string]bool // the agencies in scope; nil means all
+	Counter  string          // only this counter (an officer's own, of their one agency), when set
 	// MinGroupResponses hides groups with fewer responses (per-officer figures: 10).
 	MinGroupResponses int64
 }
@@ -113,8 +114,15 @@ func (q Query) matches(b *Bucket) bool {
 	if q.Channel != "" && b.Channel != q.Channel {
 		return false
 	}
-	return q.Agencies == nil || q.Agencies[b.Agency]
+	return q.inScope(b.Agency, b.Counter)
 }
+
+func (q Query) inScope(agency, counter string) bool {
+	return (q.Agencies == nil || q.Agencies[agency]) && (q.Counter == "" || counter == q.Counter)
+}
+
+// CommentInScope reports whether cm is within q's agencies and counter.
+func (q Query) CommentInScope(cm *Comment) bool { return q.inScope(cm.Agency, cm.Counter) }
 
 func addCounts(dst, src map[string]int64) {
 	for k, v := range src {

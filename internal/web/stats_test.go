@@ -6,6 +6,8 @@ import (
 	"math"
 	"net/http"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hailong/hailong/internal/account"
@@ -115,5 +117,51 @@ func TestStatsAPICountsExactly(t *testing.T) {
 	_, empty := e.stats("from=2026-03-30&to=2026-03-30", "Authorization", "Bearer "+e.statsKey())
 	if empty.Overall.Responses != 0 || len(empty.Groups) != 0 {
 		t.Fatalf("empty period: %+v", empty)
+	}
+}
+
+// TestOfficersSeeOnlyTheirCounter: an officer's dashboard, stats API, exports and report hold
+// their own counter's figures and comments only; an officer without a counter sees nothing.
+func TestOfficersSeeOnlyTheirCounter(t *testing.T) {
+	e := newEnv(t)
+	answer := func(dossier, counter string, overall int, comment string) {
+		t.Helper()
+		tk := e.issueAt(dossier, counter)
+		body := `{"token":"` + tk.Token + `","answers":{"overall":` + strconv.Itoa(overall) + `},"comment":"` + comment + `"}`
+		if st, resp := e.submitJSON(body); st != http.StatusCreated {
+			t.Fatalf("submit: %d %s", st, resp)
+		}
+	}
+	answer("H48-260331-0401", "c1", 5, "")
+	answer("H48-260331-0402", "c1", 2, "Quầy một chờ lâu")
+	answer("H48-260331-0403", "c2", 1, "Quầy hai thái độ kém")
+	answer("H48-260331-0404", "c2", 5, "")
+	answer("H48-260331-0405", "c2", 5, "")
+	e.settle()
+	o := e.signInOfficer(testAgency, "c1")
+	const period = "from=2026-03-31&to=2026-03-31"
+	for _, by := range []string{"counter", "agency", "field"} {
+		st, a := e.stats(period+"&group_by="+by, "Cookie", o.cookie)
+		if st != http.StatusOK || a.Overall.Responses != 2 || len(a.Groups) != 1 || a.Groups[0].Responses != 2 {
+			t.Fatalf("officer's stats by %s: %d %+v, want c1's 2 responses only", by, st, a)
+		}
+	}
+	if st, _ := e.stats(period+"&agency=OTHER", "Cookie", o.cookie); st != http.StatusForbidden {
+		t.Fatalf("officer asking for another agency: %d, want 403", st)
+	}
+	for _, path := range []string{"/dashboard?period=custom&" + period, "/dashboard/report?period=custom&" + period, "/dashboard/export.csv?period=custom&" + period + "&group_by=counter"} {
+		st, _, page := o.get(path)
+		if st != http.StatusOK || strings.Contains(page, "Quầy hai") || strings.Contains(page, testAgency+"/c2") {
+			t.Fatalf("%s: %d, shows counter c2: %.300s", path, st, page)
+		}
+	}
+	if _, _, page := o.get("/dashboard?period=custom&" + period); !strings.Contains(page, "Quầy một chờ lâu") {
+		t.Fatal("the officer's dashboard lacks their own counter's comment")
+	}
+	noCounter := e.signInOfficerWithoutCounter()
+	for _, path := range []string{"/dashboard", "/api/v1/stats?" + period} {
+		if st, _, _ := e.get(path, "Cookie", noCounter); st != http.StatusForbidden {
+			t.Fatalf("an officer without a counter on %s: %d, want 403", path, st)
+		}
 	}
 }

@@ -225,7 +225,6 @@ var (
 	errGroup      = survey.Errorf(survey.CodeInvalid, "error.target_group")
 	errTarget     = survey.Errorf(survey.CodeInvalid, "error.target_value")
 	errPassword   = survey.Errorf(survey.CodeInvalid, "error.password_short", "min", strconv.Itoa(account.MinPasswordLength))
-	errCounter    = survey.Errorf(survey.CodeInvalid, "error.officer_counter")
 	errScopes     = survey.Errorf(survey.CodeInvalid, "error.scopes")
 	errDisableYou = survey.Errorf(survey.CodeInvalid, "error.disable_self")
 )
@@ -393,20 +392,12 @@ func (h *Handler) CreateUser(c *fiber.Ctx) error {
 		return err
 	}
 	u := account.User{Name: strings.ToLower(get("name")), Role: get("role"), Agency: get("agency"), Counter: get("counter"), CreatedAt: h.Now().UTC()}
-	if err := u.Validate(); err != nil {
-		return h.adminFail(c, err)
-	}
-	if _, ok := h.Org.Tree.Unit(u.Agency); u.Agency != "" && !ok {
-		return h.adminFail(c, errNoAgency)
-	}
-	if u.Role != account.RoleOfficer {
-		u.Counter = ""
-	} else if u.Agency == "" || u.Counter == "" {
-		return h.adminFail(c, errCounter)
-	}
 	password := v["password"]
-	if len(password) != 1 || utf8.RuneCountInString(password[0]) < account.MinPasswordLength {
+	if len(password) != 1 {
 		return h.adminFail(c, errPassword)
+	}
+	if err := u.CheckNew(password[0], h.agencyExists); err != nil {
+		return h.adminFail(c, err)
 	}
 	if u.PasswordHash, err = account.Hash(password[0]); err != nil {
 		return h.adminFail(c, errPassword)
@@ -415,6 +406,11 @@ func (h *Handler) CreateUser(c *fiber.Ctx) error {
 		return h.adminFail(c, err)
 	}
 	return h.adminDone(c, "user.create", u.Name+" ("+u.Role+")", "users")
+}
+
+func (h *Handler) agencyExists(code string) bool {
+	_, ok := h.Org.Tree.Unit(code)
+	return ok
 }
 
 // ToggleUser handles POST /admin/users/toggle: disable or enable an account.

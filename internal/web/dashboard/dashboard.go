@@ -153,7 +153,7 @@ func (h *Handler) trend(c *fiber.Ctx, q stats.Query, l string) template.HTML {
 // latestComments returns comments in q's period and scope, negative first.
 func (h *Handler) latestComments(c *fiber.Ctx, q stats.Query, n int) []commentRow {
 	keep := func(cm *stats.Comment) bool {
-		return (q.Field == "" || cm.Field == q.Field) && (q.Agencies == nil || q.Agencies[cm.Agency])
+		return (q.Field == "" || cm.Field == q.Field) && q.CommentInScope(cm)
 	}
 	var out []commentRow
 	for _, cm := range h.Figures.comments(q.Period, keep, n) {
@@ -166,8 +166,11 @@ func (h *Handler) latestComments(c *fiber.Ctx, q stats.Query, n int) []commentRo
 }
 
 func userScope(u *account.User) scope {
-	if u == nil {
+	switch {
+	case u == nil:
 		return scope{}
+	case u.Role == account.RoleOfficer:
+		return scope{agency: u.Agency, counter: u.Counter, none: u.Agency == "" || u.Counter == ""}
 	}
 	return scope{agency: u.Agency, officers: u.Role == account.RoleAdmin || u.Role == account.RoleManager}
 }

@@ -90,6 +90,9 @@ func (h *Handler) periodicReport(c *fiber.Ctx) (*report.Report, error) {
 		}
 		if by == stats.ByField {
 			r.Comments = h.reportComments(c, q)
+			if sc.counter != "" { // follow-up cases are figured by unit, not by counter
+				continue
+			}
 			if r.FollowUp, err = h.followUpByUnit(c, q); err != nil {
 				return nil, err
 			}
@@ -112,7 +115,7 @@ func (h *Handler) followUpByUnit(c *fiber.Ctx, q stats.Query) (cases.Figures, er
 }
 
 func (h *Handler) reportComments(c *fiber.Ctx, q stats.Query) []report.Comment {
-	keep := func(cm *stats.Comment) bool { return q.Agencies == nil || q.Agencies[cm.Agency] }
+	keep := q.CommentInScope
 	var out []report.Comment
 	for _, cm := range h.Figures.comments(q.Period, keep, report.MaxComments) {
 		out = append(out, report.Comment{At: cm.At, Field: h.Figures.label(c, stats.ByField, cm.Field), Agency: h.Figures.label(c, stats.ByAgency, cm.Agency), Overall: cm.Overall, Text: cm.Text})

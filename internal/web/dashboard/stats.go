@@ -12,10 +12,13 @@ import (
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
-// scope is what the caller may see: the whole organisation, or one agency's subtree.
+// scope is what the caller may see: the whole organisation, one agency's subtree, or (an
+// officer) one counter of one agency.
 type scope struct {
 	agency   string // "" means the whole organisation
+	counter  string // an officer's counter: only its figures
 	officers bool   // per-officer figures (managers and admins only)
+	none     bool   // an officer without an agency and counter sees nothing
 }
 
 var (
@@ -66,9 +69,16 @@ func (r Figures) statsQuery(c *fiber.Ctx, sc scope) (stats.Query, error) {
 	return q, r.applyScope(&q, sc)
 }
 
-// applyScope limits q to the caller's subtree; asking for an agency outside it is forbidden.
+// applyScope limits q to the caller's subtree, or an officer's counter; asking for an agency
+// outside it is forbidden.
 func (r Figures) applyScope(q *stats.Query, sc scope) error {
 	switch {
+	case sc.none:
+		return survey.ErrForbidden
+	case sc.counter != "" && q.Agency != "" && q.Agency != sc.agency:
+		return survey.ErrForbidden
+	case sc.counter != "":
+		q.Agencies, q.Counter = map[string]bool{sc.agency: true}, sc.counter
 	case sc.agency == "" && q.Agency == "":
 		return nil
 	case sc.agency == "":
