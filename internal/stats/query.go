@@ -31,8 +31,13 @@ type Query struct {
 	Agency   string          // only this agency's subtree (see Agencies), when set
 	Agencies map[string]bool // the agencies in scope; nil means all
 	Counter  string          // only this counter (an officer's own, of their one agency), when set
-	// MinGroupResponses hides groups with fewer responses (per-officer figures: 10).
+	// MinGroupResponses hides groups with fewer responses.
 	MinGroupResponses int64
+	// MinOfficerResponses hides any group whose responses all concern one officer (an officer's
+	// own row, or a counter or field served by one officer in the period) when it has fewer, so
+	// no grouping shows an officer judged on a handful of answers. Hidden officers' rows are
+	// merged into one, without their names.
+	MinOfficerResponses int64
 }
 
 // Meta is what aggregation needs besides the counts: the targets, and the names (field groups
@@ -83,6 +88,7 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 	}
 	overall := map[string]int64{}
 	groups := map[string]map[string]int64{}
+	officers := map[string]map[string]bool{} // the officers each group's responses concern
 	each(func(b *Bucket) {
 		if !q.matches(b) {
 			return
@@ -90,19 +96,31 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 		addCounts(overall, b.Counts)
 		for _, key := range groupKeys(q.GroupBy, b) {
 			if groups[key] == nil {
-				groups[key] = map[string]int64{}
+				groups[key], officers[key] = map[string]int64{}, map[string]bool{}
 			}
 			addCounts(groups[key], b.Counts)
+			if b.Officer != "" && (b.Counts[CounterAnswered] > 0 || b.Counts[CounterRated] > 0) {
+				officers[key][b.Officer] = true
+			}
 		}
 	})
 	res := Result{From: q.Period.From, To: q.Period.To, GroupBy: q.GroupBy}
 	res.Overall = m.group(q, "", "", overall, q.GroupBy == ByChannel || q.Channel != "")
+	hiddenOfficers := false
 	for _, key := range orderedKeys(q.GroupBy, groups) {
 		g := m.groupFor(q, key, groups[key])
-		if q.MinGroupResponses > 0 && g.Responses < q.MinGroupResponses {
+		oneOfficer := len(officers[key]) == 1 && q.GroupBy != ByCriterion
+		if (q.MinGroupResponses > 0 && g.Responses < q.MinGroupResponses) || (oneOfficer && g.Responses < q.MinOfficerResponses) {
+			if q.GroupBy == ByOfficer { // no names: one row stands for every hidden officer
+				hiddenOfficers = true
+				continue
+			}
 			g = Group{Key: g.Key, Label: g.Label, Hidden: true, Figure: Figure{Status: StatusInsufficient}}
 		}
 		res.Groups = append(res.Groups, g)
+	}
+	if hiddenOfficers {
+		res.Groups = append(res.Groups, Group{Hidden: true, Figure: Figure{Status: StatusInsufficient}})
 	}
 	return res, nil
 }

@@ -118,10 +118,38 @@ func TestOfficerFiguresHiddenBelowTen(t *testing.T) {
 		{Day: d, Agency: "H48", Counter: "c1", Officer: "b", Field: "land", Counts: map[string]int64{"n": 10, "sat": 5}},
 	}
 	p, _ := stats.ParsePeriod("2026-03-01", "2026-03-31")
-	res, _ := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: stats.ByOfficer, MinGroupResponses: 10}, stats.Meta{Targets: stats.DefaultTargets()})
-	a, b := find(t, res, "H48/c1/a"), find(t, res, "H48/c1/b")
-	if !a.Hidden || a.Responses != 0 || b.Hidden || b.Responses != 10 {
-		t.Fatalf("officers: %+v %+v", a, b)
+	res, _ := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: stats.ByOfficer, MinOfficerResponses: 10}, stats.Meta{Targets: stats.DefaultTargets()})
+	b := find(t, res, "H48/c1/b")
+	if b.Hidden || b.Responses != 10 || len(res.Groups) != 2 {
+		t.Fatalf("officers: %+v", res.Groups)
+	}
+	// The hidden officer is not named: one row without key or label stands for them.
+	if last := res.Groups[1]; !last.Hidden || last.Key != "" || last.Label != "" || last.Responses != 0 {
+		t.Fatalf("hidden officers' row: %+v", last)
+	}
+}
+
+// TestAnyGroupOfOneOfficerIsHiddenBelowTen: grouping by counter or field must not show what
+// grouping by officer hides, when the group's responses all concern one officer.
+func TestAnyGroupOfOneOfficerIsHiddenBelowTen(t *testing.T) {
+	d := stats.NewDate(2026, 3, 15)
+	bs := []*stats.Bucket{
+		{Day: d, Agency: "H48", Counter: "c1", Officer: "a", Field: "land", Counts: map[string]int64{"n": 9, "sat": 9}},
+		{Day: d, Agency: "H48", Counter: "c2", Officer: "b", Field: "justice", Counts: map[string]int64{"n": 4, "sat": 1}},
+		{Day: d, Agency: "H48", Counter: "c2", Officer: "c", Field: "justice", Counts: map[string]int64{"n": 3, "sat": 3}},
+		{Day: d, Agency: "H48", Counter: "c3", Field: "health", Counts: map[string]int64{"n": 2, "sat": 2}},
+	}
+	p, _ := stats.ParsePeriod("2026-03-01", "2026-03-31")
+	for by, want := range map[string]map[string]bool{
+		stats.ByCounter: {"H48/c1": true, "H48/c2": false, "H48/c3": false},
+		stats.ByField:   {"land": true, "justice": false, "health": false},
+	} {
+		res, _ := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: by, MinOfficerResponses: 10}, stats.Meta{Targets: stats.DefaultTargets()})
+		for key, hidden := range want {
+			if g := find(t, res, key); g.Hidden != hidden || (hidden && g.Responses != 0) {
+				t.Errorf("by %s, %s: hidden %v with %d responses, want hidden %v", by, key, g.Hidden, g.Responses, hidden)
+			}
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"regexp"
@@ -163,5 +164,50 @@ func TestOfficersSeeOnlyTheirCounter(t *testing.T) {
 		if st, _, _ := e.get(path, "Cookie", noCounter); st != http.StatusForbidden {
 			t.Fatalf("an officer without a counter on %s: %d, want 403", path, st)
 		}
+	}
+}
+
+// TestOneOfficersFiguresStayHiddenInEveryGrouping: a counter served by one officer with under
+// 10 responses is hidden by counter as it is by officer, and hidden officers are not named.
+func TestOneOfficersFiguresStayHiddenInEveryGrouping(t *testing.T) {
+	e := newEnv(t)
+	answer := func(i int, counter, officer string) {
+		t.Helper()
+		body := fmt.Sprintf(`{"dossier_code":"H48-260331-%04d","field":"land","agency":%q,"counter":%q,"officer":%q}`, 500+i, testAgency, counter, officer)
+		st, _, resp := e.post("/api/v1/tickets", "application/json", body, "Authorization", "Bearer "+e.key)
+		var tk ticketJSON
+		if err := json.Unmarshal([]byte(resp), &tk); st != http.StatusCreated || err != nil {
+			t.Fatalf("issue: %d %s", st, resp)
+		}
+		if st, resp := e.submitJSON(`{"token":"` + tk.Token + `","answers":{"overall":2}}`); st != http.StatusCreated {
+			t.Fatalf("submit: %d %s", st, resp)
+		}
+	}
+	for i := range 3 {
+		answer(i, "c1", "tran-thi-lonely")
+	}
+	for i := range 10 {
+		answer(10+i, "c2", "le-van-busy")
+	}
+	e.settle()
+	manager := e.addUser("mgr", account.RoleManager, adminPassword)
+	key := []string{"Cookie", "hl_session=" + e.mustSignIn(manager, adminPassword)}
+	status, _, body := e.get("/api/v1/stats?from=2026-03-31&to=2026-03-31&group_by=counter", key...)
+	var a struct {
+		Groups []struct {
+			Key       string `json:"key"`
+			Responses int64  `json:"responses"`
+			Hidden    bool   `json:"hidden"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(body), &a); status != http.StatusOK || err != nil || len(a.Groups) != 2 {
+		t.Fatalf("by counter: %d %s", status, body)
+	}
+	if c1, c2 := a.Groups[0], a.Groups[1]; !c1.Hidden || c1.Responses != 0 || c2.Hidden || c2.Responses != 10 {
+		t.Fatalf("by counter: %+v, want c1 (one officer, 3 responses) hidden and c2 shown", a.Groups)
+	}
+	status, _, body = e.get("/api/v1/stats?from=2026-03-31&to=2026-03-31&group_by=officer", key...)
+	if status != http.StatusOK || strings.Contains(body, "tran-thi-lonely") || !strings.Contains(body, "le-van-busy") {
+		t.Fatalf("by officer: %d %s, want the hidden officer unnamed", status, body)
 	}
 }

@@ -21,6 +21,9 @@ type scope struct {
 	none     bool   // an officer without an agency and counter sees nothing
 }
 
+// MinOfficerResponses is how many responses a figure about one officer needs to be shown.
+const MinOfficerResponses = 10
+
 var (
 	errBadPeriod  = survey.Errorf(survey.CodeInvalid, "error.stats_period")
 	errBadGroupBy = survey.Errorf(survey.CodeInvalid, "error.stats_group_by")
@@ -63,9 +66,7 @@ func (r Figures) statsQuery(c *fiber.Ctx, sc scope) (stats.Query, error) {
 	if q.Channel != "" && !slices.Contains(survey.Channels, survey.Channel(q.Channel)) {
 		return q, errBadChannel
 	}
-	if q.GroupBy == stats.ByOfficer {
-		q.MinGroupResponses = 10
-	}
+	q.MinOfficerResponses = MinOfficerResponses
 	return q, r.applyScope(&q, sc)
 }
 
