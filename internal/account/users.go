@@ -138,6 +138,9 @@ type SessionStore interface {
 	// SessionByToken returns ErrSessionEnded when the token is unknown or expired; an expired
 	// session is deleted.
 	SessionByToken(ctx context.Context, token string) (*Session, error)
+	// DeleteUserSessions ends every session of user but the one of keepToken ("" ends them
+	// all), after a password change; it returns how many it ended.
+	DeleteUserSessions(ctx context.Context, user, keepToken string) (int64, error)
 	// DeleteSession ends the session; an unknown token is not an error.
 	DeleteSession(ctx context.Context, token string) error
 }

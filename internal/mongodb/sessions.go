@@ -71,6 +71,19 @@ func (s *SessionStore) DeleteSession(ctx context.Context, token string) error {
 	return storeErr("delete session", err)
 }
 
+// DeleteUserSessions ends every session of user but the one of keepToken ("" ends them all).
+func (s *SessionStore) DeleteUserSessions(ctx context.Context, user, keepToken string) (int64, error) {
+	filter := bson.D{{Key: "user", Value: user}}
+	if keepToken != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$ne", Value: hashToken(keepToken)}}})
+	}
+	res, err := s.col.DeleteMany(ctx, filter)
+	if err != nil {
+		return 0, storeErr("delete user sessions", err)
+	}
+	return res.DeletedCount, nil
+}
+
 // PurgeExpired deletes sessions that expired without being looked up again, and returns how
 // many. It scans the collection, so run it now and then (e.g. hourly), not per request.
 func (s *SessionStore) PurgeExpired(ctx context.Context) (int64, error) {

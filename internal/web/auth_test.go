@@ -395,3 +395,56 @@ func TestSignInPageIsAccessible(t *testing.T) {
 		t.Error("no English sign-in page")
 	}
 }
+
+// TestPasswordChangeEndsTheOtherSessions: a signed-in user changes their password with the
+// current one; their other sessions end, this one goes on, and only the new password signs in.
+// An admin's reset ends every session of the user.
+func TestPasswordChangeEndsTheOtherSessions(t *testing.T) {
+	e := newEnv(t)
+	const old, fresh = "mật khẩu cũ dài 2026", "mật khẩu mới dài 2026"
+	name := e.addUser("doi", account.RoleViewer, old)
+	here, elsewhere := e.mustSignIn(name, old), e.mustSignIn(name, old)
+	status, _, page := e.get("/account/password", "Cookie", "hl_session="+here)
+	m := csrfField.FindStringSubmatch(page)
+	if status != http.StatusOK || m == nil {
+		t.Fatalf("password page: %d", status)
+	}
+	change := func(current, next, confirm string) (int, string) {
+		form := url.Values{"csrf": {m[1]}, "current": {current}, "password": {next}, "confirm": {confirm}}
+		st, hdr, body := e.post("/account/password", "application/x-www-form-urlencoded", form.Encode(), "Cookie", "hl_session="+here)
+		return st, hdr.Get("Location") + body
+	}
+	for _, tc := range []struct{ current, next, confirm, says string }{
+		{"sai rồi đấy nhé", fresh, fresh, "không đúng"},
+		{old, fresh, fresh + "x", "không giống"},
+		{old, "ngắn", "ngắn", "10"},
+	} {
+		if st, body := change(tc.current, tc.next, tc.confirm); st != http.StatusUnprocessableEntity || !strings.Contains(body, tc.says) {
+			t.Errorf("change %+v: %d, want 422 saying %q", tc, st, tc.says)
+		}
+	}
+	if !e.signedIn(elsewhere) {
+		t.Fatal("a refused change ended a session")
+	}
+	if st, body := change(old, fresh, fresh); st != http.StatusSeeOther || !strings.HasPrefix(body, "/account/password?done=1") {
+		t.Fatalf("change: %d %.200s", st, body)
+	}
+	if !e.signedIn(here) || e.signedIn(elsewhere) {
+		t.Fatalf("after the change: this session live %v, the other %v; want true, false", e.signedIn(here), e.signedIn(elsewhere))
+	}
+	if st, _, _ := e.signIn(name, old, ""); st != http.StatusUnauthorized {
+		t.Fatalf("the old password: %d, want 401", st)
+	}
+	mine := e.mustSignIn(name, fresh)
+
+	a := e.signInAdmin()
+	a.post("/admin/users/password", url.Values{"name": {name}, "password": {"ngắn"}}, http.StatusUnprocessableEntity)
+	a.post("/admin/users/password", url.Values{"name": {name}, "password": {"mật khẩu quản trị đặt 2026"}}, http.StatusSeeOther)
+	if e.signedIn(here) || e.signedIn(mine) {
+		t.Fatal("an admin's reset left the user's sessions live")
+	}
+	e.mustSignIn(name, "mật khẩu quản trị đặt 2026")
+	if _, _, page := a.get("/admin"); !strings.Contains(page, "user.password") {
+		t.Fatal("the reset is not in the audit list")
+	}
+}

@@ -39,6 +39,8 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	app.Get("/signin", h.signIn.Page)
 	app.Post("/signin", h.signIn.Submit)
 	app.Post("/signout", staff, g.csrf, h.signIn.SignOut)
+	app.Get("/account/password", staff, g.csrf, h.signIn.PasswordPage)
+	app.Post("/account/password", staff, g.csrf, h.signIn.ChangePassword)
 
 	// The API: the one-stop e-system, scripts and the citizen's survey page.
 	api := app.Group("/api/v1")
@@ -100,6 +102,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	adm.Post("/cases", h.admin.SaveCaseRules)
 	adm.Post("/users", h.admin.CreateUser)
 	adm.Post("/users/toggle", h.admin.ToggleUser)
+	adm.Post("/users/password", h.admin.ResetPassword)
 	adm.Post("/keys", h.admin.CreateKey)
 	adm.Post("/keys/revoke", h.admin.RevokeKey)
 	adm.Post("/kiosks/pair", h.admin.PairKiosk)

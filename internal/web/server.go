@@ -171,7 +171,7 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 			Org: d.Org, QR: d.QR, URLs: urls},
 		dashboard: &dashboard.Handler{Base: b, Figures: figures, Cases: d.Cases},
 		admin: &admin.Handler{Base: b, Org: d.Org, UnitStore: d.OrgEdits.Units, FieldStore: d.OrgEdits.Fields,
-			Users: d.Access.Users, Keys: d.Access.APIKeys, Audit: audit, Kiosk: d.Kiosk, Cases: d.Cases, Rollups: d.Rollups},
+			Users: d.Access.Users, Sessions: d.Access.Sessions, Keys: d.Access.APIKeys, Audit: audit, Kiosk: d.Kiosk, Cases: d.Cases, Rollups: d.Rollups},
 		tabletAPI: &admin.TabletAPI{Kiosk: d.Kiosk, Audit: audit},
 		casesAPI:  casesAPI,
 		cases:     &followup.Pages{API: *casesAPI, Surveys: d.Surveys},

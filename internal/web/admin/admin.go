@@ -20,6 +20,7 @@ import (
 	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/web/signin"
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
@@ -30,6 +31,7 @@ type Handler struct {
 	UnitStore  org.UnitStore  // where units and counters are saved
 	FieldStore org.FieldStore // where fields are saved
 	Users      account.UserStore
+	Sessions   account.SessionStore // ended when an admin resets a password
 	Keys       account.APIKeyStore
 	Audit      webkit.Auditor
 	Kiosk      *kiosk.Service
@@ -411,6 +413,31 @@ func (h *Handler) CreateUser(c *fiber.Ctx) error {
 func (h *Handler) agencyExists(code string) bool {
 	_, ok := h.Org.Tree.Unit(code)
 	return ok
+}
+
+// ResetPassword handles POST /admin/users/password: an admin sets a user's new password, which
+// ends every session of theirs (but the admin's own, when resetting their own password).
+func (h *Handler) ResetPassword(c *fiber.Ctx) error {
+	get, v, err := adminForm(c)
+	if err != nil {
+		return err
+	}
+	u, err := h.Users.UserByName(c.UserContext(), get("name"))
+	if err != nil {
+		return h.adminFail(c, err)
+	}
+	keep := ""
+	if u.Name == webkit.CurrentUser(c).Name {
+		keep = c.Cookies(webkit.SessionCookie)
+	}
+	password := v["password"]
+	if len(password) != 1 {
+		return h.adminFail(c, errPassword)
+	}
+	if err := signin.SetPassword(c, h.Users, h.Sessions, u, password[0], keep); err != nil {
+		return h.adminFail(c, err)
+	}
+	return h.adminDone(c, "user.password", u.Name, "users")
 }
 
 // ToggleUser handles POST /admin/users/toggle: disable or enable an account.
