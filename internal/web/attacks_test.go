@@ -183,21 +183,8 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 
 // rawGet sends GET target as written (an HTTP client would read "//host/x" as a host).
 func (e *env) rawGet(target string) (int, string) {
-	e.t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(e.base, "http://"))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: hailong.test\r\nConnection: close\r\n\r\n", target)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		e.t.Fatalf("read the answer: %v", err)
-	}
-	defer resp.Body.Close()
-	page, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(page)
+	status, _, page := e.rawAnswer(fmt.Sprintf("GET %s HTTP/1.1\r\nHost: hailong.test\r\nConnection: close\r\n\r\n", target))
+	return status, page
 }
 
 // TestLanguageLinkStaysOnTheSite: a path starting with two slashes (or a backslash) must not

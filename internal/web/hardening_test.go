@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"regexp"
@@ -48,8 +49,8 @@ func TestClientRequestIDMustBePlain(t *testing.T) {
 	}
 }
 
-// rawAnswer writes request on a raw connection and reads the answer's status and headers.
-func (e *env) rawAnswer(request string) (int, http.Header) {
+// rawAnswer writes request on a raw connection, as written, and reads the answer.
+func (e *env) rawAnswer(request string) (int, http.Header, string) {
 	e.t.Helper()
 	conn, err := net.Dial("tcp", strings.TrimPrefix(e.base, "http://"))
 	if err != nil {
@@ -62,8 +63,9 @@ func (e *env) rawAnswer(request string) (int, http.Header) {
 	if err != nil {
 		e.t.Fatalf("read the answer: %v", err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode, resp.Header
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(body)
 }
 
 func TestErrorsBeforeRoutingCarryTheSecurityHeaders(t *testing.T) {
@@ -76,7 +78,7 @@ func TestErrorsBeforeRoutingCarryTheSecurityHeaders(t *testing.T) {
 		{"oversized headers", "GET /s HTTP/1.1\r\nHost: hailong.test\r\nX-Big: " + strings.Repeat("b", 20_000) + "\r\n\r\n", http.StatusRequestHeaderFieldsTooLarge},
 		{"oversized body", fmt.Sprintf("POST /api/v1/responses HTTP/1.1\r\nHost: hailong.test\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:1024]), http.StatusRequestEntityTooLarge},
 	} {
-		status, hdr := e.rawAnswer(tc.request)
+		status, hdr, _ := e.rawAnswer(tc.request)
 		if status != tc.status {
 			t.Errorf("%s: %d, want %d", tc.name, status, tc.status)
 		}
