@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -25,17 +24,7 @@ var commentColumns = []column{
 	{survey.Msg("report.comment"), 80},
 }
 
-var (
-	noCommentsLabel = survey.Msg("report.no_comments")
-	redacted        = survey.Msg("report.redacted")
-)
-
-// Contact details citizens sometimes type into a comment; the report never carries them.
-var personalData = []*regexp.Regexp{
-	regexp.MustCompile(`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`), // e-mail
-	regexp.MustCompile(`(?:\+84|\b0)(?:[ .-]?\d){8,10}\b`),                       // phone
-	regexp.MustCompile(`\b\d{9}(?:\d{3})?\b`),                                    // ID card number
-}
+var noCommentsLabel = survey.Msg("report.no_comments")
 
 // commentSheet adds the latest comments, negative ones first.
 func (b *book) commentSheet(comments []Comment, title string, p stats.Period) error {
@@ -63,7 +52,7 @@ func (b *book) commentCells(c Comment) []cell {
 		{c.Field, 0},
 		{c.Agency, 0},
 		{ratingText(c.Overall, b.lang), 0},
-		{cleanComment(c.Text, b.lang), b.st.wrap},
+		{cleanComment(c.Text), b.st.wrap},
 	}
 }
 
@@ -98,12 +87,10 @@ func ratingText(r int, lang string) string {
 	return fmt.Sprintf("%d – %s", r, survey.RatingLabel(r).In(lang))
 }
 
-// cleanComment removes contact details and shortens very long text.
-func cleanComment(text, lang string) string {
-	text = strings.TrimSpace(text)
-	for _, re := range personalData {
-		text = re.ReplaceAllString(text, redacted.In(lang))
-	}
+// cleanComment shortens very long text. Comments are masked when stored; masking again covers
+// those stored before that.
+func cleanComment(text string) string {
+	text = survey.MaskPersonalData(strings.TrimSpace(text))
 	if utf8.RuneCountInString(text) > maxCommentRunes {
 		text = string([]rune(text)[:maxCommentRunes]) + "…"
 	}

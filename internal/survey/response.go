@@ -61,8 +61,10 @@ type Response struct {
 	SubmittedAt   time.Time         `bson:"submitted_at"`
 }
 
-// NewResponse builds the response to t from validated answers.
+// NewResponse builds the response to t from validated answers, with personal data typed into
+// the comment or any free-text answer masked: it is stored, journalled and shown only so.
 func NewResponse(t *Ticket, d *Definition, a Answers, ch Channel, lang string, now time.Time) *Response {
+	maskTextAnswers(d, a.Values)
 	return &Response{
 		Token:         t.Token,
 		Nonce:         NewToken(),
@@ -70,7 +72,7 @@ func NewResponse(t *Ticket, d *Definition, a Answers, ch Channel, lang string, n
 		SurveyVersion: d.Version,
 		Overall:       a.Overall,
 		Answers:       a.Values,
-		Comment:       a.Comment,
+		Comment:       MaskPersonalData(a.Comment),
 		Criteria:      d.CriterionRatings(a),
 		ExtraPayment:  a.ExtraPayment(),
 		DossierCode:   t.DossierCode,
