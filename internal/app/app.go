@@ -58,6 +58,7 @@ type App struct {
 	deadlines *cases.Deadlines
 	devices   *mongodb.DeviceStore
 	now       func() time.Time
+	retention time.Duration // HAILONG_RESPONSE_RETENTION
 	closeOnce sync.Once
 }
 
@@ -83,7 +84,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{DB: db, Metrics: web.NewMetrics(), Hub: redisstore.NewHub(o.Redis, cfg.RedisPrefix, log), log: log,
-		devices: mongodb.NewDeviceStore(db), now: o.Now}
+		devices: mongodb.NewDeviceStore(db), now: o.Now, retention: cfg.ResponseRetention}
 	journal := mongodb.NewJournal(db, log)
 	a.Responses = mongodb.NewResponseStore(db, journal, log)
 	a.Responses.Batches = func(n int) { a.Metrics.BatchSize.Observe(float64(n)) }
@@ -170,7 +171,8 @@ const rollupInterval = 2 * time.Second
 
 // Start runs the background work until ctx ends: rolling up the journal, refreshing the
 // in-memory view of the rollups and the hierarchy, the cases' deadlines, and purging ended
-// sessions, kiosk tablets that were never paired and contacts past their keeping time.
+// sessions, kiosk tablets that were never paired and contacts past their keeping time, and
+// reducing responses past the retention to what the rollups count.
 func (a *App) Start(ctx context.Context) {
 	go a.Rollups.Run(ctx, rollupInterval)
 	go refreshEvery(ctx, time.Second, a.View.Refresh, a.log)
@@ -179,6 +181,17 @@ func (a *App) Start(ctx context.Context) {
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.sessions.PurgeExpired(ctx); return err }, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.devices.PurgeUnpaired(ctx, a.now()); return err }, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.Cases.EraseContacts(ctx); return err }, a.log)
+	go refreshEvery(ctx, time.Hour, a.reduceOldResponses, a.log)
+}
+
+// reduceOldResponses removes the dossier code, comment and answers of responses submitted
+// longer than the retention ago.
+func (a *App) reduceOldResponses(ctx context.Context) error {
+	n, err := a.Responses.ReduceOlderThan(ctx, a.now().Add(-a.retention))
+	if n > 0 {
+		a.log.Info("responses past the retention reduced to their counts", "responses", n)
+	}
+	return err
 }
 
 // Close flushes pending response batches and stops the kiosk hub; the caller closes the store.

@@ -41,6 +41,9 @@ type Config struct {
 	// one instance.
 	KioskStreams int
 	Limits       Limits
+	// ResponseRetention (HAILONG_RESPONSE_RETENTION) is how long a response keeps its dossier
+	// code, comment and answers; after it only what the rollups count remains.
+	ResponseRetention time.Duration
 }
 
 // Limits are the per-client-IP rate limits, as requests per minute.
@@ -82,6 +85,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	var err error
 	c.TicketTTL, err = duration(getenv, "HAILONG_TICKET_TTL", 30*24*time.Hour)
+	add(err)
+	c.ResponseRetention, err = duration(getenv, "HAILONG_RESPONSE_RETENTION", 5*year)
 	add(err)
 	c.TrustProxy, err = boolean(getenv, "HAILONG_TRUST_PROXY")
 	add(err)
@@ -243,7 +248,13 @@ func or(v, def string) string {
 	return v
 }
 
-// duration accepts Go durations ("720h") and whole days ("30d").
+// day and year are the units of durations in whole days ("30d") or years ("5y", 365 days each).
+const (
+	day  = 24 * time.Hour
+	year = 365 * day
+)
+
+// duration accepts Go durations ("720h"), whole days ("30d") and whole years ("5y").
 func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
 	v := getenv(name)
 	if v == "" {
@@ -252,9 +263,9 @@ func duration(getenv func(string) string, name string, def time.Duration) (time.
 	var d time.Duration
 	var err error
 	if days, ok := strings.CutSuffix(v, "d"); ok {
-		var n int
-		n, err = strconv.Atoi(days)
-		d = time.Duration(n) * 24 * time.Hour
+		d, err = whole(days, day)
+	} else if years, ok := strings.CutSuffix(v, "y"); ok {
+		d, err = whole(years, year)
 	} else {
 		d, err = time.ParseDuration(v)
 	}
@@ -262,6 +273,12 @@ func duration(getenv func(string) string, name string, def time.Duration) (time.
 		return 0, fmt.Errorf("%s=%q must be a duration between 1m and 3650d, such as 30d or 720h", name, v)
 	}
 	return d, nil
+}
+
+// whole is n units, n a whole number.
+func whole(n string, unit time.Duration) (time.Duration, error) {
+	i, err := strconv.Atoi(n)
+	return time.Duration(i) * unit, err
 }
 
 func boolean(getenv func(string) string, name string) (bool, error) {

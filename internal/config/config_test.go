@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRedisPrefixDefaultsFromTheDatabaseName(t *testing.T) {
@@ -111,6 +112,38 @@ func TestMetricsTokenAndKioskStreams(t *testing.T) {
 		}
 		if err != nil || c.MetricsToken != tc.token || (tc.streams == "" && c.KioskStreams != 2) {
 			t.Errorf("%+v: %+v %v", tc, c, err)
+		}
+	}
+}
+
+func TestResponseRetentionIsFiveYearsUnlessSet(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  time.Duration
+		err   bool
+	}{
+		{"", 5 * 365 * 24 * time.Hour, false},
+		{"5y", 5 * 365 * 24 * time.Hour, false},
+		{"1825d", 1825 * 24 * time.Hour, false},
+		{"43800h", 43800 * time.Hour, false},
+		{"2y", 730 * 24 * time.Hour, false},
+		{"11y", 0, true},
+		{"five years", 0, true},
+	} {
+		c, err := Load(func(k string) string {
+			if k == "HAILONG_RESPONSE_RETENTION" {
+				return tc.value
+			}
+			return ""
+		})
+		if tc.err {
+			if err == nil || !strings.Contains(err.Error(), "HAILONG_RESPONSE_RETENTION") {
+				t.Errorf("%q: error %v, want one naming HAILONG_RESPONSE_RETENTION", tc.value, err)
+			}
+			continue
+		}
+		if err != nil || c.ResponseRetention != tc.want {
+			t.Errorf("%q: retention %v, %v; want %v", tc.value, c.ResponseRetention, err, tc.want)
 		}
 	}
 }

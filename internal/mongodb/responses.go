@@ -275,3 +275,26 @@ func answerAll(batch []*submission, err error) {
 		sub.done <- err
 	}
 }
+
+// ReduceOlderThan removes the dossier code, the comment and the answers of every response
+// submitted before cutoff, leaving what the rollups count (the bucket's unit, field, channel,
+// officer and day, the ratings and flags). It returns how many responses it reduced.
+func (s *ResponseStore) ReduceOlderThan(ctx context.Context, cutoff time.Time) (int64, error) {
+	filter := bson.D{
+		{Key: "submitted_at", Value: bson.D{{Key: "$lt", Value: cutoff.UTC()}}},
+		{Key: "dossier_code", Value: bson.D{{Key: "$exists", Value: true}}},
+	}
+	unset := bson.D{{Key: "$unset", Value: bson.D{{Key: "dossier_code", Value: ""}, {Key: "comment", Value: ""}, {Key: "answers", Value: ""}}}}
+	var n int64
+	err := s.lane.background(func() error {
+		res, err := s.writes.UpdateMany(ctx, filter, unset)
+		if res != nil {
+			n = res.ModifiedCount
+		}
+		return err
+	})
+	if err != nil {
+		return n, storeErr("reduce old responses", err)
+	}
+	return n, nil
+}
