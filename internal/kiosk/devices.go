@@ -112,10 +112,12 @@ func IdempotencyKeyOf(nonce string) string {
 func FreeRatingID(deviceID, key string) string { return "kiosk:" + deviceID + ":" + key }
 
 // CurrentDossier is the dossier last completed at a counter, which its kiosk asks about; a
-// kiosk that (re)connects is sent it while it is recent and unrated.
+// kiosk that (re)connects is sent it while it is recent and unrated. The tablet is sent Ref,
+// never Token: it redeems Ref over HTTPS with its device cookie when it posts the rating.
 type CurrentDossier struct {
 	Counter       string    `bson:"_id" json:"-"`
-	Token         string    `bson:"token" json:"token"`
+	Token         string    `bson:"token" json:"-"`
+	Ref           string    `bson:"ref" json:"ref"`
 	DossierCode   string    `bson:"dossier_code" json:"dossier_code"`
 	ProcedureName string    `bson:"procedure_name,omitempty" json:"procedure_name,omitempty"`
 	Field         string    `bson:"field" json:"field"`
@@ -161,7 +163,22 @@ var (
 	ErrDeviceRevoked   = survey.Errorf(survey.CodeUnauthorized, "error.device_revoked")
 	ErrPairingNotFound = survey.Errorf(survey.CodeNotFound, "error.pairing_not_found")
 	ErrDeviceNotFound  = survey.Errorf(survey.CodeNotFound, "error.device_not_found")
+	// ErrRefNotFound is an unknown or purged dossier reference; to the tablet it is an unknown dossier.
+	ErrRefNotFound = survey.ErrTicketNotFound
 )
+
+// RefTTL is how long a dossier reference pushed to a tablet can be redeemed: as long as a
+// rating queued offline is replayed with its own time.
+const RefTTL = maxRatedAtAge + 24*time.Hour
+
+// NewRef returns a random, opaque dossier reference for the tablets of a counter.
+func NewRef() string { return "ref_" + survey.NewToken() }
+
+// ValidRef reports whether s has the shape of a dossier reference.
+func ValidRef(s string) bool {
+	token, ok := strings.CutPrefix(s, "ref_")
+	return ok && survey.ValidToken(token)
+}
 
 // DeviceStore keeps kiosk devices, their pairing codes and each counter's current dossier.
 // Every look-up is by _id.
@@ -188,6 +205,9 @@ type DeviceStore interface {
 	SetCurrentDossier(ctx context.Context, d CurrentDossier) error
 	// CurrentDossier returns the counter's current dossier, or nil when it has none.
 	CurrentDossier(ctx context.Context, counter string) (*CurrentDossier, error)
+	// DossierByRef returns the dossier that was pushed with ref, or ErrRefNotFound; it stays
+	// redeemable after a later dossier at the counter (a rating may be queued offline).
+	DossierByRef(ctx context.Context, ref string) (*CurrentDossier, error)
 	// ResponseNonce returns the nonce of the response with id, and whether there is one.
 	ResponseNonce(ctx context.Context, id string) (string, bool, error)
 }

@@ -3,10 +3,11 @@ package kiosk
 import "time"
 
 // Event is what a tablet is pushed: a dossier just completed at its counter, or a word that the
-// tablet itself was revoked.
+// tablet itself was revoked. A dossier goes out as what the tablet shows plus Ref, an opaque
+// reference the tablet redeems with its device cookie; never the survey token.
 type Event struct {
 	Type          string    `json:"type"` // EventDossier or EventRevoked
-	Token         string    `json:"token,omitempty"`
+	Ref           string    `json:"ref,omitempty"`
 	DossierCode   string    `json:"dossier_code,omitempty"`
 	ProcedureName string    `json:"procedure_name,omitempty"`
 	Field         string    `json:"field,omitempty"`
@@ -24,6 +25,6 @@ const (
 
 // dossierEvent is the push of dossier d.
 func dossierEvent(d *CurrentDossier) Event {
-	return Event{Type: EventDossier, Token: d.Token, DossierCode: d.DossierCode,
+	return Event{Type: EventDossier, Ref: d.Ref, DossierCode: d.DossierCode,
 		ProcedureName: d.ProcedureName, Field: d.Field, IssuedAt: d.IssuedAt}
 }

@@ -95,7 +95,7 @@ func (s *Service) TicketIssued(ctx context.Context, t *survey.Ticket) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	cur := CurrentDossier{
-		Counter: CounterKey(t.Agency, t.Counter), Token: t.Token, DossierCode: t.DossierCode,
+		Counter: CounterKey(t.Agency, t.Counter), Token: t.Token, Ref: NewRef(), DossierCode: t.DossierCode,
 		ProcedureName: t.ProcedureName, Field: t.Field, IssuedAt: t.IssuedAt,
 	}
 	if err := s.Devices.SetCurrentDossier(ctx, cur); err != nil {
@@ -114,7 +114,7 @@ func (s *Service) CurrentEvent(ctx context.Context, counter, lastSent string) *E
 		s.Log.Warn("kiosk: read current dossier", "err", err)
 		return nil
 	}
-	if cur == nil || cur.Token == lastSent || s.Now().Sub(cur.IssuedAt) >= currentFor {
+	if cur == nil || cur.Ref == lastSent || s.Now().Sub(cur.IssuedAt) >= currentFor {
 		return nil
 	}
 	if rated, err := s.Responses.Answered(ctx, cur.Token); err != nil || rated {
@@ -124,6 +124,27 @@ func (s *Service) CurrentEvent(ctx context.Context, counter, lastSent string) *E
 	ev.SentAt = time.Now().UTC()
 	return &ev
 }
+
+// Redeem returns the survey token of the dossier pushed to device d with ref: ErrRefNotFound
+// for an unknown or expired reference, ErrOtherCounter for one pushed to another counter.
+func (s *Service) Redeem(ctx context.Context, d *Device, ref string) (string, error) {
+	if !ValidRef(ref) {
+		return "", ErrRefNotFound
+	}
+	cur, err := s.Devices.DossierByRef(ctx, ref)
+	switch {
+	case err != nil:
+		return "", err
+	case s.Now().Sub(cur.IssuedAt) > RefTTL:
+		return "", ErrRefNotFound
+	case cur.Counter != d.CounterKey():
+		return "", ErrOtherCounter
+	}
+	return cur.Token, nil
+}
+
+// ErrOtherCounter refuses a tablet's rating of a dossier completed at another counter.
+var ErrOtherCounter = survey.Errorf(survey.CodeForbidden, "error.kiosk_other_counter")
 
 // StoredBefore reports whether the response with id was already stored from this idempotency
 // key; ErrAlreadyRated when it was stored from anything else.

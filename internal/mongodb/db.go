@@ -45,7 +45,7 @@ var collections = []string{
 	colTickets, colDossiers, colShortCodes, colResponses, colJournal, colJournalOK, colFields,
 	colAPIKeys, colSettings, colUnits, colCounters, colDevices, colPairings, colActivity,
 	colCurrent, colRollups, colBatches, colLeases, colComments, colUsers, colSessions, colAudit,
-	colCounterDays, colCases, colCaseChanges, colContacts,
+	colCounterDays, colCases, colCaseChanges, colContacts, colRefs,
 }
 
 // DB is a connection to the store's database.

@@ -20,6 +20,7 @@ const (
 	colPairings = "kiosk_pairings" // pairing codes → device, while a tablet waits to be paired
 	colActivity = "kiosk_activity" // when each device was last seen and last stored a rating
 	colCurrent  = "kiosk_current"  // each counter's current dossier, by counter key
+	colRefs     = "kiosk_refs"     // dossier references pushed to tablets → the dossier's token
 )
 
 var _ kiosk.DeviceStore = (*DeviceStore)(nil)
@@ -29,7 +30,7 @@ var _ kiosk.DeviceStore = (*DeviceStore)(nil)
 // concurrent updates of one document atomically, so a tablet's write could otherwise undo a
 // revocation.
 type DeviceStore struct {
-	devices, pairings, activity, current, responses *mongo.Collection
+	devices, pairings, activity, current, refs, responses *mongo.Collection
 }
 
 // NewDeviceStore returns the device store in db.
@@ -39,6 +40,7 @@ func NewDeviceStore(db *DB) *DeviceStore {
 		pairings:  db.DB.Collection(colPairings),
 		activity:  db.DB.Collection(colActivity),
 		current:   db.DB.Collection(colCurrent),
+		refs:      db.DB.Collection(colRefs),
 		responses: db.DB.Collection(colResponses),
 	}
 }
@@ -118,8 +120,9 @@ func (s *DeviceStore) RenewPairingCode(ctx context.Context, id string, now time.
 }
 
 // PurgeUnpaired deletes the devices that were never paired and whose last pairing code expired
-// before now minus kiosk.UnpairedTTL, with their activity, and every pairing code expired that
-// long; it returns how many devices it deleted. It scans both collections: run it now and then.
+// before now minus kiosk.UnpairedTTL, with their activity, every pairing code expired that
+// long, and the dossier references older than kiosk.RefTTL; it returns how many devices it
+// deleted. It scans these collections: run it now and then.
 func (s *DeviceStore) PurgeUnpaired(ctx context.Context, now time.Time) (int, error) {
 	before := now.UTC().Add(-kiosk.UnpairedTTL)
 	filter := bson.D{{Key: "paired", Value: false}, {Key: "pairing_expires_at", Value: bson.D{{Key: "$lt", Value: before}}}}
@@ -149,7 +152,7 @@ func (s *DeviceStore) PurgeUnpaired(ctx context.Context, now time.Time) (int, er
 	if _, err := s.pairings.DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: before}}}}); err != nil {
 		return 0, storeErr("purge pairing codes", err)
 	}
-	return len(stale), nil
+	return len(stale), s.purgeRefs(ctx, now)
 }
 
 // Device returns the device with id, with its activity.

@@ -174,17 +174,33 @@ func TestCurrentDossierIsKeptPerCounter(t *testing.T) {
 		t.Fatalf("no dossier yet: %+v, %v", cur, err)
 	}
 	for i, tok := range []string{"tok-1", "tok-2"} {
-		d := kiosk.CurrentDossier{Counter: "a|c1", Token: tok, DossierCode: "H48-" + tok, IssuedAt: kioskNow.Add(time.Duration(i) * time.Minute)}
+		d := kiosk.CurrentDossier{Counter: "a|c1", Token: tok, Ref: "ref-" + tok, DossierCode: "H48-" + tok, IssuedAt: kioskNow.Add(time.Duration(i) * time.Minute)}
 		if err := s.SetCurrentDossier(ctx, d); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.SetCurrentDossier(ctx, kiosk.CurrentDossier{Counter: "a|c2", Token: "tok-3"}); err != nil {
+	if err := s.SetCurrentDossier(ctx, kiosk.CurrentDossier{Counter: "a|c2", Token: "tok-3", Ref: "ref-tok-3", IssuedAt: kioskNow}); err != nil {
 		t.Fatal(err)
 	}
 	cur, err := s.CurrentDossier(ctx, "a|c1")
-	if err != nil || cur.Token != "tok-2" || cur.DossierCode != "H48-tok-2" || !cur.IssuedAt.Equal(kioskNow.Add(time.Minute)) {
+	if err != nil || cur.Token != "tok-2" || cur.Ref != "ref-tok-2" || cur.DossierCode != "H48-tok-2" || !cur.IssuedAt.Equal(kioskNow.Add(time.Minute)) {
 		t.Fatalf("current dossier of c1: %+v, %v", cur, err)
+	}
+	// An earlier dossier's reference still redeems: its rating may wait in a tablet's queue.
+	if d, err := s.DossierByRef(ctx, "ref-tok-1"); err != nil || d.Token != "tok-1" || d.Counter != "a|c1" {
+		t.Fatalf("DossierByRef(ref-tok-1): %+v, %v", d, err)
+	}
+	if _, err := s.DossierByRef(ctx, "ref-unknown"); !errors.Is(err, kiosk.ErrRefNotFound) {
+		t.Fatalf("unknown reference: %v", err)
+	}
+	if _, err := s.PurgeUnpaired(ctx, kioskNow.Add(kiosk.RefTTL+30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DossierByRef(ctx, "ref-tok-1"); !errors.Is(err, kiosk.ErrRefNotFound) {
+		t.Fatalf("a reference older than a week and a day was kept: %v", err)
+	}
+	if d, err := s.DossierByRef(ctx, "ref-tok-2"); err != nil || d.Token != "tok-2" {
+		t.Fatalf("a younger reference was purged: %+v, %v", d, err)
 	}
 }
 

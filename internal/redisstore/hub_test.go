@@ -38,7 +38,7 @@ func newDeploymentHub(t *testing.T, url, prefix string) *redisstore.Hub {
 }
 
 func dossier(n int) kiosk.Event {
-	return kiosk.Event{Type: kiosk.EventDossier, Token: fmt.Sprintf("tok-%d", n), DossierCode: fmt.Sprintf("H48-260331-%04d", n)}
+	return kiosk.Event{Type: kiosk.EventDossier, Ref: fmt.Sprintf("tok-%d", n), DossierCode: fmt.Sprintf("H48-260331-%04d", n)}
 }
 
 // receive waits up to d for one event.
@@ -70,11 +70,11 @@ func TestHubDeliversAcrossInstancesToTheRightCounterOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 		ev, ok := receive(t, onB1, 2*time.Second)
-		if !ok || ev.Token != dossier(i).Token {
+		if !ok || ev.Ref != dossier(i).Ref {
 			t.Fatalf("event %d on the other instance: got %+v (ok=%v)", i, ev, ok)
 		}
 		lat = append(lat, time.Since(start))
-		if ev, ok := receive(t, onA, time.Second); !ok || ev.Token != dossier(i).Token {
+		if ev, ok := receive(t, onA, time.Second); !ok || ev.Ref != dossier(i).Ref {
 			t.Fatalf("event %d on the publishing instance: got %+v (ok=%v)", i, ev, ok)
 		}
 	}
@@ -100,7 +100,7 @@ func TestHubWithoutRedisDeliversInProcess(t *testing.T) {
 	if err := h.Publish(ctx, "a|c1", dossier(1)); err != nil {
 		t.Fatal(err)
 	}
-	if ev, ok := receive(t, c1, time.Second); !ok || ev.Token != "tok-1" || ev.SentAt.IsZero() {
+	if ev, ok := receive(t, c1, time.Second); !ok || ev.Ref != "tok-1" || ev.SentAt.IsZero() {
 		t.Fatalf("c1 got %+v (ok=%v), want tok-1 stamped with its send time", ev, ok)
 	}
 	if ev, ok := receive(t, c2, 100*time.Millisecond); ok {
@@ -128,8 +128,8 @@ func TestHubSlowSubscriberKeepsTheLatestEvents(t *testing.T) {
 		}
 		last = ev
 	}
-	if last.Token != "tok-19" {
-		t.Fatalf("last event kept %q, want tok-19", last.Token)
+	if last.Ref != "tok-19" {
+		t.Fatalf("last event kept %q, want tok-19", last.Ref)
 	}
 }
 
@@ -146,7 +146,7 @@ func TestHubSurvivesARedisRestart(t *testing.T) {
 	if err := a.Publish(ctx, "a|c1", dossier(1)); err != nil {
 		t.Fatalf("publish with redis down: %v", err)
 	}
-	if ev, ok := receive(t, onA, time.Second); !ok || ev.Token != "tok-1" {
+	if ev, ok := receive(t, onA, time.Second); !ok || ev.Ref != "tok-1" {
 		t.Fatalf("with redis down the publishing instance's kiosk got %+v (ok=%v)", ev, ok)
 	}
 
@@ -154,7 +154,7 @@ func TestHubSurvivesARedisRestart(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	for n := 2; ; n++ {
 		_ = a.Publish(ctx, "a|c1", dossier(n))
-		if ev, ok := receive(t, onB, 200*time.Millisecond); ok && ev.Token == dossier(n).Token {
+		if ev, ok := receive(t, onB, 200*time.Millisecond); ok && ev.Ref == dossier(n).Ref {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -182,7 +182,7 @@ func TestHubsOfDifferentDeploymentsDoNotSeeEachOther(t *testing.T) {
 	if err := a1.Publish(ctx, "c1", dossier(1)); err != nil {
 		t.Fatal(err)
 	}
-	if ev, ok := receive(t, onA2, 5*time.Second); !ok || ev.Token != "tok-1" {
+	if ev, ok := receive(t, onA2, 5*time.Second); !ok || ev.Ref != "tok-1" {
 		t.Errorf("the other instance of the same deployment got %+v, %v; want tok-1", ev, ok)
 	}
 	if err := b.Publish(ctx, "c1", dossier(2)); err != nil {
@@ -197,7 +197,7 @@ func TestHubsOfDifferentDeploymentsDoNotSeeEachOther(t *testing.T) {
 		if !ok {
 			break
 		}
-		if ev.Token != "tok-2" {
+		if ev.Ref != "tok-2" {
 			t.Errorf("deployment b received deployment a's event %+v", ev)
 		}
 	}

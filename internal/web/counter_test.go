@@ -162,7 +162,7 @@ func TestCounterOfficerCompletesADossierAndPrintsItsSlip(t *testing.T) {
 	if tk.Agency != testAgency || tk.Counter != "c1" || tk.Officer != o.name || tk.Field != "civil-status" || tk.OnTime == nil || !*tk.OnTime {
 		t.Fatalf("ticket %+v: want the officer's unit, counter and name, the field and on time", tk)
 	}
-	if ev, ok := events.next(2 * time.Second); !ok || ev.Type != "dossier" || ev.Data.Token != token {
+	if ev, ok := events.next(2 * time.Second); !ok || ev.Type != "dossier" || ev.Data.Ref != e.kioskRef(token) {
 		t.Fatalf("the counter's kiosk got %+v (ok=%v), want the dossier just completed", ev, ok)
 	}
 

@@ -107,7 +107,7 @@ func TestOneTabletHoldsAtMostItsStreams(t *testing.T) {
 	}
 	tk := e.issueAt("H48-260331-0201", "c1")
 	for i, s := range append(streams[2:], otherStream) {
-		if ev, ok := s.next(2 * time.Second); !ok || ev.Data.Token != tk.Token {
+		if ev, ok := s.next(2 * time.Second); !ok || ev.Data.Ref != e.kioskRef(tk.Token) {
 			t.Fatalf("open stream %d got %+v (ok=%v), want the dossier", i, ev, ok)
 		}
 	}

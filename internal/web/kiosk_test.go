@@ -86,9 +86,26 @@ func (k *kioskClient) status() (int, map[string]any) {
 	return status, m
 }
 
-// rate sends a rating of the dossier with token ("" for none) under an idempotency key.
+// rate sends a rating of the dossier with token ("" for none) under an idempotency key, by the
+// reference the tablets of its counter were pushed.
 func (k *kioskClient) rate(token, key string, overall int, extra string) (int, string) {
-	return k.post("/api/v1/kiosk/responses", fmt.Sprintf(`{"token":%q,"idempotency_key":%q,"answers":{"overall":%d}%s}`, token, key, overall, extra))
+	ref := ""
+	if token != "" {
+		ref = k.e.kioskRef(token)
+	}
+	return k.post("/api/v1/kiosk/responses", fmt.Sprintf(`{"ref":%q,"idempotency_key":%q,"answers":{"overall":%d}%s}`, ref, key, overall, extra))
+}
+
+// kioskRef is the reference the tablets were pushed for the dossier with token, read from the store.
+func (e *env) kioskRef(token string) string {
+	e.t.Helper()
+	var d struct {
+		ID string `bson:"_id"`
+	}
+	if err := e.db.DB.Collection("kiosk_refs").FindOne(context.Background(), bson.D{{Key: "token", Value: token}}).Decode(&d); err != nil {
+		e.t.Fatalf("no kiosk reference for %s: %v", token, err)
+	}
+	return d.ID
 }
 
 var cookiePattern = regexp.MustCompile(`^hl_kiosk=([^;]+);`)
@@ -164,6 +181,7 @@ func (k *kioskClient) id() string { return kiosk.DeviceID(k.token) }
 type sseEvent struct {
 	Type string
 	Data kiosk.Event
+	Raw  string // the data line as sent
 	At   time.Time
 }
 
@@ -205,7 +223,8 @@ func (s *sseStream) read(sc *bufio.Scanner) {
 		case strings.HasPrefix(line, "event: "):
 			ev.Type = strings.TrimPrefix(line, "event: ")
 		case strings.HasPrefix(line, "data: "):
-			_ = json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &ev.Data)
+			ev.Raw = strings.TrimPrefix(line, "data: ")
+			_ = json.Unmarshal([]byte(ev.Raw), &ev.Data)
 		case line == "" && ev.Type != "":
 			ev.At = time.Now()
 			s.events <- ev
@@ -316,7 +335,7 @@ func TestKioskPushReachesTheRightKioskOnly(t *testing.T) {
 		start := time.Now()
 		tk := e.issueAt(fmt.Sprintf("H48-260331-%04d", i), "c1")
 		ev, ok := s1.next(time.Second)
-		if !ok || ev.Type != "dossier" || ev.Data.Token != tk.Token || ev.Data.DossierCode != fmt.Sprintf("H48-260331-%04d", i) {
+		if !ok || ev.Type != "dossier" || ev.Data.Ref != e.kioskRef(tk.Token) || ev.Data.DossierCode != fmt.Sprintf("H48-260331-%04d", i) {
 			t.Fatalf("kiosk c1 got %+v (ok=%v) within a second, want dossier %d", ev, ok, i)
 		}
 		if ev.Data.ProcedureName != "Đăng ký khai sinh" {
@@ -334,7 +353,7 @@ func TestKioskPushReachesTheRightKioskOnly(t *testing.T) {
 		t.Fatalf("kiosk c2 got counter c1's dossier: %+v", ev)
 	}
 	tk := e.issueAt("H48-260331-0900", "c2")
-	if ev, ok := s2.next(time.Second); !ok || ev.Data.Token != tk.Token {
+	if ev, ok := s2.next(time.Second); !ok || ev.Data.Ref != e.kioskRef(tk.Token) {
 		t.Fatalf("kiosk c2 got %+v (ok=%v)", ev, ok)
 	}
 	if ev, ok := s1.next(300 * time.Millisecond); ok {
@@ -363,7 +382,7 @@ func TestKioskPushAcrossInstances(t *testing.T) {
 	for i := range 10 {
 		tk := a.issueAt(fmt.Sprintf("H48-260331-%04d", i), "c1") // the e-system calls instance a
 		ev, ok := s.next(time.Second)
-		if !ok || ev.Data.Token != tk.Token {
+		if !ok || ev.Data.Ref != a.kioskRef(tk.Token) {
 			t.Fatalf("kiosk on instance b got %+v (ok=%v), want the dossier issued on a", ev, ok)
 		}
 		lat = append(lat, ev.At.Sub(ev.Data.SentAt))
@@ -391,12 +410,12 @@ func TestKioskReconnectGetsTheCurrentDossier(t *testing.T) {
 	tk := e.issueAt("H48-260331-0001", "c1") // no kiosk connected: the push is missed
 
 	s := k.stream(e)
-	if ev, ok := s.next(time.Second); !ok || ev.Data.Token != tk.Token {
+	if ev, ok := s.next(time.Second); !ok || ev.Data.Ref != e.kioskRef(tk.Token) {
 		t.Fatalf("on connect the kiosk got %+v (ok=%v), want the current dossier", ev, ok)
 	}
 	s.cancel()
 	s = k.stream(e)
-	if ev, ok := s.next(time.Second); !ok || ev.Data.Token != tk.Token {
+	if ev, ok := s.next(time.Second); !ok || ev.Data.Ref != e.kioskRef(tk.Token) {
 		t.Fatalf("on reconnect the kiosk got %+v (ok=%v), want the current dossier again", ev, ok)
 	}
 	if st, body := k.rate(tk.Token, "c0ffee00-0000-4000-8000-000000000001", 4, ""); st != http.StatusCreated {
@@ -409,7 +428,7 @@ func TestKioskReconnectGetsTheCurrentDossier(t *testing.T) {
 	}
 
 	tk2 := e.issueAt("H48-260331-0002", "c1")
-	if ev, ok := s.next(time.Second); !ok || ev.Data.Token != tk2.Token {
+	if ev, ok := s.next(time.Second); !ok || ev.Data.Ref != e.kioskRef(tk2.Token) {
 		t.Fatalf("push of the next dossier: %+v (ok=%v)", ev, ok)
 	}
 	s.cancel()
@@ -417,6 +436,36 @@ func TestKioskReconnectGetsTheCurrentDossier(t *testing.T) {
 	s = k.stream(e)
 	if ev, ok := s.next(300 * time.Millisecond); ok {
 		t.Fatalf("a dossier completed 11 minutes ago was sent on reconnect: %+v", ev)
+	}
+}
+
+// A tablet is pushed what it shows and an opaque reference, never the survey token (a live
+// token lets anyone answer from anywhere); the reference stays good for a rating queued while
+// later dossiers came, and only for the tablets of the dossier's counter.
+func TestKioskPushCarriesAReferenceNotTheToken(t *testing.T) {
+	e := newEnv(t)
+	k, other := e.pairedKiosk("c1"), e.pairedKiosk("c2")
+	s := k.stream(e)
+	first := e.issueAt("H48-260331-0001", "c1")
+	ev, ok := s.next(time.Second)
+	if !ok || strings.Contains(ev.Raw, first.Token) || !strings.HasPrefix(ev.Data.Ref, "ref_") || ev.Data.DossierCode != "H48-260331-0001" {
+		t.Fatalf("pushed %s (ok=%v), want the dossier code and a reference, not the token %s", ev.Raw, ok, first.Token)
+	}
+	e.issueAt("H48-260331-0002", "c1")
+	if _, ok := s.next(time.Second); !ok {
+		t.Fatal("no push of the second dossier")
+	}
+	rate := func(k *kioskClient, key string) (int, string) {
+		return k.post("/api/v1/kiosk/responses", `{"ref":"`+ev.Data.Ref+`","idempotency_key":"`+key+`","answers":{"overall":4}}`)
+	}
+	if st, body := rate(other, "0ther000-0000-4000-8000-000000000001"); st != http.StatusForbidden {
+		t.Fatalf("another counter's tablet redeemed the reference: %d %s", st, body)
+	}
+	if st, body := rate(k, "f1r5t000-0000-4000-8000-000000000001"); st != http.StatusCreated {
+		t.Fatalf("rating the first dossier after the second came: %d %s", st, body)
+	}
+	if r, ok := e.storedResponse(first.Token); !ok || r.Channel != survey.ChannelKiosk || r.Overall != 4 {
+		t.Fatalf("stored %+v (ok=%v), want the kiosk rating as the first dossier's response", r, ok)
 	}
 }
 
@@ -428,7 +477,7 @@ func TestKioskRatingIsStoredExactlyOnceHoweverOftenRetried(t *testing.T) {
 	body := `,"answers":{"overall":2,"reasons":["waiting","guidance"]},"comment":"Chờ gần một tiếng"`
 	var statuses []int
 	for range 10 {
-		st, resp := k.post("/api/v1/kiosk/responses", `{"token":"`+tk.Token+`","idempotency_key":"`+key+`"`+body+`}`)
+		st, resp := k.post("/api/v1/kiosk/responses", `{"ref":"`+e.kioskRef(tk.Token)+`","idempotency_key":"`+key+`"`+body+`}`)
 		statuses = append(statuses, st)
 		if st == http.StatusOK && !strings.Contains(resp, "already_stored") {
 			t.Fatalf("retry answered %s", resp)
@@ -673,6 +722,7 @@ func TestKioskRequestsThatAreRefused(t *testing.T) {
 	stranger := &kioskClient{e: e, token: "hlk_forged"}
 	mine := e.issueAt("H48-260331-0001", "c1")
 	other := e.issueAt("H48-260331-0002", "c2")
+	mineRef, otherRef := `"ref":"`+e.kioskRef(mine.Token)+`"`, `"ref":"`+e.kioskRef(other.Token)+`"`
 	const key = `"idempotency_key":"e1e1e1e1-0000-4000-8000-000000000001"`
 	cases := []struct {
 		name   string
@@ -681,16 +731,18 @@ func TestKioskRequestsThatAreRefused(t *testing.T) {
 		body   string
 		status int
 	}{
-		{"no kiosk header", k, false, `{"token":"` + mine.Token + `",` + key + `,"answers":{"overall":5}}`, 403},
-		{"no device", stranger, true, `{"token":"` + mine.Token + `",` + key + `,"answers":{"overall":5}}`, 401},
-		{"not yet paired", waiting, true, `{"token":"` + mine.Token + `",` + key + `,"answers":{"overall":5}}`, 403},
-		{"no idempotency key", k, true, `{"token":"` + mine.Token + `","answers":{"overall":5}}`, 422},
-		{"bad idempotency key", k, true, `{"token":"` + mine.Token + `","idempotency_key":"a b","answers":{"overall":5}}`, 422},
-		{"another counter's dossier", k, true, `{"token":"` + other.Token + `",` + key + `,"answers":{"overall":5}}`, 403},
-		{"unknown dossier", k, true, `{"token":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",` + key + `,"answers":{"overall":5}}`, 404},
-		{"rating out of range", k, true, `{"token":"` + mine.Token + `",` + key + `,"answers":{"overall":7}}`, 422},
-		{"question of another survey", k, true, `{"token":"` + mine.Token + `",` + key + `,"answers":{"overall":5,"staff_polite":4}}`, 422},
-		{"not JSON", k, true, `{"token":`, 400},
+		{"no kiosk header", k, false, `{` + mineRef + `,` + key + `,"answers":{"overall":5}}`, 403},
+		{"no device", stranger, true, `{` + mineRef + `,` + key + `,"answers":{"overall":5}}`, 401},
+		{"not yet paired", waiting, true, `{` + mineRef + `,` + key + `,"answers":{"overall":5}}`, 403},
+		{"no idempotency key", k, true, `{` + mineRef + `,"answers":{"overall":5}}`, 422},
+		{"bad idempotency key", k, true, `{` + mineRef + `,"idempotency_key":"a b","answers":{"overall":5}}`, 422},
+		{"another counter's dossier", k, true, `{` + otherRef + `,` + key + `,"answers":{"overall":5}}`, 403},
+		{"unknown dossier", k, true, `{"ref":"ref_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",` + key + `,"answers":{"overall":5}}`, 404},
+		{"forged reference", k, true, `{"ref":"` + mine.Token + `",` + key + `,"answers":{"overall":5}}`, 404},
+		{"survey token instead of a reference", k, true, `{"token":"` + mine.Token + `",` + key + `,"answers":{"overall":5}}`, 400},
+		{"rating out of range", k, true, `{` + mineRef + `,` + key + `,"answers":{"overall":7}}`, 422},
+		{"question of another survey", k, true, `{` + mineRef + `,` + key + `,"answers":{"overall":5,"staff_polite":4}}`, 422},
+		{"not JSON", k, true, `{"ref":`, 400},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -124,7 +124,7 @@
   // (never acceptable), 'retry' (network or server trouble) or 'stop' (tablet revoked).
   async function send(item) {
     const payload = {
-      token: item.token, answers: item.answers, comment: item.comment,
+      ref: item.ref, answers: item.answers, comment: item.comment,
       idempotency_key: item.idempotency_key, rated_at: item.rated_at, lang: item.lang,
       replayed: !fresh.delete(item.idempotency_key),
     };
@@ -295,7 +295,7 @@
   }
 
   function onDossier(ev) {
-    if (!ev.token || rated.has(ev.token) || (dossier && dossier.token === ev.token)) return;
+    if (!ev.ref || rated.has(ev.ref) || (dossier && dossier.ref === ev.ref)) return;
     if (screen === 'details' || screen === 'thanks') { pending = ev; return; }
     if (screen !== 'rate') return;
     dossier = ev;
@@ -338,7 +338,7 @@
     if (screen !== 'details' || !rating) return;
     const item = {
       idempotency_key: uuid(),
-      token: dossier ? dossier.token : '',
+      ref: dossier ? dossier.ref : '',
       answers: { overall: rating },
       comment: commentBox ? commentBox.value.trim() : '',
       rated_at: new Date().toISOString(),
@@ -347,7 +347,7 @@
     };
     const reasons = chips.filter((c) => c.getAttribute('aria-pressed') === 'true').map((c) => c.dataset.value);
     if (rating <= 2 && reasons.length > 0) item.answers.reasons = reasons;
-    if (dossier) rated.add(dossier.token);
+    if (dossier) rated.add(dossier.ref);
     rating = 0;
     timer('auto', 0);
     timer('dossier', 0);
@@ -366,7 +366,7 @@
   }
 
   function afterThanks() {
-    if (pending && !rated.has(pending.token)) {
+    if (pending && !rated.has(pending.ref)) {
       dossier = pending;
       pending = null;
       showRate();
@@ -389,7 +389,7 @@
   // Ratings still queued from before a reload count as given: their dossiers are not asked again.
   renderNet();
   queue.all().catch(() => []).then((items) => {
-    for (const item of items) if (item.token) rated.add(item.token);
+    for (const item of items) if (item.ref) rated.add(item.ref);
     waiting = items.length;
     renderNet();
     status();

@@ -82,10 +82,9 @@ const (
 )
 
 var (
-	errKioskHeader       = survey.Errorf(survey.CodeForbidden, "error.kiosk_header")
-	errKioskNotPaired    = survey.Errorf(survey.CodeForbidden, "error.kiosk_not_paired")
-	errKioskOtherCounter = survey.Errorf(survey.CodeForbidden, "error.kiosk_other_counter")
-	errIdempotencyKey    = survey.FieldErrors{survey.NewFieldError("idempotency_key", survey.ReasonType, "field.idempotency_key.type")}
+	errKioskHeader    = survey.Errorf(survey.CodeForbidden, "error.kiosk_header")
+	errKioskNotPaired = survey.Errorf(survey.CodeForbidden, "error.kiosk_not_paired")
+	errIdempotencyKey = survey.FieldErrors{survey.NewFieldError("idempotency_key", survey.ReasonType, "field.idempotency_key.type")}
 )
 
 // RequireHeader refuses a kiosk POST without the custom header: with the SameSite=Strict
@@ -321,7 +320,7 @@ func (st *kioskStream) handle(ev kiosk.Event) bool {
 	case ev.Type == kiosk.EventRevoked && ev.Device == st.device:
 		st.send(ev)
 		return false
-	case ev.Type == kiosk.EventDossier && ev.Token != st.lastSent:
+	case ev.Type == kiosk.EventDossier && ev.Ref != st.lastSent:
 		return st.send(ev)
 	}
 	return true
@@ -352,7 +351,7 @@ func (st *kioskStream) send(ev kiosk.Event) bool {
 		return false
 	}
 	if ev.Type == kiosk.EventDossier {
-		st.lastSent = ev.Token
+		st.lastSent = ev.Ref
 	}
 	return st.write(fmt.Sprintf("event: %s\ndata: %s\n\n", ev.Type, data))
 }
@@ -371,7 +370,7 @@ func (st *kioskStream) write(text string) bool {
 
 // kioskRatingRequest is the body of POST /api/v1/kiosk/responses.
 type kioskRatingRequest struct {
-	Token          string         `json:"token"` // empty for a rating given without a dossier
+	Ref            string         `json:"ref"` // the pushed dossier's reference; empty for a rating given without one
 	Answers        map[string]any `json:"answers"`
 	Comment        any            `json:"comment"`
 	IdempotencyKey string         `json:"idempotency_key"`
@@ -396,7 +395,7 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 	if !kiosk.ValidIdempotencyKey(req.IdempotencyKey) {
 		return errIdempotencyKey
 	}
-	t, id, err := h.ticketOf(c, d, req.Token, req.IdempotencyKey)
+	t, id, err := h.ticketOf(c, d, req.Ref, req.IdempotencyKey)
 	if err != nil {
 		return err
 	}
@@ -431,18 +430,23 @@ func alreadyStored(c *fiber.Ctx, err error) error {
 	return c.JSON(fiber.Map{"status": "already_stored"})
 }
 
-// ticketOf returns the ticket a kiosk rates and the response ID: the ticket's token, or for a
-// rating without a dossier (nil ticket) one made from the device and idempotency key.
-func (h *Handler) ticketOf(c *fiber.Ctx, d *kiosk.Device, token, key string) (*survey.Ticket, string, error) {
-	if token == "" {
+// ticketOf returns the ticket a kiosk rates, redeeming the dossier reference it was pushed, and
+// the response ID: the ticket's token, or for a rating without a dossier (nil ticket) one made
+// from the device and idempotency key.
+func (h *Handler) ticketOf(c *fiber.Ctx, d *kiosk.Device, ref, key string) (*survey.Ticket, string, error) {
+	if ref == "" {
 		return nil, kiosk.FreeRatingID(d.ID, key), nil
+	}
+	token, err := h.Kiosk.Redeem(c.UserContext(), d, ref)
+	if err != nil {
+		return nil, "", err
 	}
 	t, _, err := h.Tickets.Open(c, token)
 	if err != nil {
 		return nil, "", err
 	}
-	if t.Agency != d.Agency || t.Counter != d.Counter {
-		return nil, "", errKioskOtherCounter
+	if t.Agency != d.Agency || t.Counter != d.Counter { // the ticket store has the last word
+		return nil, "", kiosk.ErrOtherCounter
 	}
 	return t, t.Token, nil
 }
