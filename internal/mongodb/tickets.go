@@ -150,6 +150,19 @@ func (s *TicketStore) TicketByToken(ctx context.Context, token string) (*survey.
 	return &t, nil
 }
 
+// TicketByDossier returns the ticket of the dossier with code.
+func (s *TicketStore) TicketByDossier(ctx context.Context, code string) (*survey.Ticket, error) {
+	var c claim
+	err := s.dossiers.FindOne(ctx, bson.D{{Key: "_id", Value: code}}).Decode(&c)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, survey.ErrTicketNotFound
+	}
+	if err != nil {
+		return nil, storeErr("find dossier", err)
+	}
+	return s.TicketByToken(ctx, c.Token)
+}
+
 // TicketByShortCode returns the ticket with the normalised short code.
 func (s *TicketStore) TicketByShortCode(ctx context.Context, code string) (*survey.Ticket, error) {
 	var c claim

@@ -74,17 +74,38 @@ func dossierForm(dossier string) url.Values {
 	}
 }
 
-var slipLocation = regexp.MustCompile(`^/counter/slip/([A-Za-z0-9_-]{32})(\?|$)`)
+// slipLocation matches the address of a dossier's slip, which names the dossier, never its token.
+var slipLocation = regexp.MustCompile(`^/counter/slip\?dossier=([^&]+)(&|$)`)
 
-// mustComplete completes dossier by hand and returns the token of the slip it leads to.
+// slipPath is the address of dossier's slip in size ("" for the default).
+func slipPath(dossier, size string) string {
+	q := url.Values{"dossier": {dossier}}
+	if size != "" {
+		q.Set("size", size)
+	}
+	return "/counter/slip?" + q.Encode()
+}
+
+// mustComplete completes dossier by hand, checks it leads to the dossier's slip, and returns
+// the ticket's token (read from the store: no page shows it).
 func (o *officer) mustComplete(dossier string) string {
 	o.e.t.Helper()
 	status, hdr, body := o.complete(dossierForm(dossier))
 	m := slipLocation.FindStringSubmatch(hdr.Get("Location"))
-	if status != http.StatusSeeOther || m == nil {
+	if status != http.StatusSeeOther || m == nil || m[1] != url.QueryEscape(dossier) {
 		o.e.t.Fatalf("complete %s: %d to %q: %.500s", dossier, status, hdr.Get("Location"), body)
 	}
-	return m[1]
+	return o.e.dossierToken(dossier)
+}
+
+// dossierToken reads the token of dossier's ticket straight from the store.
+func (e *env) dossierToken(dossier string) string {
+	e.t.Helper()
+	var d struct{ Token string }
+	if err := e.db.DB.Collection("dossiers").FindOne(context.Background(), bson.D{{Key: "_id", Value: dossier}}).Decode(&d); err != nil {
+		e.t.Fatalf("dossier %s: %v", dossier, err)
+	}
+	return d.Token
 }
 
 // storedTicket reads the ticket with token straight from the store.
@@ -157,7 +178,7 @@ func TestCounterOfficerCompletesADossierAndPrintsItsSlip(t *testing.T) {
 	if status != http.StatusSeeOther || m == nil {
 		t.Fatalf("completing a dossier: %d to %q: %.500s", status, hdr.Get("Location"), body)
 	}
-	token := m[1]
+	token := e.dossierToken("000.00.53.H48-260331-0042")
 	tk := e.storedTicket(token)
 	if tk.Agency != testAgency || tk.Counter != "c1" || tk.Officer != o.name || tk.Field != "civil-status" || tk.OnTime == nil || !*tk.OnTime {
 		t.Fatalf("ticket %+v: want the officer's unit, counter and name, the field and on time", tk)
@@ -167,7 +188,7 @@ func TestCounterOfficerCompletesADossierAndPrintsItsSlip(t *testing.T) {
 	}
 
 	status, _, slip := o.get(hdr.Get("Location"))
-	if status != http.StatusOK {
+	if status != http.StatusOK || strings.Contains(hdr.Get("Location"), token) {
 		t.Fatalf("slip: %d %.300s", status, slip)
 	}
 	code := tk.ShortCode[:4] + "-" + tk.ShortCode[4:]
@@ -187,19 +208,18 @@ func TestCounterOfficerCompletesADossierAndPrintsItsSlip(t *testing.T) {
 	if status, _, png := e.get("/api/v1/tickets/" + token + "/qr.png?size=512"); status != http.StatusOK || testkit.DecodeQR(t, []byte(png)) != surveyURL {
 		t.Fatalf("QR PNG of the same ticket: %d", status)
 	}
-	if _, _, a6 := o.get("/counter/slip/" + token + "?size=a6"); !strings.Contains(a6, `class="slip-page size-a6"`) || !strings.Contains(a6, code) {
+	if _, _, a6 := o.get(slipPath("000.00.53.H48-260331-0042", "a6")); !strings.Contains(a6, `class="slip-page size-a6"`) || !strings.Contains(a6, code) {
 		t.Fatal("the A6 slip is not laid out for A6")
 	}
 
 	_, _, page := o.get("/counter")
 	row := todayRow(page, "000.00.53.H48-260331-0042")
-	if !strings.Contains(row, "Chưa đánh giá") || !strings.Contains(row, "/counter/slip/"+token+"?size=a6") {
+	if !strings.Contains(row, "Chưa đánh giá") || !strings.Contains(row, `/counter/slip?dossier=000.00.53.H48-260331-0042&amp;size=a6`) {
 		t.Fatalf("the counter page should list the dossier as not rated yet, with its slip: %q", row)
 	}
-	// The officer could answer a dossier whose code the list showed: no short code, and the
-	// token only in the two slip links.
-	if strings.Contains(page, code) || strings.Count(page, token) != 2 {
-		t.Fatalf("the day list shows the short code (%v) or the token outside the slip links (%d times)", strings.Contains(page, code), strings.Count(page, token))
+	// The officer could answer a dossier whose code or token the list showed: neither is on it.
+	if strings.Contains(page, code) || strings.Contains(page, token) {
+		t.Fatalf("the day list shows the short code (%v) or the token (%v)", strings.Contains(page, code), strings.Contains(page, token))
 	}
 	if st, resp := e.submitJSON(`{"token":"` + token + `","answers":{"overall":5}}`); st != http.StatusCreated {
 		t.Fatalf("rating: %d %s", st, resp)
@@ -215,8 +235,8 @@ func TestCounterOfficerCompletesADossierAndPrintsItsSlip(t *testing.T) {
 	// The same dossier again (a double click, a reload) shows the same slip with a notice saying
 	// so, and lists it once.
 	_, hdr, _ = o.complete(dossierForm("000.00.53.H48-260331-0042"))
-	if m := slipLocation.FindStringSubmatch(hdr.Get("Location")); m == nil || m[1] != token {
-		t.Fatalf("completing the dossier again led to %q, want the slip of %s", hdr.Get("Location"), token)
+	if m := slipLocation.FindStringSubmatch(hdr.Get("Location")); m == nil || m[1] != "000.00.53.H48-260331-0042" {
+		t.Fatalf("completing the dossier again led to %q, want the dossier's slip", hdr.Get("Location"))
 	}
 	if _, _, again := o.get(hdr.Get("Location")); !strings.Contains(again, "Hồ sơ 000.00.53.H48-260331-0042 đã được phát phiếu đánh giá lúc 09:00 31/03/2026") || !strings.Contains(again, code) {
 		t.Fatalf("the slip of a dossier completed again lacks the notice:\n%.3000s", again)
@@ -233,7 +253,7 @@ func TestCounterOfficersSeeOnlyTheirOwnCounter(t *testing.T) {
 	e := newEnv(t)
 	mine, theirs := e.signInOfficer(testAgency, "c1"), e.signInOfficer(testAgency, "c2")
 	token := mine.mustComplete("H48-260331-0101")
-	if status, _, _ := theirs.get("/counter/slip/" + token); status != http.StatusForbidden {
+	if status, _, _ := theirs.get(slipPath("H48-260331-0101", "")); status != http.StatusForbidden {
 		t.Fatalf("an officer of another counter opening the slip: %d, want 403", status)
 	}
 	if _, _, page := theirs.get("/counter"); strings.Contains(page, token) || strings.Contains(page, "H48-260331-0101") {
@@ -253,7 +273,7 @@ func TestCounterOfficersSeeOnlyTheirOwnCounter(t *testing.T) {
 	if status != http.StatusOK || todayRow(page, "H48-260331-0101") == "" || strings.Contains(page, `action="/counter/tickets"`) {
 		t.Fatalf("a manager's view of c1: %d, listed %v, form shown %v", status, todayRow(page, "H48-260331-0101") != "", strings.Contains(page, `action="/counter/tickets"`))
 	}
-	if status, _, _ := e.get("/counter/slip/"+token, "Cookie", manager); status != http.StatusOK {
+	if status, _, _ := e.get(slipPath("H48-260331-0101", ""), "Cookie", manager); status != http.StatusOK {
 		t.Fatalf("a manager of the unit opening the slip: %d", status)
 	}
 	csrf := csrfField.FindStringSubmatch(page)[1]
@@ -270,7 +290,7 @@ func TestCounterOfficersSeeOnlyTheirOwnCounter(t *testing.T) {
 		t.Fatal(err)
 	}
 	elsewhere := "hl_session=" + e.mustSignIn(name, adminPassword)
-	if status, _, _ := e.get("/counter/slip/"+token, "Cookie", elsewhere); status != http.StatusForbidden {
+	if status, _, _ := e.get(slipPath("H48-260331-0101", ""), "Cookie", elsewhere); status != http.StatusForbidden {
 		t.Fatalf("a manager of another unit opening the slip: %d, want 403", status)
 	}
 	if status, _, _ := e.get("/counter?agency="+testAgency+"&counter=c1", "Cookie", elsewhere); status != http.StatusForbidden {
@@ -280,7 +300,7 @@ func TestCounterOfficersSeeOnlyTheirOwnCounter(t *testing.T) {
 	if status, _, _ := e.get("/counter", "Cookie", viewer); status != http.StatusForbidden {
 		t.Fatalf("a viewer on the counter page: %d, want 403", status)
 	}
-	if status, hdr, _ := e.get("/counter/slip/" + token); status != http.StatusSeeOther || !strings.HasPrefix(hdr.Get("Location"), "/signin?next=") {
+	if status, hdr, _ := e.get(slipPath("H48-260331-0101", "")); status != http.StatusSeeOther || !strings.HasPrefix(hdr.Get("Location"), "/signin?next=") {
 		t.Fatalf("the slip without signing in: %d %v", status, hdr)
 	}
 }
@@ -359,13 +379,13 @@ func TestCounterListsDossiersIssuedThroughTheAPI(t *testing.T) {
 	if a < 0 || b < 0 || a > b {
 		t.Fatalf("the API's dossiers should be listed newest first (positions %d, %d)", a, b)
 	}
-	if row := todayRow(page, "H48-260331-0301"); !strings.Contains(row, "/counter/slip/"+first.Token) || !strings.Contains(row, "Hộ tịch") || !strings.Contains(row, "09:00") {
+	if row := todayRow(page, "H48-260331-0301"); !strings.Contains(row, "/counter/slip?dossier=H48-260331-0301&amp;size=80mm") || !strings.Contains(row, "Hộ tịch") || !strings.Contains(row, "09:00") {
 		t.Fatalf("row of the API's dossier: %q", row)
 	}
 	if strings.Contains(page, other.Token) || strings.Contains(page, "H48-260330-0009") {
 		t.Fatal("c1's page lists another counter's dossier or yesterday's")
 	}
-	if status, _, slip := o.get("/counter/slip/" + first.Token); status != http.StatusOK || scanSlipQR(t, slip) != first.SurveyURL {
+	if status, _, slip := o.get(slipPath("H48-260331-0301", "")); status != http.StatusOK || scanSlipQR(t, slip) != first.SurveyURL {
 		t.Fatalf("the slip of the API's dossier: %d", status)
 	}
 }
@@ -430,16 +450,17 @@ func TestCounterSlipInABrowser(t *testing.T) {
 	// A dossier with the longest procedure name the API takes still prints on one page.
 	long := `{"dossier_code":"H48-260331-0402","field":"land","agency":"` + testAgency + `","counter":"c1","procedure_name":"` + string([]rune(strings.Repeat("Cấp giấy chứng nhận quyền sử dụng đất ", 9))[:300]) + `"}`
 	status, _, body := e.post("/api/v1/tickets", "application/json", long, "Authorization", "Bearer "+e.key)
-	lm := regexp.MustCompile(`"token":"([^"]+)"`).FindStringSubmatch(body)
-	if status != http.StatusCreated || lm == nil {
+	if status != http.StatusCreated {
 		t.Fatalf("issue with a long procedure name: %d %s", status, body)
 	}
-	for _, token := range []string{m[1], lm[1]} {
+	first, _ := url.QueryUnescape(m[1])
+	for _, dossier := range []string{first, "H48-260331-0402"} {
+		token := e.dossierToken(dossier)
 		for _, size := range []struct {
 			name  string
 			paper [2]float64 // mm; height 0: a receipt, as long as the slip
 		}{{"80mm", [2]float64{80, 0}}, {"a6", [2]float64{105, 148}}} {
-			printSlip(t, ctx, e.base+"/counter/slip/"+token+"?size="+size.name, "https://hailong.test/s/"+token, size.paper)
+			printSlip(t, ctx, e.base+slipPath(dossier, size.name), "https://hailong.test/s/"+token, size.paper)
 		}
 	}
 	sameOrigin(t, e.base, netlog.URLs())

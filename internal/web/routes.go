@@ -82,7 +82,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	counter := app.Group("/counter", g.requireSession(account.RoleOfficer, account.RoleManager, account.RoleAdmin), g.csrf)
 	counter.Get("/", h.counter.Page)
 	counter.Post("/tickets", h.counter.Issue)
-	counter.Get("/slip/:token", h.counter.Slip)
+	counter.Get("/slip", h.counter.Slip)
 
 	// Managers: dashboard, exports and periodic reports.
 	dash := app.Group("/dashboard", staff, g.csrf)

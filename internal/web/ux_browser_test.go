@@ -95,7 +95,7 @@ func TestCounterPagesFitAndLeadBackToTheCounter(t *testing.T) {
 		}
 		fitsAndPasses(t, ctx, "counter", width)
 		for _, size := range []string{"80mm", "a6"} {
-			do(t, ctx, chromedp.Navigate(e.base+"/counter/slip/"+token+"?size="+size), chromedp.WaitVisible(chromedp.CSS(`.slip-code`)))
+			do(t, ctx, chromedp.Navigate(e.base+slipPath("000.00.53.H48-260331-0501", size)), chromedp.WaitVisible(chromedp.CSS(`.slip-code`)))
 			if back := eval[string](t, ctx, `document.querySelector('.slip-tools a.button').pathname`); back != "/counter" {
 				t.Errorf("the slip's way back leads to %q", back)
 			}

@@ -60,11 +60,11 @@ type counterForm struct {
 	DossierCode, ProcedureCode, ProcedureName, Field, Delivery, OnTime string
 }
 
-// counterRow is one dossier of the day. It carries no short code: an officer who could read
-// the codes of their own dossiers could answer them; the token only addresses the slip.
+// counterRow is one dossier of the day. It carries neither token nor short code: an officer
+// who could read them for their own dossiers could answer them; the slip goes by dossier code.
 type counterRow struct {
-	Token, DossierCode, Procedure, Field, Time string
-	Rated                                      bool
+	DossierCode, Procedure, Field, Time string
+	Rated                               bool
 }
 
 type counterData struct {
@@ -216,8 +216,8 @@ func (h *Handler) counterRows(c *fiber.Ctx, r counterRef) ([]counterRow, error) 
 			return nil, err
 		}
 		rows = append(rows, counterRow{
-			Token: d.Token, DossierCode: d.DossierCode,
-			Procedure: clipRunes(d.ProcedureName, 48), Field: h.fieldName(ctx, l, d.Field), Rated: rated,
+			DossierCode: d.DossierCode, Procedure: clipRunes(d.ProcedureName, 48),
+			Field: h.fieldName(ctx, l, d.Field), Rated: rated,
 			Time: d.CompletedAt.In(stats.TimeZone()).Format("15:04"),
 		})
 	}
@@ -270,11 +270,11 @@ func (h *Handler) Issue(c *fiber.Ctx) error {
 		elsewhere := survey.FieldErrors{{Question: "dossier_code", Reason: string(survey.CodeConflict), Message: errDossierElsewhere.Message}}
 		return h.counterFail(c, fiber.StatusConflict, form, elsewhere)
 	}
-	slip := "/counter/slip/" + got.Token + "?lang=" + webkit.Lang(c)
+	q := url.Values{"dossier": {got.DossierCode}, "lang": {webkit.Lang(c)}}
 	if !created {
-		slip += "&existing=1"
+		q.Set("existing", "1")
 	}
-	return c.Redirect(slip, fiber.StatusSeeOther)
+	return c.Redirect("/counter/slip?"+q.Encode(), fiber.StatusSeeOther)
 }
 
 // counterRequest is the ticket request of the form; unit, counter and officer come from the
@@ -319,9 +319,11 @@ type slipData struct {
 	Existing                 string // the notice that the dossier already had this slip
 }
 
-// Slip handles GET /counter/slip/:token?size=80mm|a6: the printable slip of a dossier.
+// Slip handles GET /counter/slip?dossier=CODE&size=80mm|a6: the printable slip of a dossier.
+// It is addressed by dossier code so no page an officer sees holds the survey token; the slip
+// itself must carry it, in the QR of the survey's address, with the short code to type.
 func (h *Handler) Slip(c *fiber.Ctx) error {
-	t, err := h.Tickets.ByToken(c)
+	t, err := h.Tickets.ByDossier(c)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,8 @@ type TicketStore interface {
 	TicketByToken(ctx context.Context, token string) (*survey.Ticket, error)
 	// TicketByShortCode returns survey.ErrTicketNotFound for an unknown code.
 	TicketByShortCode(ctx context.Context, code string) (*survey.Ticket, error)
+	// TicketByDossier returns survey.ErrTicketNotFound for a dossier without a ticket.
+	TicketByDossier(ctx context.Context, code string) (*survey.Ticket, error)
 }
 
 // Tickets looks up the ticket a citizen, a kiosk or an officer deals with, with its survey.
@@ -60,6 +62,16 @@ func (r Tickets) ByToken(c *fiber.Ctx) (*survey.Ticket, error) {
 		return nil, survey.ErrTicketNotFound
 	}
 	return r.Store.TicketByToken(c.UserContext(), token)
+}
+
+// ByDossier loads the ticket of the dossier named by the dossier query parameter, so pages
+// staff see can address a slip without holding its token.
+func (r Tickets) ByDossier(c *fiber.Ctx) (*survey.Ticket, error) {
+	code := c.Query("dossier")
+	if code == "" || len(code) > 100 {
+		return nil, survey.ErrTicketNotFound
+	}
+	return r.Store.TicketByDossier(c.UserContext(), code)
 }
 
 // Definition is the loaded survey with id.
