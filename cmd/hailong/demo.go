@@ -149,7 +149,7 @@ func writeDemoYear(ctx context.Context, db *mongodb.DB) error {
 					n++
 					t, r := demoDossier(rng, day, ag.Code, counter, n)
 					tickets = append(tickets, t)
-					roll.Add(stats.TicketBucket(t), stats.TicketCounts())
+					roll.Add(stats.TicketBucket(t), stats.TicketCounts(t))
 					if r != nil {
 						responses = append(responses, r)
 						roll.Add(stats.ResponseBucket(r), stats.ResponseCounts(r))

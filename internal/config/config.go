@@ -53,6 +53,9 @@ type Limits struct {
 	ShortCode int // HAILONG_LIMIT_SHORTCODE: short-code entries (kept low against enumeration)
 	SignIn    int // HAILONG_LIMIT_SIGNIN: sign-in attempts
 	Pair      int // HAILONG_LIMIT_PAIR: kiosk pairing requests (each may create a device record)
+	// HandIssue is HAILONG_LIMIT_HAND_ISSUE: dossiers an officer completes by hand, per officer
+	// (not per IP): a hand-issued ticket is one the officer could answer.
+	HandIssue int
 }
 
 // Load reads the configuration through getenv (os.Getenv in production).
@@ -214,6 +217,7 @@ func (c *Config) loadLimits(getenv func(string) string) error {
 		{"HAILONG_LIMIT_SHORTCODE", &c.Limits.ShortCode, 10},
 		{"HAILONG_LIMIT_SIGNIN", &c.Limits.SignIn, 10},
 		{"HAILONG_LIMIT_PAIR", &c.Limits.Pair, 10},
+		{"HAILONG_LIMIT_HAND_ISSUE", &c.Limits.HandIssue, 10},
 	} {
 		v, err := positiveInt(getenv, l.name, l.def)
 		if err != nil {

@@ -28,5 +28,5 @@ func responseEvent(r *survey.Response) rollup.Event {
 
 // ticketEvent is the rollup contribution of issuing t.
 func ticketEvent(t *survey.Ticket) rollup.Event {
-	return event(colTickets, t.Token, t.Nonce, stats.TicketBucket(t), stats.TicketCounts())
+	return event(colTickets, t.Token, t.Nonce, stats.TicketBucket(t), stats.TicketCounts(t))
 }

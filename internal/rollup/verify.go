@@ -43,7 +43,7 @@ func NewRecounter(w *Worker, store RecountStore) *Recounter {
 // recount computes every bucket from the stored tickets and responses.
 func (r *Recounter) recount(ctx context.Context) (stats.Buckets, error) {
 	buckets := stats.Buckets{}
-	err := r.store.EachTicket(ctx, func(t *survey.Ticket) { buckets.Add(stats.TicketBucket(t), stats.TicketCounts()) })
+	err := r.store.EachTicket(ctx, func(t *survey.Ticket) { buckets.Add(stats.TicketBucket(t), stats.TicketCounts(t)) })
 	if err != nil {
 		return nil, err
 	}

@@ -67,6 +67,7 @@ func (bs Buckets) Merge(o Buckets) {
 // CounterAnswered.
 const (
 	CounterIssued    = "issued"   // tickets issued (by issue day)
+	CounterHand      = "hand"     // tickets an officer issued by hand on the counter form
 	CounterAnswered  = "answered" // responses stored, misuse included
 	CounterMisuse    = "misuse"   // responses flagged as misuse
 	CounterRated     = "n"        // responses with an overall rating (the denominator)
@@ -128,8 +129,13 @@ func TicketBucket(t *survey.Ticket) Bucket {
 	return Bucket{Day: DateOf(t.IssuedAt), Agency: t.Agency, Counter: t.Counter, Field: t.Field, Officer: t.Officer}
 }
 
-// TicketCounts is what issuing a ticket adds to its bucket.
-func TicketCounts() map[string]int64 { return map[string]int64{CounterIssued: 1} }
+// TicketCounts is what issuing t adds to its bucket.
+func TicketCounts(t *survey.Ticket) map[string]int64 {
+	if t.IssuedBy == survey.IssuedByCounter {
+		return map[string]int64{CounterIssued: 1, CounterHand: 1}
+	}
+	return map[string]int64{CounterIssued: 1}
+}
 
 // Comment is a citizen's free comment as managers see it: no personal data, only where and when.
 type Comment struct {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
 )
 
 // Buckets sum what lands in one bucket, whether added one response at a time or merged from
@@ -34,5 +35,17 @@ func TestBucketsAddAndMerge(t *testing.T) {
 	a.Add(build, map[string]int64{"answered": 1})
 	if got := b[build.Key()].Counts; got["answered"] != 1 {
 		t.Errorf("adding to the merged-into set changed the merged one: %v", got)
+	}
+}
+
+func TestTicketCountsCountHandIssuedTicketsApart(t *testing.T) {
+	for _, c := range []struct {
+		by   survey.IssueMethod
+		hand int64
+	}{{survey.IssuedByAPI, 0}, {survey.IssuedByBatch, 0}, {"", 0}, {survey.IssuedByCounter, 1}} {
+		got := stats.TicketCounts(&survey.Ticket{IssuedBy: c.by})
+		if got[stats.CounterIssued] != 1 || got[stats.CounterHand] != c.hand {
+			t.Errorf("ticket issued by %q counts %v, want issued 1 and hand %d", c.by, got, c.hand)
+		}
 	}
 }

@@ -46,9 +46,22 @@ type Ticket struct {
 	SurveyID      string    `bson:"survey_id" json:"survey_id"`
 	IssuedAt      time.Time `bson:"issued_at" json:"issued_at"`
 	ExpiresAt     time.Time `bson:"expires_at" json:"expires_at"`
+	// IssuedBy is how the ticket was issued; a ticket an officer issued by hand is one they
+	// could answer themselves, so figures show those apart. Empty on tickets issued before.
+	IssuedBy IssueMethod `bson:"issued_by,omitempty" json:"issued_by,omitempty"`
 	// Nonce tells this issue attempt's document from an earlier attempt's for the same dossier.
 	Nonce string `bson:"nonce" json:"-"`
 }
+
+// IssueMethod is how a ticket was issued.
+type IssueMethod string
+
+// The ways a ticket is issued.
+const (
+	IssuedByAPI     IssueMethod = "api"     // the one-stop e-system, with its API key
+	IssuedByBatch   IssueMethod = "batch"   // the e-system's batch import
+	IssuedByCounter IssueMethod = "counter" // an officer's hand, on the counter form
+)
 
 // Expired reports whether the ticket can no longer be answered at now.
 func (t *Ticket) Expired(now time.Time) bool { return !now.Before(t.ExpiresAt) }
@@ -65,6 +78,8 @@ type TicketRequest struct {
 	Delivery      Delivery   `json:"channel"`
 	CompletedAt   *time.Time `json:"completed_at"`
 	OnTime        *bool      `json:"on_time"`
+	// IssuedBy is set by the code that takes the request, never by its sender.
+	IssuedBy IssueMethod `json:"-"`
 }
 
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$`)

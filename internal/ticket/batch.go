@@ -24,12 +24,13 @@ type Result struct {
 
 // IssueAll issues the ticket of each request through Issue, several at a time, and returns one
 // result per request in order: a bad request fails alone, and a dossier sent twice gets one
-// ticket.
+// ticket. Each ticket is marked as issued by batch.
 func (is *Issuer) IssueAll(ctx context.Context, reqs []*survey.TicketRequest) []Result {
 	out := make([]Result, len(reqs))
 	slots := make(chan struct{}, batchParallel)
 	var wg sync.WaitGroup
 	for i, req := range reqs {
+		req.IssuedBy = survey.IssuedByBatch
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()

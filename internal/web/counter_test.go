@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -21,7 +22,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/rollup"
+	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
 )
@@ -502,4 +506,69 @@ func printSlip(t *testing.T, ctx context.Context, slip, surveyURL string, paper 
 		t.Errorf("%s: printed on %d page(s) of %.1f × %.1f mm, want one page of %v mm", slip, len(pages), w, h, paper)
 	}
 	t.Logf("%s: %d page(s) of %.1f × %.1f mm, QR code %.1f mm wide", slip[strings.LastIndex(slip, "/")+1:], len(pages), w, h, qrMM)
+}
+
+// An officer who completes dossiers by hand could answer them, so each hand issue is in the
+// audit trail under the officer's name, and an officer completes only so many a minute,
+// wherever they sign in from; other officers are not held back.
+func TestCounterHandIssueIsAuditedAndLimitedPerOfficer(t *testing.T) {
+	e := newEnv(t, func(c *config.Config) { c.Limits.HandIssue = 3 })
+	o, other := e.signInOfficer(testAgency, "c1"), e.signInOfficer(testAgency, "c2")
+	for i := range 3 {
+		o.mustComplete(fmt.Sprintf("H48-260331-07%02d", i))
+	}
+	status, hdr, _ := o.complete(dossierForm("H48-260331-0799"))
+	if status != http.StatusTooManyRequests || hdr.Get("Retry-After") == "" {
+		t.Fatalf("a fourth hand issue in a minute: %d, want 429 with Retry-After", status)
+	}
+	other.mustComplete("H48-260331-0800")
+
+	cur, err := e.db.DB.Collection("audit").Find(context.Background(), bson.D{{Key: "action", Value: "ticket.hand_issue"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []account.AuditEntry
+	if err := cur.All(context.Background(), &entries); err != nil {
+		t.Fatal(err)
+	}
+	mine := 0
+	for _, a := range entries {
+		if a.User == o.name && strings.HasPrefix(a.Target, "H48-260331-07") {
+			mine++
+		}
+	}
+	if len(entries) != 4 || mine != 3 {
+		t.Fatalf("audit trail of hand issues: %+v, want the officer's 3 and the other officer's 1", entries)
+	}
+}
+
+// Each ticket says how it was issued, and the rollups count the hand-issued ones apart, the
+// same way a full recount does.
+func TestTicketsRecordHowTheyWereIssued(t *testing.T) {
+	e := newEnv(t)
+	api := e.issueAt("H48-260331-0901", "c1").Token
+	batch := `[{"dossier_code":"H48-260331-0902","field":"civil-status","agency":"` + testAgency + `","counter":"c1"}]`
+	if status, _, resp := e.post("/api/v1/tickets/batch", "application/json", batch, "Authorization", "Bearer "+e.key); status != http.StatusOK {
+		t.Fatalf("batch: %d %s", status, resp)
+	}
+	hand := e.signInOfficer(testAgency, "c1").mustComplete("H48-260331-0903")
+	for token, want := range map[string]survey.IssueMethod{api: survey.IssuedByAPI, e.dossierToken("H48-260331-0902"): survey.IssuedByBatch, hand: survey.IssuedByCounter} {
+		if got := e.storedTicket(token).IssuedBy; got != want {
+			t.Errorf("ticket %s issued by %q, want %q", token, got, want)
+		}
+	}
+	e.settle()
+	var issued, handIssued int64
+	err := mongodb.NewRollupStore(e.db).EachCount(context.Background(), func(key string, _ int64, counts map[string]int64) {
+		if strings.Contains(key, "|"+testAgency+"|c1|") {
+			issued += counts[stats.CounterIssued]
+			handIssued += counts[stats.CounterHand]
+		}
+	})
+	if err != nil || issued != 3 || handIssued != 1 {
+		t.Fatalf("c1's rollups count %d issued, %d by hand (%v); want 3 and 1", issued, handIssued, err)
+	}
+	if diffs, err := rollup.NewRecounter(e.worker, mongodb.NewRollupStore(e.db)).Verify(context.Background()); err != nil || len(diffs) > 0 {
+		t.Fatalf("rollup verify: %v %+v", err, diffs)
+	}
 }

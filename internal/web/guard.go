@@ -264,6 +264,8 @@ func (g *guard) limitFor(bucket string) redisstore.Limit {
 		return redisstore.PerMinute(l.ShortCode)
 	case limitPair:
 		return redisstore.PerMinute(l.Pair)
+	case limitHandIssue:
+		return redisstore.PerMinute(l.HandIssue)
 	default:
 		return redisstore.PerMinute(l.Lookup)
 	}
@@ -271,8 +273,18 @@ func (g *guard) limitFor(bucket string) redisstore.Limit {
 
 // limit refuses a client that exceeds bucket's rate with 429 and Retry-After.
 func (g *guard) limit(bucket string) fiber.Handler {
+	return g.limitBy(bucket, g.ClientKey)
+}
+
+// limitUser is limit per signed-in user, wherever they sign in from; it follows requireSession.
+func (g *guard) limitUser(bucket string) fiber.Handler {
+	return g.limitBy(bucket, func(c *fiber.Ctx) string { return "user:" + webkit.CurrentUser(c).Name })
+}
+
+// limitBy refuses a request whose key exceeds bucket's rate with 429 and Retry-After.
+func (g *guard) limitBy(bucket string, keyOf func(*fiber.Ctx) string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ok, wait := g.limiter.Allow(c.UserContext(), bucket+":"+g.ClientKey(c), g.limitFor(bucket))
+		ok, wait := g.limiter.Allow(c.UserContext(), bucket+":"+keyOf(c), g.limitFor(bucket))
 		if ok {
 			return c.Next()
 		}

@@ -61,6 +61,7 @@ const (
 	limitSubmit    = "submit"
 	limitShortCode = "code"
 	limitPair      = "pair"
+	limitHandIssue = "hand" // per signed-in user, not per client
 )
 
 func staticFS() http.FileSystem {

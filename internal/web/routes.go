@@ -81,7 +81,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	// Counter officers: complete a dossier by hand, the day's list, printable slips.
 	counter := app.Group("/counter", g.requireSession(account.RoleOfficer, account.RoleManager, account.RoleAdmin), g.csrf)
 	counter.Get("/", h.counter.Page)
-	counter.Post("/tickets", h.counter.Issue)
+	counter.Post("/tickets", g.limitUser(limitHandIssue), h.counter.Issue)
 	counter.Get("/slip", h.counter.Slip)
 
 	// Managers: dashboard, exports and periodic reports.

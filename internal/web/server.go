@@ -168,7 +168,7 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		stats:     &dashboard.StatsAPI{Callers: g, Figures: figures},
 		tablet:    &tablet.Handler{Base: b, Kiosk: d.Kiosk, Tickets: tickets, Streams: tablet.NewStreamSlots(d.Config.KioskStreams)},
 		counter: &counter.Handler{Base: b, Issuer: d.Issuer, Days: d.CounterDays, Tickets: tickets, Responses: d.Responses,
-			Org: d.Org, QR: d.QR, URLs: urls},
+			Org: d.Org, QR: d.QR, URLs: urls, Audit: audit},
 		dashboard: &dashboard.Handler{Base: b, Figures: figures, Cases: d.Cases},
 		admin: &admin.Handler{Base: b, Org: d.Org, UnitStore: d.OrgEdits.Units, FieldStore: d.OrgEdits.Fields,
 			Users: d.Access.Users, Sessions: d.Access.Sessions, Keys: d.Access.APIKeys, Audit: audit, Kiosk: d.Kiosk, Cases: d.Cases, Rollups: d.Rollups},

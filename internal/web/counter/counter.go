@@ -45,6 +45,7 @@ type Handler struct {
 	Org       *org.Directory
 	QR        *qr.Generator
 	URLs      webkit.TicketURLs
+	Audit     webkit.Auditor
 }
 
 // counterRef names one counter of an agency.
@@ -270,6 +271,11 @@ func (h *Handler) Issue(c *fiber.Ctx) error {
 		elsewhere := survey.FieldErrors{{Question: "dossier_code", Reason: string(survey.CodeConflict), Message: errDossierElsewhere.Message}}
 		return h.counterFail(c, fiber.StatusConflict, form, elsewhere)
 	}
+	if created { // a hand-issued ticket is one its officer could answer: keep who issued it
+		if err := h.Audit.Record(c, "ticket.hand_issue", got.DossierCode); err != nil {
+			return err
+		}
+	}
 	q := url.Values{"dossier": {got.DossierCode}, "lang": {webkit.Lang(c)}}
 	if !created {
 		q.Set("existing", "1")
@@ -283,6 +289,7 @@ func (h *Handler) counterRequest(ctx context.Context, u *account.User, f counter
 	req := survey.TicketRequest{
 		DossierCode: f.DossierCode, ProcedureCode: f.ProcedureCode, ProcedureName: f.ProcedureName, Field: f.Field,
 		Agency: u.Agency, Counter: u.Counter, Officer: u.Name, Delivery: survey.Delivery(f.Delivery),
+		IssuedBy: survey.IssuedByCounter,
 	}
 	errs := h.Issuer.Validate(ctx, &req)
 	switch f.OnTime {

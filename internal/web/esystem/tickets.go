@@ -30,6 +30,7 @@ func (h *TicketAPI) Issue(c *fiber.Ctx) error {
 	if err := webkit.DecodeJSON(c.Body(), &req); err != nil {
 		return err
 	}
+	req.IssuedBy = survey.IssuedByAPI
 	t, created, err := h.Issuer.Issue(c.UserContext(), &req)
 	if err != nil {
 		return err
