@@ -152,26 +152,23 @@ func (s *TicketStore) TicketByToken(ctx context.Context, token string) (*survey.
 
 // TicketByDossier returns the ticket of the dossier with code.
 func (s *TicketStore) TicketByDossier(ctx context.Context, code string) (*survey.Ticket, error) {
-	var c claim
-	err := s.dossiers.FindOne(ctx, bson.D{{Key: "_id", Value: code}}).Decode(&c)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, survey.ErrTicketNotFound
-	}
-	if err != nil {
-		return nil, storeErr("find dossier", err)
-	}
-	return s.TicketByToken(ctx, c.Token)
+	return s.byClaim(ctx, s.dossiers, code, "find dossier")
 }
 
 // TicketByShortCode returns the ticket with the normalised short code.
 func (s *TicketStore) TicketByShortCode(ctx context.Context, code string) (*survey.Ticket, error) {
+	return s.byClaim(ctx, s.codes, code, "find short code")
+}
+
+// byClaim returns the ticket whose claim in col (a dossier or a short code) has id.
+func (s *TicketStore) byClaim(ctx context.Context, col *mongo.Collection, id, op string) (*survey.Ticket, error) {
 	var c claim
-	err := s.codes.FindOne(ctx, bson.D{{Key: "_id", Value: code}}).Decode(&c)
+	err := col.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, survey.ErrTicketNotFound
 	}
 	if err != nil {
-		return nil, storeErr("find short code", err)
+		return nil, storeErr(op, err)
 	}
 	return s.TicketByToken(ctx, c.Token)
 }
