@@ -47,7 +47,9 @@ func userCmd(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	u := account.User{Name: strings.ToLower(strings.TrimSpace(*name)), Role: *role, Agency: *agency, Counter: *counter, CreatedAt: time.Now().UTC()}
-	exists := func(code string) bool { return slices.ContainsFunc(units, func(un org.Unit) bool { return un.Code == code }) }
+	exists := func(code string) bool {
+		return slices.ContainsFunc(units, func(un org.Unit) bool { return un.Code == code })
+	}
 	if err := u.CheckNew(password, exists); err != nil { // the admin form's checks
 		return fmt.Errorf("user create: %w", err)
 	}

@@ -74,7 +74,6 @@ func FormatDateTime(t time.Time) string {
 	return t.In(TimeZone()).Format("02/01/2006 15:04")
 }
 
-
 // roundDecimal rounds the non-negative finite v half away from zero to
 // decimals places and returns its integer digits and exactly decimals
 // fraction digits.

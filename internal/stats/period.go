@@ -255,4 +255,3 @@ func (p Period) Bounds() (start, end time.Time) {
 
 // String formats p as an ISO 8601 interval "2026-01-01/2026-03-31".
 func (p Period) String() string { return p.From.String() + "/" + p.To.String() }
-

@@ -67,9 +67,9 @@ type Access struct {
 	// SignInFailures counts each account name's failed sign-ins, which slow its next ones.
 	SignInFailures account.SignInFailureStore
 	Sessions       account.SessionStore
-	Audit    account.AuditStore
-	APIKeys  account.APIKeyStore
-	Limiter  *redisstore.Limiter
+	Audit          account.AuditStore
+	APIKeys        account.APIKeyStore
+	Limiter        *redisstore.Limiter
 	// IPSalt salts the hash that stands for a client IP; clear IPs are never kept.
 	IPSalt string
 }
