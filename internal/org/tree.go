@@ -153,3 +153,18 @@ type UnitStore interface {
 	Counters(ctx context.Context) ([]Counter, error)
 	SaveCounter(ctx context.Context, c Counter) error
 }
+
+// Within is what a caller scoped to unit own ("" for the whole organisation) sees when asking
+// for unit asked ("" for everything they may see): the units in scope, nil meaning all, and
+// false when asked lies outside own's subtree.
+func (o *Tree) Within(own, asked string) (map[string]bool, bool) {
+	switch {
+	case own == "" && asked == "":
+		return nil, true
+	case asked == "":
+		return o.Subtree(own), true
+	case own == "" || o.Subtree(own)[asked]:
+		return o.Subtree(asked), true
+	}
+	return nil, false
+}

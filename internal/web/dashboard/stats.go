@@ -80,16 +80,12 @@ func (r Figures) applyScope(q *stats.Query, sc scope) error {
 		return survey.ErrForbidden
 	case sc.counter != "":
 		q.Agencies, q.Counter = map[string]bool{sc.agency: true}, sc.counter
-	case sc.agency == "" && q.Agency == "":
-		return nil
-	case sc.agency == "":
-		q.Agencies = r.Org.Tree.Subtree(q.Agency)
-	case q.Agency == "":
-		q.Agencies = r.Org.Tree.Subtree(sc.agency)
-	case r.Org.Tree.Subtree(sc.agency)[q.Agency]:
-		q.Agencies = r.Org.Tree.Subtree(q.Agency)
 	default:
-		return survey.ErrForbidden
+		agencies, ok := r.Org.Tree.Within(sc.agency, q.Agency)
+		if !ok {
+			return survey.ErrForbidden
+		}
+		q.Agencies = agencies
 	}
 	return nil
 }

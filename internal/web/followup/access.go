@@ -17,7 +17,8 @@ import (
 type caller struct {
 	name     string          // what the timeline says did it
 	user     *account.User   // nil for an API key
-	agencies map[string]bool // the units in scope; nil means all
+	agency   string          // the unit the caller is scoped to; "" for the whole organisation
+	agencies map[string]bool // that unit's subtree; nil means all
 }
 
 // APIKeyLocal is where the access guard leaves the request's API key.
@@ -37,7 +38,7 @@ func callerOf(c *fiber.Ctx, tree *org.Tree) (caller, error) {
 	}
 	cl := caller{name: u.Name, user: u}
 	if u.Agency != "" {
-		cl.agencies = tree.Subtree(u.Agency)
+		cl.agency, cl.agencies = u.Agency, tree.Subtree(u.Agency)
 	}
 	return cl, nil
 }
@@ -56,13 +57,10 @@ func (cl caller) scopeFilter(f *cases.Filter, agency string, tree *org.Tree) err
 	if cl.user != nil {
 		f.NotOfficer = cl.user.Name
 	}
-	switch {
-	case agency == "":
-		f.Agencies = cl.agencies
-	case cl.agencies == nil || cl.agencies[agency]:
-		f.Agencies = tree.Subtree(agency)
-	default:
+	agencies, ok := tree.Within(cl.agency, agency)
+	if !ok {
 		return survey.ErrForbidden
 	}
+	f.Agencies = agencies
 	return nil
 }
