@@ -44,7 +44,35 @@ type User struct {
 	PasswordHash string    `bson:"password_hash" json:"-"`
 	CreatedAt    time.Time `bson:"created_at" json:"created_at"`
 	Disabled     bool      `bson:"disabled" json:"disabled"`
+	// Email is where alerts, reminders and digests are mailed ("" for none).
+	Email string `bson:"email,omitempty" json:"email,omitempty"`
+	// Lang is the language of those e-mails: vi (the default) or en.
+	Lang string `bson:"lang,omitempty" json:"lang,omitempty"`
+	// Notify is what the user chose to be mailed; nil means the defaults of their role.
+	Notify *Notify `bson:"notify,omitempty" json:"notify,omitempty"`
 }
+
+// Notify is what a user is mailed.
+type Notify struct {
+	Alerts    bool `bson:"alerts" json:"alerts"`       // integrity reports and targets missed, at once
+	Reminders bool `bson:"reminders" json:"reminders"` // their cases nearing or past the deadline
+	Daily     bool `bson:"daily" json:"daily"`         // the daily digest, at 07:30
+	Weekly    bool `bson:"weekly" json:"weekly"`       // the weekly summary, Monday 07:30
+}
+
+// Notifications is what u is mailed: their choice, or by default alerts for managers and
+// admins and reminders for everyone who can be assigned a case.
+func (u *User) Notifications() Notify {
+	if u.Notify != nil {
+		return *u.Notify
+	}
+	manages := u.Role == RoleAdmin || u.Role == RoleManager
+	return Notify{Alerts: manages, Reminders: manages}
+}
+
+// Manages reports whether u is a manager or admin: who hears of alerts in their part of the
+// organisation and of cases past their deadline.
+func (u *User) Manages() bool { return u.Role == RoleAdmin || u.Role == RoleManager }
 
 // Validate checks the name and role of a new or changed account.
 func (u *User) Validate() error {
@@ -168,10 +196,11 @@ const (
 	ScopeStatsRead    = "stats:read"
 	ScopeCasesRead    = "cases:read"
 	ScopeCasesWrite   = "cases:write"
+	ScopeWebhooks     = "webhooks:manage"
 )
 
 // Scopes lists every API key scope, in the order forms offer them.
-var Scopes = []string{ScopeTicketsWrite, ScopeStatsRead, ScopeCasesRead, ScopeCasesWrite}
+var Scopes = []string{ScopeTicketsWrite, ScopeStatsRead, ScopeCasesRead, ScopeCasesWrite, ScopeWebhooks}
 
 // HasScope reports whether the key grants scope.
 func (k *APIKey) HasScope(scope string) bool {

@@ -15,11 +15,14 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/alerts"
 	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/kiosk"
+	"github.com/hailong/hailong/internal/mail"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/org"
+	"github.com/hailong/hailong/internal/outbox"
 	"github.com/hailong/hailong/internal/qr"
 	"github.com/hailong/hailong/internal/redisstore"
 	"github.com/hailong/hailong/internal/rollup"
@@ -27,6 +30,8 @@ import (
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/ticket"
 	"github.com/hailong/hailong/internal/web"
+	"github.com/hailong/hailong/internal/web/esystem"
+	"github.com/hailong/hailong/internal/webhook"
 	"github.com/hailong/hailong/surveys"
 )
 
@@ -52,14 +57,18 @@ type App struct {
 	Hub       *redisstore.Hub
 	Tree      *org.Tree
 	Metrics   *web.Metrics
+	Outbox    *outbox.Outbox
+	Webhooks  *webhook.Service
+	Alerts    *alerts.Watch
 
-	log       *slog.Logger
-	sessions  *mongodb.SessionStore
-	deadlines *cases.Deadlines
-	devices   *mongodb.DeviceStore
-	now       func() time.Time
-	retention time.Duration // HAILONG_RESPONSE_RETENTION
-	closeOnce sync.Once
+	log         *slog.Logger
+	sessions    *mongodb.SessionStore
+	deadlines   *cases.Deadlines
+	devices     *mongodb.DeviceStore
+	outboxStore *mongodb.OutboxStore
+	now         func() time.Time
+	retention   time.Duration // HAILONG_RESPONSE_RETENTION
+	closeOnce   sync.Once
 }
 
 // New builds a server on an open store. Nothing runs in the background until Start.
@@ -95,19 +104,34 @@ func New(ctx context.Context, o Options) (*App, error) {
 		return nil, err
 	}
 	audit := mongodb.NewAuditStore(db)
-	a.Cases = &cases.Service{Store: mongodb.NewCaseStore(db), Log: log, Now: o.Now,
-		Contacts: mongodb.NewContactStore(db), Sealer: seal, Responses: a.Responses, Audit: audit}
-	a.deadlines = cases.NewDeadlines(a.Cases, mongodb.NewLeaseStore(db), a.parentUnit, log)
+	users := mongodb.NewUserStore(db)
+	invite, err := a.notifications(cfg, seal, users, log)
+	if err != nil {
+		return nil, err
+	}
+	announce := &alerts.Cases{Outbox: a.Outbox, Labels: directory, BaseURL: cfg.BaseURL}
+	caseStore := mongodb.NewCaseStore(db)
+	caseStore.Announce = announce.CaseChanged
+	a.Cases = &cases.Service{Store: caseStore, Log: log, Now: o.Now,
+		Contacts: mongodb.NewContactStore(db), Sealer: seal, Responses: a.Responses, Audit: audit, Announce: announce}
+	leases := mongodb.NewLeaseStore(db)
+	a.deadlines = cases.NewDeadlines(a.Cases, leases, a.parentUnit, log)
 	rollups := mongodb.NewRollupStore(db)
 	a.Rollups = rollup.NewWorker(rollups, a.Cases, log)
+	a.Rollups.Created = &alerts.Responses{Outbox: a.Outbox, Responses: a.Responses, Subscribers: a.Webhooks, Labels: directory}
 	a.View = rollup.NewView(rollups)
+	figures := viewFigures{view: a.View, dir: directory}
+	a.Alerts = alerts.NewWatch(a.Outbox, figures, mongodb.NewAlertStateStore(db), leases,
+		&alerts.Digests{Outbox: a.Outbox, Figures: figures, Cases: caseStore, Labels: directory}, log, o.Now)
+	if invite != nil {
+		invite.Labels = directory
+	}
 	a.Metrics.WatchJournal(a.Rollups.Pending)
 	a.sessions = mongodb.NewSessionStore(db, o.Now)
 	kioskService := &kiosk.Service{Devices: a.devices, Hub: a.Hub, Responses: a.Responses,
 		Limiter: limiter, Log: log, Now: o.Now}
 	days := mongodb.NewCounterDayStore(db)
 	tickets := mongodb.NewTicketStore(db, 100_000, journal)
-	users := mongodb.NewUserStore(db)
 	a.HTTP, err = web.New(web.Deps{
 		Config: cfg, Log: log, Now: o.Now, Metrics: a.Metrics, Ready: readiness(db),
 		Access: web.Access{Users: users, SignInFailures: users, Sessions: a.sessions, Audit: audit,
@@ -116,13 +140,57 @@ func New(ctx context.Context, o Options) (*App, error) {
 		Issuer: ticket.NewIssuer(tickets, directory.Fields, cfg.TicketTTL, o.Now, kioskService, ticket.DayList{Store: days, Log: log}),
 		QR:     qr.NewGenerator(4096), Kiosk: kioskService,
 		Org: directory, OrgEdits: web.OrgEdits{Units: mongodb.NewUnitStore(db), Fields: mongodb.NewFieldStore(db)},
-		Rollups: a.View, Cases: a.Cases,
+		Rollups: a.View, Cases: a.Cases, Webhooks: a.Webhooks, Outbox: a.Outbox, Invite: inviter(invite),
 	})
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// notifications builds the outbox with its receivers: the webhook endpoints always, the
+// mailboxes when e-mail is configured (then it also returns what mails survey invitations).
+func (a *App) notifications(cfg *config.Config, seal *cases.Sealer, users *mongodb.UserStore, log *slog.Logger) (*alerts.Invitations, error) {
+	a.Webhooks = &webhook.Service{Store: mongodb.NewWebhookStore(a.DB), Sealer: seal, Now: a.now,
+		Client: webhook.NewClient(cfg.WebhookAllowPrivate, "HaiLong-Webhooks/1")}
+	routers := []outbox.Router{a.Webhooks}
+	senders := map[string]outbox.Sender{outbox.KindWebhook: a.Webhooks}
+	var invite *alerts.Invitations
+	if cfg.SMTPURL != "" {
+		m, err := mail.New(cfg.SMTPURL, cfg.MailFrom)
+		if err != nil {
+			return nil, err
+		}
+		m.Users, m.Opener, m.BaseURL = users, seal, cfg.BaseURL
+		m.Scope = func(own, agency string) bool { return own == "" || a.Tree.Subtree(own)[agency] }
+		routers, senders[outbox.KindMail] = append(routers, m), m
+		invite = &alerts.Invitations{Sealer: seal, Label: mail.AddressLabel}
+	}
+	a.outboxStore = mongodb.NewOutboxStore(a.DB)
+	a.Outbox = outbox.New(a.outboxStore, routers, senders, log, a.now)
+	if invite != nil {
+		invite.Outbox = a.Outbox
+	}
+	return invite, nil
+}
+
+// inviter is invite as the web layer's interface: nil (e-mail off) stays nil.
+func inviter(invite *alerts.Invitations) esystem.Inviter {
+	if invite == nil {
+		return nil
+	}
+	return invite
+}
+
+// viewFigures answers the alerts' stats queries from the in-memory rollups, labelled in Vietnamese.
+type viewFigures struct {
+	view *rollup.View
+	dir  *org.Directory
+}
+
+func (f viewFigures) Aggregate(ctx context.Context, q stats.Query) (stats.Result, error) {
+	return stats.Aggregate(func(fn func(*stats.Bucket)) { f.view.Buckets(q.Period, fn) }, q, f.dir.Meta(ctx, "vi"))
 }
 
 // organisation loads the hierarchy, the field catalogue and the targets.
@@ -178,6 +246,12 @@ func (a *App) Start(ctx context.Context) {
 	go refreshEvery(ctx, time.Second, a.View.Refresh, a.log)
 	go a.Tree.RefreshEvery(ctx, 10*time.Second)
 	go a.deadlines.Run(ctx, 30*time.Second)
+	go a.Outbox.Run(ctx, 2*time.Second)
+	go a.Alerts.Run(ctx, 30*time.Second)
+	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error {
+		_, err := a.outboxStore.PurgeClaims(ctx, a.now().Add(-48*time.Hour))
+		return err
+	}, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.sessions.PurgeExpired(ctx); return err }, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.devices.PurgeUnpaired(ctx, a.now()); return err }, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.Cases.EraseContacts(ctx); return err }, a.log)

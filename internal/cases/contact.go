@@ -57,7 +57,7 @@ func (f ContactForm) Contact(now time.Time) (*Contact, survey.FieldErrors) {
 		}
 	}
 	if email != "" {
-		if c.Email = normalizeEmail(email); c.Email == "" {
+		if c.Email = NormalizeEmail(email); c.Email == "" {
 			errs = append(errs, survey.NewFieldError(FieldEmail, "format", "contact.error.email"))
 		}
 	}
@@ -89,8 +89,8 @@ func NormalizePhone(s string) string {
 	return s
 }
 
-// normalizeEmail returns a bare address (name@domain.tld) in s, or "".
-func normalizeEmail(s string) string {
+// NormalizeEmail returns s when it is a bare e-mail address (name@domain.tld), else "".
+func NormalizeEmail(s string) string {
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" || len(s) > maxEmail {
 		return ""

@@ -78,6 +78,19 @@ type Service struct {
 	Sealer    *Sealer
 	Responses ResponseReader
 	Audit     AuditTrail
+
+	// Announce, when set, tells the outbox of the cases opened (before they are stored, so a
+	// crash opens and announces them again, never one without the other).
+	Announce Announcer
+}
+
+// Announcer tells other systems and people of cases opened and changed; telling twice of the
+// same thing is harmless.
+type Announcer interface {
+	CasesOpened(ctx context.Context, cs []*Case) error
+	// CaseChanged is told of c right after its new version is stored as a change and before
+	// the case document follows, and again by whoever rolls that change forward.
+	CaseChanged(ctx context.Context, c *Case) error
 }
 
 // OpenCases opens the case of each seed, due on the working days its kind allows.
@@ -89,6 +102,11 @@ func (s *Service) OpenCases(ctx context.Context, seeds []Seed) error {
 	cs := make([]*Case, len(seeds))
 	for i := range seeds {
 		cs[i] = New(&seeds[i], set.Calendar, set.DaysFor(seeds[i].Kind))
+	}
+	if s.Announce != nil {
+		if err := s.Announce.CasesOpened(ctx, cs); err != nil {
+			return err
+		}
 	}
 	return s.Store.Open(ctx, cs)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -44,6 +45,14 @@ type Config struct {
 	// ResponseRetention (HAILONG_RESPONSE_RETENTION) is how long a response keeps its dossier
 	// code, comment and answers; after it only what the rollups count remains.
 	ResponseRetention time.Duration
+	// SMTPURL (HAILONG_SMTP_URL: smtp://user:pass@host:587, or smtps:// for TLS from the first
+	// byte) is where alerts and invitations are mailed from; empty means e-mail is off.
+	SMTPURL string
+	// MailFrom (HAILONG_MAIL_FROM) is the sender of every e-mail, e.g. "Hài Lòng <khaosat@example.gov.vn>".
+	MailFrom string
+	// WebhookAllowPrivate (HAILONG_WEBHOOK_ALLOW_PRIVATE) lets webhooks reach private, loopback and
+	// link-local addresses, which are refused otherwise.
+	WebhookAllowPrivate bool
 }
 
 // Limits are the per-client-IP rate limits, as requests per minute.
@@ -72,6 +81,8 @@ func Load(getenv func(string) string) (*Config, error) {
 		AdminPassword: getenv("HAILONG_ADMIN_PASSWORD"),
 		IPHashSalt:    getenv("HAILONG_IP_SALT"),
 		MetricsToken:  strings.TrimSpace(getenv("HAILONG_METRICS_TOKEN")),
+		SMTPURL:       strings.TrimSpace(getenv("HAILONG_SMTP_URL")),
+		MailFrom:      strings.TrimSpace(getenv("HAILONG_MAIL_FROM")),
 	}
 	var errs []string
 	add := func(err error) {
@@ -102,6 +113,9 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.SecretKey, err = secretKey(getenv("HAILONG_SECRET_KEY"))
 	add(err)
+	add(c.checkMail())
+	c.WebhookAllowPrivate, err = boolean(getenv, "HAILONG_WEBHOOK_ALLOW_PRIVATE")
+	add(err)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("config: %s", strings.Join(errs, "; "))
 	}
@@ -114,6 +128,29 @@ func Variables() []string {
 	var names []string
 	_, _ = Load(func(k string) string { names = append(names, k); return "" })
 	return names
+}
+
+// checkMail checks the SMTP URL and the sender, which it needs.
+func (c *Config) checkMail() error {
+	if c.SMTPURL == "" {
+		return nil
+	}
+	u, err := url.Parse(c.SMTPURL)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		return fmt.Errorf("HAILONG_SMTP_URL must look like smtp://user:password@host:587 (or smtps:// for TLS from the start)")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("HAILONG_SMTP_URL has a bad port %q", p)
+		}
+	}
+	if c.MailFrom == "" {
+		return fmt.Errorf("HAILONG_MAIL_FROM is needed with HAILONG_SMTP_URL: the sender's address, e.g. \"Hài Lòng <khaosat@example.gov.vn>\"")
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return fmt.Errorf("HAILONG_MAIL_FROM=%q is not an e-mail address (e.g. \"Hài Lòng <khaosat@example.gov.vn>\")", c.MailFrom)
+	}
+	return nil
 }
 
 func (c *Config) checkAddr() error {

@@ -32,6 +32,9 @@ var _ cases.Store = (*CaseStore)(nil)
 // reader rolls forward a change a crash left behind.
 type CaseStore struct {
 	cases, changes, settings *mongo.Collection
+	// Announce, when set, is told of each change once it is stored and before the case
+	// document follows it; a reader rolling the change forward tells it again.
+	Announce func(ctx context.Context, c *cases.Case) error
 }
 
 // NewCaseStore returns the case store in db.
@@ -84,6 +87,9 @@ func (s *CaseStore) Case(ctx context.Context, id string) (*cases.Case, error) {
 		if err != nil || next == nil {
 			return &c, err
 		}
+		if err := s.announce(ctx, next); err != nil {
+			return nil, err
+		}
 		if err := s.replace(ctx, next); err != nil {
 			return nil, err
 		}
@@ -117,7 +123,17 @@ func (s *CaseStore) Update(ctx context.Context, c *cases.Case) error {
 	if err != nil {
 		return storeErr("store case change", err)
 	}
+	if err := s.announce(ctx, c); err != nil {
+		return err
+	}
 	return s.replace(ctx, c)
+}
+
+func (s *CaseStore) announce(ctx context.Context, c *cases.Case) error {
+	if s.Announce == nil {
+		return nil
+	}
+	return s.Announce(ctx, c)
 }
 
 // replace writes c over its case document unless that holds a later version already.

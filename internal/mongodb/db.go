@@ -20,6 +20,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/hailong/hailong/internal/org"
+	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/survey"
 )
 
@@ -28,7 +29,7 @@ const (
 	colTickets    = "tickets"
 	colDossiers   = "dossiers"
 	colShortCodes = "short_codes"
-	colResponses  = "responses"
+	colResponses  = rollup.ResponsesCol
 	colJournal    = "journal"
 	colJournalOK  = "journal_ok"
 	colFields     = "fields"
@@ -45,7 +46,8 @@ var collections = []string{
 	colTickets, colDossiers, colShortCodes, colResponses, colJournal, colJournalOK, colFields,
 	colAPIKeys, colSettings, colUnits, colCounters, colDevices, colPairings, colActivity,
 	colCurrent, colRollups, colBatches, colLeases, colComments, colUsers, colSessions, colAudit,
-	colCounterDays, colCases, colCaseChanges, colContacts, colRefs,
+	colCounterDays, colCases, colCaseChanges, colContacts, colRefs, colOutbox, colDeliveries, colClaims,
+	colWebhooks, colAlertStates,
 }
 
 // DB is a connection to the store's database.
@@ -136,6 +138,9 @@ func (d *DB) EnsureSchema(ctx context.Context) error {
 		{colResponses, bson.D{{Key: "submitted_at", Value: 1}}, options.Index().SetName("submitted_at")},
 		{colAPIKeys, bson.D{{Key: "hash", Value: 1}}, options.Index().SetUnique(true).SetName("hash_unique")},
 		{colCases, bson.D{{Key: "status", Value: 1}, {Key: "due_at", Value: 1}}, options.Index().SetName("status_due")},
+		{colOutbox, bson.D{{Key: "fanned", Value: 1}, {Key: "at", Value: 1}}, options.Index().SetName("fanned_at")},
+		{colDeliveries, bson.D{{Key: "status", Value: 1}, {Key: "next_at", Value: 1}}, options.Index().SetName("status_next")},
+		{colDeliveries, bson.D{{Key: "created_at", Value: -1}}, options.Index().SetName("created_at")},
 	}
 	for _, i := range idx {
 		_, err := d.DB.Collection(i.col).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: i.keys, Options: i.opts})

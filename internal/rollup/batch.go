@@ -31,7 +31,10 @@ type Batch struct {
 	Comments  []DayComments   `bson:"comments,omitempty"`
 	// Cases are the follow-up cases the batch's responses open.
 	Cases []cases.Seed `bson:"cases,omitempty"`
-	At    time.Time    `bson:"at"`
+	// Responses are the stored responses the batch counts, kept only while something asks to
+	// be told of each response (Worker.Created).
+	Responses []string  `bson:"responses,omitempty"`
+	At        time.Time `bson:"at"`
 }
 
 // DayComments are the comments a batch adds to one day's list.
@@ -62,6 +65,12 @@ func (w *Worker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 		return nil, err
 	}
 	b := &Batch{ID: id, At: time.Now().UTC(), Carried: true}
+	listResponses := false
+	if w.Created != nil {
+		if listResponses, err = w.Created.Wanted(ctx); err != nil {
+			return nil, err
+		}
+	}
 	merged := map[string]*BucketInc{}
 	for i, e := range entries {
 		events, ok := settled[i].events, settled[i].ok
@@ -77,6 +86,9 @@ func (w *Worker) newBatch(ctx context.Context, id int64) (*Batch, error) {
 			b.Comments = addComment(b.Comments, ev.Comment)
 			if ev.Case != nil {
 				b.Cases = append(b.Cases, *ev.Case)
+			}
+			if listResponses && ev.Col == ResponsesCol {
+				b.Responses = append(b.Responses, ev.DocID)
 			}
 		}
 	}

@@ -68,8 +68,20 @@ type CaseOpener interface {
 	OpenCases(ctx context.Context, seeds []cases.Seed) error
 }
 
+// ResponsesCol is the collection whose journal events are responses.
+const ResponsesCol = "responses"
+
+// Announcer is told of the responses each batch counts, while it wants them (a webhook asks
+// for response.created); telling twice of one response is harmless.
+type Announcer interface {
+	Wanted(ctx context.Context) (bool, error)
+	ResponsesCreated(ctx context.Context, ids []string) error
+}
+
 // Worker turns journal entries into rollup updates and opens the cases they call for.
 type Worker struct {
+	// Created, when set, is told of the responses of each batch before it is marked done.
+	Created    Announcer
 	store      Store
 	cases      CaseOpener
 	log        *slog.Logger
@@ -240,6 +252,11 @@ func (w *Worker) complete(ctx context.Context, b *Batch, fresh bool) error {
 	if len(b.Cases) > 0 && w.cases != nil {
 		// Before the batch is marked done, so a crash opens them again, never loses them.
 		if err := w.cases.OpenCases(ctx, b.Cases); err != nil {
+			return err
+		}
+	}
+	if len(b.Responses) > 0 && w.Created != nil {
+		if err := w.Created.ResponsesCreated(ctx, b.Responses); err != nil {
 			return err
 		}
 	}

@@ -205,6 +205,17 @@ func (g *guard) keyOrStaff(scope string) fiber.Handler {
 	}
 }
 
+// keyOrAdmin lets in an API key with scope, or an admin's session.
+func (g *guard) keyOrAdmin(scope string) fiber.Handler {
+	key, admin := g.requireKey(scope), g.requireSession(account.RoleAdmin)
+	return func(c *fiber.Ctx) error {
+		if c.Get(fiber.HeaderAuthorization) != "" {
+			return key(c)
+		}
+		return admin(c)
+	}
+}
+
 // csrfUnlessKey is csrf for signed-in staff; an API key needs none (no browser sends it).
 func (g *guard) csrfUnlessKey(c *fiber.Ctx) error {
 	if _, ok := c.Locals("apikey").(*account.APIKey); ok {

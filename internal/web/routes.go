@@ -41,6 +41,8 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	app.Post("/signout", staff, g.csrf, h.signIn.SignOut)
 	app.Get("/account/password", staff, g.csrf, h.signIn.PasswordPage)
 	app.Post("/account/password", staff, g.csrf, h.signIn.ChangePassword)
+	app.Get("/account", staff, g.csrf, h.signIn.ProfilePage)
+	app.Post("/account", staff, g.csrf, h.signIn.SaveProfile)
 
 	// The API: the one-stop e-system, scripts and the citizen's survey page.
 	api := app.Group("/api/v1")
@@ -72,6 +74,18 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	for path, action := range map[string]string{"notes": cases.ActNote, "assign": cases.ActAssign, "resolve": cases.ActResolve, "close": cases.ActClose, "reopen": cases.ActReopen} {
 		api.Post("/cases/:id/"+path, casesWrite, g.csrfUnlessKey, h.casesAPI.Act(action))
 	}
+	// Integrations: webhook endpoints and the delivery log (key scope webhooks:manage, or an
+	// admin's session with its CSRF token).
+	hooks := g.keyOrAdmin(account.ScopeWebhooks)
+	api.Get("/webhooks", hooks, h.hooks.ListWebhooks)
+	api.Post("/webhooks", hooks, g.csrfUnlessKey, h.hooks.CreateWebhook)
+	api.Get("/webhooks/:id", hooks, h.hooks.GetWebhook)
+	api.Put("/webhooks/:id", hooks, g.csrfUnlessKey, h.hooks.UpdateWebhook)
+	api.Delete("/webhooks/:id", hooks, g.csrfUnlessKey, h.hooks.DeleteWebhook)
+	api.Post("/webhooks/:id/rotate", hooks, g.csrfUnlessKey, h.hooks.RotateWebhook)
+	api.Get("/deliveries", hooks, h.hooks.ListDeliveries)
+	api.Post("/deliveries/:id/resend", hooks, g.csrfUnlessKey, h.hooks.ResendDelivery)
+
 	followUp := app.Group("/cases", g.requireSession(account.RoleAdmin, account.RoleManager), g.csrf)
 	followUp.Get("/", h.cases.Queue)
 	followUp.Get("/:id", h.cases.Case)
@@ -107,6 +121,10 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	adm.Post("/keys/revoke", h.admin.RevokeKey)
 	adm.Post("/kiosks/pair", h.admin.PairKiosk)
 	adm.Post("/kiosks/revoke", h.admin.RevokeKiosk)
+	adm.Get("/integrations", h.hooks.Page)
+	adm.Post("/webhooks", h.hooks.Create)
+	adm.Post("/webhooks/act", h.hooks.Act)
+	adm.Post("/deliveries/resend", h.hooks.Resend)
 
 	api.Use(func(c *fiber.Ctx) error { return webkit.ErrNotFound })
 	app.Use(func(c *fiber.Ctx) error { return webkit.ErrNotFound })

@@ -20,6 +20,7 @@ import (
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/org"
+	"github.com/hailong/hailong/internal/outbox"
 	"github.com/hailong/hailong/internal/qr"
 	"github.com/hailong/hailong/internal/redisstore"
 	"github.com/hailong/hailong/internal/stats"
@@ -31,9 +32,11 @@ import (
 	"github.com/hailong/hailong/internal/web/dashboard"
 	"github.com/hailong/hailong/internal/web/esystem"
 	"github.com/hailong/hailong/internal/web/followup"
+	"github.com/hailong/hailong/internal/web/integrations"
 	"github.com/hailong/hailong/internal/web/signin"
 	"github.com/hailong/hailong/internal/web/tablet"
 	"github.com/hailong/hailong/internal/web/webkit"
+	"github.com/hailong/hailong/internal/webhook"
 )
 
 // Deps is what the HTTP layer is given; New hands each handler only its part.
@@ -55,6 +58,10 @@ type Deps struct {
 	Kiosk       *kiosk.Service
 
 	Cases    *cases.Service
+	Webhooks *webhook.Service
+	Outbox   *outbox.Outbox
+	// Invite mails survey invitations for the batch import; nil when e-mail is off.
+	Invite   esystem.Inviter
 	Org      *org.Directory
 	OrgEdits OrgEdits
 	Rollups  BucketSource
@@ -121,6 +128,14 @@ func New(d Deps) (*fiber.App, error) {
 	return app, nil
 }
 
+// mailFrom is the sender of e-mail, "" when e-mail is off.
+func mailFrom(cfg *config.Config) string {
+	if cfg.SMTPURL == "" {
+		return ""
+	}
+	return cfg.MailFrom
+}
+
 // batchBodyLimit is the body limit of the batch import, the one route allowed more than the
 // 64 KB of BodyLimit: 500 dossiers of up to 2 KB each.
 const batchBodyLimit = 1 << 20
@@ -149,6 +164,7 @@ type handlers struct {
 	tabletAPI *admin.TabletAPI
 	casesAPI  *followup.API
 	cases     *followup.Pages
+	hooks     *integrations.Handler
 	openAPI   fiber.Handler
 }
 
@@ -161,10 +177,11 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 	return handlers{
 		health: &health{ready: d.Ready, log: d.Log},
 		signIn: &signin.Handler{Base: b, Guard: g, Users: d.Access.Users, Failures: d.Access.SignInFailures,
-			Sessions: d.Access.Sessions, Audit: d.Access.Audit, Limit: redisstore.PerMinute(d.Config.Limits.SignIn)},
+			Sessions: d.Access.Sessions, Audit: d.Access.Audit, Limit: redisstore.PerMinute(d.Config.Limits.SignIn),
+			MailOn: d.Config.SMTPURL != ""},
 		citizen: &citizen.Handler{Base: b, Tickets: tickets, Responses: d.Responses, Fields: d.Org.Fields, QR: d.QR, URLs: urls,
 			Cases: d.Cases},
-		ticketAPI: &esystem.TicketAPI{Base: b, Issuer: d.Issuer, URLs: urls},
+		ticketAPI: &esystem.TicketAPI{Base: b, Issuer: d.Issuer, URLs: urls, Invite: d.Invite},
 		stats:     &dashboard.StatsAPI{Callers: g, Figures: figures},
 		tablet:    &tablet.Handler{Base: b, Kiosk: d.Kiosk, Tickets: tickets, Streams: tablet.NewStreamSlots(d.Config.KioskStreams)},
 		counter: &counter.Handler{Base: b, Issuer: d.Issuer, Days: d.CounterDays, Tickets: tickets, Responses: d.Responses,
@@ -175,5 +192,6 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		tabletAPI: &admin.TabletAPI{Kiosk: d.Kiosk, Audit: audit},
 		casesAPI:  casesAPI,
 		cases:     &followup.Pages{API: *casesAPI, Surveys: d.Surveys},
+		hooks:     &integrations.Handler{Base: b, Webhooks: d.Webhooks, Outbox: d.Outbox, Audit: d.Access.Audit, MailFrom: mailFrom(d.Config)},
 	}
 }

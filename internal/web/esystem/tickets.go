@@ -3,11 +3,14 @@
 package esystem
 
 import (
+	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/ticket"
 	"github.com/hailong/hailong/internal/web/webkit"
@@ -18,6 +21,52 @@ type TicketAPI struct {
 	webkit.Base
 	Issuer *ticket.Issuer
 	URLs   webkit.TicketURLs
+	// Invite mails the survey invitation of a batch item that carries the citizen's e-mail;
+	// nil when e-mail is off.
+	Invite Inviter
+}
+
+// Inviter mails a citizen the survey link of ticket t, in lang, using the address only for that.
+type Inviter interface {
+	Invite(ctx context.Context, t *survey.Ticket, surveyURL, email, lang string) error
+}
+
+// batchItem is one dossier of a batch: a ticket request, and for an online or postal dossier
+// the citizen's e-mail address for the invitation, with its language.
+type batchItem struct {
+	survey.TicketRequest
+	Email string `json:"email"`
+	Lang  string `json:"lang"`
+}
+
+// Whether an item's invitation went out (batchResult.Invitation).
+const (
+	invitationQueued = "queued" // in the outbox; the address is kept sealed until it is sent
+	invitationOff    = "off"    // e-mail is off on this server: nothing will be sent
+)
+
+var (
+	errEmail       = survey.FieldError{Question: "email", Reason: survey.ReasonRange, Message: survey.Msg("error.invite_email")}
+	errEmailDirect = survey.FieldError{Question: "email", Reason: survey.ReasonRange, Message: survey.Msg("error.invite_direct")}
+	errInviteLang  = survey.FieldError{Question: "lang", Reason: survey.ReasonRange, Message: survey.Msg("error.invite_lang")}
+)
+
+// check checks the invitation part of an item.
+func (it *batchItem) check() survey.FieldErrors {
+	var errs survey.FieldErrors
+	it.Email = strings.TrimSpace(it.Email)
+	if it.Lang != "" && it.Lang != "vi" && it.Lang != "en" {
+		errs = append(errs, errInviteLang)
+	}
+	if it.Email == "" {
+		return errs
+	}
+	if cases.NormalizeEmail(it.Email) == "" {
+		errs = append(errs, errEmail)
+	} else if it.Delivery != survey.DeliveryOnline && it.Delivery != survey.DeliveryPostal {
+		errs = append(errs, errEmailDirect)
+	}
+	return errs
 }
 
 // errTooMany refuses a batch of more than ticket.BatchLimit dossiers.
@@ -59,21 +108,47 @@ func (h *TicketAPI) Batch(c *fiber.Ctx) error {
 	}
 	results := make([]batchResult, len(items))
 	reqs, at := make([]*survey.TicketRequest, 0, len(items)), make([]int, 0, len(items))
+	kept := make([]batchItem, len(items))
 	for i, raw := range items {
-		var req survey.TicketRequest
-		if err := webkit.DecodeJSON(raw, &req); err != nil {
+		it := &kept[i]
+		if err := webkit.DecodeJSON(raw, it); err != nil {
 			results[i] = h.failed(c, err)
 			continue
 		}
-		reqs, at = append(reqs, &req), append(at, i)
+		if errs := it.check(); len(errs) > 0 {
+			results[i] = h.failed(c, errs)
+			continue
+		}
+		it.IssuedBy = survey.IssuedByAPI
+		reqs, at = append(reqs, &it.TicketRequest), append(at, i)
 	}
 	for j, r := range h.Issuer.IssueAll(c.UserContext(), reqs) {
 		if r.Err != nil && survey.ErrorCode(r.Err) != survey.CodeInvalid {
 			return r.Err
 		}
 		results[at[j]] = h.issued(c, r)
+		if it := &kept[at[j]]; r.Err == nil && it.Email != "" {
+			if results[at[j]].Invitation, err = h.invite(c, r.Ticket, it); err != nil {
+				return err
+			}
+		}
 	}
 	return c.JSON(batchAnswer{Results: results})
+}
+
+// invite queues the invitation of item it for ticket t, or says e-mail is off.
+func (h *TicketAPI) invite(c *fiber.Ctx, t *survey.Ticket, it *batchItem) (string, error) {
+	if h.Invite == nil {
+		return invitationOff, nil
+	}
+	lang := it.Lang
+	if lang == "" {
+		lang = "vi"
+	}
+	if err := h.Invite.Invite(c.UserContext(), t, h.URLs.Survey(t), it.Email, lang); err != nil {
+		return "", err
+	}
+	return invitationQueued, nil
 }
 
 // batchAnswer is the answer to a batch: results[i] is the outcome of the i-th item.
@@ -86,6 +161,8 @@ type batchAnswer struct {
 type batchResult struct {
 	Status int           `json:"status"`
 	Ticket *ticketAnswer `json:"ticket,omitempty"`
+	// Invitation says whether the e-mail invitation was queued ("queued") or e-mail is off ("off").
+	Invitation string `json:"invitation,omitempty"`
 	*webkit.APIError
 }
 

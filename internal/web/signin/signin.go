@@ -32,6 +32,8 @@ type Handler struct {
 	Sessions account.SessionStore
 	Audit    account.AuditStore
 	Limit    redisstore.Limit // sign-in attempts per client
+	// MailOn says e-mail is configured; the account page says so when it is not.
+	MailOn bool
 }
 
 // Guard is what sign-in asks of the access guard.

@@ -42,7 +42,12 @@ func NewRenderer(extra template.FuncMap) (*Renderer, error) {
 				m[kv[i].(string)] = kv[i+1]
 			}
 			return m
-		}, "date": stats.FormatDate, "datetime": stats.FormatDateTime, "share": share, "prepend": prependRow, "deref": func(p *float64) float64 { return *p }, "itoa": strconv.Itoa,
+		}, "date": stats.FormatDate, "datetime": stats.FormatDateTime, "datetimep": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return stats.FormatDateTime(*t)
+		}, "share": share, "prepend": prependRow, "deref": func(p *float64) float64 { return *p }, "itoa": strconv.Itoa,
 		"ptr": func(p *int64) int64 {
 			if p == nil {
 				return 0
