@@ -53,16 +53,16 @@ func (a *Responses) Wanted(ctx context.Context) (bool, error) {
 // responseData is what response.created says: the dossier and how it was rated, never the
 // comment, the answers or the officer.
 type responseData struct {
-	DossierCode   string    `json:"dossier_code"`
-	Field         string    `json:"field"`
-	FieldName     string    `json:"field_name"`
-	Agency        string    `json:"agency"`
-	AgencyName    string    `json:"agency_name"`
-	Counter       string    `json:"counter,omitempty"`
-	Channel       string    `json:"channel"`
-	Rating        int       `json:"rating"`
-	Satisfied     bool      `json:"satisfied"`
-	SubmittedAt   time.Time `json:"submitted_at"`
+	DossierCode string    `json:"dossier_code"`
+	Field       string    `json:"field"`
+	FieldName   string    `json:"field_name"`
+	Agency      string    `json:"agency"`
+	AgencyName  string    `json:"agency_name"`
+	Counter     string    `json:"counter,omitempty"`
+	Channel     string    `json:"channel"`
+	Rating      int       `json:"rating"`
+	Satisfied   bool      `json:"satisfied"`
+	SubmittedAt time.Time `json:"submitted_at"`
 }
 
 // ResponsesCreated records response.created for each response token of ids.

@@ -64,7 +64,7 @@ func compose(ev *outbox.Event, lang, base, scope string, within Scope) content {
 	c := content{Lang: lang, Footer: t(lang, "mail.footer")}
 	caseLines := func() {
 		c.Lines = []line{
-			{t(lang, "mail.case_ref"), str("ref")}, {t(lang, "mail.case_kind"), t(lang, "case.kind." + str("kind"))},
+			{t(lang, "mail.case_ref"), str("ref")}, {t(lang, "mail.case_kind"), t(lang, "case.kind."+str("kind"))},
 			{t(lang, "mail.field"), nameOr(str("field_name"), str("field"))}, {t(lang, "mail.agency"), nameOr(str("agency_name"), str("agency"))},
 			{t(lang, "mail.case_due"), when("due_at")},
 		}

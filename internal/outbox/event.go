@@ -37,9 +37,9 @@ var WebhookTypes = []string{CaseOpened, CaseDueSoon, CaseOverdue, CaseResolved, 
 // Event is one thing that happened. Its ID is derived from its cause, so writing it again
 // (after a crash, or by a second instance) leaves one event.
 type Event struct {
-	ID   string         `bson:"_id" json:"id"`
-	Type string         `bson:"type" json:"type"`
-	At   time.Time      `bson:"at" json:"timestamp"`
+	ID   string    `bson:"_id" json:"id"`
+	Type string    `bson:"type" json:"type"`
+	At   time.Time `bson:"at" json:"timestamp"`
 	// Data is the event's JSON object, stored as it is sent.
 	Data json.RawMessage `bson:"data" json:"data"`
 	// Agency is the unit the event concerns ("" for the whole organisation): whose managers

@@ -111,8 +111,8 @@ func (c *Client) CheckURL(u string) *urlError {
 
 // payload is the JSON body of a delivery.
 type payload struct {
-	Type      string         `json:"type"`
-	Timestamp time.Time      `json:"timestamp"`
+	Type      string          `json:"type"`
+	Timestamp time.Time       `json:"timestamp"`
 	Data      json.RawMessage `json:"data"`
 }
 
