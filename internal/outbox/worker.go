@@ -71,6 +71,10 @@ func (o *Outbox) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// dueBatch is how many due deliveries one round of a step takes; a step goes on to another
+// round only after a full one, so a retry due again at once waits for the next step.
+const dueBatch = 32
+
 // Step fans new events out to their receivers and makes every attempt that is due, returning
 // how many attempts it made.
 func (o *Outbox) Step(ctx context.Context) (int, error) {
@@ -79,7 +83,7 @@ func (o *Outbox) Step(ctx context.Context) (int, error) {
 	}
 	made := 0
 	for {
-		due, err := o.Store.Due(ctx, o.Now(), 32)
+		due, err := o.Store.Due(ctx, o.Now(), dueBatch)
 		if err != nil || len(due) == 0 {
 			return made, err
 		}
@@ -101,7 +105,7 @@ func (o *Outbox) Step(ctx context.Context) (int, error) {
 			}
 		}
 		made += n
-		if err != nil || n == 0 || ctx.Err() != nil {
+		if err != nil || n == 0 || len(due) < dueBatch || ctx.Err() != nil {
 			return made, err
 		}
 	}
