@@ -33,6 +33,16 @@ if [ -z "${REDIS_URL:-}" ]; then
 fi
 export HAILONG_CHROMIUM="${HAILONG_CHROMIUM:-$(command -v chromium)}"
 
+# Mailpit, the real SMTP server the e-mail tests send to (each test starts its own on free ports).
+if [ -z "${HAILONG_MAILPIT:-}" ]; then
+  mailpit_bin="${XDG_CACHE_HOME:-$HOME/.cache}/hailong/mailpit-1.33.1"
+  if [ ! -x "$mailpit_bin/mailpit" ]; then
+    echo "test.sh: installing mailpit v1.33.1 (go install)" >&2
+    GOBIN="$mailpit_bin" go install github.com/axllent/mailpit@v1.33.1
+  fi
+  export HAILONG_MAILPIT="$mailpit_bin/mailpit"
+fi
+
 # axe-core for the accessibility checks of the browser tests, from the npm registry, pinned.
 if [ -z "${HAILONG_AXE:-}" ]; then
   need npm npm

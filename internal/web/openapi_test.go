@@ -3,9 +3,11 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -101,7 +103,8 @@ func (ct checkedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: c.opts}
 	refused := openapi3filter.ValidateRequest(req.Context(), in)
-	req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	req.Body = io.NopCloser(bytes.NewReader(reqBody)) // as sent: the validator may have filled in defaults
+	req.ContentLength = int64(len(reqBody))
 	resp, err := ct.next.RoundTrip(req)
 	if err != nil {
 		return nil, err
@@ -326,6 +329,76 @@ func TestOpenAPIDescribesEveryRouteAndRealAnswer(t *testing.T) {
 	expect("revoke", status, http.StatusOK, body)
 	status, body = k.rate(kt.Token, "oas-key-0003", 5, "")
 	expect("a rating from a revoked tablet", status, http.StatusUnauthorized, body)
+
+	// Webhooks and the delivery log.
+	hooksKey := newKey(account.ScopeWebhooks)
+	call := func(method, path, body string, headers ...string) (int, string) {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		status, _, resp := e.do(req)
+		return status, resp
+	}
+	status, body = call(http.MethodPost, "/api/v1/webhooks", `{"url":"https://he-thong.example.gov.vn/hooks","events":["case.opened","target.below"],"description":"Cổng phản ánh"}`, hooksKey...)
+	expect("create a webhook", status, http.StatusCreated, body)
+	var hook struct {
+		ID     string `json:"id"`
+		Secret string `json:"secret"`
+	}
+	_ = json.Unmarshal([]byte(body), &hook)
+	if !strings.HasPrefix(hook.Secret, "whsec_") {
+		t.Fatalf("the new webhook's answer shows no secret: %s", body)
+	}
+	hookURL := "/api/v1/webhooks/" + hook.ID
+	for _, c := range []struct {
+		method, path, body string
+		headers            []string
+		want               int
+	}{
+		{http.MethodGet, "/api/v1/webhooks", "", hooksKey, http.StatusOK},
+		{http.MethodGet, "/api/v1/webhooks", "", nil, http.StatusUnauthorized},
+		{http.MethodGet, "/api/v1/webhooks", "", statsKey, http.StatusForbidden},
+		{http.MethodPost, "/api/v1/webhooks", `{"url":"http://169.254.169.254/latest","events":["case.opened"]}`, hooksKey, http.StatusUnprocessableEntity},
+		{http.MethodPost, "/api/v1/webhooks", `{"url":`, hooksKey, http.StatusBadRequest},
+		{http.MethodGet, hookURL, "", hooksKey, http.StatusOK},
+		{http.MethodGet, "/api/v1/webhooks/wh_nope", "", hooksKey, http.StatusNotFound},
+		{http.MethodPut, hookURL, `{"url":"https://he-thong.example.gov.vn/hooks/v2","events":["case.opened"],"active":true}`, hooksKey, http.StatusOK},
+		{http.MethodPut, hookURL, `{"url":"https://he-thong.example.gov.vn/hooks/v2","events":[]}`, hooksKey, http.StatusUnprocessableEntity},
+		{http.MethodPut, hookURL, `[]`, hooksKey, http.StatusBadRequest},
+		{http.MethodPut, "/api/v1/webhooks/wh_nope", `{"url":"https://he-thong.example.gov.vn/x","events":["case.opened"]}`, hooksKey, http.StatusNotFound},
+		{http.MethodPost, hookURL + "/rotate", "", hooksKey, http.StatusOK},
+		{http.MethodPost, "/api/v1/webhooks/wh_nope/rotate", "", hooksKey, http.StatusNotFound},
+		{http.MethodGet, "/api/v1/deliveries?status=bogus", "", hooksKey, http.StatusUnprocessableEntity},
+		{http.MethodPost, "/api/v1/deliveries/nope/resend", "", hooksKey, http.StatusNotFound},
+	} {
+		status, body := call(c.method, c.path, c.body, c.headers...)
+		expect(c.method+" "+c.path+" "+c.body, status, c.want, body)
+	}
+	e.rateAndRollUp("OAS-0300", 1) // opens a case: case.opened goes to the endpoint, whose name does not resolve here
+	if _, err := e.outbox.Step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	status, body = call(http.MethodGet, "/api/v1/deliveries?status=pending", "", hooksKey...)
+	expect("deliveries", status, http.StatusOK, body)
+	var log struct {
+		Deliveries []struct {
+			ID        string `json:"id"`
+			Type      string `json:"type"`
+			LastError string `json:"last_error"`
+		} `json:"deliveries"`
+	}
+	_ = json.Unmarshal([]byte(body), &log)
+	if len(log.Deliveries) == 0 || log.Deliveries[0].Type != "case.opened" || log.Deliveries[0].LastError == "" {
+		t.Fatalf("delivery log %s: want the failed case.opened delivery, pending", body)
+	}
+	status, body = call(http.MethodPost, "/api/v1/deliveries/"+log.Deliveries[0].ID+"/resend", "", hooksKey...)
+	expect("resend", status, http.StatusAccepted, body)
+	status, body = call(http.MethodDelete, hookURL, "", hooksKey...)
+	expect("delete a webhook", status, http.StatusNoContent, body)
+	status, body = call(http.MethodDelete, hookURL, "", hooksKey...)
+	expect("delete it again", status, http.StatusNotFound, body)
 
 	api.everyOperationAnswered(http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
 		http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity)

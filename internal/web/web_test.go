@@ -24,6 +24,7 @@ import (
 	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/outbox"
 	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/testkit"
 )
@@ -46,6 +47,8 @@ type env struct {
 	redisPrefix string
 	// cases is the app's follow-up case service.
 	cases *cases.Service
+	// outbox delivers the events; tests step it.
+	outbox *outbox.Outbox
 	// dataDir holds the key file sealing contacts, which a second instance shares.
 	dataDir string
 }
@@ -90,7 +93,7 @@ func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.key, e.store, e.worker, e.view, e.rdb, e.cases = secret, a.Responses, a.Rollups, a.View, rdb, a.Cases
+	e.key, e.store, e.worker, e.view, e.rdb, e.cases, e.outbox = secret, a.Responses, a.Rollups, a.View, rdb, a.Cases, a.Outbox
 	app := a.HTTP
 	e.app = app
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
