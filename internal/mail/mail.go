@@ -66,7 +66,7 @@ func New(smtpURL, from string) (*Mailer, error) {
 			return nil, fmt.Errorf("mail: HAILONG_SMTP_URL port %q", p)
 		}
 	}
-	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(20 * time.Second)}
+	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(10 * time.Second)}
 	if u.Scheme == "smtps" {
 		opts = append(opts, gomail.WithSSL())
 	} else {

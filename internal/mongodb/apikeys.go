@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,9 +31,6 @@ type apiKeyDoc struct {
 	Hash           string `bson:"_id"`
 	account.APIKey `bson:",inline"`
 }
-
-// KnownScopes lists the scopes an API key can be given.
-var KnownScopes = []string{account.ScopeTicketsWrite, account.ScopeStatsRead}
 
 // CreateAPIKey stores a new key and returns its secret, which is never stored or shown again.
 func (s *APIKeyStore) CreateAPIKey(ctx context.Context, name string, scopes []string) (string, *account.APIKey, error) {
@@ -107,12 +105,8 @@ func ParseScopes(s string) ([]string, error) {
 		if p == "" {
 			continue
 		}
-		ok := false
-		for _, k := range KnownScopes {
-			ok = ok || k == p
-		}
-		if !ok {
-			return nil, errors.New("unknown scope " + p + " (known: " + strings.Join(KnownScopes, ", ") + ")")
+		if !slices.Contains(account.Scopes, p) {
+			return nil, errors.New("unknown scope " + p + " (known: " + strings.Join(account.Scopes, ", ") + ")")
 		}
 		out = append(out, p)
 	}

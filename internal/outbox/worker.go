@@ -15,7 +15,7 @@ import (
 // ClaimTimeout is how long an attempt's claim stands before another instance takes the
 // attempt as cut short by a crash and makes the next one: well over the 5-second limit on a
 // webhook request and the time an SMTP exchange is given.
-const ClaimTimeout = 45 * time.Second
+const ClaimTimeout = 30 * time.Second
 
 // Outbox records events and delivers them.
 type Outbox struct {
