@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,12 +15,15 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/alerts"
 	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/mail"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/outbox"
+	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/testkit"
 	"github.com/hailong/hailong/internal/webhook"
 )
@@ -331,5 +335,82 @@ func TestMailAlertsSurviveARefusingServer(t *testing.T) {
 		if strings.Contains(msg.Text, "0912345678") {
 			t.Error("the citizen's comment leaked into the mail")
 		}
+	}
+}
+
+// A case's life reaches the outbox: opened, due soon (the reminder), overdue (the escalation)
+// and resolved, each once; a change stored but cut off before the case document followed is
+// announced by the reader that rolls it forward.
+func TestCaseEventsFollowTheCase(t *testing.T) {
+	db := testkit.Store(t)
+	store := mongodb.NewOutboxStore(db)
+	box := outbox.New(store, nil, nil, testkit.Logger(t), time.Now)
+	announce := &alerts.Cases{Outbox: box, BaseURL: "https://hailong.example.gov.vn"}
+	caseStore := mongodb.NewCaseStore(db)
+	caseStore.Announce = announce.CaseChanged
+	tz := stats.TimeZone()
+	clock := time.Date(2026, 11, 30, 9, 0, 0, 0, tz)
+	svc := &cases.Service{Store: caseStore, Log: testkit.Logger(t), Now: func() time.Time { return clock }, Announce: announce}
+	c := integrityCase("tok-life") // opened Monday 30/11 09:00, five working days: due Monday 7/12
+	seed := cases.Seed{Token: c.ID, Kind: c.Kind, Rating: c.Rating, Field: c.Field, Agency: c.Agency, Channel: c.Channel, SubmittedAt: c.CreatedAt}
+	if err := svc.OpenCases(ctx, []cases.Seed{seed, seed}); err != nil {
+		t.Fatal(err)
+	}
+	d := cases.NewDeadlines(svc, mongodb.NewLeaseStore(db), func(string) string { return "H00" }, testkit.Logger(t))
+	for _, at := range []time.Time{
+		time.Date(2026, 12, 4, 9, 0, 0, 0, tz), // Friday: one working day left, reminded
+		time.Date(2026, 12, 4, 9, 5, 0, 0, tz), // again: nothing new
+		time.Date(2026, 12, 8, 9, 0, 0, 0, tz), // Tuesday: past due, escalated
+	} {
+		clock = at
+		if _, _, err := d.Step(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	current, err := caseStore.Case(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Act(ctx, c.ID, current.Version, "quanly", cases.Action{Name: cases.ActResolve, Text: "Đã xác minh, xử lý cán bộ."}); err != nil {
+		t.Fatal(err)
+	}
+	counts, evs := recorded(t, store)
+	want := eventCount{outbox.CaseOpened: 1, outbox.CaseDueSoon: 1, outbox.CaseOverdue: 1, outbox.CaseResolved: 1}
+	if len(counts) != len(want) {
+		t.Fatalf("recorded %v; want %v", counts, want)
+	}
+	for k, n := range want {
+		if counts[k] != n {
+			t.Fatalf("recorded %v; want %v", counts, want)
+		}
+	}
+	for _, ev := range evs {
+		if ev.Type == outbox.CaseOverdue && ev.Fields()["escalated_to"] != "H00" {
+			t.Errorf("overdue event %s does not say where it was escalated", ev.Data)
+		}
+		if ev.Type == outbox.CaseResolved && ev.Fields()["status"] != "resolved" {
+			t.Errorf("resolved event %s", ev.Data)
+		}
+	}
+
+	// A change stored as a change but cut off before the case document followed: whoever reads
+	// the case next rolls it forward and announces it.
+	c2 := integrityCase("tok-cut")
+	if err := svc.OpenCases(ctx, []cases.Seed{{Token: c2.ID, Kind: c2.Kind, Field: c2.Field, Agency: c2.Agency, SubmittedAt: c2.CreatedAt}}); err != nil {
+		t.Fatal(err)
+	}
+	opened, _ := caseStore.Case(ctx, c2.ID)
+	next := *opened
+	now := clock
+	next.Status, next.Outcome, next.SettledAt, next.Version = cases.StatusResolved, "Đã trả lời.", &now, opened.Version+1
+	next.Notes = append(next.Notes, cases.Note{At: now, By: "quanly", Action: cases.ActResolve, Text: "Đã trả lời."})
+	if _, err := db.DB.Collection("case_changes").InsertOne(ctx, bson.D{{Key: "_id", Value: fmt.Sprintf("%s@%d", next.ID, next.Version)}, {Key: "case", Value: &next}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := caseStore.Case(ctx, c2.ID); err != nil || got.Status != cases.StatusResolved {
+		t.Fatalf("rolled forward: %+v %v", got, err)
+	}
+	if counts, _ := recorded(t, store); counts[outbox.CaseResolved] != 2 {
+		t.Fatalf("recorded %v; want the rolled-forward change announced too", counts)
 	}
 }
