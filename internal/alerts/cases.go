@@ -34,16 +34,12 @@ type Cases struct {
 // caseData is what an event about a case says: no comment, no answers and no officer, only
 // what locates and describes the case.
 type caseData struct {
-	ID          string     `json:"id"`
-	Ref         string     `json:"ref"`
-	Kind        string     `json:"kind"`
-	Status      string     `json:"status"`
-	Rating      int        `json:"rating,omitempty"`
-	Field       string     `json:"field"`
-	FieldName   string     `json:"field_name"`
-	Agency      string     `json:"agency"`
-	AgencyName  string     `json:"agency_name"`
-	Counter     string     `json:"counter,omitempty"`
+	ID     string `json:"id"`
+	Ref    string `json:"ref"`
+	Kind   string `json:"kind"`
+	Status string `json:"status"`
+	Rating int    `json:"rating,omitempty"`
+	place
 	Channel     string     `json:"channel"`
 	CreatedAt   time.Time  `json:"created_at"`
 	DueAt       time.Time  `json:"due_at"`
@@ -57,16 +53,31 @@ type caseData struct {
 
 func (a *Cases) data(ctx context.Context, c *cases.Case) caseData {
 	d := caseData{ID: c.ID, Ref: c.Ref, Kind: string(c.Kind), Status: string(c.Status), Rating: c.Rating,
-		Field: c.Field, Agency: c.Agency, Counter: c.Counter, Channel: c.Channel, CreatedAt: c.CreatedAt,
+		place: placeOf(ctx, a.Labels, c.Field, c.Agency, c.Counter), Channel: c.Channel, CreatedAt: c.CreatedAt,
 		DueAt: c.DueAt, Assignee: c.Assignee, EscalatedTo: c.EscalatedTo, SettledAt: c.SettledAt,
 		Version: c.Version, URL: a.BaseURL + "/cases/" + c.ID}
-	if a.Labels != nil {
-		d.FieldName, d.AgencyName = a.Labels.Label(ctx, "vi", "field", c.Field), a.Labels.Label(ctx, "vi", "agency", c.Agency)
-	}
 	if !c.Open() {
 		d.Outcome = c.Outcome
 	}
 	return d
+}
+
+// place is where an event happened: the field and the unit, by code and by name, and the counter.
+type place struct {
+	Field      string `json:"field"`
+	FieldName  string `json:"field_name"`
+	Agency     string `json:"agency"`
+	AgencyName string `json:"agency_name"`
+	Counter    string `json:"counter,omitempty"`
+}
+
+// placeOf is the place of field, agency and counter, named in Vietnamese when labels are set.
+func placeOf(ctx context.Context, labels Labels, field, agency, counter string) place {
+	p := place{Field: field, Agency: agency, Counter: counter}
+	if labels != nil {
+		p.FieldName, p.AgencyName = labels.Label(ctx, "vi", "field", field), labels.Label(ctx, "vi", "agency", agency)
+	}
+	return p
 }
 
 // CasesOpened records case.opened for each case.

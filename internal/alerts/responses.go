@@ -53,12 +53,8 @@ func (a *Responses) Wanted(ctx context.Context) (bool, error) {
 // responseData is what response.created says: the dossier and how it was rated, never the
 // comment, the answers or the officer.
 type responseData struct {
-	DossierCode string    `json:"dossier_code"`
-	Field       string    `json:"field"`
-	FieldName   string    `json:"field_name"`
-	Agency      string    `json:"agency"`
-	AgencyName  string    `json:"agency_name"`
-	Counter     string    `json:"counter,omitempty"`
+	DossierCode string `json:"dossier_code"`
+	place
 	Channel     string    `json:"channel"`
 	Rating      int       `json:"rating"`
 	Satisfied   bool      `json:"satisfied"`
@@ -76,11 +72,8 @@ func (a *Responses) ResponsesCreated(ctx context.Context, ids []string) error {
 		if r == nil || r.Misuse {
 			continue
 		}
-		d := responseData{DossierCode: r.DossierCode, Field: r.Field, Agency: r.Agency, Counter: r.Counter,
+		d := responseData{DossierCode: r.DossierCode, place: placeOf(ctx, a.Labels, r.Field, r.Agency, r.Counter),
 			Channel: string(r.Channel), Rating: r.Overall, Satisfied: r.Overall >= 4, SubmittedAt: r.SubmittedAt}
-		if a.Labels != nil {
-			d.FieldName, d.AgencyName = a.Labels.Label(ctx, "vi", "field", r.Field), a.Labels.Label(ctx, "vi", "agency", r.Agency)
-		}
 		ev, err := outbox.NewEvent(outbox.ResponseCreated, r.SubmittedAt, r.Agency, d, id)
 		if err != nil {
 			return err
