@@ -18,6 +18,8 @@ need() { # need COMMAND DEBIAN_PACKAGE: install the package when the command is 
 need chromium chromium
 need redis-server redis-server
 need zbarimg zbar-tools
+need soffice libreoffice-writer-nogui # the report's DOCX is rendered to PDF in tests
+need pdftotext poppler-utils
 
 if [ -z "${REDIS_URL:-}" ]; then
   for _ in $(seq 50); do

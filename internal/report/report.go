@@ -22,6 +22,8 @@ type Report struct {
 	Agency      string        // the reporting agency's name
 	Period      stats.Period  // the dates covered
 	Kind        string        // KindCustom or a stats period kind
+	Year, Index int           // which period of Kind (quarter 3 of 2026); 0 for a custom range
+	CutoffDay   int           // >1: periods run from this day to the day before it, not calendar months
 	GeneratedAt time.Time     // when the figures were taken, shown in Asia/Ho_Chi_Minh
 	Overall     stats.Result  // grouped by field; its Overall is the headline figure
 	ByAgency    stats.Result  // grouped by agency
@@ -127,7 +129,30 @@ func (r *Report) title(lang string) string {
 	if r.Title != "" {
 		return r.Title
 	}
-	return ReportTitle(r.Kind, r.period(), lang)
+	return ReportTitle(r.Kind, r.labelPeriod(), lang)
+}
+
+// labelPeriod is the calendar period the report is named after: with a cut-off day, quarter III
+// runs from 15 June to 14 September yet is still called quarter III.
+func (r *Report) labelPeriod() stats.Period {
+	if r.Year > 0 && r.Kind != KindCustom {
+		if p, err := stats.PeriodOf(r.Kind, r.Year, max(r.Index, 1)); err == nil {
+			return p
+		}
+	}
+	return r.period()
+}
+
+// ReportingPeriod is period index of kind in year with the reporting cut-off day cutoff: 0 or 1
+// gives the calendar period; 15 moves it to run from the 15th of the month before it begins to
+// the 14th of its last month (quarter III of 2026: 15/06/2026 to 14/09/2026).
+func ReportingPeriod(kind string, year, index, cutoff int) (stats.Period, error) {
+	p, err := stats.PeriodOf(kind, year, index)
+	if err != nil || cutoff <= 1 {
+		return p, err
+	}
+	before := p.From.AddMonths(-1)
+	return stats.NewPeriod(stats.NewDate(before.Year, before.Month, cutoff), stats.NewDate(p.To.Year, p.To.Month, cutoff-1))
 }
 
 // period is the report's period, else the one its headline figures cover.
