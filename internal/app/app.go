@@ -140,7 +140,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 		Issuer: ticket.NewIssuer(tickets, directory.Fields, cfg.TicketTTL, o.Now, kioskService, ticket.DayList{Store: days, Log: log}),
 		QR:     qr.NewGenerator(4096), Kiosk: kioskService,
 		Org: directory, OrgEdits: web.OrgEdits{Units: mongodb.NewUnitStore(db), Fields: mongodb.NewFieldStore(db)},
-		Rollups: a.View, Cases: a.Cases, Webhooks: a.Webhooks, Outbox: a.Outbox, Invite: inviter(invite),
+		Rollups: a.View, Cases: a.Cases, Drafts: mongodb.NewDraftStore(db), Webhooks: a.Webhooks, Outbox: a.Outbox, Invite: inviter(invite),
 	})
 	if err != nil {
 		a.Close()
@@ -203,7 +203,8 @@ func (a *App) organisation(ctx context.Context, log *slog.Logger) (*org.Director
 		return nil, err
 	}
 	targets := org.NewTargets(mongodb.NewTargetStore(a.DB), stats.DefaultTargets(), log)
-	return &org.Directory{Tree: a.Tree, Fields: fields, Targets: targets}, nil
+	identity := org.NewIdentities(mongodb.NewIdentityStore(a.DB), log)
+	return &org.Directory{Tree: a.Tree, Fields: fields, Targets: targets, Identity: identity}, nil
 }
 
 // parentUnit is the unit above agency, where its overdue cases escalate ("" at the top).

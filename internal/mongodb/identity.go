@@ -22,7 +22,9 @@ type IdentityStore struct{ col *mongo.Collection }
 var _ org.IdentityStore = (*IdentityStore)(nil)
 
 // NewIdentityStore returns the identity store in db.
-func NewIdentityStore(db *DB) *IdentityStore { return &IdentityStore{col: db.DB.Collection(colSettings)} }
+func NewIdentityStore(db *DB) *IdentityStore {
+	return &IdentityStore{col: db.DB.Collection(colSettings)}
+}
 
 type identityDoc struct {
 	ID           string    `bson:"_id"`

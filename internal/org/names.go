@@ -13,6 +13,8 @@ type Directory struct {
 	Tree    *Tree
 	Fields  *FieldCatalog
 	Targets *Targets
+	// Identity is the centre's official identity (names, signer, emblem); nil: none set.
+	Identity *Identities
 }
 
 // Meta is what stats aggregation needs besides the counts, with labels in lang.

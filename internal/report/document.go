@@ -136,27 +136,39 @@ func (d *Document) placeDate() string {
 // periodName names the reported period in the subject ("quý III năm 2026").
 func (d *Document) periodName() string {
 	r := d.Report
-	year := strconv.Itoa(r.Year)
-	switch r.Kind {
+	return PeriodName(r.Kind, r.Year, r.Index, r.Period, d.Lang)
+}
+
+// PeriodName names period index of kind in year as a document does ("quý III năm 2026",
+// "6 tháng đầu năm 2026"); a custom range p is named by its dates.
+func PeriodName(kind string, year, index int, p stats.Period, lang string) string {
+	msg := func(key string, args ...string) string { return survey.Msg(key, args...).In(lang) }
+	y := strconv.Itoa(year)
+	switch kind {
 	case stats.PeriodMonth:
-		return d.msg("doc.period.month", "month", strconv.Itoa(r.Index), "year", year)
+		return msg("doc.period.month", "month", strconv.Itoa(index), "year", y)
 	case stats.PeriodQuarter:
-		q := quarterNumerals[(r.Index-1)%4]
-		if english(d.Lang) {
-			q = strconv.Itoa(r.Index)
+		q := quarterNumerals[(max(index, 1)-1)%4]
+		if english(lang) {
+			q = strconv.Itoa(index)
 		}
-		return d.msg("doc.period.quarter", "quarter", q, "year", year)
+		return msg("doc.period.quarter", "quarter", q, "year", y)
 	case stats.PeriodHalf:
-		if r.Index == 2 {
-			return d.msg("doc.period.second_half", "year", year)
+		if index == 2 {
+			return msg("doc.period.second_half", "year", y)
 		}
-		return d.msg("doc.period.first_half", "year", year)
+		return msg("doc.period.first_half", "year", y)
 	case stats.PeriodNineMonths:
-		return d.msg("doc.period.nine_months", "year", year)
+		return msg("doc.period.nine_months", "year", y)
 	case stats.PeriodYear:
-		return d.msg("doc.period.year", "year", year)
+		return msg("doc.period.year", "year", y)
 	}
-	return d.msg("doc.period.custom", "from", stats.FormatDate(r.Period.From), "to", stats.FormatDate(r.Period.To))
+	return msg("doc.period.custom", "from", stats.FormatDate(p.From), "to", stats.FormatDate(p.To))
+}
+
+// PeriodHeading is PeriodName starting with a capital, for a heading ("Quý III năm 2026").
+func PeriodHeading(kind string, year, index int, p stats.Period, lang string) string {
+	return capitalize(PeriodName(kind, year, index, p, lang))
 }
 
 // Body returns the four sections: I with the generated figures, II–IV with the manager's text.

@@ -5,17 +5,13 @@ import (
 	"bytes"
 	"encoding/xml"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/testkit/pdftext"
 )
 
 // quarter3 is the third quarter of 2026 with a cut-off on the 15th: 15/06 to 14/09.
@@ -120,7 +116,11 @@ func TestDOCXPackage(t *testing.T) {
 // LibreOffice opens the file and prints what a reader of the PDF sees: the Quốc hiệu, the
 // Tiêu ngữ, number, date, subject, the four sections and the signer.
 func TestDOCXRendersInLibreOffice(t *testing.T) {
-	pdf := RenderPDF(t, func(w io.Writer) error { return quarter3Document(t).WriteDOCX(w) })
+	var buf bytes.Buffer
+	if err := quarter3Document(t).WriteDOCX(&buf); err != nil {
+		t.Fatal(err)
+	}
+	pdf := pdftext.FromDOCX(t, buf.Bytes())
 	for _, want := range []string{
 		"UBND THỊ XÃ HƯƠNG TRÀ", "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
 		"Độc lập - Tự do - Hạnh phúc", "Số: 12/BC-TTPVHCC", "Hương Trà, ngày 05 tháng 10 năm 2026", "BÁO CÁO",
@@ -131,52 +131,4 @@ func TestDOCXRendersInLibreOffice(t *testing.T) {
 			t.Errorf("the PDF lacks %q:\n%s", want, pdf)
 		}
 	}
-}
-
-var spaces = regexp.MustCompile(`\s+`)
-
-// RenderPDF writes a DOCX with write, converts it to PDF with LibreOffice headless and returns
-// the PDF's text in reading order with every run of white space folded to one space. It skips when LibreOffice is missing,
-// except in CI, where test.sh installs it.
-func RenderPDF(t *testing.T, write func(io.Writer) error) string {
-	t.Helper()
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("soffice is missing: apt-get install libreoffice-writer-nogui")
-		}
-		t.Skip("soffice is missing: apt-get install libreoffice-writer-nogui")
-	}
-	dir := t.TempDir()
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "report.docx"), buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(soffice, "-env:UserInstallation=file://"+filepath.Join(dir, "profile"), "--headless",
-		"--convert-to", "pdf", "--outdir", dir, filepath.Join(dir, "report.docx"))
-	cmd.Env = append(os.Environ(), "HOME="+dir)
-	done := make(chan error, 1)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("soffice: %v: %s", err, out.String())
-		}
-	case <-time.After(3 * time.Minute):
-		_ = cmd.Process.Kill()
-		t.Fatal("soffice did not finish in 3 minutes")
-	}
-	text, err := exec.Command("pdftotext", filepath.Join(dir, "report.pdf"), "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v (soffice said %s)", err, out.String())
-	}
-	return spaces.ReplaceAllString(string(text), " ")
 }

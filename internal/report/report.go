@@ -125,6 +125,9 @@ func (r *Report) WriteXLSX(w io.Writer, lang string) error {
 	return b.write(w)
 }
 
+// TitleIn is the report's title in lang, named after its calendar period.
+func (r *Report) TitleIn(lang string) string { return r.title(lang) }
+
 func (r *Report) title(lang string) string {
 	if r.Title != "" {
 		return r.Title

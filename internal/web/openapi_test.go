@@ -39,6 +39,9 @@ type apiChecker struct {
 func init() {
 	openapi3filter.RegisterBodyDecoder("image/png", openapi3filter.FileBodyDecoder)
 	openapi3filter.RegisterBodyDecoder("image/svg+xml", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/vnd.openxmlformats-officedocument.wordprocessingml.document", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", openapi3filter.FileBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
 }
 
 // checkAPI loads and validates the document e serves, then checks every API call of the test
@@ -265,6 +268,23 @@ func TestOpenAPIDescribesEveryRouteAndRealAnswer(t *testing.T) {
 	} {
 		status, _, body := e.get("/api/v1/stats"+c.query, c.headers...)
 		expect("GET /api/v1/stats"+c.query, status, c.want, body)
+	}
+
+	// The periodic report in each format, and its refusals.
+	for _, c := range []struct {
+		query   string
+		headers []string
+		want    int
+	}{
+		{"?period=quarter&from=2026-03-01&format=docx", statsKey, http.StatusOK},
+		{"?period=nine_months&format=xlsx", statsKey, http.StatusOK},
+		{"?from=2026-03-01&to=2026-03-31&format=html", statsKey, http.StatusOK},
+		{"?period=week", statsKey, http.StatusUnprocessableEntity},
+		{"?period=year", nil, http.StatusUnauthorized},
+		{"?period=year", bearer, http.StatusForbidden},
+	} {
+		status, _, body := e.get("/api/v1/reports"+c.query, c.headers...)
+		expect("GET /api/v1/reports"+c.query, status, c.want, body)
 	}
 
 	// Follow-up cases: list, read, every action, the figures and the refusals.

@@ -35,6 +35,11 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	app.Post("/s/:token/contact", g.limit(limitSubmit), h.citizen.ContactSubmit)
 	app.Get("/s/:token/case", g.limit(limitLookup), h.citizen.CaseStatus)
 
+	// Anyone: the public results (embeddable by the sites listed in /admin) and the emblem.
+	app.Get("/cong-khai", g.limit(limitLookup), h.results.Page)
+	app.Get("/cong-khai.json", g.limit(limitLookup), h.results.JSON)
+	app.Get(webkit.LogoPath, h.results.Emblem)
+
 	// Staff sign-in.
 	app.Get("/signin", h.signIn.Page)
 	app.Post("/signin", h.signIn.Submit)
@@ -54,6 +59,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	api.Get("/tickets/:token/qr.svg", g.limit(limitLookup), h.citizen.QRSVG)
 	api.Post("/responses", g.limit(limitSubmit), h.citizen.SubmitResponse)
 	api.Get("/stats", h.stats.Get)
+	api.Get("/reports", h.reports.Get)
 
 	// Kiosk tablets at the counters, and the admins who pair them (JSON with X-CSRF-Token).
 	app.Get("/kiosk", g.limit(limitLookup), h.tablet.Page)
@@ -104,6 +110,8 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	dash.Get("/export.csv", h.dashboard.ExportCSV)
 	dash.Get("/export.xlsx", h.dashboard.ExportXLSX)
 	dash.Get("/report", h.dashboard.ReportPage)
+	dash.Post("/report", h.dashboard.SaveDraft)
+	dash.Get("/report.docx", h.dashboard.ReportDOCX)
 	dash.Get("/report.xlsx", h.dashboard.ReportXLSX)
 
 	// Admins: the organisation, targets, accounts, API keys and tablets.
@@ -114,6 +122,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	adm.Post("/fields", h.admin.SaveField)
 	adm.Post("/targets", h.admin.SaveTarget)
 	adm.Post("/cases", h.admin.SaveCaseRules)
+	adm.Post("/identity", h.admin.SaveIdentity) // multipart with the emblem: body up to 300 KB, see largeBodies
 	adm.Post("/users", h.admin.CreateUser)
 	adm.Post("/users/toggle", h.admin.ToggleUser)
 	adm.Post("/users/password", h.admin.ResetPassword)

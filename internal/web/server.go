@@ -33,6 +33,7 @@ import (
 	"github.com/hailong/hailong/internal/web/esystem"
 	"github.com/hailong/hailong/internal/web/followup"
 	"github.com/hailong/hailong/internal/web/integrations"
+	"github.com/hailong/hailong/internal/web/results"
 	"github.com/hailong/hailong/internal/web/signin"
 	"github.com/hailong/hailong/internal/web/tablet"
 	"github.com/hailong/hailong/internal/web/webkit"
@@ -65,6 +66,8 @@ type Deps struct {
 	Org      *org.Directory
 	OrgEdits OrgEdits
 	Rollups  BucketSource
+	// Drafts keeps the managers' text of each periodic report.
+	Drafts dashboard.DraftStore
 }
 
 // Access is who may do what: staff accounts and sessions, API keys, the audit trail and the
@@ -102,7 +105,7 @@ func New(d Deps) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := webkit.Base{Pages: pages, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL}
+	b := webkit.Base{Pages: pages, Log: d.Log, Now: d.Now, BaseURL: d.Config.BaseURL, Identity: d.Org.Identity}
 	g := newGuard(d, b)
 	app := fiber.New(fiber.Config{
 		Immutable:             true,
@@ -140,12 +143,20 @@ func mailFrom(cfg *config.Config) string {
 // 64 KB of BodyLimit: 500 dossiers of up to 2 KB each.
 const batchBodyLimit = 1 << 20
 
-// largeBodies raises the body limit for the batch import alone, as soon as its request line is
-// read; every other route keeps BodyLimit.
+// identityBodyLimit is the body limit of the agency identity form: an emblem of up to 200 KB
+// with its multipart framing and the other fields.
+const identityBodyLimit = 300 * 1024
+
+// largeBodies raises the body limit for the batch import and the identity form alone, as soon
+// as the request line is read; every other route keeps BodyLimit.
 func largeBodies(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
-	if h.IsPost() && strings.EqualFold(strings.TrimSuffix(string(path), "/"), "/api/v1/tickets/batch") {
+	route := strings.ToLower(strings.TrimSuffix(string(path), "/"))
+	switch {
+	case h.IsPost() && route == "/api/v1/tickets/batch":
 		return fasthttp.RequestConfig{MaxRequestBodySize: batchBodyLimit}
+	case h.IsPost() && route == "/admin/identity":
+		return fasthttp.RequestConfig{MaxRequestBodySize: identityBodyLimit}
 	}
 	return fasthttp.RequestConfig{}
 }
@@ -160,6 +171,8 @@ type handlers struct {
 	tablet    *tablet.Handler
 	counter   *counter.Handler
 	dashboard *dashboard.Handler
+	reports   *dashboard.ReportAPI
+	results   *results.Handler
 	admin     *admin.Handler
 	tabletAPI *admin.TabletAPI
 	casesAPI  *followup.API
@@ -186,10 +199,12 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		tablet:    &tablet.Handler{Base: b, Kiosk: d.Kiosk, Tickets: tickets, Streams: tablet.NewStreamSlots(d.Config.KioskStreams)},
 		counter: &counter.Handler{Base: b, Issuer: d.Issuer, Days: d.CounterDays, Tickets: tickets, Responses: d.Responses,
 			Org: d.Org, QR: d.QR, URLs: urls, Audit: audit},
-		dashboard: &dashboard.Handler{Base: b, Figures: figures, Cases: d.Cases},
+		dashboard: &dashboard.Handler{Base: b, Figures: figures, Cases: d.Cases, Drafts: d.Drafts},
+		reports:   &dashboard.ReportAPI{Callers: g, Reports: &dashboard.Handler{Base: b, Figures: figures, Cases: d.Cases, Drafts: d.Drafts}},
 		admin: &admin.Handler{Base: b, Org: d.Org, UnitStore: d.OrgEdits.Units, FieldStore: d.OrgEdits.Fields,
 			Users: d.Access.Users, Sessions: d.Access.Sessions, Keys: d.Access.APIKeys, Audit: audit, Kiosk: d.Kiosk, Cases: d.Cases, Rollups: d.Rollups},
 		tabletAPI: &admin.TabletAPI{Kiosk: d.Kiosk, Audit: audit},
+		results:   &results.Handler{Base: b, Org: d.Org, Rollups: d.Rollups},
 		casesAPI:  casesAPI,
 		cases:     &followup.Pages{API: *casesAPI, Surveys: d.Surveys},
 		hooks:     &integrations.Handler{Base: b, Webhooks: d.Webhooks, Outbox: d.Outbox, Audit: d.Access.Audit, MailFrom: mailFrom(d.Config)},

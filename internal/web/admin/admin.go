@@ -77,6 +77,7 @@ type adminData struct {
 	Roles       []string
 	MinPassword int
 	Kiosks      kioskAdmin
+	Identity    identityForm
 }
 
 // Page handles GET /admin.
@@ -106,6 +107,7 @@ func (h *Handler) adminData(c *fiber.Ctx) (*adminData, error) {
 		Roles: account.Roles,
 	}
 	d.Tree = unitTree(d.Units)
+	d.Identity = h.identitySection(c)
 	d.Unplaced = h.unplacedAgencies()
 	tt := h.Org.Targets.Table(ctx)
 	d.Rules = sortedRules(tt.Rules)

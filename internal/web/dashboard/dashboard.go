@@ -12,7 +12,9 @@ import (
 	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/org"
+	"github.com/hailong/hailong/internal/report"
 	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/web/webkit"
 )
 
@@ -20,11 +22,13 @@ import (
 type periodChoice struct {
 	Kind        string
 	Year, Index int
+	Cutoff      int // the reporting cut-off day the period was moved to (0: calendar)
 	Period      stats.Period
 }
 
-// choosePeriod reads period, year, index, from and to; it defaults to the current quarter.
-func choosePeriod(c *fiber.Ctx) (periodChoice, error) {
+// choosePeriod reads period, year, index, from and to; it defaults to the current quarter. A
+// cut-off day above 1 moves a named period to run from that day of the month before it.
+func choosePeriod(c *fiber.Ctx, cutoff int) (periodChoice, error) {
 	today := stats.Today()
 	pc := periodChoice{Kind: c.Query("period", stats.PeriodQuarter), Year: c.QueryInt("year", today.Year), Index: c.QueryInt("index", 0)}
 	if pc.Kind == "custom" {
@@ -38,11 +42,11 @@ func choosePeriod(c *fiber.Ctx) (periodChoice, error) {
 	if pc.Index == 0 {
 		pc.Index = defaultIndex(pc.Kind, today)
 	}
-	p, err := stats.PeriodOf(pc.Kind, pc.Year, pc.Index)
+	p, err := report.ReportingPeriod(pc.Kind, pc.Year, pc.Index, cutoff)
 	if err != nil {
 		return pc, errBadPeriod
 	}
-	pc.Period = p
+	pc.Period, pc.Cutoff = p, cutoff
 	return pc, nil
 }
 
@@ -63,6 +67,7 @@ type Handler struct {
 	webkit.Base
 	Figures Figures
 	Cases   *cases.Service // the follow-up figures
+	Drafts  DraftStore     // the managers' text of each periodic report
 }
 
 // dashboardData is what the dashboard page shows.
@@ -95,7 +100,7 @@ type commentRow struct {
 func (h *Handler) Page(c *fiber.Ctx) error {
 	u := webkit.CurrentUser(c)
 	sc := userScope(u)
-	pc, err := choosePeriod(c)
+	pc, err := choosePeriod(c, h.Figures.cutoff(c.UserContext()))
 	if err != nil {
 		return err
 	}
@@ -159,7 +164,7 @@ func (h *Handler) latestComments(c *fiber.Ctx, q stats.Query, n int) []commentRo
 	for _, cm := range h.Figures.comments(q.Period, keep, n) {
 		out = append(out, commentRow{
 			Date: stats.FormatDate(stats.DateOf(cm.At)), Field: h.Figures.label(c, stats.ByField, cm.Field),
-			Agency: h.Figures.label(c, stats.ByAgency, cm.Agency), Text: cm.Text, Overall: cm.Overall, Negative: cm.Overall <= 2,
+			Agency: h.Figures.label(c, stats.ByAgency, cm.Agency), Text: survey.MaskPersonalData(cm.Text), Overall: cm.Overall, Negative: cm.Overall <= 2,
 		})
 	}
 	return out

@@ -16,7 +16,7 @@ import (
 
 // dashboardResult answers the dashboard's current query, for exports.
 func (h *Handler) dashboardResult(c *fiber.Ctx) (periodChoice, stats.Query, stats.Result, error) {
-	pc, err := choosePeriod(c)
+	pc, err := choosePeriod(c, h.Figures.cutoff(c.UserContext()))
 	if err != nil {
 		return pc, stats.Query{}, stats.Result{}, err
 	}
@@ -66,42 +66,6 @@ func sendFile(c *fiber.Ctx, contentType, name string, body []byte) error {
 	return c.Send(body)
 }
 
-// periodicReport gathers the Home Affairs report for the chosen period.
-func (h *Handler) periodicReport(c *fiber.Ctx) (*report.Report, error) {
-	pc, err := choosePeriod(c)
-	if err != nil {
-		return nil, err
-	}
-	sc := userScope(webkit.CurrentUser(c))
-	r := &report.Report{Period: pc.Period, Kind: pc.Kind, GeneratedAt: h.Now(), Agency: i18n.T(webkit.Lang(c), "app.name")}
-	if sc.agency != "" {
-		if u, ok := h.Figures.Org.Tree.Unit(sc.agency); ok {
-			r.Agency = u.Name
-		}
-	}
-	for by, dst := range map[string]*stats.Result{stats.ByField: &r.Overall, stats.ByAgency: &r.ByAgency, stats.ByCriterion: &r.ByCriterion, stats.ByMonth: &r.ByMonth, stats.ByChannel: &r.ByChannel} {
-		c.Context().QueryArgs().Set("group_by", by)
-		q, err := h.statsQueryFor(c, sc, pc.Period)
-		if err != nil {
-			return nil, err
-		}
-		if *dst, err = h.Figures.aggregate(c, q); err != nil {
-			return nil, err
-		}
-		if by == stats.ByField {
-			r.Comments = h.reportComments(c, q)
-			if sc.counter != "" { // follow-up cases are figured by unit, not by counter
-				continue
-			}
-			if r.FollowUp, err = h.followUpByUnit(c, q); err != nil {
-				return nil, err
-			}
-		}
-	}
-	r.Title = report.ReportTitle(r.Kind, r.Period, webkit.Lang(c))
-	return r, nil
-}
-
 // followUpByUnit is the follow-up figures of q's period and scope, by unit.
 func (h *Handler) followUpByUnit(c *fiber.Ctx, q stats.Query) (cases.Figures, error) {
 	ctx := c.UserContext()
@@ -118,40 +82,7 @@ func (h *Handler) reportComments(c *fiber.Ctx, q stats.Query) []report.Comment {
 	keep := q.CommentInScope
 	var out []report.Comment
 	for _, cm := range h.Figures.comments(q.Period, keep, report.MaxComments) {
-		out = append(out, report.Comment{At: cm.At, Field: h.Figures.label(c, stats.ByField, cm.Field), Agency: h.Figures.label(c, stats.ByAgency, cm.Agency), Overall: cm.Overall, Text: cm.Text})
+		out = append(out, report.Comment{At: cm.At, Field: h.Figures.label(c, stats.ByField, cm.Field), Agency: h.Figures.label(c, stats.ByAgency, cm.Agency), Overall: cm.Overall, Text: survey.MaskPersonalData(cm.Text)})
 	}
 	return out
-}
-
-// ReportXLSX handles GET /dashboard/report.xlsx.
-func (h *Handler) ReportXLSX(c *fiber.Ctx) error {
-	r, err := h.periodicReport(c)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := r.WriteXLSX(&buf, webkit.Lang(c)); err != nil {
-		return survey.Wrap(err)
-	}
-	name := fmt.Sprintf("bao-cao-hai-long-%s-%s.xlsx", r.Period.From, r.Period.To)
-	return sendFile(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", name, buf.Bytes())
-}
-
-type reportData struct {
-	webkit.PageData
-	Report   *report.Report
-	Comments []report.Comment
-}
-
-// ReportPage handles GET /dashboard/report: the report as a printable page.
-func (h *Handler) ReportPage(c *fiber.Ctx) error {
-	r, err := h.periodicReport(c)
-	if err != nil {
-		return err
-	}
-	cs := r.Comments
-	if len(cs) > 30 {
-		cs = cs[:30]
-	}
-	return h.Render(c, "report", reportData{PageData: h.PageFor(c, r.Title), Report: r, Comments: cs})
 }

@@ -115,7 +115,7 @@ type Callers interface {
 
 // Get handles GET /api/v1/stats.
 func (h *StatsAPI) Get(c *fiber.Ctx) error {
-	sc, err := h.scope(c)
+	sc, err := callerScope(c, h.Callers)
 	if err != nil {
 		return err
 	}
@@ -131,11 +131,11 @@ func (h *StatsAPI) Get(c *fiber.Ctx) error {
 	return c.JSON(res)
 }
 
-// scope authenticates a stats reader: an API key with stats:read sees everything; a signed-in
+// callerScope authenticates a stats or report reader: an API key with stats:read sees everything; a signed-in
 // user sees their agency's subtree.
-func (h *StatsAPI) scope(c *fiber.Ctx) (scope, error) {
+func callerScope(c *fiber.Ctx, callers Callers) (scope, error) {
 	if c.Get(fiber.HeaderAuthorization) != "" {
-		key, err := h.Callers.BearerKey(c)
+		key, err := callers.BearerKey(c)
 		if err != nil {
 			return scope{}, err
 		}
@@ -144,7 +144,7 @@ func (h *StatsAPI) scope(c *fiber.Ctx) (scope, error) {
 		}
 		return scope{}, nil
 	}
-	u, err := h.Callers.SessionUser(c)
+	u, err := callers.SessionUser(c)
 	if err != nil {
 		return scope{}, err
 	}

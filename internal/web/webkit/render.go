@@ -17,6 +17,7 @@ import (
 	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/i18n"
+	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/report"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
@@ -102,6 +103,14 @@ type PageData struct {
 	Lang       string
 	Title      string
 	LangSwitch string
+	Agency     AgencyMark // the centre's name and emblem in the header; empty until set in /admin
+}
+
+// AgencyMark is how the centre shows itself at the top of every page.
+type AgencyMark struct {
+	Name    string
+	Hotline string
+	Logo    string // the emblem's URL, "" without one
 }
 
 // Base is what every page handler shares: the page renderer, the log, the clock and the
@@ -111,6 +120,8 @@ type Base struct {
 	Log     *slog.Logger
 	Now     func() time.Time
 	BaseURL string
+	// Identity is the centre's identity set in /admin; nil shows none.
+	Identity *org.Identities
 }
 
 // Render writes page name with data as HTML.
@@ -175,8 +186,22 @@ func (s Base) PageFor(c *fiber.Ctx, title string) PageData {
 	if l == "en" {
 		other = "vi"
 	}
-	return PageData{Lang: l, Title: title, LangSwitch: LocalPath(c.Path()) + "?lang=" + other}
+	return PageData{Lang: l, Title: title, LangSwitch: LocalPath(c.Path()) + "?lang=" + other, Agency: s.agencyMark(c)}
 }
+
+// agencyMark is the header's name, hotline and emblem link; the link changes with each upload,
+// so the emblem can be cached for good.
+func (s Base) agencyMark(c *fiber.Ctx) AgencyMark {
+	id := s.Identity.Get(c.UserContext())
+	m := AgencyMark{Name: id.Name, Hotline: id.Hotline}
+	if len(id.Logo) > 0 {
+		m.Logo = LogoPath + "?v=" + strconv.FormatInt(id.UpdatedAt.Unix(), 36)
+	}
+	return m
+}
+
+// LogoPath is where the centre's emblem is served.
+const LogoPath = "/emblem"
 
 // LocalPath is path as a link on this site: a path such as "//evil.example/x" or "/\evil.example"
 // would send a browser to another host, so leading slashes and backslashes become one slash.
