@@ -77,9 +77,10 @@ type Part struct {
 
 // Table is a figures table; Status holds each row's status for colour on the page.
 type Table struct {
-	Header []string
-	Rows   [][]string
-	Status []string
+	Caption string // what the table shows, for screen readers
+	Header  []string
+	Rows    [][]string
+	Status  []string
 }
 
 // Closing is the end of the document: recipients at left, signer at right.

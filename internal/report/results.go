@@ -12,7 +12,9 @@ import (
 func (d *Document) results() []Part {
 	r := d.Report
 	parts := []Part{{Heading: d.msg("doc.h.overview"), Level: 2}}
-	parts = append(parts, Part{Text: d.headline()}, Part{Table: d.overviewTable()})
+	overview := d.overviewTable()
+	overview.Caption = d.msg("doc.h.overview")
+	parts = append(parts, Part{Text: d.headline()}, Part{Table: overview})
 	for _, s := range []struct {
 		key string
 		res func(*Report) stats.Result
@@ -21,7 +23,9 @@ func (d *Document) results() []Part {
 		{"doc.h.agency", func(r *Report) stats.Result { return r.ByAgency }},
 		{"doc.h.criterion", func(r *Report) stats.Result { return r.ByCriterion }},
 	} {
-		parts = append(parts, Part{Heading: d.msg(s.key), Level: 2}, Part{Table: d.compareTable(s.res)})
+		t := d.compareTable(s.res)
+		t.Caption = d.msg(s.key)
+		parts = append(parts, Part{Heading: d.msg(s.key), Level: 2}, Part{Table: t})
 	}
 	parts = append(parts, Part{Heading: d.msg("doc.h.followup"), Level: 2}, Part{Text: d.followUpText()})
 	parts = append(parts, Part{Heading: d.msg("doc.h.below"), Level: 2})

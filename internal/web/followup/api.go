@@ -79,7 +79,7 @@ func detailOf(c *cases.Case, now time.Time) detail {
 	if notes == nil {
 		notes = []cases.Note{}
 	}
-	return detail{listItem: itemOf(c, now), DossierCode: c.DossierCode, Channel: c.Channel, Comment: c.Comment,
+	return detail{listItem: itemOf(c, now), DossierCode: c.DossierCode, Channel: c.Channel, Comment: survey.MaskPersonalData(c.Comment),
 		Answers: c.Answers, Outcome: c.Outcome, Reply: c.Reply, Notes: notes}
 }
 
