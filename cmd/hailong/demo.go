@@ -97,6 +97,13 @@ var demoComments = []struct {
 	{true, "Nơi chờ sạch sẽ, có máy lấy số thứ tự."},
 }
 
+// demoIdentity heads the demo's pages and reports as a town's centre would be set up in /admin.
+var demoIdentity = org.Identity{
+	Name: "Trung tâm Phục vụ hành chính công", Parent: "UBND thị xã Hương Trà", Place: "Hương Trà",
+	Hotline: "0234 3 000 000", NumberPrefix: "TTPVHCC", SignerTitle: "Giám đốc", SignerName: "Nguyễn Văn An",
+	Recipients: []string{"Phòng Nội vụ thị xã", "UBND thị xã (để báo cáo)"},
+}
+
 // loadDemo writes the demo year once (marked in settings) and issues a few live tickets.
 // created reports whether the admin was created with password now: on a data directory that
 // already has users, the password set there before stands, and a demo never resets it.
@@ -127,6 +134,9 @@ func writeDemoYear(ctx context.Context, db *mongodb.DB) error {
 		if err := units.SaveUnit(ctx, u); err != nil {
 			return err
 		}
+	}
+	if err := mongodb.NewIdentityStore(db).SaveIdentity(ctx, demoIdentity); err != nil {
+		return err
 	}
 	rng := mrand.New(mrand.NewPCG(2026, 11))
 	end := time.Now().UTC()
