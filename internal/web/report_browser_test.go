@@ -55,6 +55,8 @@ func TestReportIdentityAndPublicPagesInABrowser(t *testing.T) {
 			{"admin-identity", "/admin#identity", `#identity`},
 			{"public", "/cong-khai", `article.public`},
 			{"survey-emblem", "/s/" + tk.Token, `img.emblem`},
+			{"slip-emblem", "/counter/slip?dossier=H48-260331-0900&size=80mm", `.slip-centre img`},
+			{"kiosk-emblem", "/kiosk", `header.kbar img.emblem`},
 		} {
 			do(t, ctx, testkit.Viewport(width, 800), chromedp.Navigate(e.base+page.path), chromedp.WaitVisible(chromedp.CSS(page.ready)))
 			if page.name == "admin-identity" {
