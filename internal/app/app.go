@@ -66,6 +66,7 @@ type App struct {
 	deadlines   *cases.Deadlines
 	devices     *mongodb.DeviceStore
 	outboxStore *mongodb.OutboxStore
+	identity    *org.Identities // the centre's name signs its e-mails
 	now         func() time.Time
 	retention   time.Duration // HAILONG_RESPONSE_RETENTION
 	closeOnce   sync.Once
@@ -164,6 +165,7 @@ func (a *App) notifications(cfg *config.Config, seal *cases.Sealer, users *mongo
 		}
 		m.Users, m.Opener, m.BaseURL = users, seal, cfg.BaseURL
 		m.Scope = func(own, agency string) bool { return own == "" || a.Tree.Subtree(own)[agency] }
+		m.Sign = func(ctx context.Context) string { return a.identity.Get(ctx).Name }
 		routers, senders[outbox.KindMail] = append(routers, m), m
 		invite = &alerts.Invitations{Sealer: seal, Label: mail.AddressLabel}
 	}
@@ -203,8 +205,8 @@ func (a *App) organisation(ctx context.Context, log *slog.Logger) (*org.Director
 		return nil, err
 	}
 	targets := org.NewTargets(mongodb.NewTargetStore(a.DB), stats.DefaultTargets(), log)
-	identity := org.NewIdentities(mongodb.NewIdentityStore(a.DB), log)
-	return &org.Directory{Tree: a.Tree, Fields: fields, Targets: targets, Identity: identity}, nil
+	a.identity = org.NewIdentities(mongodb.NewIdentityStore(a.DB), log)
+	return &org.Directory{Tree: a.Tree, Fields: fields, Targets: targets, Identity: a.identity}, nil
 }
 
 // parentUnit is the unit above agency, where its overdue cases escalate ("" at the top).

@@ -43,8 +43,8 @@ type Mailer struct {
 	Scope   Scope
 	Opener  Opener
 	BaseURL string
-	// Sign is the sign-off under every message: the centre's name (or the product's).
-	Sign string
+	// Sign is the sign-off under every message: the centre's official name, "" for none.
+	Sign func(ctx context.Context) string
 
 	from   string
 	client *gomail.Client
@@ -165,7 +165,11 @@ func (m *Mailer) Send(ctx context.Context, d *outbox.Delivery, ev *outbox.Event)
 			lang = "en"
 		}
 	}
-	msg, err := m.message(ev, d, lang, to, scope)
+	sign := ""
+	if m.Sign != nil {
+		sign = m.Sign(ctx)
+	}
+	msg, err := m.message(ev, d, lang, to, scope, sign)
 	if err != nil {
 		return outbox.Outcome{Err: err, Permanent: true}
 	}
@@ -180,9 +184,9 @@ func (m *Mailer) Send(ctx context.Context, d *outbox.Delivery, ev *outbox.Event)
 }
 
 // message is ev as an e-mail to to in lang, for a user scoped to unit scope.
-func (m *Mailer) message(ev *outbox.Event, d *outbox.Delivery, lang, to, scope string) (*gomail.Msg, error) {
+func (m *Mailer) message(ev *outbox.Event, d *outbox.Delivery, lang, to, scope, sign string) (*gomail.Msg, error) {
 	c := compose(ev, lang, m.BaseURL, scope, m.Scope)
-	c.Sign = m.Sign
+	c.Sign = sign
 	text, html, err := render(c, lang)
 	if err != nil {
 		return nil, err
