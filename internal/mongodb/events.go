@@ -30,3 +30,18 @@ func responseEvent(r *survey.Response) rollup.Event {
 func ticketEvent(t *survey.Ticket) rollup.Event {
 	return event(colTickets, t.Token, t.Nonce, stats.TicketBucket(t), stats.TicketCounts(t))
 }
+
+// followUpEvent is what adding f to the stored response r adds to r's bucket: the counts of r
+// with f less those of r alone (nothing for a response flagged as misuse).
+func followUpEvent(r *survey.Response, f *survey.FollowUp) rollup.Event {
+	before, after := stats.ResponseCounts(r), stats.ResponseCounts(r.WithFollowUp(f))
+	inc := map[string]int64{}
+	for k, v := range after {
+		if d := v - before[k]; d != 0 {
+			inc[k] = d
+		}
+	}
+	ev := event(colResponses, r.Token, f.Nonce, stats.ResponseBucket(r), inc)
+	ev.NonceField = fieldFollowUpNonce
+	return ev
+}

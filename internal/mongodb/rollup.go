@@ -187,17 +187,21 @@ func (s *RollupStore) Confirmation(ctx context.Context, id bson.ObjectID) ([]int
 
 // EventStored reports whether the document of ev is stored with ev's nonce.
 func (s *RollupStore) EventStored(ctx context.Context, ev rollup.Event) (bool, error) {
-	var doc struct {
-		Nonce string `bson:"nonce"`
+	field := ev.NonceField
+	if field == "" {
+		field = "nonce"
 	}
-	err := s.db.DB.Collection(ev.Col).FindOne(ctx, bson.D{{Key: "_id", Value: ev.DocID}}).Decode(&doc)
+	var doc bson.M
+	opts := options.FindOne().SetProjection(bson.D{{Key: field, Value: 1}})
+	err := s.db.DB.Collection(ev.Col).FindOne(ctx, bson.D{{Key: "_id", Value: ev.DocID}}, opts).Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("mongodb: check journaled %s: %w", ev.Col, err)
 	}
-	return doc.Nonce == ev.Nonce, nil
+	nonce, _ := doc[field].(string)
+	return nonce == ev.Nonce, nil
 }
 
 // Apply adds batch b to its buckets and comment days. Every update is filtered by _id alone:

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"testing/fstest"
 
 	"github.com/hailong/hailong/internal/survey"
@@ -39,7 +40,7 @@ func problems(errs survey.FieldErrors) []string {
 func TestParseJSONAccepts(t *testing.T) {
 	def := definition(t, "sipas-full")
 	answers, comment := decodeBody(t, `{"answers": {"overall": 4, "access_signage": "5", "staff_polite": 2.0,
-		"returns": "2+", "extra_payment": "yes", "feedback_easy": null, "result_on_time": ""},
+		"returns": "2+", "extra_payment": "yes", "feedback_easy": null, "result_accurate": ""},
 		"comment": "  Phải đi lại ba lần mới xong.  "}`)
 	a, errs := def.ParseJSON(answers, comment)
 	if errs != nil {
@@ -112,7 +113,7 @@ func TestParseJSONRefuses(t *testing.T) {
 		{"operator keys", "sipas-full", map[string]any{"overall": 4, "$where": "1", "a.b": 1, "nul\x00": 1}, nil,
 			[]string{"$where:operator", "a.b:operator", "nul\uFFFD:operator"}},
 		{"every problem at once", "sipas-full", map[string]any{"overall": 9, "returns": "x", "zzz": 1}, long,
-			[]string{"overall:range", "returns:range", "comment:too_long", "zzz:unknown"}},
+			[]string{"overall:range", "comment:too_long", "returns:range", "zzz:unknown"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,16 +153,16 @@ func TestFieldErrorMessages(t *testing.T) {
 	}
 	_, errs = def.ParseJSON(map[string]any{"overall": 4, "returns": "7", "zeta": 1}, strings.Repeat("a", 2001))
 	returns := question(t, def, "returns")
-	if m := errs[0].Message; !strings.Contains(m.VI, returns.Label.VI) || !strings.Contains(m.EN, returns.Label.EN) {
+	if m := errs[1].Message; !strings.Contains(m.VI, returns.Label.VI) || !strings.Contains(m.EN, returns.Label.EN) {
 		t.Errorf("range message %+v does not name %+v", m, returns.Label)
 	}
-	if m := errs[1].Message; !strings.Contains(m.VI, "tối đa 2000 ký tự") || !strings.Contains(m.EN, "at most 2000 characters") {
+	if m := errs[0].Message; !strings.Contains(m.VI, "tối đa 2000 ký tự") || !strings.Contains(m.EN, "at most 2000 characters") {
 		t.Errorf("too_long message = %+v", m)
 	}
 	if m := errs[2].Message; !strings.Contains(m.VI, "“zeta”") || !strings.Contains(m.EN, "“zeta”") {
 		t.Errorf("unknown message = %+v", m)
 	}
-	if got := errs.Error(); got != "survey: invalid answers: returns: range, comment: too_long, zeta: unknown" {
+	if got := errs.Error(); got != "survey: invalid answers: comment: too_long, returns: range, zeta: unknown" {
 		t.Errorf("Error() = %q", got)
 	}
 	var fe survey.FieldErrors
@@ -173,11 +174,11 @@ func TestFieldErrorMessages(t *testing.T) {
 func TestParseForm(t *testing.T) {
 	def := definition(t, "sipas-full")
 	form := url.Values{
-		"overall": {"5"}, "access_seating": {"4"}, "staff_rules": {""}, "returns": {"0"}, "extra_payment": {"no"},
+		"overall": {"5"}, "access_signage": {"4"}, "staff_polite": {""}, "returns": {"0"}, "extra_payment": {"no"},
 		"comment": {" Cảm ơn "}, "token": {"abc"}, "lang": {"en"}, "csrf": {"x"}, "_csrf": {"y"},
 	}
 	a, errs := def.ParseForm(form)
-	want := survey.Answers{Overall: 5, Values: map[string]any{"access_seating": 4, "returns": "0", "extra_payment": false}, Comment: "Cảm ơn"}
+	want := survey.Answers{Overall: 5, Values: map[string]any{"access_signage": 4, "returns": "0", "extra_payment": false}, Comment: "Cảm ơn"}
 	if errs != nil || !reflect.DeepEqual(a, want) {
 		t.Fatalf("ParseForm = %#v, %v\nwant %#v", a, errs, want)
 	}
@@ -194,7 +195,7 @@ func TestParseFormRefuses(t *testing.T) {
 	}{
 		{"empty overall", "sipas-full", "overall=&returns=", []string{"overall:required"}},
 		{"overall twice", "sipas-full", "overall=4&overall=5", []string{"overall:type"}},
-		{"out of range", "sipas-full", "overall=7&extra_payment=maybe&returns=5", []string{"overall:range", "returns:range", "extra_payment:range"}},
+		{"out of range", "sipas-full", "overall=7&extra_payment=maybe&returns=5", []string{"overall:range", "extra_payment:range", "returns:range"}},
 		{"unknown chip", "kiosk-quick", "overall=2&reasons=waiting&reasons=slow", []string{"reasons:range"}},
 		{"unknown field", "sipas-full", "overall=4&submit=G%E1%BB%ADi", []string{"submit:unknown"}},
 		{"operator fields", "sipas-full", "overall=4&%24where=1&a.b=2", []string{"$where:operator", "a.b:operator"}},
@@ -239,5 +240,38 @@ func TestTheKioskPaymentChipCountsAsAReportOfPayment(t *testing.T) {
 	a, _ = def.ParseJSON(map[string]any{"overall": json.Number("2"), "reasons": []any{"waiting"}}, nil)
 	if a.ExtraPayment() {
 		t.Fatal("a rating without the payment chip counts as a report of payment")
+	}
+}
+
+// Step 2's form takes only step 2 answers; "Không áp dụng" (an empty value) leaves one out.
+func TestParseFollowUpForm(t *testing.T) {
+	def := definition(t, "sipas-full")
+	a, errs := def.ParseFollowUpForm(url.Values{"access_signage": {"5"}, "staff_polite": {""}, "returns": {"1"}, "lang": {"vi"}})
+	if errs != nil || !reflect.DeepEqual(a.Values, map[string]any{"access_signage": 5, "returns": "1"}) {
+		t.Fatalf("ParseFollowUpForm = %#v, %v", a, errs)
+	}
+	f := survey.NewFollowUp(def, a, time.Now())
+	if !reflect.DeepEqual(f.Criteria, []survey.CriterionRating{{Criterion: "access", Rating: 5}}) || f.Nonce == "" {
+		t.Fatalf("follow-up = %+v", f)
+	}
+	_, errs = def.ParseFollowUpForm(url.Values{"overall": {"1"}, "access_signage": {"9"}})
+	if got := problems(errs); !reflect.DeepEqual(got, []string{"access_signage:range", "overall:unknown"}) {
+		t.Fatalf("problems = %q: step 2 must not change the overall rating", got)
+	}
+}
+
+func TestFollowUpWindow(t *testing.T) {
+	at := time.Date(2026, 3, 31, 3, 0, 0, 0, time.UTC)
+	r := &survey.Response{SubmittedAt: at, Criteria: []survey.CriterionRating{{Criterion: "staff", Rating: 4}}, Answers: map[string]any{"extra_payment": false}}
+	if !r.FollowUpOpen(at.Add(29*time.Minute)) || r.FollowUpOpen(at.Add(30*time.Minute)) {
+		t.Error("step 2 must be open for 30 minutes after the response, and only then")
+	}
+	f := &survey.FollowUp{Nonce: "n", Answers: map[string]any{"returns": "0"}, Criteria: []survey.CriterionRating{{Criterion: "result", Rating: 2}}, At: at}
+	got := r.WithFollowUp(f)
+	if len(got.Criteria) != 2 || got.Answers["returns"] != "0" || got.Answers["extra_payment"] != false || got.FollowUpOpen(at) {
+		t.Errorf("with step 2 = %+v", got)
+	}
+	if len(r.Criteria) != 1 || len(r.Answers) != 1 {
+		t.Error("WithFollowUp changed the response it was given")
 	}
 }

@@ -162,9 +162,12 @@ type Question struct {
 	MaxLength int    `yaml:"max_length" json:"max_length,omitempty"`
 	// AskIfOverallAtMost makes the page ask for this answer when the overall rating is at most
 	// this level (1–2 for a comment); 0 means always shown, never prompted.
-	AskIfOverallAtMost int      `yaml:"ask_if_overall_at_most" json:"ask_if_overall_at_most,omitempty"`
-	Label              Text     `yaml:"label" json:"label"`
-	Options            []Option `yaml:"options" json:"options,omitempty"` // rating and yesno: fixed, filled in at load
+	AskIfOverallAtMost int `yaml:"ask_if_overall_at_most" json:"ask_if_overall_at_most,omitempty"`
+	// Step is 2 for the optional questions offered after the response is stored (see
+	// FollowUpQuestions); 0 or 1 for the first screen.
+	Step    int      `yaml:"step" json:"step,omitempty"`
+	Label   Text     `yaml:"label" json:"label"`
+	Options []Option `yaml:"options" json:"options,omitempty"` // rating and yesno: fixed, filled in at load
 }
 
 // hasOption reports whether value is one of the question's option values.
@@ -478,6 +481,9 @@ func (v *validator) question(where string, q *Question) {
 	v.criterion(where, q)
 	v.options(where, q)
 	v.maxLength(where, q)
+	if q.Step < 0 || q.Step > 2 || (q.Step == 2 && (q.Required || q.ID == QuestionOverall || q.ID == QuestionComment || q.ID == QuestionExtraPayment)) {
+		v.fail(where, "step must be 0..2, and step 2 only for optional questions other than overall, comment and extra_payment")
+	}
 	if q.AskIfOverallAtMost < 0 || q.AskIfOverallAtMost > len(ratingLabels) ||
 		(q.ID == QuestionOverall && q.AskIfOverallAtMost != 0) {
 		v.fail(where, "ask_if_overall_at_most must be 0..5 and not set on overall")

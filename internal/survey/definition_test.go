@@ -49,8 +49,8 @@ func TestEmbeddedCatalogHoldsBothSurveys(t *testing.T) {
 	}
 	for id, kind := range map[string]string{"sipas-full": survey.KindFull, "kiosk-quick": survey.KindQuick} {
 		def, _ := cat.Get(id)
-		if def.Kind != kind || def.Version != 1 {
-			t.Errorf("%s: kind %q version %d, want %q version 1", id, def.Kind, def.Version, kind)
+		if def.Kind != kind || def.Version != 2 {
+			t.Errorf("%s: kind %q version %d, want %q version 2", id, def.Kind, def.Version, kind)
 		}
 	}
 	if _, ok := cat.Get("nope"); ok {
@@ -105,21 +105,36 @@ func hasDiacritic(s string) bool {
 	return strings.IndexFunc(s, func(r rune) bool { return r > unicode.MaxASCII && unicode.IsLetter(r) }) >= 0
 }
 
-func TestFullSurveyAsksOneToThreeOptionalItemsPerCriterion(t *testing.T) {
+// The first screen asks the overall rating, the comment, the payment question and the contact
+// tick; step 2 asks one optional item per criterion and the extra trips, never "on time".
+func TestFullSurveyAsksTheHeadlineFirstAndOneItemPerCriterionAfter(t *testing.T) {
 	def := definition(t, "sipas-full")
+	var first, second []string
+	for _, q := range def.FirstQuestions() {
+		first = append(first, q.ID)
+	}
+	for _, q := range def.FollowUpQuestions() {
+		second = append(second, q.ID)
+	}
+	if got := strings.Join(first, ","); got != "overall,comment,extra_payment,contact_request" {
+		t.Errorf("first screen = %s", got)
+	}
+	if got := strings.Join(second, ","); got != "access_signage,procedure_requirements,staff_polite,result_accurate,feedback_easy,returns" {
+		t.Errorf("step 2 = %s", got)
+	}
 	count := map[string]int{}
 	for _, q := range def.Questions {
 		if q.Criterion == "" {
 			continue
 		}
 		count[q.Criterion]++
-		if q.Required || q.Type != survey.TypeRating {
-			t.Errorf("%s: required %v type %q, want an optional rating", q.ID, q.Required, q.Type)
+		if q.Required || q.Type != survey.TypeRating || q.Step != 2 {
+			t.Errorf("%s: required %v type %q step %d, want an optional rating in step 2", q.ID, q.Required, q.Type, q.Step)
 		}
 	}
 	for _, c := range survey.Criteria {
-		if count[c] < 1 || count[c] > 3 {
-			t.Errorf("criterion %s has %d items, want 1..3", c, count[c])
+		if count[c] != 1 {
+			t.Errorf("criterion %s has %d items, want 1", c, count[c])
 		}
 	}
 }
@@ -146,7 +161,7 @@ func TestKioskQuickSurvey(t *testing.T) {
 	}
 	reasons := question(t, def, "reasons")
 	want := "waiting,attitude,guidance,documents,fees,late,payment,other"
-	if reasons.Type != survey.TypeChips || optionValues(reasons) != want || reasons.AskIfOverallAtMost != 2 {
+	if reasons.Type != survey.TypeChips || optionValues(reasons) != want || reasons.AskIfOverallAtMost != 3 {
 		t.Errorf("reasons: type %q values %s ask %d", reasons.Type, optionValues(reasons), reasons.AskIfOverallAtMost)
 	}
 	if reasons.Options[0].Label.VI != "Chờ lâu" {
@@ -181,7 +196,7 @@ func TestDefinitionJSONShape(t *testing.T) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.ID != "sipas-full" || doc.Version != 1 || doc.Kind != "full" || doc.Title["vi"] == "" || doc.Intro["en"] == "" {
+	if doc.ID != "sipas-full" || doc.Version != 2 || doc.Kind != "full" || doc.Title["vi"] == "" || doc.Intro["en"] == "" {
 		t.Fatalf("definition JSON header = %s", raw[:200])
 	}
 	byID := map[string]string{}
@@ -192,7 +207,7 @@ func TestDefinitionJSONShape(t *testing.T) {
 	}
 	assertContains(t, byID["overall"], `{"id":"overall","type":"rating","required":true,"label":{"vi":`,
 		`"options":[{"value":1,"label":{"vi":"Rất không hài lòng","en":"Very dissatisfied"}},{"value":2,`)
-	assertContains(t, byID["access_signage"], `"required":false,"criterion":"access","label":`)
+	assertContains(t, byID["access_signage"], `"required":false,"criterion":"access","step":2,"label":`)
 	assertContains(t, byID["returns"], `"options":[{"value":"0","label":{"vi":"Không phải đi lại","en":"None"}},`)
 	assertContains(t, byID["comment"], `"type":"text","required":false,"max_length":2000,"ask_if_overall_at_most":2,"label":{"vi":`)
 }

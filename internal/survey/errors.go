@@ -75,4 +75,8 @@ var (
 	ErrRateLimited    = Errorf(CodeRateLimited, "error.rate_limited")
 	ErrUnauthorized   = Errorf(CodeUnauthorized, "error.unauthorized")
 	ErrForbidden      = Errorf(CodeForbidden, "error.forbidden")
+	// ErrFollowUpDone: step 2 was already added to the response.
+	ErrFollowUpDone = Errorf(CodeConflict, "error.followup_done")
+	// ErrFollowUpClosed: step 2 comes more than FollowUpWindow after the response.
+	ErrFollowUpClosed = Errorf(CodeGone, "error.followup_closed")
 )

@@ -59,6 +59,9 @@ type Response struct {
 	Misuse        bool              `bson:"misuse,omitempty"`
 	Lang          string            `bson:"lang,omitempty"`
 	SubmittedAt   time.Time         `bson:"submitted_at"`
+	// FollowUpNonce marks the step 2 answers added to the response (see FollowUp); empty until then.
+	FollowUpNonce string     `bson:"followup_nonce,omitempty"`
+	FollowUpAt    *time.Time `bson:"followup_at,omitempty"`
 }
 
 // NewResponse builds the response to t from validated answers, with personal data typed into

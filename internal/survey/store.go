@@ -20,3 +20,12 @@ type ResponseStore interface {
 	// Answered reports whether the ticket with token already has a response.
 	Answered(ctx context.Context, token string) (bool, error)
 }
+
+// FollowUpStore adds the optional step 2 answers to a stored response.
+type FollowUpStore interface {
+	// Response returns the stored response of token, or nil when there is none.
+	Response(ctx context.Context, token string) (*Response, error)
+	// AddFollowUp adds f to the response of token exactly once, counted by the rollups:
+	// ErrFollowUpDone when step 2 was already added, ErrFollowUpClosed past FollowUpWindow.
+	AddFollowUp(ctx context.Context, token string, f *FollowUp) error
+}
