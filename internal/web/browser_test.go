@@ -75,12 +75,13 @@ type touchTarget struct {
 	RowWidth      float64
 }
 
-const measureTargets = `[...document.querySelectorAll('label.opt, form button[type=submit]')].map(el => {
-	const r = el.getBoundingClientRect(), input = el.querySelector('input');
+const measureTargets = `[...document.querySelectorAll('label.opt, label.smiley, form button[type=submit]')].map(el => {
+	const r = el.getBoundingClientRect(), input = el.querySelector('input'), row = el.parentElement;
+	const cols = getComputedStyle(row).gridTemplateColumns.split(' ').length || 1, gap = parseFloat(getComputedStyle(row).columnGap) || 0;
 	return {
-		Name: input ? 'label.opt for ' + input.name + '=' + input.value : 'form button[type=submit]',
+		Name: input ? 'label.' + el.classList[0] + ' for ' + input.name + '=' + input.value : 'form button[type=submit]',
 		Width: r.width, Height: r.height,
-		RowWidth: el.parentElement.getBoundingClientRect().width,
+		RowWidth: (row.getBoundingClientRect().width - gap * (cols - 1)) / cols,
 	};
 })`
 
@@ -138,8 +139,8 @@ func TestSurveyPageOnA320pxPhoneWithoutJavaScript(t *testing.T) {
 		if b.Width < minTarget || b.Height < minTarget {
 			t.Errorf("%s is %.1f×%.1f CSS px, want at least %d×%d", b.Name, b.Width, b.Height, minTarget, minTarget)
 		}
-		if strings.HasPrefix(b.Name, "label.opt") && b.Width < b.RowWidth-1 {
-			t.Errorf("%s is %.1f px wide in a %.1f px row: the whole row should be tappable", b.Name, b.Width, b.RowWidth)
+		if strings.HasPrefix(b.Name, "label.") && b.Width < b.RowWidth-1 {
+			t.Errorf("%s is %.1f px wide in a %.1f px cell: the whole cell should be tappable", b.Name, b.Width, b.RowWidth)
 		}
 	}
 	if overall != 5 || len(targets) < 6 {
@@ -147,14 +148,17 @@ func TestSurveyPageOnA320pxPhoneWithoutJavaScript(t *testing.T) {
 	}
 	t.Logf("%d touch targets; smallest %s: %.1f×%.1f CSS px", len(targets), smallest.Name, smallest.Width, smallest.Height)
 
-	// Rate by tapping the words of the answer, write a comment, send.
-	const comment = "Cán bộ hướng dẫn tận tình, chu đáo."
+	// The comment is asked for only after a 1 or 2; tap the words of "Không hài lòng", write, send.
+	if eval[bool](t, ctx, `document.getElementById('in-comment').offsetParent !== null`) {
+		t.Error("the comment box shows before a rating of 1-2 asks for it")
+	}
+	const comment = "Chờ lâu, hướng dẫn chưa rõ."
 	do(t, ctx,
-		chromedp.Click(chromedp.Search(`//fieldset[@id="q-overall"]//label[contains(., "Rất hài lòng")]/span`)),
+		chromedp.Click(chromedp.Search(`//fieldset[@id="q-overall"]//label[contains(., "Không hài lòng") and not(contains(., "Rất"))]/span`)),
 		chromedp.SendKeys(chromedp.ID("in-comment"), comment),
 	)
-	if !eval[bool](t, ctx, `document.querySelector('#q-overall input[value="5"]').checked`) {
-		t.Fatal(`tapping "Rất hài lòng" did not choose 5 for the overall rating`)
+	if !eval[bool](t, ctx, `document.querySelector('#q-overall input[value="2"]').checked`) {
+		t.Fatal(`tapping "Không hài lòng" did not choose 2 for the overall rating`)
 	}
 	if got := eval[string](t, ctx, `document.getElementById('in-comment').value`); got != comment {
 		t.Fatalf("comment box holds %q, want %q", got, comment)
@@ -166,13 +170,19 @@ func TestSurveyPageOnA320pxPhoneWithoutJavaScript(t *testing.T) {
 		t.Fatalf("after submitting: heading %q", h)
 	}
 
-	// Scanning the QR code again says the dossier is rated, and does not offer the form.
+	// Scanning the QR code again within 30 minutes shows the same thanks and step 2, never the
+	// survey again; later it says the dossier is rated, with no form.
+	do(t, ctx, chromedp.Navigate(survey))
+	if h := text(t, ctx, `.msg.thanks h1`); h != "Cảm ơn Ông/Bà đã đánh giá!" || eval[bool](t, ctx, `document.querySelector('form.step1') !== null`) {
+		t.Fatalf("scan within 30 minutes: heading %q, or the survey form again", h)
+	}
+	e.advance(31 * time.Minute)
 	do(t, ctx, chromedp.Navigate(survey))
 	if h := text(t, ctx, `.msg.rated h1`); h != "Hồ sơ này đã được đánh giá" {
 		t.Fatalf("scan after rating: heading %q", h)
 	}
-	if eval[bool](t, ctx, `document.querySelector('form') !== null`) {
-		t.Error("scan after rating still shows a form")
+	if eval[bool](t, ctx, `document.querySelector('form[action$="/more"], form.step1') !== null`) {
+		t.Error("scan 31 minutes after rating still offers a survey form")
 	}
 	sameOrigin(t, e.base, netlog.URLs())
 	scriptsOff(t, ctx) // still off after every page above
@@ -194,12 +204,10 @@ func TestSurveyPageShowsErrorsAccessibly(t *testing.T) {
 	e := newEnv(t)
 	tk := e.issue("H48-260331-0102", http.StatusCreated)
 	ctx := browse(t)
-	const comment = "Chờ lâu quá, không ai hướng dẫn."
 
 	do(t, ctx, testkit.Viewport(phoneWidth, phoneHeight), testkit.AcceptLanguage(vietnamese), testkit.DisableJavaScript(),
 		chromedp.Navigate(e.base+"/s/"+tk.Token),
-		chromedp.Click(chromedp.CSS(`#q-staff_polite input[value="4"]`)),
-		chromedp.SendKeys(chromedp.ID("in-comment"), comment),
+		chromedp.Click(chromedp.CSS(`#q-extra_payment input[value="no"]`)),
 	)
 	if status := submit(t, ctx); status != http.StatusUnprocessableEntity {
 		t.Fatalf("submit without an overall rating: status %d, want 422", status)
@@ -222,11 +230,8 @@ func TestSurveyPageShowsErrorsAccessibly(t *testing.T) {
 	if got.Invalid != "true" || !strings.Contains(got.Message, "Vui lòng chọn mức độ hài lòng chung.") {
 		t.Errorf("overall fieldset: aria-invalid=%q, described by %q = %q", got.Invalid, got.DescribedBy, got.Message)
 	}
-	if v := eval[string](t, ctx, `document.getElementById('in-comment').value`); v != comment {
-		t.Errorf("comment after the error: %q, want the typed %q", v, comment)
-	}
-	if !eval[bool](t, ctx, `document.querySelector('#q-staff_polite input[value="4"]').checked`) {
-		t.Error("the answer to staff_polite was lost after the error")
+	if !eval[bool](t, ctx, `document.querySelector('#q-extra_payment input[value="no"]').checked`) {
+		t.Error("the answer to extra_payment was lost after the error")
 	}
 }
 
@@ -266,7 +271,7 @@ func TestSurveyKeyboardOnly(t *testing.T) {
 			eval[string](t, ctx, `document.activeElement.outerHTML.slice(0, 120)`))
 	}
 	t.Logf("%d Tab presses reach the overall rating", tabs)
-	if outline := eval[string](t, ctx, `getComputedStyle(document.activeElement).outlineStyle`); outline == "none" {
+	if outline := eval[string](t, ctx, `getComputedStyle(document.activeElement.closest('label')).outlineStyle`); outline == "none" {
 		t.Error("the focused overall option shows no focus outline")
 	}
 	do(t, ctx, chromedp.KeyEvent(" "))
@@ -296,7 +301,7 @@ func TestShortCodeEntry(t *testing.T) {
 	if !strings.HasPrefix(loc, e.base+"/s/"+tk.Token) {
 		t.Errorf("short code %q led to %s, want the survey of its ticket", typed, loc)
 	}
-	if ticket := text(t, ctx, `dl.ticket`); !strings.Contains(ticket, "H48-260331-0105") {
+	if ticket := text(t, ctx, `.ticket-fold summary`); !strings.Contains(ticket, "H48-260331-0105") {
 		t.Errorf("survey reached by short code shows another dossier: %q", ticket)
 	}
 }

@@ -28,12 +28,15 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 
 	// Citizens: survey pages, plain HTML forms that work without JavaScript.
 	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/s", fiber.StatusSeeOther) })
-	app.Get("/s", g.limit(limitLookup), h.citizen.CodePage)
-	app.Post("/s", g.limit(limitShortCode), h.citizen.CodeSubmit)
-	app.Get("/s/:token", g.limit(limitLookup), h.citizen.SurveyPage)
-	app.Post("/s/:token", g.limit(limitSubmit), h.citizen.SurveySubmit)
-	app.Post("/s/:token/contact", g.limit(limitSubmit), h.citizen.ContactSubmit)
-	app.Get("/s/:token/case", g.limit(limitLookup), h.citizen.CaseStatus)
+	// Vietnamese whatever the phone's language; English only by the switch.
+	vi := webkit.VietnameseFirst
+	app.Get("/s", vi, g.limit(limitLookup), h.citizen.CodePage)
+	app.Post("/s", vi, g.limit(limitShortCode), h.citizen.CodeSubmit)
+	app.Get("/s/:token", vi, g.limit(limitLookup), h.citizen.SurveyPage)
+	app.Post("/s/:token", vi, g.limit(limitSubmit), h.citizen.SurveySubmit)
+	app.Post("/s/:token/more", vi, g.limit(limitSubmit), h.citizen.FollowUpSubmit)
+	app.Post("/s/:token/contact", vi, g.limit(limitSubmit), h.citizen.ContactSubmit)
+	app.Get("/s/:token/case", vi, g.limit(limitLookup), h.citizen.CaseStatus)
 
 	// Anyone: the public results (embeddable by the sites listed in /admin) and the emblem.
 	app.Get("/cong-khai", g.limit(limitLookup), h.results.Page)
@@ -62,7 +65,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	api.Get("/reports", h.reports.Get)
 
 	// Kiosk tablets at the counters, and the admins who pair them (JSON with X-CSRF-Token).
-	app.Get("/kiosk", g.limit(limitLookup), h.tablet.Page)
+	app.Get("/kiosk", vi, g.limit(limitLookup), h.tablet.Page)
 	api.Post("/kiosk/pair", tablet.RequireHeader, g.limit(limitPair), h.tablet.Pair)
 	api.Get("/kiosk/status", h.tablet.Status)
 	api.Get("/kiosk/events", h.tablet.Events)

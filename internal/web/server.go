@@ -53,7 +53,7 @@ type Deps struct {
 	Tickets     webkit.TicketStore
 	Issuer      *ticket.Issuer
 	CounterDays ticket.CounterDays
-	Responses   survey.ResponseStore
+	Responses   citizen.Responses
 	Surveys     *survey.Catalog
 	QR          *qr.Generator
 	Kiosk       *kiosk.Service
@@ -192,7 +192,7 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		signIn: &signin.Handler{Base: b, Guard: g, Users: d.Access.Users, Failures: d.Access.SignInFailures,
 			Sessions: d.Access.Sessions, Audit: d.Access.Audit, Limit: redisstore.PerMinute(d.Config.Limits.SignIn),
 			MailOn: d.Config.SMTPURL != ""},
-		citizen: &citizen.Handler{Base: b, Tickets: tickets, Responses: d.Responses, Fields: d.Org.Fields, QR: d.QR, URLs: urls,
+		citizen: &citizen.Handler{Base: b, Tickets: tickets, Responses: d.Responses, Fields: d.Org.Fields, Units: d.Org.Tree, QR: d.QR, URLs: urls,
 			Cases: d.Cases},
 		ticketAPI: &esystem.TicketAPI{Base: b, Issuer: d.Issuer, URLs: urls, Invite: d.Invite},
 		stats:     &dashboard.StatsAPI{Callers: g, Figures: figures},

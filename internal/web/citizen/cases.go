@@ -19,53 +19,51 @@ type CaseDesk interface {
 	SaveContact(ctx context.Context, token string, f cases.ContactForm) error
 }
 
-// contactData is the thank-you (or already rated) page of a response that calls for a case:
-// its reference, the status link and, while the case is open, the offer to be contacted.
-type contactData struct {
+// answeredData is the page of a rated dossier: the thanks (right after rating, or while step
+// 2 is open) or the note that it is rated; step 2's questions while it is open; and, when the
+// rating calls for a case, its reference, the status link and, while the case is open, the
+// offer to be contacted.
+type answeredData struct {
 	webkit.PageData
-	Thanks       bool
-	Token        string
-	View         *cases.CitizenView
-	StatusURL    string
-	Offer        bool
-	Phone, Email string
-	Consent      bool
-	Errors       survey.FieldErrors
-	Err          map[string]*survey.FieldError
+	Thanks, FollowUpDone bool
+	StepErrors           bool // Errors are the step 2 form's, not the contact form's
+	Token                string
+	FollowUp             []survey.Question // step 2, while it is open
+	Values               map[string]any    // step 2 answers shown again with an error
+	View                 *cases.CitizenView
+	StatusURL            string
+	Offer                bool
+	Phone, Email         string
+	Consent              bool
+	Errors               survey.FieldErrors
+	Err                  map[string]*survey.FieldError
 }
 
-// caseThanks shows the page of a rated response that calls for a case, or reports false when
-// it calls for none (the plain message page then answers).
-func (h *Handler) caseThanks(c *fiber.Ctx, thanks bool) (bool, error) {
-	token := c.Params("token")
-	v, err := h.Cases.CitizenView(c.UserContext(), token)
-	if errors.Is(err, cases.ErrNoResponse) || errors.Is(err, cases.ErrNoCaseFor) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if !thanks {
-		c.Status(fiber.StatusConflict)
-	}
-	return true, h.renderContact(c, token, v, thanks, cases.ContactForm{}, nil)
-}
-
-func (h *Handler) renderContact(c *fiber.Ctx, token string, v *cases.CitizenView, thanks bool, f cases.ContactForm, errs survey.FieldErrors) error {
+// renderAnswered shows the page of a rated dossier; f and errs are the contact form or the
+// step 2 form shown again with what was wrong.
+func (h *Handler) renderAnswered(c *fiber.Ctx, a answeredData, f cases.ContactForm, errs survey.FieldErrors) error {
 	l := webkit.Lang(c)
+	v, err := h.Cases.CitizenView(c.UserContext(), a.Token)
+	switch {
+	case errors.Is(err, cases.ErrNoResponse) || errors.Is(err, cases.ErrNoCaseFor):
+	case err != nil:
+		return err
+	default:
+		a.View, a.StatusURL, a.Offer = v, h.BaseURL+statusPath(a.Token), v.Status == cases.StatusOpen
+	}
 	title := i18n.T(l, "thanks.title")
-	if !thanks {
+	if !a.Thanks {
 		title = i18n.T(l, "rated.title")
+		if c.Response().StatusCode() == fiber.StatusOK {
+			c.Status(fiber.StatusConflict)
+		}
 	}
-	d := contactData{
-		PageData: h.PageFor(c, title), Thanks: thanks, Token: token, View: v,
-		StatusURL: h.BaseURL + statusPath(token), Offer: v.Status == cases.StatusOpen,
-		Phone: clip(f.Phone), Email: clip(f.Email), Consent: f.Consent, Errors: errs, Err: map[string]*survey.FieldError{},
-	}
+	a.PageData = h.PageFor(c, title)
+	a.Phone, a.Email, a.Consent, a.Errors, a.Err = clip(f.Phone), clip(f.Email), f.Consent, errs, map[string]*survey.FieldError{}
 	for i := range errs {
-		d.Err[errs[i].Question] = &errs[i]
+		a.Err[errs[i].Question] = &errs[i]
 	}
-	return h.Render(c, "contact", d)
+	return h.Render(c, "contact", a)
 }
 
 func statusPath(token string) string { return "/s/" + token + "/case" }
@@ -95,11 +93,10 @@ func (h *Handler) ContactSubmit(c *fiber.Ctx) error {
 	err = h.Cases.SaveContact(c.UserContext(), token, f)
 	var fields survey.FieldErrors
 	if errors.As(err, &fields) {
-		v, verr := h.Cases.CitizenView(c.UserContext(), token)
-		if verr != nil {
+		if _, verr := h.Cases.CitizenView(c.UserContext(), token); verr != nil {
 			return h.caseProblem(c, verr)
 		}
-		return h.renderContact(c.Status(fiber.StatusUnprocessableEntity), token, v, true, f, fields)
+		return h.renderAnswered(c.Status(fiber.StatusUnprocessableEntity), answeredData{Thanks: true, Token: token}, f, fields)
 	}
 	if err != nil {
 		return h.caseProblem(c, err)

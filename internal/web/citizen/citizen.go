@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/qr"
@@ -24,11 +25,24 @@ import (
 type Handler struct {
 	webkit.Base
 	Tickets   webkit.Tickets
-	Responses survey.ResponseStore
+	Responses Responses
 	Fields    *org.FieldCatalog // names the dossier's field on the survey page
+	Units     Units             // names the office being rated
 	QR        *qr.Generator
 	URLs      webkit.TicketURLs
 	Cases     CaseDesk // the case a rating opens: its status page and the offer to be contacted
+}
+
+// Responses is what the citizen's pages ask of stored responses: storing step 1, and adding
+// the optional step 2 to it.
+type Responses interface {
+	survey.ResponseStore
+	survey.FollowUpStore
+}
+
+// Units names the office a dossier belongs to (org.Tree does it).
+type Units interface {
+	Unit(code string) (org.Unit, bool)
 }
 
 type codeData struct {
@@ -75,6 +89,8 @@ type surveyData struct {
 	webkit.PageData
 	Ticket    *survey.Ticket
 	Survey    *survey.Definition
+	Questions []survey.Question // the first screen's
+	Office    string
 	FieldName string
 	Completed string
 	Values    map[string]any
@@ -123,19 +139,84 @@ func (h *Handler) SurveySubmit(c *fiber.Ctx) error {
 	return c.Redirect("/s/"+t.Token+"?thanks=1&lang="+webkit.Lang(c), fiber.StatusSeeOther)
 }
 
-// answeredPage thanks the citizen right after rating, and tells a later visitor the dossier is
-// rated; when the rating calls for a case, both also show its reference, its status link and
-// the offer to be contacted.
-func (h *Handler) answeredPage(c *fiber.Ctx) error {
-	l := webkit.Lang(c)
-	thanks := c.Query("thanks") == "1"
-	if shown, err := h.caseThanks(c, thanks); shown || err != nil {
+// followUpOpen returns the definition of r when its step 2 can still be answered: within
+// survey.FollowUpWindow, and none of its questions answered already (the JSON API takes every
+// answer at once).
+func (h *Handler) followUpOpen(r *survey.Response) *survey.Definition {
+	if r == nil || !r.FollowUpOpen(h.Now()) {
+		return nil
+	}
+	def, err := h.Tickets.Definition(r.SurveyID)
+	if err != nil {
+		return nil
+	}
+	for _, q := range def.FollowUpQuestions() {
+		if _, answered := r.Answers[q.ID]; answered {
+			return nil
+		}
+	}
+	return def
+}
+
+// FollowUpSubmit handles POST /s/:token/more, the optional step 2: its answers are added to the
+// response once; a second post (a double tap, Back and submit again) just thanks again.
+func (h *Handler) FollowUpSubmit(c *fiber.Ctx) error {
+	token := c.Params("token")
+	if !survey.ValidToken(token) {
+		return h.ticketProblem(c, survey.ErrTicketNotFound)
+	}
+	r, err := h.Responses.Response(c.UserContext(), token)
+	if err != nil {
 		return err
 	}
-	if thanks {
-		return h.RenderMessage(c, "thanks", i18n.T(l, "thanks.title"), i18n.T(l, "thanks.body"))
+	if r == nil {
+		return h.ticketProblem(c, survey.ErrTicketNotFound)
 	}
-	return h.RenderMessage(c.Status(fiber.StatusConflict), "rated", i18n.T(l, "rated.title"), i18n.T(l, "rated.body"))
+	l := webkit.Lang(c)
+	def := h.followUpOpen(r)
+	if def == nil {
+		if r.FollowUpNonce != "" {
+			return c.Redirect("/s/"+token+"?thanks=2&lang="+l, fiber.StatusSeeOther)
+		}
+		return h.RenderMessage(c.Status(fiber.StatusGone), "expired", i18n.T(l, "followup.closed_title"), i18n.T(l, "followup.closed_body"))
+	}
+	form, err := webkit.FormValues(c)
+	if err != nil {
+		return err
+	}
+	answers, errs := def.ParseFollowUpForm(form)
+	if len(errs) > 0 {
+		a := answeredData{Thanks: true, StepErrors: true, Token: token, FollowUp: def.FollowUpQuestions(), Values: formAnswers(form)}
+		return h.renderAnswered(c.Status(fiber.StatusUnprocessableEntity), a, cases.ContactForm{}, errs)
+	}
+	err = h.Responses.AddFollowUp(c.UserContext(), token, survey.NewFollowUp(def, answers, h.Now()))
+	if errors.Is(err, survey.ErrFollowUpClosed) {
+		return h.RenderMessage(c.Status(fiber.StatusGone), "expired", i18n.T(l, "followup.closed_title"), i18n.T(l, "followup.closed_body"))
+	}
+	if err != nil && !errors.Is(err, survey.ErrFollowUpDone) {
+		return err
+	}
+	return c.Redirect("/s/"+token+"?thanks=2&lang="+l, fiber.StatusSeeOther)
+}
+
+// answeredPage thanks the citizen right after rating, and tells a later visitor the dossier is
+// rated. Within survey.FollowUpWindow it offers the optional step 2; when the rating calls for a
+// case, it also shows its reference, its status link and the offer to be contacted.
+func (h *Handler) answeredPage(c *fiber.Ctx) error {
+	thanks := c.Query("thanks")
+	token := c.Params("token")
+	a := answeredData{Thanks: thanks == "1" || thanks == "2", FollowUpDone: thanks == "2", Token: token}
+	r, err := h.Responses.Response(c.UserContext(), token)
+	if err != nil {
+		return err
+	}
+	if def := h.followUpOpen(r); def != nil && !a.FollowUpDone {
+		a.FollowUp = def.FollowUpQuestions()
+	}
+	if len(a.FollowUp) > 0 {
+		a.Thanks = true // the page seen right after rating, so Back never lands on an error
+	}
+	return h.renderAnswered(c, a, cases.ContactForm{}, nil)
 }
 
 // ticketProblem shows why a ticket cannot be answered, with the matching status.
@@ -156,6 +237,7 @@ func (h *Handler) renderSurvey(c *fiber.Ctx, t *survey.Ticket, def *survey.Defin
 	l := webkit.Lang(c)
 	d := surveyData{
 		PageData: h.PageFor(c, def.Title.In(l)), Ticket: t, Survey: def, Values: values,
+		Questions: def.FirstQuestions(), Office: h.office(t),
 		Completed: stats.FormatDate(stats.DateOf(t.CompletedAt)), Errors: errs,
 		ErrorByQ: map[string]*survey.FieldError{}, FieldName: t.Field,
 	}
@@ -166,6 +248,14 @@ func (h *Handler) renderSurvey(c *fiber.Ctx, t *survey.Ticket, def *survey.Defin
 		d.ErrorByQ[errs[i].Question] = &errs[i]
 	}
 	return h.Render(c, "survey", d)
+}
+
+// office names the unit that served the dossier; empty when the ticket names none.
+func (h *Handler) office(t *survey.Ticket) string {
+	if u, ok := h.Units.Unit(t.Agency); ok && u.Name != "" {
+		return u.Name
+	}
+	return ""
 }
 
 // formAnswers keeps what the citizen chose so a page with errors shows it again.

@@ -34,7 +34,7 @@ type Renderer struct {
 func NewRenderer(extra template.FuncMap) (*Renderer, error) {
 	r := &Renderer{pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{
-		"t": i18n.T, "tx": func(lang string, t survey.Text) string { return t.In(lang) }, "checked": checked,
+		"t": i18n.T, "tx": func(lang string, t survey.Text) string { return t.In(lang) }, "checked": checked, "face": Face,
 		"status": report.StatusWord, "pct": stats.Percent, "pctp": percentOrDash, "num": stats.FormatInt,
 		"list": func(s ...string) []string { return s },
 		"dict": func(kv ...any) map[string]any {
@@ -209,17 +209,29 @@ func LocalPath(path string) string {
 	return "/" + strings.TrimLeft(path, "/\\")
 }
 
-// Lang picks the page language: ?lang= or a form's lang field, then Accept-Language, then Vietnamese.
+// Lang picks the page language: ?lang= or a form's lang field, then (except on the pages
+// VietnameseFirst marks) Accept-Language, then Vietnamese.
 func Lang(c *fiber.Ctx) string {
 	for _, v := range []string{c.Query("lang"), formLang(c)} {
 		if v == "vi" || v == "en" {
 			return v
 		}
 	}
-	if c.AcceptsLanguages("vi", "en") == "en" {
+	if c.Locals(vietnameseFirst) == nil && c.AcceptsLanguages("vi", "en") == "en" {
 		return "en"
 	}
 	return "vi"
+}
+
+type localKey int
+
+const vietnameseFirst localKey = iota
+
+// VietnameseFirst makes the citizen's and the kiosk's pages Vietnamese whatever the device's
+// language, as the slip and the counter are: English only when chosen with the switch.
+func VietnameseFirst(c *fiber.Ctx) error {
+	c.Locals(vietnameseFirst, true)
+	return c.Next()
 }
 
 func formLang(c *fiber.Ctx) string {
