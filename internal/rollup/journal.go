@@ -21,15 +21,15 @@ type JournalEntry struct {
 
 // Event is one document's contribution to one rollup bucket.
 type Event struct {
-	Col   string           `bson:"col"`   // collection holding the document
-	DocID string           `bson:"doc"`   // the document's _id
-	Nonce string           `bson:"nonce"` // the document's nonce, to tell it from an earlier attempt's
+	Col   string `bson:"col"`   // collection holding the document
+	DocID string `bson:"doc"`   // the document's _id
+	Nonce string `bson:"nonce"` // the document's nonce, to tell it from an earlier attempt's
 	// NonceField is the document field holding Nonce when it is not "nonce": an addition to a
 	// stored document (a response's step 2) carries a nonce of its own.
-	NonceField string `bson:"nf,omitempty"`
-	Key   string           `bson:"key"`   // rollup bucket
-	Dims  bson.D           `bson:"dims"`  // the bucket's dimensions (Dims), stored on first use
-	Inc   map[string]int64 `bson:"inc"`
+	NonceField string           `bson:"nf,omitempty"`
+	Key        string           `bson:"key"`  // rollup bucket
+	Dims       bson.D           `bson:"dims"` // the bucket's dimensions (Dims), stored on first use
+	Inc        map[string]int64 `bson:"inc"`
 	// Comment is the citizen's comment, kept for the managers' list of latest comments.
 	Comment *stats.Comment `bson:"comment,omitempty"`
 	// Case is the follow-up case the response opens, if it opens one.
