@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,6 +51,9 @@ func accessible(t *testing.T, ctx context.Context, page string) {
 
 func TestCaseQueueAndCasePageOnAPhoneAndByKeyboard(t *testing.T) {
 	e := newEnv(t)
+	admin := e.signInAdmin()
+	admin.post("/admin/units", url.Values{"code": {"000.00.53.H48"}, "name": {"UBND phường Thử"}}, http.StatusSeeOther)
+	admin.post("/admin/counters", url.Values{"agency": {"000.00.53.H48"}, "code": {"c1"}, "name": {"Quầy Đất đai"}}, http.StatusSeeOther)
 	tk := e.issue("000.00.53.H48-261130-0101", http.StatusCreated)
 	if status, body := e.submitJSON(`{"token":"` + tk.Token + `","answers":{"overall":1,"staff_polite":2,"extra_payment":false},"comment":"Chờ cả buổi sáng."}`); status != http.StatusCreated {
 		t.Fatalf("submit: %d %s", status, body)
@@ -84,6 +88,9 @@ func TestCaseQueueAndCasePageOnAPhoneAndByKeyboard(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(e.base+"/cases/"+first), chromedp.WaitVisible(chromedp.CSS(`#a-user`)))
 	if answers := text(t, ctx, `dl.answers`); !strings.Contains(answers, "2 – Không hài lòng") || !strings.Contains(answers, "Không") {
 		t.Fatalf("the case page shows the answers as %q", answers)
+	}
+	if facts := text(t, ctx, `dl.facts`); !strings.Contains(facts, "Quầy Đất đai") || strings.Contains(facts, "· c1") {
+		t.Errorf("the case page names the counter as %q, want its name, not the code c1", facts)
 	}
 	accessible(t, ctx, "case page at 360 px")
 	screenshot(t, ctx, "case-360")

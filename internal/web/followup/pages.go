@@ -107,14 +107,16 @@ type caseData struct {
 	CSRF       string
 	Case       detail
 	AgencyName string
-	FieldName  string
-	Created    string
-	Due        string
-	Settled    string
-	Assignees  []account.User
-	Notice     string
-	Error      string
-	MaxText    int
+	// CounterName names the counter that served the dossier (its code only when it has no name).
+	CounterName string
+	FieldName   string
+	Created     string
+	Due         string
+	Settled     string
+	Assignees   []account.User
+	Notice      string
+	Error       string
+	MaxText     int
 	// HasContact says the citizen left contact details; MayContact that this caller may open
 	// them (the assignee, or a manager of the unit); Contact is them, once opened.
 	HasContact, MayContact bool
@@ -168,6 +170,12 @@ func (h *Pages) renderCaseWith(c *fiber.Ctx, status int, cs *cases.Case, cl call
 		AgencyName: Label(ctx, h.Org, l, cases.ByAgency, cs.Agency), FieldName: Label(ctx, h.Org, l, cases.ByField, cs.Field),
 		Created: stats.FormatDateTime(cs.CreatedAt), Due: stats.FormatDateTime(cs.DueAt), Notice: notice, Error: errMsg, MaxText: cases.MaxText,
 		Contact: contact, Answers: h.Surveys.Describe(cs.Answers, l)}
+	if cs.Counter != "" {
+		d.CounterName = cs.Counter
+		if name, ok := h.Org.Tree.CounterName(org.CounterID(cs.Agency, cs.Counter)); ok {
+			d.CounterName = name
+		}
+	}
 	if cs.SettledAt != nil {
 		d.Settled = stats.FormatDateTime(*cs.SettledAt)
 	}
