@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -167,7 +168,11 @@ func rateOnScreen(t *testing.T, ctx context.Context, e *env, dossier string, rat
 		t.Errorf("the faces appeared %v after the dossier was completed, want within a second", shown)
 	}
 	tap(t, ctx, fmt.Sprintf(`.face.f%d`, rating))
-	waitJS(t, ctx, "the details screen", `document.body.dataset.view === 'details'`, 2*time.Second)
+	if rating >= 4 { // one tap stores a 4 or 5 and thanks the citizen
+		waitJS(t, ctx, "the thank-you screen after one tap", `document.body.dataset.view === 'thanks'`, 2*time.Second)
+		return tk.Token
+	}
+	waitJS(t, ctx, "the reasons screen", `document.body.dataset.view === 'details' && !document.getElementById('reasons').hidden`, 2*time.Second)
 	if reason != "" {
 		tap(t, ctx, fmt.Sprintf(`.chip[data-value=%q]`, reason))
 		if eval[string](t, ctx, fmt.Sprintf(`document.querySelector('.chip[data-value=%q]').getAttribute('aria-pressed')`, reason)) != "true" {
@@ -188,6 +193,9 @@ func submitOnScreen(t *testing.T, ctx context.Context) {
 
 func TestKioskTabletInABrowser(t *testing.T) {
 	e := newEnv(t)
+	admin := e.signInAdmin()
+	admin.post("/admin/units", url.Values{"code": {testAgency}, "name": {"UBND phường Thử"}}, http.StatusSeeOther)
+	admin.post("/admin/counters", url.Values{"agency": {testAgency}, "code": {"c1"}, "name": {"Quầy tiếp nhận 1"}}, http.StatusSeeOther)
 	ctx, cancel := context.WithTimeout(testkit.Browser(t), 3*time.Minute)
 	defer cancel()
 	netlog := testkit.ListenNetwork(t, ctx)
@@ -200,8 +208,9 @@ func TestKioskTabletInABrowser(t *testing.T) {
 		t.Fatalf("admin pairing with %q: %d %s", code, status, body)
 	}
 	waitJS(t, ctx, "the idle screen, connected", `document.body.dataset.view === 'rate' && document.getElementById('s-rate').dataset.mode === 'idle' && document.body.dataset.stream === 'open'`, 5*time.Second)
-	if c := eval[string](t, ctx, `document.getElementById('k-counter').textContent`); c != "Quầy c1" {
-		t.Errorf("the kiosk names its counter %q", c)
+	// The header names the office and the counter, not the device ("Quầy c1") or the code.
+	if c := eval[string](t, ctx, `document.getElementById('k-counter').textContent`); c != "UBND phường Thử · Quầy tiếp nhận 1" {
+		t.Errorf("the kiosk header reads %q, want the office and counter names", c)
 	}
 	labels := eval[[]string](t, ctx, `[...document.querySelectorAll('.face .flabel')].map(l => l.textContent)`)
 	if strings.Join(labels, "|") != "Rất không hài lòng|Không hài lòng|Bình thường|Hài lòng|Rất hài lòng" {
@@ -242,8 +251,22 @@ func TestKioskTabletInABrowser(t *testing.T) {
 	waitJS(t, ctx, "the idle screen after the thanks", `document.body.dataset.view === 'rate' && document.getElementById('s-rate').dataset.mode === 'idle'`, 9*time.Second)
 	t.Logf("back to idle %v after the thank-you screen was seen", time.Since(start).Round(100*time.Millisecond))
 
+	// The next citizen sees none of the previous one's choice.
+	if eval[bool](t, ctx, `document.querySelector('.chip[aria-pressed="true"]') !== null || document.getElementById('chosen').textContent !== ''`) {
+		t.Error("the previous citizen's reason or rating is still on the tablet")
+	}
+
+	// One tap on a 5 stores it and thanks; the tablet is back to idle about 5 s later.
+	token = rateOnScreen(t, ctx, e, "H48-260331-0005", 5, "")
+	if r := e.waitStored(token, 3*time.Second); r.Overall != 5 {
+		t.Fatalf("one tap on 5 stored %+v", r)
+	}
+	start = time.Now()
+	waitJS(t, ctx, "the idle screen after a one-tap rating", `document.body.dataset.view === 'rate' && document.getElementById('s-rate').dataset.mode === 'idle'`, 8*time.Second)
+	t.Logf("back to idle %v after the one-tap thanks was seen", time.Since(start).Round(100*time.Millisecond))
+
 	// Offline: the dossier arrived, the network drops before the citizen sends.
-	token = rateOnScreen(t, ctx, e, "H48-260331-0002", 5, "")
+	token = rateOnScreen(t, ctx, e, "H48-260331-0002", 3, "")
 	setOffline(t, ctx, true)
 	submitOnScreen(t, ctx)
 	waitJS(t, ctx, "the offline banner with one rating waiting", `(() => { const b = document.getElementById('k-net');
@@ -258,11 +281,11 @@ func TestKioskTabletInABrowser(t *testing.T) {
 	setOffline(t, ctx, false)
 	waitJS(t, ctx, "the queue to empty once online", `document.getElementById('k-net').dataset.waiting === '0'`, 10*time.Second)
 	r = e.waitStored(token, time.Second)
-	if r.Overall != 5 || kiosk.IdempotencyKeyOf(r.Nonce) == "" {
+	if r.Overall != 3 || kiosk.IdempotencyKeyOf(r.Nonce) == "" {
 		t.Fatalf("stored after coming back online: %+v", r)
 	}
-	if n := e.kioskResponses(); n != 2 {
-		t.Fatalf("%d kiosk responses stored, want 2", n)
+	if n := e.kioskResponses(); n != 3 {
+		t.Fatalf("%d kiosk responses stored, want 3", n)
 	}
 
 	// The answer to a sent rating is lost on the way back: the retry is stored once.
@@ -291,7 +314,6 @@ func TestKioskTabletInABrowser(t *testing.T) {
 	cdpDo(t, ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/api/v1/kiosk/responses", RequestStage: fetch.RequestStageResponse}}})
 	waitJS(t, ctx, "the idle screen", `document.body.dataset.view === 'rate'`, 9*time.Second)
 	token = rateOnScreen(t, ctx, e, "H48-260331-0003", 4, "")
-	submitOnScreen(t, ctx)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		mu.Lock()
 		n := len(answers)
@@ -308,8 +330,8 @@ func TestKioskTabletInABrowser(t *testing.T) {
 		t.Errorf("server answered %v, want 201 (lost on the way) then 200 already stored", answers)
 	}
 	mu.Unlock()
-	if n := e.kioskResponses(); n != 3 {
-		t.Fatalf("%d kiosk responses stored, want 3", n)
+	if n := e.kioskResponses(); n != 4 {
+		t.Fatalf("%d kiosk responses stored, want 4", n)
 	}
 	e.waitStored(token, time.Second)
 
@@ -330,9 +352,17 @@ func TestKioskTabletInABrowser(t *testing.T) {
 	cdpDo(t, ctx, network.SetBlockedURLs, network.SetBlockedURLsParams{URLPatterns: []*network.BlockPattern{}})
 	waitJS(t, ctx, "the queue to empty", `document.getElementById('k-net').dataset.waiting === '0'`, 20*time.Second)
 	e.waitStored(token, time.Second)
-	if n := e.kioskResponses(); n != 4 {
-		t.Fatalf("%d kiosk responses stored, want 4", n)
+	if n := e.kioskResponses(); n != 5 {
+		t.Fatalf("%d kiosk responses stored, want 5", n)
 	}
+
+	// A citizen who switched to English: after the thanks the tablet is Vietnamese again.
+	do(t, ctx, chromedp.Navigate(e.base+"/kiosk?lang=en"))
+	waitJS(t, ctx, "the English idle screen", `document.documentElement.lang === 'en' && document.body.dataset.view === 'rate' && document.body.dataset.stream === 'open'`, 5*time.Second)
+	rateOnScreen(t, ctx, e, "H48-260331-0006", 4, "")
+	time.Sleep(6 * time.Second) // the thanks, then the tablet reloads itself in Vietnamese
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`#s-rate`)))
+	waitJS(t, ctx, "the Vietnamese idle screen after the thanks", `document.documentElement.lang === 'vi' && document.body.dataset.view === 'rate' && document.getElementById('s-rate').dataset.mode === 'idle'`, 10*time.Second)
 
 	for _, u := range netlog.URLs() {
 		if !strings.HasPrefix(u, e.base+"/") {

@@ -196,7 +196,7 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 			Cases: d.Cases},
 		ticketAPI: &esystem.TicketAPI{Base: b, Issuer: d.Issuer, URLs: urls, Invite: d.Invite},
 		stats:     &dashboard.StatsAPI{Callers: g, Figures: figures},
-		tablet:    &tablet.Handler{Base: b, Kiosk: d.Kiosk, Tickets: tickets, Streams: tablet.NewStreamSlots(d.Config.KioskStreams)},
+		tablet:    &tablet.Handler{Base: b, Kiosk: d.Kiosk, Tickets: tickets, Names: d.Org.Tree, Streams: tablet.NewStreamSlots(d.Config.KioskStreams)},
 		counter: &counter.Handler{Base: b, Issuer: d.Issuer, Days: d.CounterDays, Tickets: tickets, Responses: d.Responses,
 			Org: d.Org, QR: d.QR, URLs: urls, Audit: audit},
 		dashboard: &dashboard.Handler{Base: b, Figures: figures, Cases: d.Cases, Drafts: d.Drafts},

@@ -5,7 +5,7 @@
 (() => {
   'use strict';
 
-  const THANKS_FOR = 6000; // thank-you screen, then back to idle
+  const THANKS_FOR = 5000; // thank-you screen, then back to idle
   const DOSSIER_FOR = 10 * 60 * 1000; // an unrated dossier stays on screen this long
   const AUTO_SUBMIT_AFTER = 30000; // a chosen face counts even if the citizen walks away
   const MIN_BACKOFF = 1000;
@@ -216,7 +216,8 @@
 
   function apply(state) {
     if (state.state === 'paired') {
-      $('k-counter').textContent = state.name || state.counter || '';
+      // The office and the counter by name, never the device's name or a raw code.
+      $('k-counter').textContent = [state.agency_name, state.counter_name].filter(Boolean).join(' · ');
       connect();
       if (screen === 'loading' || screen === 'pair' || screen === 'revoked') idle();
       flush();
@@ -302,16 +303,24 @@
     showRate();
   }
 
+  // onFace stores a 4 or 5 with the one tap; a 1, 2 or 3 asks for the reasons first.
   function onFace(e) {
     if (screen !== 'rate' || !steady()) return;
     const face = e.currentTarget;
+    clearChoice();
     rating = Number(face.dataset.rating);
+    if (rating >= 4) { submit(); return; }
     $('chosen').textContent = msg('msgChosen', face.querySelector('.flabel').textContent);
-    $('reasons').hidden = rating > 2;
-    for (const c of chips) c.setAttribute('aria-pressed', 'false');
-    if (commentBox) commentBox.value = '';
     show('details', 'chosen');
     armAutoSubmit();
+  }
+
+  // clearChoice forgets what the last citizen chose, so the next one never sees it.
+  function clearChoice() {
+    rating = 0;
+    $('chosen').textContent = '';
+    for (const c of chips) c.setAttribute('aria-pressed', 'false');
+    if (commentBox) commentBox.value = '';
   }
 
   function armAutoSubmit() {
@@ -335,7 +344,7 @@
   }
 
   async function submit() {
-    if (screen !== 'details' || !rating) return;
+    if ((screen !== 'details' && screen !== 'rate') || !rating) return;
     const item = {
       idempotency_key: uuid(),
       ref: dossier ? dossier.ref : '',
@@ -346,9 +355,9 @@
       queued_at: Date.now(),
     };
     const reasons = chips.filter((c) => c.getAttribute('aria-pressed') === 'true').map((c) => c.dataset.value);
-    if (rating <= 2 && reasons.length > 0) item.answers.reasons = reasons;
+    if (rating <= 3 && reasons.length > 0) item.answers.reasons = reasons;
     if (dossier) rated.add(dossier.ref);
-    rating = 0;
+    clearChoice();
     timer('auto', 0);
     timer('dossier', 0);
     thanksKey = item.idempotency_key;
@@ -365,7 +374,14 @@
     flush();
   }
 
+  // afterThanks goes back to idle (or to the dossier that came meanwhile), in Vietnamese: a
+  // tablet left in English by one citizen reloads in Vietnamese for the next.
   function afterThanks() {
+    clearChoice();
+    if (lang !== 'vi' && !pending) {
+      location.replace('/kiosk');
+      return;
+    }
     if (pending && !rated.has(pending.ref)) {
       dossier = pending;
       pending = null;

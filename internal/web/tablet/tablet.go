@@ -17,6 +17,7 @@ import (
 
 	"github.com/hailong/hailong/internal/i18n"
 	"github.com/hailong/hailong/internal/kiosk"
+	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/web/webkit"
 )
@@ -26,6 +27,7 @@ type Handler struct {
 	webkit.Base
 	Kiosk   *kiosk.Service
 	Tickets webkit.Tickets
+	Names   Names // the office and counter names in the tablet's header
 	Streams *StreamSlots
 }
 
@@ -134,6 +136,12 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 	return h.Render(c, "kiosk", d)
 }
 
+// Names names a tablet's office and counter (org.Tree does it).
+type Names interface {
+	Unit(code string) (org.Unit, bool)
+	CounterName(id string) (string, bool)
+}
+
 // kioskState is the tablet's view of itself.
 type kioskState struct {
 	State            string     `json:"state"` // pending (showing a pairing code) or paired
@@ -143,11 +151,18 @@ type kioskState struct {
 	Name             string     `json:"name,omitempty"`
 	Agency           string     `json:"agency,omitempty"`
 	Counter          string     `json:"counter,omitempty"`
+	AgencyName       string     `json:"agency_name,omitempty"`  // the header shows these, never a code
+	CounterName      string     `json:"counter_name,omitempty"` // or the device's name
 }
 
 func (h *Handler) stateOf(d *kiosk.Device) kioskState {
 	if d.Paired {
-		return kioskState{State: "paired", Name: d.Name, Agency: d.Agency, Counter: d.Counter}
+		st := kioskState{State: "paired", Name: d.Name, Agency: d.Agency, Counter: d.Counter}
+		if u, ok := h.Names.Unit(d.Agency); ok {
+			st.AgencyName = u.Name
+		}
+		st.CounterName, _ = h.Names.CounterName(org.CounterID(d.Agency, d.Counter))
+		return st
 	}
 	exp := d.PairingExpiresAt
 	return kioskState{State: "pending", PairingCode: kiosk.FormatPairingCode(d.PairingCode),
