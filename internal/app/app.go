@@ -138,7 +138,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 		Access: web.Access{Users: users, SignInFailures: users, Sessions: a.sessions, Audit: audit,
 			APIKeys: mongodb.NewAPIKeyStore(db), Limiter: limiter, IPSalt: salt},
 		Tickets: tickets, CounterDays: days, Responses: a.Responses, Surveys: catalog,
-		Issuer: ticket.NewIssuer(tickets, directory.Fields, cfg.TicketTTL, o.Now, kioskService, ticket.DayList{Store: days, Log: log}),
+		Issuer: ticket.NewIssuer(tickets, directory.Fields, cfg.TicketTTL, o.Now, kioskService, ticket.DayList{Store: days, Log: log}, directory.Procedures),
 		QR:     qr.NewGenerator(4096), Kiosk: kioskService,
 		Org: directory, OrgEdits: web.OrgEdits{Units: mongodb.NewUnitStore(db), Fields: mongodb.NewFieldStore(db)},
 		Rollups: a.View, Cases: a.Cases, Drafts: mongodb.NewDraftStore(db), Webhooks: a.Webhooks, Outbox: a.Outbox, Invite: inviter(invite),
@@ -206,7 +206,8 @@ func (a *App) organisation(ctx context.Context, log *slog.Logger) (*org.Director
 	}
 	targets := org.NewTargets(mongodb.NewTargetStore(a.DB), stats.DefaultTargets(), log)
 	a.identity = org.NewIdentities(mongodb.NewIdentityStore(a.DB), log)
-	return &org.Directory{Tree: a.Tree, Fields: fields, Targets: targets, Identity: a.identity}, nil
+	procedures := org.NewProcedures(mongodb.NewProcedureStore(a.DB), log)
+	return &org.Directory{Tree: a.Tree, Fields: fields, Targets: targets, Identity: a.identity, Procedures: procedures}, nil
 }
 
 // parentUnit is the unit above agency, where its overdue cases escalate ("" at the top).

@@ -18,7 +18,8 @@ func TestRetentionReducesOldResponsesToTheirCounts(t *testing.T) {
 	old, recent := f.ticket(1, "dat-dai"), f.ticket(2, "dat-dai")
 	for tk, at := range map[*survey.Ticket]time.Time{old: day.Add(time.Hour), recent: now.Add(-time.Hour)} {
 		r := response(tk, 2)
-		r.SubmittedAt, r.Comment, r.Answers = at, "Chờ lâu", map[string]any{"returns": "1"}
+		r.SubmittedAt, r.Comment, r.Answers = at, "Chờ lâu", map[string]any{"returns": "1", "contact_request": true}
+		r.Returns, r.Contact, r.Reasons, r.ProcedureCode = "1", true, []string{"waiting"}, "1.001612.000.00.00.H48"
 		if err := f.responses.SubmitResponse(ctx, r); err != nil {
 			t.Fatalf("submit: %v", err)
 		}

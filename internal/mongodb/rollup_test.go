@@ -338,3 +338,66 @@ func TestRebuildRepairsADamagedBucket(t *testing.T) {
 		t.Fatalf("view after rebuild has %d satisfied, want 6", satisfied)
 	}
 }
+
+// The figures added for the official report roll up exactly, and a recount of the stored
+// tickets and responses finds the same: dossiers by delivery and timing, return trips, kiosk
+// chips, complaints, criteria per respondent and per-procedure counts (codes hold dots, which
+// the store would read as nested fields).
+func TestNewFiguresRollUpExactly(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const proc = "1.001612.000.00.00.H48"
+	yes, no := true, false
+	var tickets []*survey.Ticket
+	for i := range 6 {
+		tk := &survey.Ticket{
+			Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
+			DossierCode: fmt.Sprintf("H48-260331-%04d", 100+i), Field: "land", Agency: "H48", Counter: "c1",
+			ProcedureCode: proc, Delivery: survey.DeliveryDirect, OnTime: &yes, SurveyID: "sipas-full", IssuedAt: day, ExpiresAt: day.Add(720 * time.Hour),
+		}
+		if i%2 == 1 { // dossiers 1, 3, 5: online and late
+			tk.Delivery, tk.OnTime, tk.SurveyID = survey.DeliveryOnline, &no, "sipas-online"
+		}
+		if _, _, err := f.tickets.IssueTicket(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+		tickets = append(tickets, tk)
+	}
+	// Dossier 0: overall 5, staff 5,3 (mean 4: satisfied), returns "0".
+	// Dossier 1: overall 2 (late), staff 2, returns "2+", asks to be contacted.
+	// Dossier 2: kiosk, overall 1, chips waiting + payment.
+	// Dossier 3: overall 4 (late), no items, returns "1".
+	for i, r := range []*survey.Response{response(tickets[0], 5), response(tickets[1], 2), response(tickets[2], 1), response(tickets[3], 4)} {
+		r.ProcedureCode, r.OnTime = proc, tickets[i].OnTime
+		switch i {
+		case 0:
+			r.Criteria, r.Returns = []survey.CriterionRating{{Criterion: "staff", Rating: 5}, {Criterion: "staff", Rating: 3}}, "0"
+		case 1:
+			r.Returns, r.Contact = "2+", true
+		case 2:
+			r.Channel, r.Criteria, r.Reasons, r.ExtraPayment = survey.ChannelKiosk, nil, []string{"waiting", "payment"}, true
+		case 3:
+			r.Criteria, r.Returns = nil, "1"
+		}
+		if err := f.responses.SubmitResponse(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored := f.exact()
+	p := func(c string) string { return stats.ProcedureCounter(proc, c) }
+	want := map[string]int64{
+		stats.CounterIssued: 6, stats.CounterIssuedOnline: 3, stats.CounterLateDossier: 3, stats.CounterOnTimeDossier: 3,
+		// Against QĐ 766 apart from the 3 late dossiers: dossier 2 (rated 1, payment); dossier 1 is late already.
+		stats.CounterFlaggedAnswer: 1, stats.CounterComplaint: 1,
+		stats.CounterReturnsAnswered: 3, stats.CounterReturnsNone: 1, stats.CounterReturnsOnce: 1, stats.CounterReturnsMore: 1,
+		"chip_waiting": 1, "chip_payment": 1,
+		// staff: dossier 0 (5+3)/2 = 4 satisfied, dossier 1 2 not: 1 of 2 respondents, 3 item answers.
+		"cn_staff": 2, "cs_staff": 1, "c_staff_5": 1, "c_staff_3": 1, "c_staff_2": 1, stats.CounterCriterionAny: 2,
+		p("issued"): 6, p("late_d"): 3, p("answered"): 4, p("n"): 4, p("sat"): 2, p("d766r"): 1,
+	}
+	for c, n := range want {
+		if got := total(stored, c); got != n {
+			t.Errorf("counter %s = %d, want %d", c, got, n)
+		}
+	}
+}

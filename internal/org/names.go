@@ -15,6 +15,8 @@ type Directory struct {
 	Targets *Targets
 	// Identity is the centre's official identity (names, signer, emblem); nil: none set.
 	Identity *Identities
+	// Procedures names procedure codes; nil: procedures are labelled by their code.
+	Procedures *Procedures
 }
 
 // Meta is what stats aggregation needs besides the counts, with labels in lang.
@@ -57,6 +59,10 @@ func (n names) Label(dim, key string) string {
 		return survey.ChannelLabel(survey.Channel(key)).In(n.lang)
 	case stats.ByCriterion:
 		return survey.CriterionLabel(key).In(n.lang)
+	case stats.ByProcedure:
+		if n.d.Procedures != nil {
+			return n.d.Procedures.Name(n.ctx, key)
+		}
 	}
 	return ""
 }

@@ -39,9 +39,10 @@ func (t *Targets) Table(ctx context.Context) stats.TargetTable {
 	return withCaseTargets(tt, t.fallback)
 }
 
-// withCaseTargets adds the follow-up targets of fallback to a table stored before they existed.
+// withCaseTargets adds the follow-up and channel targets of fallback to a table stored before
+// they existed.
 func withCaseTargets(tt, fallback stats.TargetTable) stats.TargetTable {
-	for _, g := range stats.CaseGroups {
+	for _, g := range stats.AddedGroups {
 		if tt.HasGroup(g) {
 			continue
 		}

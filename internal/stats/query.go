@@ -17,10 +17,11 @@ const (
 	ByCriterion = "criterion"
 	ByMonth     = "month"
 	ByOfficer   = "officer"
+	ByProcedure = "procedure"
 )
 
 // Groupings lists the group_by values accepted from outside.
-var Groupings = []string{ByField, ByAgency, ByCounter, ByChannel, ByCriterion, ByMonth, ByOfficer}
+var Groupings = []string{ByField, ByAgency, ByCounter, ByChannel, ByCriterion, ByMonth, ByOfficer, ByProcedure}
 
 // Query selects and groups rollup buckets.
 type Query struct {
@@ -69,7 +70,8 @@ type Group struct {
 	ResponseRate *float64 `json:"response_rate"`
 	DossierRatio *float64 `json:"dossier_ratio"`
 	Hidden       bool     `json:"hidden,omitempty"`
-	counts       map[string]int64
+	Extra
+	counts map[string]int64
 }
 
 // Result is a stats answer: the overall figure and one per group.
@@ -79,6 +81,10 @@ type Result struct {
 	GroupBy string  `json:"group_by"`
 	Overall Group   `json:"overall"`
 	Groups  []Group `json:"groups"`
+	// Previous and LastYear are the same query over the period before and the same period a
+	// year earlier, when asked for (Compare).
+	Previous *Comparison `json:"previous,omitempty"`
+	LastYear *Comparison `json:"last_year,omitempty"`
 }
 
 // Aggregate sums the buckets each yields that match q into groups and computes every figure.
@@ -94,14 +100,23 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 			return
 		}
 		addCounts(overall, b.Counts)
-		for _, key := range groupKeys(q.GroupBy, b) {
+		add := func(key string, counts map[string]int64) {
 			if groups[key] == nil {
 				groups[key], officers[key] = map[string]int64{}, map[string]bool{}
 			}
-			addCounts(groups[key], b.Counts)
-			if b.Officer != "" && (b.Counts[CounterAnswered] > 0 || b.Counts[CounterRated] > 0) {
+			addCounts(groups[key], counts)
+			if b.Officer != "" && (counts[CounterAnswered] > 0 || counts[CounterRated] > 0) {
 				officers[key][b.Officer] = true
 			}
+		}
+		if q.GroupBy == ByProcedure {
+			for code, counts := range procedureCounts(b.Counts) {
+				add(code, counts)
+			}
+			return
+		}
+		for _, key := range groupKeys(q.GroupBy, b) {
+			add(key, b.Counts)
 		}
 	})
 	res := Result{From: q.Period.From, To: q.Period.To, GroupBy: q.GroupBy}
@@ -115,12 +130,12 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 				hiddenOfficers = true
 				continue
 			}
-			g = Group{Key: g.Key, Label: g.Label, Hidden: true, Figure: Figure{Status: StatusInsufficient}}
+			g = hiddenGroup(g.Key, g.Label)
 		}
 		res.Groups = append(res.Groups, g)
 	}
 	if hiddenOfficers {
-		res.Groups = append(res.Groups, Group{Hidden: true, Figure: Figure{Status: StatusInsufficient}})
+		res.Groups = append(res.Groups, hiddenGroup("", ""))
 	}
 	return res, nil
 }
@@ -198,6 +213,7 @@ func (m Meta) groupFor(q Query, key string, counts map[string]int64) Group {
 func (m Meta) group(q Query, dim, key string, c map[string]int64, noTickets bool) Group {
 	g := Group{Key: key, Label: m.label(dim, key), counts: c}
 	g.Figure = NewFigure(c[CounterSatisfied], c[CounterRated], m.target(q, dim, key))
+	g.Extra = extraOf(c, g.Figure, noTickets)
 	g.Answered, g.Misuse, g.Negative, g.Payment = c[CounterAnswered], c[CounterMisuse], c[CounterNegative], c[CounterPayment]
 	for r := 1; r <= 5; r++ {
 		g.Ratings[r-1] = c[RatingCounter(r)]
@@ -207,7 +223,7 @@ func (m Meta) group(q Query, dim, key string, c map[string]int64, noTickets bool
 		g.Issued = &issued
 		if issued > 0 {
 			rate := float64(c[CounterAnswered]) / float64(issued)
-			ratio := DossierRatio(issued, c[CounterFlagged], 0, 0)
+			ratio := DossierRatio(issued, c[CounterFlaggedAnswer], 0, c[CounterLateDossier])
 			g.ResponseRate, g.DossierRatio = &rate, &ratio
 		}
 	}
@@ -215,35 +231,36 @@ func (m Meta) group(q Query, dim, key string, c map[string]int64, noTickets bool
 }
 
 func (m Meta) criterionGroup(q Query, key string, c map[string]int64) Group {
-	var n, sat int64
-	var ratings [5]int64
+	var ratings [5]int64 // item answers by level; the figure counts respondents
 	for r := 1; r <= 5; r++ {
-		v := c[CriterionCounter(key, r)]
-		ratings[r-1] = v
-		n += v
-		if IsSatisfied(r) {
-			sat += v
-		}
+		ratings[r-1] = c[CriterionCounter(key, r)]
 	}
 	g := Group{Key: key, Label: m.label(ByCriterion, key), Ratings: ratings}
-	g.Figure = NewFigure(sat, n, m.target(q, "", ""))
+	g.Figure = NewFigure(c[CriterionSatisfied(key)], c[CriterionRespondents(key)], m.target(q, "", ""))
+	g.RateStatus = RateStatus(g.Figure)
+	g.Reasons = map[string]int64{}
 	return g
 }
 
 // target is the target of a group: a field's own group target, else the filtered field's,
-// else the overall one, for the year the period ends in (a month group: its own year).
+// else a channel's own (online services: 80%), else the overall one, for the year the period ends in (a month group: its own year).
 func (m Meta) target(q Query, dim, key string) *float64 {
 	year := q.Period.To.Year
-	field := q.Field
+	field, channel := q.Field, q.Channel
 	switch dim {
 	case ByField:
 		field = key
+	case ByChannel:
+		channel = key
 	case ByMonth:
 		fmt.Sscanf(key, "%d-", &year)
 	}
 	group := GroupOverall
-	if field != "" {
+	switch {
+	case field != "":
 		group = m.fieldGroup(field)
+	case channel != "" && m.Targets.HasGroup(ChannelGroup(channel)):
+		group = ChannelGroup(channel)
 	}
 	return m.Targets.Lookup(group, year)
 }
@@ -272,4 +289,9 @@ func (m Meta) label(dim, key string) string {
 		}
 	}
 	return key
+}
+
+// hiddenGroup stands for a group whose figures are not shown.
+func hiddenGroup(key, label string) Group {
+	return Group{Key: key, Label: label, Hidden: true, Figure: Figure{Status: StatusInsufficient}, Extra: Extra{RateStatus: StatusNone, Reasons: map[string]int64{}}}
 }

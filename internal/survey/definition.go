@@ -62,10 +62,12 @@ const (
 
 // Question ids the rest of the product relies on.
 const (
-	QuestionOverall      = "overall"       // the required overall rating behind every figure
-	QuestionComment      = "comment"       // free comment, kept apart in Answers.Comment
-	QuestionExtraPayment = "extra_payment" // yes/no: asked for unofficial payment or harassed
-	QuestionReasons      = "reasons"       // the kiosk's reason chips
+	QuestionOverall      = "overall"         // the required overall rating behind every figure
+	QuestionComment      = "comment"         // free comment, kept apart in Answers.Comment
+	QuestionExtraPayment = "extra_payment"   // yes/no: asked for unofficial payment or harassed
+	QuestionReasons      = "reasons"         // the kiosk's reason chips
+	QuestionReturns      = "returns"         // extra trips: "0", "1" or "2+"
+	QuestionContact      = "contact_request" // yes/no: report a problem or be contacted
 )
 
 // ReasonPayment is the kiosk reason chip "bị đòi tiền, gây khó khăn": asked for money or harassed.

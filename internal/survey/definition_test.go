@@ -42,15 +42,29 @@ func question(t testing.TB, def *survey.Definition, id string) *survey.Question 
 	return q
 }
 
-func TestEmbeddedCatalogHoldsBothSurveys(t *testing.T) {
+func TestEmbeddedCatalogHoldsTheSurveys(t *testing.T) {
 	cat := loadCatalog(t)
-	if got := strings.Join(cat.IDs(), ","); got != "kiosk-quick,sipas-full" {
-		t.Fatalf("IDs() = %s, want kiosk-quick,sipas-full", got)
+	if got := strings.Join(cat.IDs(), ","); got != "kiosk-quick,sipas-full,sipas-online" {
+		t.Fatalf("IDs() = %s, want kiosk-quick,sipas-full,sipas-online", got)
 	}
-	for id, kind := range map[string]string{"sipas-full": survey.KindFull, "kiosk-quick": survey.KindQuick} {
+	for id, kind := range map[string]string{"sipas-full": survey.KindFull, "kiosk-quick": survey.KindQuick, "sipas-online": survey.KindFull} {
 		def, _ := cat.Get(id)
 		if def.Kind != kind || def.Version != 2 {
 			t.Errorf("%s: kind %q version %d, want %q version 2", id, def.Kind, def.Version, kind)
+		}
+	}
+	// The online survey asks about the online service under the same five criteria, not the counter.
+	online, _ := cat.Get("sipas-online")
+	criteria := map[string]bool{}
+	for _, q := range online.Questions {
+		criteria[q.Criterion] = criteria[q.Criterion] || q.Criterion != ""
+		if strings.Contains(q.Label.In("vi"), "chỗ ngồi") || strings.Contains(q.Label.In("vi"), "biển chỉ dẫn") {
+			t.Errorf("online survey asks about the counter: %s", q.ID)
+		}
+	}
+	for _, c := range survey.Criteria {
+		if !criteria[c] {
+			t.Errorf("online survey has no item of criterion %s", c)
 		}
 	}
 	if _, ok := cat.Get("nope"); ok {

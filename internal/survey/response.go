@@ -1,6 +1,9 @@
 package survey
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Channel is how a response was given; managers compare satisfaction by it (the stats API's
 // channel filter and grouping). The stored response and rollup buckets call it "source".
@@ -49,16 +52,22 @@ type Response struct {
 	Comment       string            `bson:"comment,omitempty"`
 	Criteria      []CriterionRating `bson:"criteria,omitempty"`
 	ExtraPayment  bool              `bson:"extra_payment,omitempty"`
-	DossierCode   string            `bson:"dossier_code"`
-	Field         string            `bson:"field"`
-	Agency        string            `bson:"agency,omitempty"`
-	Counter       string            `bson:"counter,omitempty"`
-	Officer       string            `bson:"officer,omitempty"`
-	Channel       Channel           `bson:"source"`
-	OnTime        *bool             `bson:"on_time,omitempty"`
-	Misuse        bool              `bson:"misuse,omitempty"`
-	Lang          string            `bson:"lang,omitempty"`
-	SubmittedAt   time.Time         `bson:"submitted_at"`
+	// Contact, Returns and Reasons are answers the figures count, kept apart from Answers so
+	// they outlive the retention period as the figures do.
+	Contact       bool      `bson:"contact,omitempty"`
+	Returns       string    `bson:"returns,omitempty"`
+	Reasons       []string  `bson:"reasons,omitempty"`
+	ProcedureCode string    `bson:"procedure_code,omitempty"`
+	DossierCode   string    `bson:"dossier_code"`
+	Field         string    `bson:"field"`
+	Agency        string    `bson:"agency,omitempty"`
+	Counter       string    `bson:"counter,omitempty"`
+	Officer       string    `bson:"officer,omitempty"`
+	Channel       Channel   `bson:"source"`
+	OnTime        *bool     `bson:"on_time,omitempty"`
+	Misuse        bool      `bson:"misuse,omitempty"`
+	Lang          string    `bson:"lang,omitempty"`
+	SubmittedAt   time.Time `bson:"submitted_at"`
 	// FollowUpNonce marks the step 2 answers added to the response (see FollowUp); empty until then.
 	FollowUpNonce string     `bson:"followup_nonce,omitempty"`
 	FollowUpAt    *time.Time `bson:"followup_at,omitempty"`
@@ -78,6 +87,10 @@ func NewResponse(t *Ticket, d *Definition, a Answers, ch Channel, lang string, n
 		Comment:       MaskPersonalData(a.Comment),
 		Criteria:      d.CriterionRatings(a),
 		ExtraPayment:  a.ExtraPayment(),
+		Contact:       a.Values[QuestionContact] == true,
+		Returns:       stringAnswer(a.Values[QuestionReturns]),
+		Reasons:       chipsAnswer(a.Values[QuestionReasons]),
+		ProcedureCode: t.ProcedureCode,
 		DossierCode:   t.DossierCode,
 		Field:         t.Field,
 		Agency:        t.Agency,
@@ -88,4 +101,14 @@ func NewResponse(t *Ticket, d *Definition, a Answers, ch Channel, lang string, n
 		Lang:          lang,
 		SubmittedAt:   now.UTC(),
 	}
+}
+
+func stringAnswer(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func chipsAnswer(v any) []string {
+	chips, _ := v.([]string)
+	return slices.Clone(chips)
 }

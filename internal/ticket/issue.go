@@ -13,6 +13,18 @@ import (
 // DefaultSurvey is the survey a ticket's QR leads to.
 const DefaultSurvey = "sipas-full"
 
+// OnlineSurvey is the survey of dossiers whose result was delivered online: it asks about the
+// portal, the e-forms, the e-payment and the delivery instead of the counter.
+const OnlineSurvey = "sipas-online"
+
+// SurveyFor is the survey a dossier delivered by d is asked.
+func SurveyFor(d survey.Delivery) string {
+	if d == survey.DeliveryOnline {
+		return OnlineSurvey
+	}
+	return DefaultSurvey
+}
+
 // Store keeps tickets, at most one per dossier.
 type Store interface {
 	// IssueTicket stores t unless its dossier already has a ticket; it returns the stored
@@ -76,7 +88,7 @@ func (is *Issuer) newTicket(req *survey.TicketRequest) *survey.Ticket {
 		Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
 		DossierCode: req.DossierCode, ProcedureCode: req.ProcedureCode, ProcedureName: req.ProcedureName,
 		Field: req.Field, Agency: req.Agency, Counter: req.Counter, Officer: req.Officer,
-		Delivery: req.Delivery, CompletedAt: completed, OnTime: req.OnTime, SurveyID: DefaultSurvey,
+		Delivery: req.Delivery, CompletedAt: completed, OnTime: req.OnTime, SurveyID: SurveyFor(req.Delivery),
 		IssuedAt: now, ExpiresAt: now.Add(is.ttl), IssuedBy: req.IssuedBy,
 	}
 }

@@ -10,9 +10,11 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -255,6 +257,7 @@ func TestOpenAPIDescribesEveryRouteAndRealAnswer(t *testing.T) {
 	}
 
 	// Figures.
+	thisYear := strconv.Itoa(time.Now().Year())
 	for _, c := range []struct {
 		query   string
 		headers []string
@@ -262,6 +265,9 @@ func TestOpenAPIDescribesEveryRouteAndRealAnswer(t *testing.T) {
 	}{
 		{"?from=2026-03-01&to=2026-03-31&group_by=agency", statsKey, http.StatusOK},
 		{"?from=2026-03-01&to=2026-03-31&group_by=month", statsKey, http.StatusOK},
+		{"?from=" + thisYear + "-01-01&to=" + thisYear + "-12-31&group_by=procedure&compare=true", statsKey, http.StatusOK},
+		{"?from=" + thisYear + "-01-01&to=" + thisYear + "-12-31&group_by=criterion&compare=true", statsKey, http.StatusOK},
+		{"?from=" + thisYear + "-01-01&to=" + thisYear + "-12-31&group_by=channel", statsKey, http.StatusOK},
 		{"?from=2026-03-31&to=2026-03-01", statsKey, http.StatusUnprocessableEntity},
 		{"?from=2026-03-01&to=2026-03-31", []string{"Authorization", "Bearer nope"}, http.StatusUnauthorized},
 		{"?from=2026-03-01&to=2026-03-31", bearer, http.StatusForbidden},

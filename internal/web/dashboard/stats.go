@@ -99,6 +99,14 @@ func (r Figures) aggregate(c *fiber.Ctx, q stats.Query) (stats.Result, error) {
 	return res, nil
 }
 
+// compare adds q over the previous period and the same period last year to res.
+func (r Figures) compare(c *fiber.Ctx, q stats.Query, res *stats.Result) error {
+	if err := stats.Compare(r.Rollups.Buckets, q, r.Org.Meta(c.UserContext(), webkit.Lang(c)), res); err != nil {
+		return survey.Wrap(err)
+	}
+	return nil
+}
+
 // StatsAPI serves figures as JSON to API keys with stats:read and to signed-in staff.
 type StatsAPI struct {
 	Callers Callers
@@ -126,6 +134,11 @@ func (h *StatsAPI) Get(c *fiber.Ctx) error {
 	res, err := h.Figures.aggregate(c, q)
 	if err != nil {
 		return err
+	}
+	if c.QueryBool("compare") {
+		if err := h.Figures.compare(c, q, &res); err != nil {
+			return err
+		}
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(res)
