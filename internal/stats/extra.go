@@ -29,6 +29,9 @@ type Extra struct {
 	Returns      Returns  `json:"returns"`
 	// Reasons counts kiosk responses by the reason chip chosen (one response may pick several).
 	Reasons map[string]int64 `json:"reasons"`
+	// Rank and SIPASRank place the group among its siblings by satisfaction and by the index.
+	Rank      *int `json:"rank"`
+	SIPASRank *int `json:"sipas_rank"`
 }
 
 // Returns counts the respondents who answered how many extra trips the dossier cost them.
@@ -114,3 +117,38 @@ func procedureCounts(c map[string]int64) map[string]map[string]int64 {
 
 // ChannelGroup is the target group of a response channel ("channel-online").
 func ChannelGroup(channel string) string { return "channel-" + channel }
+
+// Rank numbers groups for emulation (thi đua): Rank by satisfaction, SIPASRank by the
+// SIPAS-style index, highest first; equal values share a rank (1, 2, 2, 4). Hidden groups and
+// groups without a figure get none.
+func Rank(groups []Group) {
+	rankBy(groups, func(g *Group) (float64, bool) { return g.Satisfaction, g.Responses > 0 }, func(g *Group, r int) { g.Rank = &r })
+	rankBy(groups, func(g *Group) (float64, bool) {
+		if g.SIPASIndex == nil {
+			return 0, false
+		}
+		return *g.SIPASIndex, true
+	}, func(g *Group, r int) { g.SIPASRank = &r })
+}
+
+func rankBy(groups []Group, value func(*Group) (float64, bool), set func(*Group, int)) {
+	var vals []float64
+	for i := range groups {
+		if v, ok := value(&groups[i]); ok && !groups[i].Hidden {
+			vals = append(vals, v)
+		}
+	}
+	for i := range groups {
+		v, ok := value(&groups[i])
+		if !ok || groups[i].Hidden {
+			continue
+		}
+		r := 1
+		for _, o := range vals {
+			if o > v+1e-12 {
+				r++
+			}
+		}
+		set(&groups[i], r)
+	}
+}

@@ -249,3 +249,30 @@ func TestCompareWithPreviousAndLastYear(t *testing.T) {
 		t.Errorf("now %d/%d, previous %+v, last year %+v", res.Overall.Satisfied, res.Overall.Responses, res.Previous.Overall.Figure, res.LastYear.Overall.Figure)
 	}
 }
+
+func TestRankingByHeadlineAndIndex(t *testing.T) {
+	idx := func(v float64) *float64 { return &v }
+	groups := []stats.Group{
+		{Key: "a", Figure: stats.NewFigure(9, 10, nil), Extra: stats.Extra{SIPASIndex: idx(0.7)}},  // 90%
+		{Key: "b", Figure: stats.NewFigure(18, 20, nil), Extra: stats.Extra{SIPASIndex: idx(0.9)}}, // 90%: ties with a
+		{Key: "c", Figure: stats.NewFigure(19, 20, nil)},                                           // 95%, no index
+		{Key: "d", Figure: stats.NewFigure(0, 0, nil), Extra: stats.Extra{SIPASIndex: idx(0.8)}},   // no response
+		{Key: "e", Hidden: true},
+	}
+	stats.Rank(groups)
+	// By satisfaction: c 95% first, a and b 90% share second, d and e unranked.
+	// By index: b 0.9, d 0.8, a 0.7; c has none.
+	want := map[string][2]int{"a": {2, 3}, "b": {2, 1}, "c": {1, 0}, "d": {0, 2}, "e": {0, 0}}
+	for _, g := range groups {
+		got := [2]int{}
+		if g.Rank != nil {
+			got[0] = *g.Rank
+		}
+		if g.SIPASRank != nil {
+			got[1] = *g.SIPASRank
+		}
+		if got != want[g.Key] {
+			t.Errorf("%s: rank %d, index rank %d; want %v", g.Key, got[0], got[1], want[g.Key])
+		}
+	}
+}

@@ -137,6 +137,7 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 	if hiddenOfficers {
 		res.Groups = append(res.Groups, hiddenGroup("", ""))
 	}
+	Rank(res.Groups)
 	return res, nil
 }
 
