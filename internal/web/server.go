@@ -101,7 +101,7 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	pages, err := webkit.NewRenderer(template.FuncMap{"drill": dashboard.DrillLink})
+	pages, err := webkit.NewRenderer(template.FuncMap{"drill": dashboard.DrillLink, "points": dashboard.Points})
 	if err != nil {
 		return nil, err
 	}

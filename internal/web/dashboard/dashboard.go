@@ -87,7 +87,9 @@ type dashboardData struct {
 	CanDrill bool
 	Officers bool
 	GroupBys []string
-	FollowUp *cases.Row // the period's follow-up figures; nil for a viewer
+	FollowUp *cases.Row    // the period's follow-up figures; nil for a viewer
+	Ranking  []stats.Group // units by satisfaction, for emulation (thi đua)
+	Reasons  []reasonCount // kiosk reason chips, most chosen first
 }
 
 type commentRow struct {
@@ -112,6 +114,9 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := h.Figures.compare(c, q, &res); err != nil {
+		return err
+	}
 	l := webkit.Lang(c)
 	d := dashboardData{
 		PageData: h.PageFor(c, i18n.T(l, "dash.title")), User: u, CSRF: webkit.CSRFToken(c), Choice: pc, Query: q, Result: res,
@@ -119,6 +124,8 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 		Years: recentYears(), Officers: sc.officers, GroupBys: groupBysFor(sc),
 	}
 	d.Trend = h.trend(c, q, l)
+	d.Ranking = h.ranking(c, q)
+	d.Reasons = reasonsOf(res.Overall.Reasons)
 	d.Comments = h.latestComments(c, q, 20)
 	if sc.officers {
 		if d.FollowUp, err = h.followUp(c, q); err != nil {
@@ -181,7 +188,7 @@ func userScope(u *account.User) scope {
 }
 
 func groupBysFor(sc scope) []string {
-	gs := []string{stats.ByField, stats.ByAgency, stats.ByCounter, stats.ByChannel, stats.ByCriterion, stats.ByMonth}
+	gs := []string{stats.ByField, stats.ByAgency, stats.ByCounter, stats.ByChannel, stats.ByCriterion, stats.ByProcedure, stats.ByMonth}
 	if sc.officers {
 		gs = append(gs, stats.ByOfficer)
 	}
