@@ -8,10 +8,10 @@ import (
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/hailong/hailong/internal/app"
-	"github.com/hailong/hailong/internal/cases"
 	"github.com/hailong/hailong/internal/config"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/org"
@@ -177,48 +177,131 @@ func writeDemoYear(ctx context.Context, db *mongodb.DB) error {
 	if err := db.LoadDemo(ctx, tickets, responses, roll, comments); err != nil {
 		return err
 	}
+	procedures := mongodb.NewProcedureStore(db)
+	for _, procs := range demoProcedures {
+		for _, p := range procs {
+			if err := procedures.SaveProcedureName(ctx, p.code, p.name); err != nil {
+				return err
+			}
+		}
+	}
 	return demoCases(ctx, db, rng, responses, end)
 }
 
-// demoDossier makes one completed dossier and, about seven times in ten, its response.
+// demoProcedures are a few procedures of the national catalogue per field, so figures by
+// procedure have something to show.
+var demoProcedures = map[string][]struct{ code, name string }{
+	"land": {
+		{"1.001612.000.00.00.H48", "Đăng ký, cấp Giấy chứng nhận quyền sử dụng đất lần đầu"},
+		{"1.004227.000.00.00.H48", "Đăng ký biến động quyền sử dụng đất"},
+	},
+	"civil-status": {
+		{"1.001193.000.00.00.H48", "Thủ tục đăng ký khai sinh"},
+		{"1.000894.000.00.00.H48", "Thủ tục đăng ký kết hôn"},
+	},
+	"certification":      {{"2.000815.000.00.00.H48", "Chứng thực bản sao từ bản chính"}},
+	"construction":       {{"1.009994.000.00.00.H48", "Cấp giấy phép xây dựng nhà ở riêng lẻ"}},
+	"household-business": {{"2.000720.000.00.00.H48", "Đăng ký thành lập hộ kinh doanh"}},
+}
+
+// demoItems are the rating items of each criterion in the counter's and the online survey.
+var demoItems = map[bool]map[string]int{ // online → criterion → items
+	false: {"access": 3, "procedure": 2, "staff": 3, "result": 2, "feedback": 1},
+	true:  {"access": 1, "procedure": 2, "staff": 1, "result": 1, "feedback": 1},
+}
+
+var demoChips = []string{"waiting", "attitude", "guidance", "documents", "fees", "late", "payment", "other"}
+
+// demoDossier makes one completed dossier and, about seven times in ten, its response: one in
+// five is handled online and asked the online survey; a third of the others are rated on the
+// kiosk, which asks no criterion items, only reason chips for a low rating (not always chosen).
 func demoDossier(rng *mrand.Rand, day time.Time, agency, counter string, n int) (*survey.Ticket, *survey.Response) {
 	fields := org.DefaultFields()
 	f := fields[rng.IntN(len(fields))].Code
 	at := day.Add(time.Duration(1+rng.IntN(8)) * time.Hour)
 	onTime := rng.Float64() > 0.06
+	online := rng.Float64() < 0.2
 	t := &survey.Ticket{
 		Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
 		DossierCode: fmt.Sprintf("%s-%s-%04d", agency, at.Format("060102"), n%10000), Field: f,
 		Agency: agency, Counter: counter, Officer: agency[4:6] + "-" + counter, Delivery: survey.DeliveryDirect,
 		CompletedAt: at, OnTime: &onTime, SurveyID: "sipas-full", IssuedAt: at, ExpiresAt: at.Add(30 * 24 * time.Hour),
 	}
+	if procs := demoProcedures[f]; len(procs) > 0 {
+		p := procs[rng.IntN(len(procs))]
+		t.ProcedureCode, t.ProcedureName = p.code, p.name
+	}
+	if online {
+		t.Delivery, t.SurveyID = survey.DeliveryOnline, "sipas-online"
+	}
 	if rng.Float64() > 0.7 {
 		return t, nil
 	}
-	overall := demoRating(rng, demoQuality[f])
-	src := survey.ChannelQR
-	if rng.Float64() < 0.35 {
-		src = survey.ChannelKiosk
+	quality := demoQuality[f]
+	if online {
+		quality -= 0.08 // online services lag the counter, as the plan's lower target expects
 	}
+	overall := demoRating(rng, quality)
+	src := survey.ChannelFor(t, !online && rng.Float64() < 0.35)
 	r := &survey.Response{
-		Token: t.Token, Nonce: survey.NewToken(), SurveyID: "sipas-full", SurveyVersion: 1, Overall: overall,
+		Token: t.Token, Nonce: survey.NewToken(), SurveyID: t.SurveyID, SurveyVersion: 1, Overall: overall,
 		Answers: map[string]any{}, DossierCode: t.DossierCode, Field: f, Agency: agency, Counter: counter,
 		Officer: t.Officer, Channel: src, OnTime: &onTime, SubmittedAt: at.Add(time.Duration(5+rng.IntN(120)) * time.Minute),
-		Misuse: rng.Float64() < 0.005,
+		Misuse: rng.Float64() < 0.005, ProcedureCode: t.ProcedureCode,
 	}
-	for _, c := range survey.Criteria {
-		r.Criteria = append(r.Criteria, survey.CriterionRating{Criterion: c, Rating: demoRating(rng, demoQuality[f]+0.02)})
+	if src == survey.ChannelKiosk {
+		r.SurveyID = "kiosk-quick"
+		demoKiosk(rng, r)
+		return t, r
 	}
+	demoCriteria(rng, r, online, quality)
 	if pick := demoComments[rng.IntN(len(demoComments))]; rng.Float64() < 0.15 && pick.good == (overall >= 4) {
 		r.Comment = pick.text
+	}
+	if x := rng.Float64(); x < 0.85 { // most answer the return-trips question
+		r.Returns = "0"
+		if y := rng.Float64(); y > quality+0.05 {
+			r.Returns = "2+"
+		} else if y > quality-0.15 {
+			r.Returns = "1"
+		}
+		r.Answers[survey.QuestionReturns] = r.Returns
 	}
 	switch x := rng.Float64(); { // a few report an unofficial payment or ask to be contacted
 	case x < 0.012:
 		r.ExtraPayment, r.Answers[survey.QuestionExtraPayment] = true, true
 	case x < 0.03:
-		r.Answers[cases.QuestionContact] = true
+		r.Contact, r.Answers[survey.QuestionContact] = true, true
 	}
 	return t, r
+}
+
+// demoCriteria answers some items of each criterion (several for most), skipping a criterion
+// now and then as "Không áp dụng".
+func demoCriteria(rng *mrand.Rand, r *survey.Response, online bool, quality float64) {
+	for _, c := range survey.Criteria {
+		if rng.Float64() < 0.12 {
+			continue
+		}
+		for range 1 + rng.IntN(demoItems[online][c]) {
+			r.Criteria = append(r.Criteria, survey.CriterionRating{Criterion: c, Rating: demoRating(rng, quality+0.02)})
+		}
+	}
+}
+
+// demoKiosk picks reason chips for a low kiosk rating, two times in three.
+func demoKiosk(rng *mrand.Rand, r *survey.Response) {
+	if r.Overall > 2 || rng.Float64() < 0.33 {
+		return
+	}
+	for range 1 + rng.IntN(2) {
+		chip := demoChips[rng.IntN(len(demoChips))]
+		if !slices.Contains(r.Reasons, chip) {
+			r.Reasons = append(r.Reasons, chip)
+		}
+	}
+	r.Answers[survey.QuestionReasons] = r.Reasons
+	r.ExtraPayment = slices.Contains(r.Reasons, survey.ReasonPayment)
 }
 
 func demoRating(rng *mrand.Rand, quality float64) int {

@@ -144,8 +144,15 @@ func splitProcedureCounter(name string) (code, counter string, ok bool) {
 	return strings.ReplaceAll(rest[:i], ":", "."), rest[i+1:], true
 }
 
-// procedureCounters are the counters kept per procedure as well as per bucket.
-var procedureCounters = []string{CounterIssued, CounterLateDossier, CounterOnTimeDossier, CounterAnswered, CounterRated, CounterSatisfied, CounterFlaggedAnswer}
+// procedureCounters are the counters kept per procedure as well as per bucket: enough for the
+// satisfaction, the index, the response rate and the QĐ 766 ratio of each procedure.
+var procedureCounters = func() []string {
+	cs := []string{CounterIssued, CounterLateDossier, CounterOnTimeDossier, CounterAnswered, CounterRated, CounterSatisfied, CounterFlaggedAnswer, CounterCriterionAny}
+	for _, c := range survey.Criteria {
+		cs = append(cs, CriterionRespondents(c), CriterionSatisfied(c))
+	}
+	return cs
+}()
 
 // ResponseCounts is what r adds to its bucket; rollups and full recounts both use it.
 func ResponseCounts(r *survey.Response) map[string]int64 {

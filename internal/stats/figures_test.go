@@ -144,10 +144,14 @@ func TestGroupByProcedure(t *testing.T) {
 	if len(res.Groups) != 2 {
 		t.Fatalf("groups %+v, want procedures A and B only (T5 has none)", res.Groups)
 	}
-	// A: T1, T2 issued, R1 5 and R2 2 → 1/2; against 766: T2 late → (2 − 1) ÷ 2 = 50%.
+	// A: T1, T2 issued, R1 5 and R2 2 → 1/2; against 766: T2 late → (2 − 1) ÷ 2 = 50%. Both its
+	// dossiers are land: land's 85% target. Its index is R1's and R2's criteria, as overall: 0.6.
 	a := find(t, res, procA)
 	if *a.Issued != 2 || a.Responses != 2 || a.Satisfied != 1 || !near(*a.DossierRatio, 0.5) || !near(*a.ResponseRate, 1) {
 		t.Errorf("A: issued %d %d/%d ratio %v rate %v", *a.Issued, a.Satisfied, a.Responses, *a.DossierRatio, *a.ResponseRate)
+	}
+	if *a.Target != 0.85 || a.SIPASIndex == nil || !near(*a.SIPASIndex, 0.6) || a.SIPASRespondents != 2 {
+		t.Errorf("A: target %v index %v over %d, want 0.85, 0.6 over 2", *a.Target, a.SIPASIndex, a.SIPASRespondents)
 	}
 	// B: T3, T4 issued, only R3 (4) answered → 1/1; against 766: T3 late, R3 complaint → 0 ÷ 2.
 	b := find(t, res, procB)

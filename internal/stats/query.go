@@ -95,6 +95,7 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 	overall := map[string]int64{}
 	groups := map[string]map[string]int64{}
 	officers := map[string]map[string]bool{} // the officers each group's responses concern
+	fields := map[string]map[string]bool{}   // the fields of each procedure
 	each(func(b *Bucket) {
 		if !q.matches(b) {
 			return
@@ -112,6 +113,10 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 		if q.GroupBy == ByProcedure {
 			for code, counts := range procedureCounts(b.Counts) {
 				add(code, counts)
+				if fields[code] == nil {
+					fields[code] = map[string]bool{}
+				}
+				fields[code][b.Field] = true
 			}
 			return
 		}
@@ -124,6 +129,12 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 	hiddenOfficers := false
 	for _, key := range orderedKeys(q.GroupBy, groups) {
 		g := m.groupFor(q, key, groups[key])
+		if len(fields[key]) == 1 { // a procedure of one field is judged against that field's target
+			for f := range fields[key] {
+				g.Figure = NewFigure(g.Satisfied, g.Responses, m.target(q, ByField, f))
+				g.RateStatus = RateStatus(g.Figure)
+			}
+		}
 		oneOfficer := len(officers[key]) == 1 && q.GroupBy != ByCriterion
 		if (q.MinGroupResponses > 0 && g.Responses < q.MinGroupResponses) || (oneOfficer && g.Responses < q.MinOfficerResponses) {
 			if q.GroupBy == ByOfficer { // no names: one row stands for every hidden officer
