@@ -141,6 +141,21 @@ func TestFiguresOfIssuedAndAnsweredDossiers(t *testing.T) {
 		t.Errorf("procedure B: %+v", pb)
 	}
 
+	// The dashboard and its CSV export, for a manager: procedures by name, the index and ratio
+	// notes, the ranking of units and the comparison with the periods before.
+	adm := e.signInAdmin()
+	period := "period=custom&from=2026-03-01&to=2026-03-31&lang=vi"
+	if st, _, csv := adm.get("/dashboard/export.csv?" + period + "&group_by=procedure"); st != http.StatusOK || !strings.Contains(csv, "Đăng ký khai sinh") || !strings.Contains(csv, "Cấp giấy chứng nhận quyền sử dụng đất") {
+		t.Errorf("CSV by procedure: %d %.400s", st, csv)
+	}
+	st, _, page := adm.get("/dashboard?" + period + "&group_by=procedure")
+	for _, want := range []string{"Theo thủ tục", "Đăng ký khai sinh", "Chỉ số hồ sơ (QĐ 766)", "25,0%", "Tổng hồ sơ đã phát phiếu − hồ sơ trễ hạn",
+		"Xếp hạng đơn vị", "Kỳ trước (01/02/2026–28/02/2026)", "Cùng kỳ năm trước (01/03/2025–31/03/2025)", "Thêm 1 lần", "33,3%", "Giải quyết trực tuyến", "50,0%"} {
+		if st != http.StatusOK || !strings.Contains(page, want) {
+			t.Errorf("dashboard by procedure lacks %q (%d)", want, st)
+		}
+	}
+
 	// Online answers are judged against the online services' 80%.
 	for _, g := range e.figures("group_by=channel").Groups {
 		if g.Key == "online" && (!approx(g.Target, 0.8) || g.RateStatus != "meets") {
