@@ -23,6 +23,14 @@ var csvHeader = []survey.Text{
 	survey.Msg("report.status"),
 	survey.Msg("report.response_rate"),
 	survey.Msg("report.dossier_ratio"),
+	survey.Msg("report.rate_status"),
+	survey.Msg("report.sipas_index"),
+	survey.Msg("report.on_time"),
+	survey.Msg("report.online_share"),
+	survey.Msg("report.returns_once"),
+	survey.Msg("report.returns_more"),
+	survey.Msg("report.complaints"),
+	survey.Msg("report.payment"),
 }
 
 // WriteCSV writes res as a spreadsheet-ready CSV in lang ("vi" unless "en"): the overall row
@@ -49,8 +57,9 @@ func WriteCSV(w io.Writer, res stats.Result, lang string) error {
 // csvRow is one group as text; a hidden group shows only its label and why it is hidden.
 func csvRow(g stats.Group, label, lang string) []string {
 	if g.Hidden {
-		return []string{label, dash, dash, dash, dash, dash, hiddenNote.In(lang), dash, dash}
+		return []string{label, dash, dash, dash, dash, dash, hiddenNote.In(lang), dash, dash, dash, dash, dash, dash, dash, dash, dash, dash}
 	}
+	r := g.Returns
 	return []string{
 		label,
 		countText(g.Responses, lang),
@@ -61,7 +70,23 @@ func csvRow(g stats.Group, label, lang string) []string {
 		StatusWord(g.Status, lang),
 		optPercentText(g.ResponseRate, lang),
 		optPercentText(g.DossierRatio, lang),
+		StatusWord(stats.RateStatus(g.Figure), lang),
+		optPercentText(g.SIPASIndex, lang),
+		optPercentText(g.OnTimeShare, lang),
+		optPercentText(g.OnlineShare, lang),
+		shareText(r.Once, r.Respondents, lang),
+		shareText(r.TwiceOrMore, r.Respondents, lang),
+		countText(g.Complaints, lang),
+		countText(g.Payment, lang),
 	}
+}
+
+// shareText is part ÷ whole as a percentage, a dash when whole is 0.
+func shareText(part, whole int64, lang string) string {
+	if whole <= 0 {
+		return dash
+	}
+	return percentText(float64(part)/float64(whole), lang)
 }
 
 // satisfactionText is a dash when there is nothing to divide.
