@@ -494,6 +494,11 @@ func TestKioskRatingIsStoredExactlyOnceHoweverOftenRetried(t *testing.T) {
 	if reasons := fmt.Sprint(r.Answers["reasons"]); reasons != "[guidance waiting]" {
 		t.Fatalf("stored reasons %s", reasons)
 	}
+	// The figures count the chips once, and no criterion: the kiosk asks none.
+	e.settle()
+	if _, _, js := e.get("/api/v1/stats?from=2026-03-31&to=2026-03-31&channel=kiosk", "Authorization", "Bearer "+e.statsKey()); !strings.Contains(js, `"reasons":{"guidance":1,"waiting":1}`) || !strings.Contains(js, `"sipas_respondents":0`) {
+		t.Fatalf("kiosk figures: %.600s", js)
+	}
 	if st, resp := k.rate(tk.Token, "5f0e7c2a-1b3d-4e5f-8a9b-000000000000", 5, ""); st != http.StatusConflict || !strings.Contains(resp, "đã được đánh giá") {
 		t.Fatalf("another submission for the rated dossier: %d %s", st, resp)
 	}
