@@ -197,11 +197,11 @@ func sortedRules(rules []stats.TargetRule) []stats.TargetRule {
 	return out
 }
 
-// fieldGroups are the target groups a field can belong to: not the follow-up ones.
+// fieldGroups are the target groups a field can belong to: not the follow-up or channel ones.
 func fieldGroups(tt stats.TargetTable) []string {
 	var out []string
 	for _, g := range targetGroups(tt) {
-		if !slices.Contains(stats.CaseGroups, g) {
+		if !slices.Contains(stats.CaseGroups, g) && g != stats.GroupChannelOnline {
 			out = append(out, g)
 		}
 	}
