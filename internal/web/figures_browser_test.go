@@ -1,0 +1,47 @@
+package web_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/hailong/hailong/internal/account"
+	"github.com/hailong/hailong/internal/testkit"
+)
+
+// TestDashboardFiguresFitAndPass: the dashboard with its new cards, the ranking and the
+// procedure table fits a 360 px phone and a desktop without sideways scrolling and passes axe;
+// the ranking lists the unit with its plain-rate verdict.
+func TestDashboardFiguresFitAndPass(t *testing.T) {
+	e := newEnv(t)
+	for i := range 12 {
+		rating := 5
+		if i%4 == 0 {
+			rating = 2
+		}
+		e.rate(fmt.Sprintf("LAND-260331-%04d", i), "land", "000.00.53.H48", rating)
+	}
+	e.settle()
+	password := "mật-khẩu-quản-lý-2"
+	name := e.addUser("quanly", account.RoleManager, password)
+	ctx := browse(t)
+	dash := e.base + "/dashboard?period=custom&from=2026-03-01&to=2026-03-31&group_by=procedure"
+	do(t, ctx, testkit.Viewport(360, 800), testkit.AcceptLanguage(vietnamese), chromedp.Navigate(dash),
+		chromedp.WaitVisible(chromedp.CSS(`#name`)),
+		chromedp.SendKeys(chromedp.CSS(`#name`), name),
+		chromedp.SendKeys(chromedp.CSS(`#password`), password),
+	)
+	if status := submit(t, ctx); status != 200 {
+		t.Fatalf("sign in: status %d", status)
+	}
+	// 9 of 12 satisfied = 75% against land's 85%: "Chưa đạt" by the rate, with 12 responses.
+	if row := text(t, ctx, `section[aria-labelledby=rank-h] tbody tr`); !strings.Contains(row, "75,0%") || !strings.Contains(row, "Chưa đạt") || !strings.Contains(row, "12") {
+		t.Errorf("ranking row %q", row)
+	}
+	for _, width := range staffWidths {
+		do(t, ctx, testkit.Viewport(width, 900), chromedp.Navigate(dash), chromedp.WaitVisible(chromedp.CSS(`h1`)))
+		fitsAndPasses(t, ctx, "dashboard-figures", width)
+	}
+}
