@@ -38,6 +38,12 @@ func (s *ResponseStore) AddFollowUp(ctx context.Context, token string, f *survey
 		{Key: fieldFollowUpNonce, Value: f.Nonce}, {Key: "followup_at", Value: f.At},
 		{Key: "criteria", Value: after.Criteria},
 	}
+	if after.Returns != "" { // the figures count it, so it is kept beside the answers
+		set = append(set, bson.E{Key: "returns", Value: after.Returns})
+	}
+	if after.Contact {
+		set = append(set, bson.E{Key: "contact", Value: true})
+	}
 	for k, v := range f.Answers {
 		set = append(set, bson.E{Key: "answers." + k, Value: v})
 	}

@@ -58,6 +58,11 @@ func TestFollowUpIsAddedOnceAndCounted(t *testing.T) {
 	if n := total(stored, "answered"); n != 1 {
 		t.Fatalf("answered = %d, want 1: step 2 is not a second response", n)
 	}
+	// Step 2's extra trips are kept beside the answers (so they outlive the retention) and
+	// counted once; its criterion items count the respondent once per criterion.
+	if got.Returns != "1" || total(stored, "ret_1") != 1 || total(stored, "ret_n") != 1 || total(stored, "crit_n") != 1 {
+		t.Fatalf("returns %q, ret_1 %d, ret_n %d, crit_n %d; want \"1\", 1, 1, 1", got.Returns, total(stored, "ret_1"), total(stored, "ret_n"), total(stored, "crit_n"))
+	}
 }
 
 func TestFollowUpClosesAfterThirtyMinutes(t *testing.T) {

@@ -69,6 +69,12 @@ func (r *Response) WithFollowUp(f *FollowUp) *Response {
 		out.Answers[k] = v
 	}
 	out.Criteria = append(append([]CriterionRating(nil), r.Criteria...), f.Criteria...)
+	if v, ok := f.Answers[QuestionReturns]; ok {
+		out.Returns = stringAnswer(v)
+	}
+	if f.Answers[QuestionContact] == true {
+		out.Contact = true
+	}
 	out.FollowUpNonce = f.Nonce
 	at := f.At
 	out.FollowUpAt = &at
