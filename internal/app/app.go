@@ -65,6 +65,7 @@ type App struct {
 	sessions    *mongodb.SessionStore
 	deadlines   *cases.Deadlines
 	devices     *mongodb.DeviceStore
+	issuer      *ticket.Issuer
 	outboxStore *mongodb.OutboxStore
 	identity    *org.Identities // the centre's name signs its e-mails
 	now         func() time.Time
@@ -133,12 +134,14 @@ func New(ctx context.Context, o Options) (*App, error) {
 		Limiter: limiter, Log: log, Now: o.Now}
 	days := mongodb.NewCounterDayStore(db)
 	tickets := mongodb.NewTicketStore(db, 100_000, journal)
+	a.issuer = ticket.NewIssuerWriters(db.Writers(), tickets, directory.Fields, cfg.TicketTTL, o.Now,
+		kioskService, ticket.DayList{Store: days, Log: log}, directory.Procedures)
 	a.HTTP, err = web.New(web.Deps{
 		Config: cfg, Log: log, Now: o.Now, Metrics: a.Metrics, Ready: readiness(db),
 		Access: web.Access{Users: users, SignInFailures: users, Sessions: a.sessions, Audit: audit,
 			APIKeys: mongodb.NewAPIKeyStore(db), Limiter: limiter, IPSalt: salt},
 		Tickets: tickets, CounterDays: days, Responses: a.Responses, Surveys: catalog,
-		Issuer: ticket.NewIssuer(tickets, directory.Fields, cfg.TicketTTL, o.Now, kioskService, ticket.DayList{Store: days, Log: log}, directory.Procedures),
+		Issuer: a.issuer,
 		QR:     qr.NewGenerator(4096), Kiosk: kioskService,
 		Org: directory, OrgEdits: web.OrgEdits{Units: mongodb.NewUnitStore(db), Fields: mongodb.NewFieldStore(db)},
 		Rollups: a.View, Cases: a.Cases, Drafts: mongodb.NewDraftStore(db), Webhooks: a.Webhooks, Outbox: a.Outbox, Invite: inviter(invite),
@@ -272,9 +275,13 @@ func (a *App) reduceOldResponses(ctx context.Context) error {
 	return err
 }
 
-// Close flushes pending response batches and stops the kiosk hub; the caller closes the store.
+// Close flushes pending ticket and response batches and stops the kiosk hub; the caller closes
+// the store.
 func (a *App) Close() {
 	a.closeOnce.Do(func() {
+		if a.issuer != nil {
+			a.issuer.Close()
+		}
 		a.Responses.Close()
 		a.Hub.Close()
 	})

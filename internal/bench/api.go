@@ -44,6 +44,36 @@ func (a *apiClient) issue(ctx context.Context, dossier string) (string, int) {
 	return t.Token, status
 }
 
+// issueBatch imports dossiers as one batch and returns the status and how many of them got a
+// new ticket (201 in their result).
+func (a *apiClient) issueBatch(ctx context.Context, dossiers []string) (int, int) {
+	bodies := make([]ticketBody, len(dossiers))
+	for i, d := range dossiers {
+		u := randomUnit()
+		bodies[i] = ticketBody{DossierCode: d, Field: u.field, Agency: u.agency, Counter: u.counter, Officer: u.officer, OnTime: true}
+	}
+	body, _ := json.Marshal(bodies)
+	status, resp := a.do(ctx, http.MethodPost, "/api/v1/tickets/batch", body)
+	if status != http.StatusOK {
+		return status, 0
+	}
+	var r struct {
+		Results []struct {
+			Status int `json:"status"`
+		} `json:"results"`
+	}
+	if json.Unmarshal(resp, &r) != nil {
+		return -1, 0
+	}
+	created := 0
+	for _, x := range r.Results {
+		if x.Status == http.StatusCreated {
+			created++
+		}
+	}
+	return status, created
+}
+
 // submit answers the ticket with an overall rating and returns the status.
 func (a *apiClient) submit(ctx context.Context, token string, overall int) int {
 	body := `{"token":"` + token + `","answers":{"overall":` + strconv.Itoa(overall) + `}}`

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hailong/hailong/internal/embedded"
@@ -42,6 +43,9 @@ func (b *bench) serverPhases(ctx context.Context) error {
 		return err
 	}
 	if err := b.submitPhase(ctx, srv, api, tokens); err != nil {
+		return err
+	}
+	if err := b.batchPhase(ctx, srv, api); err != nil {
 		return err
 	}
 	if err := b.fixedRatePhase(ctx, srv, api); err != nil {
@@ -88,12 +92,49 @@ func (b *bench) issuePhase(ctx context.Context, srv *serverproc.Server, api *api
 	b.printf("by quarter of the phase: %s\n", t.trend())
 	b.printf("latency: %s\n", t.lat.summary())
 	b.printf("errors: %s\n", t.errorLine(http.StatusCreated))
+	b.printf("goal >= 2000 tickets/s, p50 < 30 ms, p99 < 100 ms: %s\n", metOrNot(t.rate(http.StatusCreated) >= 2000 &&
+		t.lat.percentile(50) < 30*time.Millisecond && t.lat.percentile(99) < 100*time.Millisecond))
 	waited, err := b.waitRolledUp(ctx, srv, api)
 	if err != nil {
 		return nil, err
 	}
 	b.printf("rollups caught up with the issued tickets %s after the last one; the next phase starts then\n", secs(waited))
 	return tokens, nil
+}
+
+// batchSize and batchClients shape the batch import phase: the largest call the API takes,
+// from a few e-systems at once.
+const batchSize, batchClients = 500, 4
+
+// batchPhase imports --tickets dossiers through POST /api/v1/tickets/batch.
+func (b *bench) batchPhase(ctx context.Context, srv *serverproc.Server, api *apiClient) error {
+	calls := (b.opt.tickets + batchSize - 1) / batchSize
+	b.logf("importing %d dossiers in %d batch calls", calls*batchSize, calls)
+	var created atomic.Int64
+	t := closedLoop(ctx, calls, batchClients, func(ctx context.Context, i int) int {
+		dossiers := make([]string, batchSize)
+		for k := range dossiers {
+			dossiers[k] = fmt.Sprintf("BENCH-B-%06d-%03d", i, k)
+		}
+		status, n := api.issueBatch(ctx, dossiers)
+		created.Add(int64(n))
+		return status
+	})
+	if err := check(ctx, srv); err != nil {
+		return err
+	}
+	rate := float64(created.Load()) / t.elapsed.Seconds()
+	b.section(fmt.Sprintf("Batch import: POST /api/v1/tickets/batch, %d calls of %d dossiers, %d clients", calls, batchSize, batchClients))
+	b.printf("issued: %d in %s = %.0f dossiers/s\n", created.Load(), secs(t.elapsed), rate)
+	b.printf("latency per call: %s\n", t.lat.summary())
+	b.printf("errors: %s\n", t.errorLine(http.StatusOK))
+	b.printf("goal >= 10000 dossiers/s: %s\n", metOrNot(rate >= 10000))
+	waited, err := b.waitRolledUp(ctx, srv, api)
+	if err != nil {
+		return err
+	}
+	b.printf("rollups caught up %s after the last call\n", secs(waited))
+	return nil
 }
 
 // waitRolledUp waits until the server's rollups have consumed its journal, so that a phase

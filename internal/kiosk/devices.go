@@ -201,8 +201,9 @@ type DeviceStore interface {
 	TouchDevice(ctx context.Context, id string, now time.Time) error
 	// RecordRating records that the device stored a rating given at at.
 	RecordRating(ctx context.Context, id string, at time.Time) error
-	// SetCurrentDossier makes d the dossier the kiosks of counter d.Counter ask about.
-	SetCurrentDossier(ctx context.Context, d CurrentDossier) error
+	// SetCurrentDossiers keeps each dossier's reference redeemable and makes the last one of
+	// each counter in ds the dossier its kiosks ask about.
+	SetCurrentDossiers(ctx context.Context, ds []CurrentDossier) error
 	// CurrentDossier returns the counter's current dossier, or nil when it has none.
 	CurrentDossier(ctx context.Context, counter string) (*CurrentDossier, error)
 	// DossierByRef returns the dossier that was pushed with ref, or ErrRefNotFound; it stays

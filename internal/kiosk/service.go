@@ -85,24 +85,31 @@ func (s *Service) List(ctx context.Context) ([]Device, error) {
 	return list, err
 }
 
-// TicketIssued tells the kiosks at t's counter that t's dossier was just completed there, and
-// keeps it as the counter's current dossier for kiosks that connect later. Failures are logged:
-// the ticket is issued all the same.
-func (s *Service) TicketIssued(ctx context.Context, t *survey.Ticket) {
-	if t.Agency == "" || t.Counter == "" {
+// TicketsIssued tells the kiosks at each ticket's counter that its dossier was just completed
+// there, and keeps the last one of each counter as its current dossier for kiosks that connect
+// later. Failures are logged: the tickets are issued all the same.
+func (s *Service) TicketsIssued(ctx context.Context, ts []*survey.Ticket) {
+	var curs []CurrentDossier
+	for _, t := range ts {
+		if t.Agency != "" && t.Counter != "" {
+			curs = append(curs, CurrentDossier{
+				Counter: CounterKey(t.Agency, t.Counter), Token: t.Token, Ref: NewRef(), DossierCode: t.DossierCode,
+				ProcedureName: t.ProcedureName, Field: t.Field, IssuedAt: t.IssuedAt,
+			})
+		}
+	}
+	if len(curs) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	cur := CurrentDossier{
-		Counter: CounterKey(t.Agency, t.Counter), Token: t.Token, Ref: NewRef(), DossierCode: t.DossierCode,
-		ProcedureName: t.ProcedureName, Field: t.Field, IssuedAt: t.IssuedAt,
+	if err := s.Devices.SetCurrentDossiers(ctx, curs); err != nil {
+		s.Log.Warn("kiosk: keep current dossiers", "err", err)
 	}
-	if err := s.Devices.SetCurrentDossier(ctx, cur); err != nil {
-		s.Log.Warn("kiosk: keep current dossier", "err", err)
-	}
-	if err := s.Hub.Publish(ctx, cur.Counter, dossierEvent(&cur)); err != nil {
-		s.Log.Warn("kiosk: publish dossier", "err", err)
+	for i := range curs {
+		if err := s.Hub.Publish(ctx, curs[i].Counter, dossierEvent(&curs[i])); err != nil {
+			s.Log.Warn("kiosk: publish dossier", "err", err)
+		}
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -27,24 +29,51 @@ var _ ticket.CounterDays = (*CounterDayStore)(nil)
 // document, 4 were kept), so the list itself is never updated in place: the summary is only a
 // cache, and losing a write to it costs a few more look-ups, never an entry.
 type CounterDayStore struct {
-	col *mongo.Collection
+	col    *mongo.Collection
+	writes *mongo.Collection // the slots, through the hot-write handle: every ticket batch adds some
+	lane   *lane
+	mu     sync.Mutex
+	last   map[string]int // per day list, the highest slot this instance knows is taken
 }
 
 // NewCounterDayStore returns the counter day store in db.
 func NewCounterDayStore(db *DB) *CounterDayStore {
-	return &CounterDayStore{col: db.DB.Collection(colCounterDays)}
+	return &CounterDayStore{col: db.DB.Collection(colCounterDays), writes: db.W.Collection(colCounterDays),
+		lane: db.lane, last: map[string]int{}}
 }
 
-// daySummary caches slots 1..len(Entries) of a day list; Last is the highest slot known taken.
+// maxKnownLists bounds the slot hints kept; past it they are forgotten (and found again).
+const maxKnownLists = 10_000
+
+// daySummary caches the entries of slots 1..covered(); Last is the highest slot known taken.
 type daySummary struct {
 	ID      string                  `bson:"_id"`
 	Last    int                     `bson:"last"`
 	Entries []ticket.CounterDossier `bson:"entries"`
+	Slots   int                     `bson:"slots,omitempty"` // slots copied into Entries; 0 before slots held several
 }
 
+// covered is how many slots Entries copies: before a slot could hold several entries, one each.
+func (sum *daySummary) covered() int {
+	if sum.Slots > 0 {
+		return sum.Slots
+	}
+	return len(sum.Entries)
+}
+
+// daySlot is one slot of a day list: the entries of one batch (Items), or from before batches,
+// one entry inline.
 type daySlot struct {
 	ID                    string `bson:"_id"`
 	ticket.CounterDossier `bson:",inline"`
+	Items                 []ticket.CounterDossier `bson:"items,omitempty"`
+}
+
+func (d *daySlot) entries() []ticket.CounterDossier {
+	if len(d.Items) > 0 {
+		return d.Items
+	}
+	return []ticket.CounterDossier{d.CounterDossier}
 }
 
 // dayKey names a counter's day; "|" occurs in no agency or counter code.
@@ -52,32 +81,122 @@ func dayKey(agency, counter, day string) string { return agency + "|" + counter 
 
 func slotID(key string, n int) string { return key + "#" + strconv.Itoa(n) }
 
-// AddCounterDossier claims the first free slot of the day's list for d. Slots stay contiguous:
-// every append starts from a slot known to be taken and takes the first free one after it.
+// AddCounterDossier appends d to the day's list of the counter of agency.
 func (s *CounterDayStore) AddCounterDossier(ctx context.Context, agency, counter, day string, d ticket.CounterDossier) error {
-	key := dayKey(agency, counter, day)
+	return s.AddCounterDossiers(ctx, []ticket.DayEntry{{Agency: agency, Counter: counter, Day: day, Dossier: d}})
+}
+
+// AddCounterDossiers appends the entries of each day list in them as one slot, the first free
+// one, all lists in one batch insert; a list whose slot another instance took meanwhile tries
+// the next one. Slots stay contiguous: every append starts from a slot known to be taken and
+// takes the first free one after it.
+func (s *CounterDayStore) AddCounterDossiers(ctx context.Context, entries []ticket.DayEntry) error {
+	lists := map[string][]ticket.CounterDossier{}
+	var keys []string
+	for _, e := range entries {
+		key := dayKey(e.Agency, e.Counter, e.Day)
+		if _, ok := lists[key]; !ok {
+			keys = append(keys, key)
+		}
+		lists[key] = append(lists[key], e.Dossier)
+	}
+	next := map[string]int{}
+	for _, key := range keys {
+		last, err := s.lastTaken(ctx, key)
+		if err != nil {
+			return err
+		}
+		next[key] = last + 1
+	}
+	for probes := 0; len(keys) > 0; probes++ {
+		if probes == maxSlotProbes {
+			return survey.Wrap(errors.New("mongodb: no free slot in a counter day list"))
+		}
+		docs := make([]any, len(keys))
+		for i, key := range keys {
+			docs[i] = daySlot{ID: slotID(key, next[key]), Items: lists[key]}
+			next[key]++
+		}
+		var err error
+		_ = s.lane.urgent(func() error {
+			_, err = s.writes.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+			return nil
+		})
+		var retry []string
+		for i, err := range perDocument(len(docs), err) {
+			switch {
+			case err == nil:
+			case isDuplicate(err):
+				retry = append(retry, keys[i])
+			default:
+				return storeErr("add counter dossiers", err)
+			}
+		}
+		keys = retry
+	}
+	s.remember(next)
+	return nil
+}
+
+// lastTaken returns the highest slot of the list key known taken: this instance's hint, or
+// else the last slot found from the summary on (slots are contiguous, so by doubling the step
+// and then halving it).
+func (s *CounterDayStore) lastTaken(ctx context.Context, key string) (int, error) {
+	s.mu.Lock()
+	last, ok := s.last[key]
+	s.mu.Unlock()
+	if ok {
+		return last, nil
+	}
 	sum, err := s.summary(ctx, key)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	n := max(sum.Last, len(sum.Entries))
-	for range maxSlotProbes {
-		n++
-		_, err := s.col.InsertOne(ctx, daySlot{ID: slotID(key, n), CounterDossier: d})
-		if isDuplicate(err) {
-			continue
+	lo := max(sum.Last, sum.covered()) // taken (or 0)
+	hi := lo + 1
+	for step := 1; ; step *= 2 {
+		taken, err := s.slotTaken(ctx, key, hi)
+		if err != nil || !taken {
+			break
 		}
+		lo, hi = hi, hi+step
+	}
+	for hi-lo > 1 { // lo taken, hi free
+		mid := (lo + hi) / 2
+		taken, err := s.slotTaken(ctx, key, mid)
 		if err != nil {
-			return storeErr("add counter dossier", err)
+			return 0, err
 		}
-		if len(sum.Entries) == n-1 {
-			sum.Entries = append(sum.Entries, d)
+		if taken {
+			lo = mid
+		} else {
+			hi = mid
 		}
-		sum.Last = n
-		s.saveSummary(ctx, sum)
-		return nil
 	}
-	return survey.Wrap(errors.New("mongodb: no free slot in counter day " + key))
+	return lo, nil
+}
+
+func (s *CounterDayStore) slotTaken(ctx context.Context, key string, n int) (bool, error) {
+	err := s.col.FindOne(ctx, filterID(slotID(key, n)), options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, storeErr("read counter dossier", err)
+	}
+	return true, nil
+}
+
+// remember keeps the next free slot of each list as a hint, one below it as taken.
+func (s *CounterDayStore) remember(next map[string]int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.last)+len(next) > maxKnownLists {
+		clear(s.last)
+	}
+	for key, n := range next {
+		s.last[key] = max(s.last[key], n-1)
+	}
 }
 
 // CounterDossiers returns the day's list: the summary's copy, then the slots after it.
@@ -87,8 +206,9 @@ func (s *CounterDayStore) CounterDossiers(ctx context.Context, agency, counter, 
 	if err != nil {
 		return nil, err
 	}
-	known := len(sum.Entries)
-	for n := known + 1; ; n++ {
+	known := sum.covered()
+	n := known + 1
+	for ; ; n++ {
 		var slot daySlot
 		err := s.col.FindOne(ctx, filterID(slotID(key, n))).Decode(&slot)
 		if errors.Is(err, mongo.ErrNoDocuments) {
@@ -97,10 +217,11 @@ func (s *CounterDayStore) CounterDossiers(ctx context.Context, agency, counter, 
 		if err != nil {
 			return nil, storeErr("read counter dossier", err)
 		}
-		sum.Entries = append(sum.Entries, slot.CounterDossier)
+		sum.Entries = append(sum.Entries, slot.entries()...)
 	}
-	if len(sum.Entries) > known {
-		sum.Last = max(sum.Last, len(sum.Entries))
+	if n-1 > known {
+		sum.Slots = n - 1
+		sum.Last = max(sum.Last, sum.Slots)
 		s.saveSummary(ctx, sum)
 	}
 	return sum.Entries, nil

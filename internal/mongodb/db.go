@@ -101,6 +101,19 @@ func (d *DB) SerialWrites() error {
 	return nil
 }
 
+// Writers is how many batch writers a group commit should run: one while the hot writes are
+// serial (the embedded store takes one writer at a time, so more would only queue), several
+// on a server that writes in parallel.
+func (d *DB) Writers() int {
+	if d.lane != nil {
+		return 1
+	}
+	return parallelWriters
+}
+
+// parallelWriters is the group-commit writers per instance on a store that writes in parallel.
+const parallelWriters = 4
+
 // Ping checks that the store answers.
 func (d *DB) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)

@@ -31,18 +31,27 @@ var _ kiosk.DeviceStore = (*DeviceStore)(nil)
 // revocation.
 type DeviceStore struct {
 	devices, pairings, activity, current, refs, responses *mongo.Collection
+	// writes are the current dossiers and their references through the hot-write handle:
+	// they are written with every batch of tickets.
+	writes struct{ current, refs *mongo.Collection }
+	lane   *lane
+	chunk  int // updates per command
 }
 
 // NewDeviceStore returns the device store in db.
 func NewDeviceStore(db *DB) *DeviceStore {
-	return &DeviceStore{
+	s := &DeviceStore{
 		devices:   db.DB.Collection(colDevices),
 		pairings:  db.DB.Collection(colPairings),
 		activity:  db.DB.Collection(colActivity),
 		current:   db.DB.Collection(colCurrent),
 		refs:      db.DB.Collection(colRefs),
 		responses: db.DB.Collection(colResponses),
+		lane:      db.lane,
+		chunk:     db.updateChunk(),
 	}
+	s.writes.current, s.writes.refs = db.W.Collection(colCurrent), db.W.Collection(colRefs)
+	return s
 }
 
 type pairingDoc struct {

@@ -24,18 +24,70 @@ type refDoc struct {
 // its reference redeemable. Two dossiers completed at one counter in the same instant leave
 // either one current; the kiosk is pushed both anyway.
 func (s *DeviceStore) SetCurrentDossier(ctx context.Context, d kiosk.CurrentDossier) error {
-	ref := refDoc{Ref: d.Ref, Counter: d.Counter, Token: d.Token, IssuedAt: d.IssuedAt}
-	if _, err := s.refs.InsertOne(ctx, ref); err != nil {
-		return storeErr("keep dossier reference", err)
+	return s.SetCurrentDossiers(ctx, []kiosk.CurrentDossier{d})
+}
+
+// SetCurrentDossiers keeps every reference of ds redeemable (one batch insert) and makes the
+// last dossier of each counter in ds its current one.
+func (s *DeviceStore) SetCurrentDossiers(ctx context.Context, ds []kiosk.CurrentDossier) error {
+	refs := make([]any, len(ds))
+	last := map[string]int{}
+	var order []string
+	for i, d := range ds {
+		refs[i] = refDoc{Ref: d.Ref, Counter: d.Counter, Token: d.Token, IssuedAt: d.IssuedAt}
+		if _, ok := last[d.Counter]; !ok {
+			order = append(order, d.Counter)
+		}
+		last[d.Counter] = i
 	}
-	var err error
-	for range 2 { // a first upsert racing another can collide on the _id; the retry replaces
-		_, err = s.current.ReplaceOne(ctx, filterID(d.Counter), d, options.Replace().SetUpsert(true))
-		if !isDuplicate(err) {
-			break
+	err := s.lane.urgent(func() error {
+		_, err := s.writes.refs.InsertMany(ctx, refs, options.InsertMany().SetOrdered(false))
+		return err
+	})
+	if err != nil {
+		return storeErr("keep dossier references", err)
+	}
+	current := make([]kiosk.CurrentDossier, len(order))
+	for i, counter := range order {
+		current[i] = ds[last[counter]]
+	}
+	return s.replaceCurrent(ctx, current)
+}
+
+// replaceCurrent makes each of ds its counter's current dossier, a few counters per command.
+func (s *DeviceStore) replaceCurrent(ctx context.Context, ds []kiosk.CurrentDossier) error {
+	per := s.chunk
+	for start := 0; start < len(ds); start += per {
+		chunk := ds[start:min(start+per, len(ds))]
+		for range 2 { // a first upsert racing another can collide on the _id; the retry replaces
+			models := make([]mongo.WriteModel, len(chunk))
+			for i, d := range chunk {
+				models[i] = mongo.NewReplaceOneModel().SetFilter(filterID(d.Counter)).SetReplacement(d).SetUpsert(true)
+			}
+			var err error
+			_ = s.lane.urgent(func() error {
+				_, err = s.writes.current.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+				return nil
+			})
+			var retry []kiosk.CurrentDossier
+			for i, err := range perDocument(len(chunk), err) {
+				switch {
+				case err == nil:
+				case isDuplicate(err):
+					retry = append(retry, chunk[i])
+				default:
+					return storeErr("set current dossier", err)
+				}
+			}
+			if chunk = retry; len(chunk) == 0 {
+				break
+			}
+		}
+		if len(chunk) > 0 {
+			return storeErr("set current dossier", errors.New("an upsert kept colliding"))
 		}
 	}
-	return storeErr("set current dossier", err)
+	return nil
 }
 
 // CurrentDossier returns the counter's current dossier, or nil when it has none.

@@ -43,15 +43,14 @@ type submission struct {
 	done chan error
 }
 
-// Group-commit tuning: writers in parallel, the largest batch one writes, and the shortest
+// Group-commit tuning (the writers in parallel are db.Writers()): the largest batch one writes, and the shortest
 // time between the starts of two batches. Each batch costs the store two commits whatever its
 // size: at a moderate rate, batches written back to back would hold a handful of submissions
 // each and keep the single writer busy, so the rollups' writes would queue behind them. A
 // submission arriving after a quiet spell is written at once.
 const (
-	batchWriters = 1
-	maxBatch     = 512
-	minFlushGap  = 10 * time.Millisecond
+	maxBatch    = 512
+	minFlushGap = 10 * time.Millisecond
 )
 
 // NewResponseStore starts the batch writers; Close stops them after flushing.
@@ -62,10 +61,10 @@ func NewResponseStore(db *DB, journal *Journal, log *slog.Logger) *ResponseStore
 		lane:    db.lane,
 		journal: journal,
 		log:     log,
-		in:      make(chan *submission, maxBatch*batchWriters),
+		in:      make(chan *submission, maxBatch*db.Writers()),
 		closing: make(chan struct{}),
 	}
-	for range batchWriters {
+	for range db.Writers() {
 		s.wg.Add(1)
 		go s.writer()
 	}
@@ -246,6 +245,23 @@ func (s *ResponseStore) insert(ctx context.Context, docs []any) error {
 // insertResults spreads an unordered InsertMany result over its documents: a duplicate key
 // fails only its own document; an error without per-document detail fails them all.
 func insertResults(n int, err error) []error {
+	res := perDocument(n, err)
+	for i, e := range res {
+		switch {
+		case e == nil:
+		case isDuplicate(e):
+			res[i] = survey.ErrAlreadyRated
+		default:
+			res[i] = storeErr("insert responses", e)
+		}
+	}
+	return res
+}
+
+// perDocument spreads the error of an unordered batch write of n documents over them: each
+// document gets its own write error (a duplicate key among them), or none; an error without
+// per-document detail is every document's.
+func perDocument(n int, err error) []error {
 	res := make([]error, n)
 	if err == nil {
 		return res
@@ -253,18 +269,13 @@ func insertResults(n int, err error) []error {
 	var bwe mongo.BulkWriteException
 	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
 		for i := range res {
-			res[i] = storeErr("insert responses", err)
+			res[i] = err
 		}
 		return res
 	}
 	for _, we := range bwe.WriteErrors {
-		if we.Index < 0 || we.Index >= n {
-			continue
-		}
-		if we.Code == 11000 {
-			res[we.Index] = survey.ErrAlreadyRated
-		} else {
-			res[we.Index] = storeErr("insert response", we)
+		if we.Index >= 0 && we.Index < n {
+			res[we.Index] = we
 		}
 	}
 	return res

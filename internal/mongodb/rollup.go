@@ -243,8 +243,17 @@ func (s *RollupStore) Apply(ctx context.Context, b *rollup.Batch, fresh bool) er
 
 // updatesPerCommand bounds the updates sent in one command. The embedded store keeps each
 // update's read of its document open until the whole command ends, one SQLite connection each,
-// out of a pool of 100: a command of 100 updates would wait forever for a connection.
-const updatesPerCommand = 16
+// out of a pool of 100: a command of 100 updates would wait forever for a connection. A server
+// that writes in parallel takes serverUpdatesPerCommand.
+const updatesPerCommand, serverUpdatesPerCommand = 16, 128
+
+// updateChunk is how many updates one command of the rollups carries on this store.
+func (d *DB) updateChunk() int {
+	if d.lane != nil {
+		return updatesPerCommand
+	}
+	return serverUpdatesPerCommand
+}
 
 // applyTo writes the updates of batch id to col in a few round trips; unless fresh, it leaves
 // out the documents (by _id, keys[i] for updates[i]) that already hold the batch.
@@ -262,8 +271,9 @@ func (s *RollupStore) applyTo(ctx context.Context, col string, id int64, keys []
 		}
 		updates = left
 	}
-	for start := 0; start < len(updates); start += updatesPerCommand {
-		chunk := updates[start:min(start+updatesPerCommand, len(updates))]
+	per := s.db.updateChunk()
+	for start := 0; start < len(updates); start += per {
+		chunk := updates[start:min(start+per, len(updates))]
 		if err := s.db.lane.background(func() error {
 			_, err := s.writes.Collection(col).BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(true))
 			return err

@@ -3,15 +3,22 @@ package mongodb
 import (
 	"context"
 	"errors"
+	"slices"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/ticket"
 )
 
-var _ survey.TicketStore = (*TicketStore)(nil)
+var (
+	_ survey.TicketStore = (*TicketStore)(nil)
+	_ ticket.Store       = (*TicketStore)(nil)
+)
 
 // TicketStore keeps tickets by token, with two claim collections keyed by dossier code and by
 // short code: every look-up is by _id, and the claims make issuing idempotent without a
@@ -21,6 +28,7 @@ type TicketStore struct {
 	writes                   struct{ tickets, dossiers, codes *mongo.Collection }
 	cache                    *lru.Cache[string, *survey.Ticket]
 	journal                  *Journal
+	lane                     *lane
 }
 
 type claim struct {
@@ -39,6 +47,7 @@ func NewTicketStore(db *DB, cacheSize int, journal *Journal) *TicketStore {
 		codes:    db.DB.Collection(colShortCodes),
 		cache:    c,
 		journal:  journal,
+		lane:     db.lane,
 	}
 	s.writes.tickets, s.writes.dossiers, s.writes.codes = db.W.Collection(colTickets), db.W.Collection(colDossiers), db.W.Collection(colShortCodes)
 	return s
@@ -46,40 +55,144 @@ func NewTicketStore(db *DB, cacheSize int, journal *Journal) *TicketStore {
 
 // IssueTicket stores t, or returns the ticket its dossier already has.
 func (s *TicketStore) IssueTicket(ctx context.Context, t *survey.Ticket) (*survey.Ticket, bool, error) {
-	// The two claims are independent: make them at once.
-	type codeResult struct {
-		code string
-		err  error
-	}
-	codeCh := make(chan codeResult, 1)
-	go func() {
-		code, err := s.claimShortCode(ctx, t.Token, t.ShortCode)
-		codeCh <- codeResult{code, err}
-	}()
-	_, err := s.writes.dossiers.InsertOne(ctx, claim{ID: t.DossierCode, Token: t.Token, ShortCode: t.ShortCode})
-	code := <-codeCh
-	if code.err != nil {
-		if err == nil {
-			_, _ = s.writes.dossiers.DeleteOne(ctx, bson.D{{Key: "_id", Value: t.DossierCode}})
+	r := s.IssueTickets(ctx, []*survey.Ticket{t})[0]
+	return r.Ticket, r.Created, r.Err
+}
+
+// IssueTickets stores each ticket unless its dossier already has one, with one batch write per
+// step for all of them: the short-code claims, the dossier claims, the journal entry and the
+// tickets. Each ticket's result is its own: a dossier that already has a ticket gets that one,
+// a failure fails only the tickets it concerns, and a dossier twice in ts gets one ticket.
+func (s *TicketStore) IssueTickets(ctx context.Context, ts []*survey.Ticket) []ticket.Result {
+	out := make([]ticket.Result, len(ts))
+	leader := map[string]int{} // dossier code → the first ticket for it
+	var fresh []int
+	for i, t := range ts {
+		if _, ok := leader[t.DossierCode]; !ok {
+			leader[t.DossierCode] = i
+			fresh = append(fresh, i)
 		}
-		return nil, false, code.err
 	}
-	if err == nil && code.code != t.ShortCode { // the first code was taken: record the one claimed
-		t.ShortCode = code.code
-		_, err = s.writes.dossiers.UpdateOne(ctx, bson.D{{Key: "_id", Value: t.DossierCode}}, bson.D{{Key: "$set", Value: bson.D{{Key: "short_code", Value: code.code}}}})
+	claimed := s.claimCodes(ctx, ts, fresh, out)
+	claimed = s.claimDossiers(ctx, ts, claimed, out)
+	s.store(ctx, ts, claimed, out)
+	for i, t := range ts {
+		if j := leader[t.DossierCode]; j != i {
+			out[i] = ticket.Result{Ticket: out[j].Ticket, Err: out[j].Err}
+		}
 	}
-	if isDuplicate(err) {
-		_, _ = s.writes.codes.DeleteOne(ctx, bson.D{{Key: "_id", Value: code.code}})
-		existing, err := s.existing(ctx, t)
-		return existing, false, err
+	return out
+}
+
+// claimCodes claims each ticket's short code, drawing another for a code taken, and returns
+// the tickets whose code is claimed; the others' results get the error.
+func (s *TicketStore) claimCodes(ctx context.Context, ts []*survey.Ticket, idx []int, out []ticket.Result) []int {
+	var claimed []int
+	for range 8 {
+		if len(idx) == 0 {
+			return claimed
+		}
+		docs := make([]any, len(idx))
+		for k, i := range idx {
+			docs[k] = claim{ID: ts[i].ShortCode, Token: ts[i].Token}
+		}
+		var retry []int
+		for k, err := range s.insertEach(ctx, s.writes.codes, docs) {
+			i := idx[k]
+			switch {
+			case err == nil:
+				claimed = append(claimed, i)
+			case isDuplicate(err):
+				ts[i].ShortCode = survey.NewShortCode()
+				retry = append(retry, i)
+			default:
+				out[i].Err = storeErr("claim short code", err)
+			}
+		}
+		idx = retry
 	}
+	for _, i := range idx {
+		out[i].Err = survey.Wrap(errors.New("mongodb: no free short code after 8 tries"))
+	}
+	slices.Sort(claimed)
+	return claimed
+}
+
+// claimDossiers claims each ticket's dossier and returns the tickets that claimed theirs; a
+// dossier claimed before gets its existing ticket, and gives back the short code just claimed.
+func (s *TicketStore) claimDossiers(ctx context.Context, ts []*survey.Ticket, idx []int, out []ticket.Result) []int {
+	docs := make([]any, len(idx))
+	for k, i := range idx {
+		docs[k] = claim{ID: ts[i].DossierCode, Token: ts[i].Token, ShortCode: ts[i].ShortCode}
+	}
+	var claimed []int
+	for k, err := range s.insertEach(ctx, s.writes.dossiers, docs) {
+		i := idx[k]
+		if err == nil {
+			claimed = append(claimed, i)
+			continue
+		}
+		_, _ = s.writes.codes.DeleteOne(ctx, bson.D{{Key: "_id", Value: ts[i].ShortCode}})
+		if !isDuplicate(err) {
+			out[i].Err = storeErr("claim dossier", err)
+			continue
+		}
+		out[i].Ticket, out[i].Err = s.existing(ctx, ts[i])
+	}
+	return claimed
+}
+
+// store journals the claimed tickets in one entry, inserts them, and confirms the entry with
+// the tickets that were stored.
+func (s *TicketStore) store(ctx context.Context, ts []*survey.Ticket, idx []int, out []ticket.Result) {
+	if len(idx) == 0 {
+		return
+	}
+	events := make([]rollup.Event, len(idx))
+	docs := make([]any, len(idx))
+	for k, i := range idx {
+		events[k], docs[k] = ticketEvent(ts[i]), ts[i]
+	}
+	var id bson.ObjectID
+	var results []error
+	err := s.lane.urgent(func() (err error) {
+		if id, err = s.journal.begin(ctx, nil, events); err != nil {
+			return err
+		}
+		_, err = s.writes.tickets.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		results = perDocument(len(docs), err)
+		return nil
+	})
 	if err != nil {
-		return nil, false, storeErr("claim dossier", err)
+		for _, i := range idx {
+			out[i].Err = storeErr("journal tickets", err)
+		}
+		return
 	}
-	if err := s.insert(ctx, t); err != nil {
-		return nil, false, err
+	c := rollup.Confirmation{ID: id}
+	for k, i := range idx {
+		if err := results[k]; err != nil && !isDuplicate(err) { // a duplicate: an earlier attempt stored it
+			out[i].Err = storeErr("insert ticket", err)
+			continue
+		}
+		c.OK = append(c.OK, k)
+		s.cache.Add(ts[i].Token, ts[i])
+		out[i] = ticket.Result{Ticket: ts[i], Created: true}
 	}
-	return t, true, nil
+	s.journal.Commit(ctx, c)
+}
+
+// insertEach inserts docs unordered in one command and returns each one's outcome.
+func (s *TicketStore) insertEach(ctx context.Context, col *mongo.Collection, docs []any) []error {
+	if len(docs) == 0 {
+		return nil
+	}
+	var err error
+	_ = s.lane.urgent(func() error {
+		_, err = col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		return nil
+	})
+	return perDocument(len(docs), err)
 }
 
 // insert stores the ticket document and records its issue in the journal; a duplicate means
@@ -95,21 +208,6 @@ func (s *TicketStore) insert(ctx context.Context, t *survey.Ticket) error {
 	}
 	s.cache.Add(t.Token, t)
 	return nil
-}
-
-// claimShortCode claims code for token, or another random code if it is taken, and returns it.
-func (s *TicketStore) claimShortCode(ctx context.Context, token, code string) (string, error) {
-	for range 8 {
-		_, err := s.writes.codes.InsertOne(ctx, claim{ID: code, Token: token})
-		if err == nil {
-			return code, nil
-		}
-		if !isDuplicate(err) {
-			return "", storeErr("claim short code", err)
-		}
-		code = survey.NewShortCode()
-	}
-	return "", survey.Wrap(errors.New("mongodb: no free short code after 8 tries"))
 }
 
 // existing returns the ticket already issued for t's dossier, finishing an earlier attempt that

@@ -35,9 +35,15 @@ func NewProcedures(store ProcedureStore, log *slog.Logger) *Procedures {
 	return &Procedures{store: store, log: log, names: map[string]string{}}
 }
 
-// TicketIssued stores the procedure name of t when it is new or has changed. Failures are
-// logged: the ticket is issued all the same.
-func (p *Procedures) TicketIssued(ctx context.Context, t *survey.Ticket) {
+// TicketsIssued stores the procedure names of ts that are new or have changed. Failures are
+// logged: the tickets are issued all the same.
+func (p *Procedures) TicketsIssued(ctx context.Context, ts []*survey.Ticket) {
+	for _, t := range ts {
+		p.ticketIssued(ctx, t)
+	}
+}
+
+func (p *Procedures) ticketIssued(ctx context.Context, t *survey.Ticket) {
 	if t.ProcedureCode == "" || t.ProcedureName == "" {
 		return
 	}

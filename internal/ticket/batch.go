@@ -2,18 +2,12 @@ package ticket
 
 import (
 	"context"
-	"sync"
 
 	"github.com/hailong/hailong/internal/survey"
 )
 
 // BatchLimit is the most dossiers one batch import may carry.
 const BatchLimit = 500
-
-// batchParallel bounds how many dossiers of one batch are issued at once. The embedded store
-// writes one at a time, so more gain nothing: with 32 at once, a 500-dossier batch under the
-// race detector on a loaded 2-core machine ran into the store's 10 s timeout (503).
-const batchParallel = 8
 
 // Result is the outcome of issuing one dossier of a batch, as Issue would return it.
 type Result struct {
@@ -22,22 +16,24 @@ type Result struct {
 	Err     error
 }
 
-// IssueAll issues the ticket of each request through Issue, several at a time, and returns one
-// result per request in order: a bad request fails alone, and a dossier sent twice gets one
-// ticket. Each ticket is marked as issued by batch.
+// IssueAll issues the ticket of each request and returns one result per request in order: a
+// bad request fails alone, and a dossier sent twice gets one ticket. The valid requests go to
+// the store together, in as few batch writes as its batch size allows. Each ticket is marked as
+// issued by batch.
 func (is *Issuer) IssueAll(ctx context.Context, reqs []*survey.TicketRequest) []Result {
 	out := make([]Result, len(reqs))
-	slots := make(chan struct{}, batchParallel)
-	var wg sync.WaitGroup
+	var ts []*survey.Ticket
+	var at []int
 	for i, req := range reqs {
 		req.IssuedBy = survey.IssuedByBatch
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			t, created, err := is.Issue(ctx, req)
-			out[i] = Result{Ticket: t, Created: created, Err: err}
-		})
+		if errs := is.Validate(ctx, req); len(errs) > 0 {
+			out[i].Err = errs
+			continue
+		}
+		ts, at = append(ts, is.newTicket(req)), append(at, i)
 	}
-	wg.Wait()
+	for k, r := range is.commit.issue(ctx, ts) {
+		out[at[k]] = r
+	}
 	return out
 }

@@ -30,10 +30,16 @@ func CounterDossierOf(t *survey.Ticket) CounterDossier {
 // page lists them without querying tickets by anything but their token. day is YYYY-MM-DD in
 // Asia/Ho_Chi_Minh.
 type CounterDays interface {
-	// AddCounterDossier appends d to the day's list of the counter of agency.
-	AddCounterDossier(ctx context.Context, agency, counter, day string, d CounterDossier) error
+	// AddCounterDossiers appends each entry to its counter's list of its day.
+	AddCounterDossiers(ctx context.Context, entries []DayEntry) error
 	// CounterDossiers returns the day's list of the counter, in the order the dossiers were added.
 	CounterDossiers(ctx context.Context, agency, counter, day string) ([]CounterDossier, error)
+}
+
+// DayEntry is a dossier for the list of a counter of agency on day.
+type DayEntry struct {
+	Agency, Counter, Day string
+	Dossier              CounterDossier
 }
 
 // DayList records each new ticket of a counter in that counter's list of the day.
@@ -44,16 +50,22 @@ type DayList struct {
 
 var _ Listener = DayList{}
 
-// TicketIssued adds t to its counter's list of the day it was completed. Failures are logged:
-// the ticket is issued all the same.
-func (dl DayList) TicketIssued(ctx context.Context, t *survey.Ticket) {
-	if t.Agency == "" || t.Counter == "" {
+// TicketsIssued adds each ticket to its counter's list of the day it was completed. Failures
+// are logged: the tickets are issued all the same.
+func (dl DayList) TicketsIssued(ctx context.Context, ts []*survey.Ticket) {
+	var entries []DayEntry
+	for _, t := range ts {
+		if t.Agency != "" && t.Counter != "" {
+			entries = append(entries, DayEntry{Agency: t.Agency, Counter: t.Counter,
+				Day: stats.DateOf(t.CompletedAt).String(), Dossier: CounterDossierOf(t)})
+		}
+	}
+	if len(entries) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	day := stats.DateOf(t.CompletedAt).String()
-	if err := dl.Store.AddCounterDossier(ctx, t.Agency, t.Counter, day, CounterDossierOf(t)); err != nil {
-		dl.Log.Warn("counter: record the dossier of the day", "err", err)
+	if err := dl.Store.AddCounterDossiers(ctx, entries); err != nil {
+		dl.Log.Warn("counter: record the dossiers of the day", "err", err)
 	}
 }

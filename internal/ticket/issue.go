@@ -27,9 +27,10 @@ func SurveyFor(d survey.Delivery) string {
 
 // Store keeps tickets, at most one per dossier.
 type Store interface {
-	// IssueTicket stores t unless its dossier already has a ticket; it returns the stored
-	// ticket and whether it was created now.
-	IssueTicket(ctx context.Context, t *survey.Ticket) (*survey.Ticket, bool, error)
+	// IssueTickets stores each ticket unless its dossier already has one, and returns one
+	// result per ticket, in order: the stored ticket and whether it was created now, or the
+	// error of that ticket alone. A dossier twice in ts gets one ticket.
+	IssueTickets(ctx context.Context, ts []*survey.Ticket) []Result
 }
 
 // Catalogue tells whether a field code is an active field of the catalogue.
@@ -37,25 +38,35 @@ type Catalogue interface {
 	Known(ctx context.Context, code string) bool
 }
 
-// Listener is told of every ticket issued now (not of a dossier's existing ticket). It handles
-// its own failures: the ticket is issued all the same.
+// Listener is told of the tickets issued now (not of a dossier's existing ticket), a batch at
+// a time. It handles its own failures: the tickets are issued all the same.
 type Listener interface {
-	TicketIssued(ctx context.Context, t *survey.Ticket)
+	TicketsIssued(ctx context.Context, ts []*survey.Ticket)
 }
 
-// Issuer issues tickets.
+// Issuer issues tickets. Concurrent issues are stored together (see committer), so a call
+// waits for a batch write rather than for a write of its own.
 type Issuer struct {
-	store     Store
-	fields    Catalogue
-	ttl       time.Duration
-	now       func() time.Time
-	listeners []Listener
+	fields Catalogue
+	ttl    time.Duration
+	now    func() time.Time
+	commit *committer
 }
 
-// NewIssuer returns an issuer storing tickets valid for ttl in store.
+// NewIssuer returns an issuer storing tickets valid for ttl in store, with one batch writer;
+// Close stops it.
 func NewIssuer(store Store, fields Catalogue, ttl time.Duration, now func() time.Time, listeners ...Listener) *Issuer {
-	return &Issuer{store: store, fields: fields, ttl: ttl, now: now, listeners: listeners}
+	return NewIssuerWriters(1, store, fields, ttl, now, listeners...)
 }
+
+// NewIssuerWriters is NewIssuer with writers batch writers at once: one for a store that takes
+// one writer at a time (the embedded store), more for a server that writes in parallel.
+func NewIssuerWriters(writers int, store Store, fields Catalogue, ttl time.Duration, now func() time.Time, listeners ...Listener) *Issuer {
+	return &Issuer{fields: fields, ttl: ttl, now: now, commit: newCommitter(writers, store, listeners)}
+}
+
+// Close stops taking tickets and returns once every queued one is stored.
+func (is *Issuer) Close() { is.commit.close() }
 
 // Validate checks req and fills its defaults, returning every problem found.
 func (is *Issuer) Validate(ctx context.Context, req *survey.TicketRequest) survey.FieldErrors {
@@ -68,14 +79,8 @@ func (is *Issuer) Issue(ctx context.Context, req *survey.TicketRequest) (t *surv
 	if errs := is.Validate(ctx, req); len(errs) > 0 {
 		return nil, false, errs
 	}
-	t, created, err = is.store.IssueTicket(ctx, is.newTicket(req))
-	if err != nil || !created {
-		return t, created, err
-	}
-	for _, l := range is.listeners {
-		l.TicketIssued(ctx, t)
-	}
-	return t, true, nil
+	r := is.commit.issue(ctx, []*survey.Ticket{is.newTicket(req)})[0]
+	return r.Ticket, r.Created, r.Err
 }
 
 func (is *Issuer) newTicket(req *survey.TicketRequest) *survey.Ticket {

@@ -1,0 +1,128 @@
+package mongodb_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/stats"
+	"github.com/hailong/hailong/internal/survey"
+	"github.com/hailong/hailong/internal/testkit"
+	"github.com/hailong/hailong/internal/ticket"
+)
+
+// newTicket is an unsaved ticket for dossier i.
+func newTicket(i int) *survey.Ticket {
+	return &survey.Ticket{
+		Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
+		DossierCode: fmt.Sprintf("H48-260331-%04d", i), Field: "land", Agency: "H48", Counter: "c1",
+		Delivery: survey.DeliveryDirect, SurveyID: "sipas-full", IssuedAt: day, ExpiresAt: day.Add(30 * 24 * time.Hour),
+	}
+}
+
+func TestTicketBatchGivesEachDossierOneTicket(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	earlier := f.ticket(1, "land")
+	taken := newTicket(3)
+	taken.ShortCode = earlier.ShortCode // drawn again by chance: the store draws another
+	twice := newTicket(2)
+	batch := []*survey.Ticket{newTicket(1), twice, taken, newTicket(2), newTicket(4)}
+
+	got := f.tickets.IssueTickets(ctx, batch)
+
+	for i, r := range got {
+		if r.Err != nil {
+			t.Fatalf("ticket %d: %v", i, r.Err)
+		}
+	}
+	if got[0].Created || got[0].Ticket.Token != earlier.Token {
+		t.Errorf("a dossier with a ticket got %+v, want its ticket %s, not created", got[0], earlier.Token)
+	}
+	if !got[1].Created || got[3].Created || got[3].Ticket.Token != twice.Token {
+		t.Errorf("a dossier twice in the batch: created %v/%v, tokens %s/%s; want one ticket, created once",
+			got[1].Created, got[3].Created, got[1].Ticket.Token, got[3].Ticket.Token)
+	}
+	if !got[2].Created || got[2].Ticket.ShortCode == earlier.ShortCode {
+		t.Errorf("a taken short code: created %v with code %s, want a new ticket with another code", got[2].Created, got[2].Ticket.ShortCode)
+	}
+	for _, r := range got {
+		byCode, err := f.tickets.TicketByShortCode(ctx, r.Ticket.ShortCode)
+		if err != nil || byCode.Token != r.Ticket.Token {
+			t.Errorf("short code %s finds %v, %v; want ticket %s", r.Ticket.ShortCode, byCode, err, r.Ticket.Token)
+		}
+		byDossier, err := f.tickets.TicketByDossier(ctx, r.Ticket.DossierCode)
+		if err != nil || byDossier.Token != r.Ticket.Token {
+			t.Errorf("dossier %s finds %v, %v; want ticket %s", r.Ticket.DossierCode, byDossier, err, r.Ticket.Token)
+		}
+	}
+	if n := total(f.exact(), stats.CounterIssued); n != 4 {
+		t.Errorf("issued = %d, want 4 (dossiers 1 to 4)", n)
+	}
+}
+
+// countingListener records the tickets it hears of.
+type countingListener struct {
+	mu    sync.Mutex
+	heard map[string]int
+}
+
+func (l *countingListener) TicketsIssued(_ context.Context, ts []*survey.Ticket) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, t := range ts {
+		l.heard[t.DossierCode]++
+	}
+}
+
+type allFields struct{}
+
+func (allFields) Known(context.Context, string) bool { return true }
+
+func TestConcurrentIssuesShareBatchesAndEachDossierGetsOneTicket(t *testing.T) {
+	f := newFixture(t)
+	heard := &countingListener{heard: map[string]int{}}
+	days := mongodb.NewCounterDayStore(f.db)
+	is := ticket.NewIssuer(f.tickets, allFields{}, 30*24*time.Hour, time.Now, heard, ticket.DayList{Store: days, Log: testkit.Logger(t)})
+	defer is.Close()
+	const dossiers, callers = 60, 3 // every dossier asked for by three callers at once
+	tokens := make([][callers]string, dossiers)
+	var wg sync.WaitGroup
+	for i := range dossiers {
+		for c := range callers {
+			wg.Go(func() {
+				req := &survey.TicketRequest{DossierCode: fmt.Sprintf("H48-260331-%04d", i), Field: "land", Agency: "H48", Counter: "c1"}
+				tk, _, err := is.Issue(context.Background(), req)
+				if err != nil {
+					t.Errorf("issue %d: %v", i, err)
+					return
+				}
+				tokens[i][c] = tk.Token
+			})
+		}
+	}
+	wg.Wait()
+	for i, ts := range tokens {
+		if ts[0] != ts[1] || ts[0] != ts[2] {
+			t.Errorf("dossier %d got tickets %v, want one", i, ts)
+		}
+	}
+	for code, n := range heard.heard {
+		if n != 1 {
+			t.Errorf("listeners heard of dossier %s %d times, want once", code, n)
+		}
+	}
+	if len(heard.heard) != dossiers {
+		t.Errorf("listeners heard of %d dossiers, want %d", len(heard.heard), dossiers)
+	}
+	list, err := days.CounterDossiers(context.Background(), "H48", "c1", stats.DateOf(time.Now()).String())
+	if err != nil || len(list) != dossiers {
+		t.Errorf("the counter's day list holds %d dossiers (%v), want %d", len(list), err, dossiers)
+	}
+	if n := total(f.exact(), stats.CounterIssued); n != dossiers {
+		t.Errorf("issued = %d, want %d", n, dossiers)
+	}
+}

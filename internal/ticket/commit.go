@@ -1,0 +1,169 @@
+package ticket
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// committer stores tickets with group commit, as responses are: the tickets of concurrent
+// calls are written together, one batch write per step (short codes, dossiers, journal,
+// tickets) whatever their number, and each caller is answered once its own tickets are stored
+// and announced. A ticket's failure, or a dossier that already has a ticket, is its own.
+type committer struct {
+	store     Store
+	listeners []Listener
+	in        chan *request
+	mu        sync.RWMutex // held to send on in, and to close it
+	closed    bool
+	wg        sync.WaitGroup
+}
+
+// request is one call's tickets, answered together.
+type request struct {
+	tickets []*survey.Ticket
+	results []Result
+	done    chan struct{}
+}
+
+// Group-commit tuning: the most tickets one batch carries (a batch import's call may exceed
+// it alone), and the shortest time between the starts of two batches of one writer, so that a
+// steady stream of calls is written in batches of several rather than one by one. A call after
+// a quiet spell is written at once.
+const (
+	maxBatch    = 512
+	minFlushGap = 5 * time.Millisecond
+)
+
+var errClosing = survey.Wrap(errors.New("ticket: the issuer is closing"))
+
+func newCommitter(writers int, store Store, listeners []Listener) *committer {
+	c := &committer{store: store, listeners: listeners, in: make(chan *request, maxBatch)}
+	for range max(writers, 1) {
+		c.wg.Add(1)
+		go c.writer()
+	}
+	return c
+}
+
+// issue stores ts with the next batch and returns their results in order.
+func (c *committer) issue(ctx context.Context, ts []*survey.Ticket) []Result {
+	if len(ts) == 0 {
+		return nil
+	}
+	r := &request{tickets: ts, done: make(chan struct{})}
+	if err := c.send(ctx, r); err != nil {
+		return failAll(len(ts), err)
+	}
+	select {
+	case <-r.done:
+		return r.results
+	case <-ctx.Done():
+		return failAll(len(ts), survey.Wrap(ctx.Err()))
+	}
+}
+
+func (c *committer) send(ctx context.Context, r *request) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return errClosing
+	}
+	select {
+	case c.in <- r:
+		return nil
+	case <-ctx.Done():
+		return survey.Wrap(ctx.Err())
+	}
+}
+
+func failAll(n int, err error) []Result {
+	out := make([]Result, n)
+	for i := range out {
+		out[i].Err = err
+	}
+	return out
+}
+
+// close stops taking requests and waits until the queued ones are stored.
+func (c *committer) close() {
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		close(c.in)
+	}
+	c.mu.Unlock()
+	c.wg.Wait()
+}
+
+func (c *committer) writer() {
+	defer c.wg.Done()
+	var flushed time.Time
+	for first := range c.in {
+		batch := c.fill(first, flushed)
+		flushed = time.Now()
+		c.flush(batch)
+	}
+}
+
+// fill collects a batch that starts with first: what else is queued, and what arrives until
+// minFlushGap after the previous flush began.
+func (c *committer) fill(first *request, prev time.Time) []*request {
+	batch, n := []*request{first}, len(first.tickets)
+	var until <-chan time.Time
+	if wait := time.Until(prev.Add(minFlushGap)); wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		until = t.C
+	}
+	for n < maxBatch {
+		var r *request
+		ok := true
+		select {
+		case r, ok = <-c.in: // queued ones first
+		default:
+			if until == nil {
+				return batch
+			}
+			select {
+			case r, ok = <-c.in:
+			case <-until:
+				return batch
+			}
+		}
+		if !ok {
+			return batch
+		}
+		batch, n = append(batch, r), n+len(r.tickets)
+	}
+	return batch
+}
+
+// flush stores the batch's tickets, tells the listeners of the new ones, then answers each
+// caller with its own results.
+func (c *committer) flush(batch []*request) {
+	var ts []*survey.Ticket
+	for _, r := range batch {
+		ts = append(ts, r.tickets...)
+	}
+	ctx := context.Background()
+	results := c.store.IssueTickets(ctx, ts)
+	var created []*survey.Ticket
+	for _, r := range results {
+		if r.Err == nil && r.Created {
+			created = append(created, r.Ticket)
+		}
+	}
+	if len(created) > 0 {
+		for _, l := range c.listeners {
+			l.TicketsIssued(ctx, created)
+		}
+	}
+	for _, r := range batch {
+		r.results, results = results[:len(r.tickets)], results[len(r.tickets):]
+		close(r.done)
+	}
+}
