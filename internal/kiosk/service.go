@@ -27,7 +27,15 @@ const (
 // Hub delivers events to the tablets of a counter, on every server instance.
 type Hub interface {
 	Publish(ctx context.Context, counter string, ev Event) error
+	// PublishAll publishes each push as Publish would, together.
+	PublishAll(ctx context.Context, pushes []Push) error
 	Subscribe(ctx context.Context, counter string) (<-chan Event, func())
+}
+
+// Push is an event for the tablets of a counter.
+type Push struct {
+	Counter string
+	Event   Event
 }
 
 // Responses is what the kiosk needs of the response store.
@@ -106,10 +114,12 @@ func (s *Service) TicketsIssued(ctx context.Context, ts []*survey.Ticket) {
 	if err := s.Devices.SetCurrentDossiers(ctx, curs); err != nil {
 		s.Log.Warn("kiosk: keep current dossiers", "err", err)
 	}
+	pushes := make([]Push, len(curs))
 	for i := range curs {
-		if err := s.Hub.Publish(ctx, curs[i].Counter, dossierEvent(&curs[i])); err != nil {
-			s.Log.Warn("kiosk: publish dossier", "err", err)
-		}
+		pushes[i] = Push{Counter: curs[i].Counter, Event: dossierEvent(&curs[i])}
+	}
+	if err := s.Hub.PublishAll(ctx, pushes); err != nil {
+		s.Log.Warn("kiosk: publish dossiers", "err", err)
 	}
 }
 

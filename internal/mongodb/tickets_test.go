@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/redisstore"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/testkit"
@@ -125,4 +127,37 @@ func TestConcurrentIssuesShareBatchesAndEachDossierGetsOneTicket(t *testing.T) {
 	if n := total(f.exact(), stats.CounterIssued); n != dossiers {
 		t.Errorf("issued = %d, want %d", n, dossiers)
 	}
+}
+
+// BenchmarkTicketIssue measures tickets issued per second through the issuer straight into the
+// ticket store (no HTTP), with the kiosk and day-list writes a ticket brings, 128 callers.
+func BenchmarkTicketIssue(b *testing.B) {
+	db := testkit.Store(b)
+	log := testkit.Logger(b)
+	tickets := mongodb.NewTicketStore(db, 100_000, mongodb.NewJournal(db, log))
+	days := mongodb.NewCounterDayStore(db)
+	hub := redisstore.NewHub(testkit.RedisClient(b, testkit.RedisURL(b)), "bench:", log)
+	defer hub.Close()
+	kiosks := &kiosk.Service{Devices: mongodb.NewDeviceStore(db), Hub: hub, Log: log, Now: time.Now}
+	is := ticket.NewIssuerWriters(db.Writers(), tickets, allFields{}, 30*24*time.Hour, time.Now,
+		kiosks, ticket.DayList{Store: days, Log: log})
+	defer is.Close()
+	const callers = 128
+	per := b.N/callers + 1
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := range callers {
+		wg.Go(func() {
+			for i := range per {
+				req := &survey.TicketRequest{DossierCode: fmt.Sprintf("B-%03d-%06d", c, i), Field: "land", Agency: "H48", Counter: fmt.Sprintf("c%d", c%12)}
+				if _, _, err := is.Issue(context.Background(), req); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.ReportMetric(float64(per*callers)/time.Since(start).Seconds(), "tickets/s")
 }

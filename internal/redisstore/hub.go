@@ -103,20 +103,38 @@ func (h *Hub) Close() {
 // event still reaches this instance's subscribers and the failure is logged, not returned: the
 // kiosk gets the dossier anyway when it next (re)connects.
 func (h *Hub) Publish(ctx context.Context, counter string, ev kiosk.Event) error {
-	if ev.SentAt.IsZero() {
-		ev.SentAt = time.Now().UTC()
+	return h.PublishAll(ctx, []kiosk.Push{{Counter: counter, Event: ev}})
+}
+
+// PublishAll delivers each push as Publish does, in one round trip to Redis for them all.
+func (h *Hub) PublishAll(ctx context.Context, pushes []kiosk.Push) error {
+	payloads := make([][]byte, len(pushes))
+	for i, p := range pushes {
+		if p.Event.SentAt.IsZero() {
+			p.Event.SentAt = time.Now().UTC()
+		}
+		h.deliver(p.Counter, p.Event)
+		if h.rdb == nil {
+			continue
+		}
+		payload, err := json.Marshal(envelope{Origin: h.origin, Counter: p.Counter, Event: p.Event})
+		if err != nil {
+			return err
+		}
+		payloads[i] = payload
 	}
-	h.deliver(counter, ev)
-	if h.rdb == nil {
+	if h.rdb == nil || len(pushes) == 0 {
 		return nil
-	}
-	payload, err := json.Marshal(envelope{Origin: h.origin, Counter: counter, Event: ev})
-	if err != nil {
-		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	if err := h.rdb.Publish(ctx, h.channel, payload).Err(); err != nil {
+	_, err := h.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, payload := range payloads {
+			p.Publish(ctx, h.channel, payload)
+		}
+		return nil
+	})
+	if err != nil {
 		h.log.Warn("kiosk push: redis publish failed; delivered to this instance's kiosks only", "err", err)
 	}
 	return nil

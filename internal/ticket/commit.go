@@ -30,9 +30,10 @@ type request struct {
 }
 
 // Group-commit tuning: the most tickets one batch carries (a batch import's call may exceed
-// it alone), and the shortest time between the starts of two batches of one writer, so that a
-// steady stream of calls is written in batches of several rather than one by one. A call after
-// a quiet spell is written at once.
+// it alone), and how long a writer gathers calls after its last batch ended. The callers that
+// batch answered send their next calls within a few milliseconds: without the wait, the first
+// of them would go alone and the rest wait a whole batch for it (under a closed-loop load,
+// batches alternated between 127 tickets and 1). A call after a quiet spell is written at once.
 const (
 	maxBatch    = 512
 	minFlushGap = 5 * time.Millisecond
@@ -104,13 +105,13 @@ func (c *committer) writer() {
 	var flushed time.Time
 	for first := range c.in {
 		batch := c.fill(first, flushed)
-		flushed = time.Now()
 		c.flush(batch)
+		flushed = time.Now()
 	}
 }
 
 // fill collects a batch that starts with first: what else is queued, and what arrives until
-// minFlushGap after the previous flush began.
+// minFlushGap after the previous flush ended.
 func (c *committer) fill(first *request, prev time.Time) []*request {
 	batch, n := []*request{first}, len(first.tickets)
 	var until <-chan time.Time
