@@ -16,6 +16,7 @@ import (
 // equal to a recount, and a restore must refuse the running server's directory.
 func TestBackupUnderLoadRestoresEveryAcknowledgedResponse(t *testing.T) {
 	skipShort(t)
+	skipExternal(t, "hailong backup copies the embedded store; MongoDB has its own tools")
 	s := startServer(t, "a", t.TempDir())
 	c := newClient()
 	tokens := issueTickets(t, c, s.base, s.apiKey(), "BACKUP", 900)

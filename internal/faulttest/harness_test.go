@@ -59,6 +59,10 @@ func buildAndRun(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "faulttest: go build ./cmd/hailong: %v\n%s", err, out)
 		return 1
 	}
+	if err := buildPGStore(root, dir); err != nil {
+		fmt.Fprintln(os.Stderr, "faulttest:", err)
+		return 1
+	}
 	return m.Run()
 }
 
@@ -100,6 +104,7 @@ func startServer(t *testing.T, name, dataDir string, extra ...string) *server {
 	// Every server shares one contact key, as instances on one store must (a second instance on
 	// the first one's store runs with MONGODB_URI, which refuses to start without a key).
 	env := append([]string{"HAILONG_LIMIT_SUBMIT=1000000", "HAILONG_LIMIT_LOOKUP=1000000", "HAILONG_SECRET_KEY=" + testSecretKey}, extra...)
+	env = append(env, storeSettings(t, extra)...)
 	p, err := serverproc.Start(context.Background(), serverproc.Config{
 		Exe: binary, DataDir: dataDir, LogPath: logPath, Env: env, Patience: 30 * time.Second,
 	})
@@ -164,9 +169,13 @@ func (s *server) apiKey() string {
 	return key
 }
 
-// storeURI is the URI of the embedded store the running server exposes on its socket.
+// storeURI is the URI of the embedded store the running server exposes on its socket, or of
+// the external store (MONGODB_URI) the servers share.
 func (s *server) storeURI() string {
 	s.t.Helper()
+	if uri := s.env("MONGODB_URI"); uri != "" {
+		return uri
+	}
 	uri, ok := embedded.RunningURI(s.DataDir())
 	if !ok {
 		s.t.Fatalf("server %s does not expose its store at %s", s.name, embedded.SocketPath(s.DataDir()))
@@ -184,7 +193,21 @@ func (s *server) store() *mongo.Database {
 		s.t.Fatalf("connect to the store: %v", err)
 	}
 	s.t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	if db := s.env("HAILONG_DB"); db != "" {
+		return client.Database(db)
+	}
 	return client.Database("hailong")
+}
+
+// env is the server's setting key (the last one given, as exec takes it), empty when it has none.
+func (s *server) env(key string) string {
+	v := ""
+	for _, kv := range s.Env() {
+		if val, ok := strings.CutPrefix(kv, key+"="); ok {
+			v = val
+		}
+	}
+	return v
 }
 
 // verifyRollups runs `hailong rollup verify` until it passes. The rollup worker may still be

@@ -11,7 +11,15 @@ import (
 // never 201), report itself not ready, and recover by itself once the store is back.
 func TestStoreUnreachable(t *testing.T) {
 	skipShort(t)
-	a := startServer(t, "a", t.TempDir())
+	// The store goes down with a, whose embedded store b uses; with MONGODB_URI, both use a
+	// store of the test's own, which goes down on its own.
+	var ext *pgStore
+	var onStore []string
+	if externalURI != "" {
+		ext = startPGStore(t)
+		onStore = []string{"MONGODB_URI=" + ext.URI()}
+	}
+	a := startServer(t, "a", t.TempDir(), onStore...)
 	b := startServer(t, "b", t.TempDir(), "MONGODB_URI="+a.storeURI())
 	c := newClient()
 	tokens := issueTickets(t, c, b.base, a.apiKey(), "STORE", 16)
@@ -22,7 +30,11 @@ func TestStoreUnreachable(t *testing.T) {
 	expectAllCreated(t, "with the store up", first)
 	acked, attempted = append(acked, first.acked...), append(attempted, first.attempted...)
 
-	a.Kill()
+	if ext != nil {
+		ext.Kill()
+	} else {
+		a.Kill()
+	}
 	c.CloseIdleConnections()
 	outcomes := resubmitAll(c, b.base, outage)
 	for _, o := range outcomes {
@@ -47,7 +59,11 @@ func TestStoreUnreachable(t *testing.T) {
 	}
 	t.Logf("GET /readyz with the store down answered in %s", time.Since(start).Round(time.Millisecond))
 
-	a.Restart()
+	if ext != nil {
+		ext.Start()
+	} else {
+		a.Restart()
+	}
 	back := time.Now()
 	waitReady(t, c, b, 20*time.Second)
 	t.Logf("instance b ready again %s after the store restarted", time.Since(back).Round(time.Millisecond))

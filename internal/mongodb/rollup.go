@@ -241,19 +241,15 @@ func (s *RollupStore) Apply(ctx context.Context, b *rollup.Batch, fresh bool) er
 	return nil
 }
 
-// updatesPerCommand bounds the updates sent in one command. The embedded store keeps each
-// update's read of its document open until the whole command ends, one SQLite connection each,
-// out of a pool of 100: a command of 100 updates would wait forever for a connection. A server
-// that writes in parallel takes serverUpdatesPerCommand.
-const updatesPerCommand, serverUpdatesPerCommand = 16, 128
+// updatesPerCommand bounds the updates sent in one command. FerretDB v1 keeps each update's
+// read of its document open until the whole command ends, one backend connection each: on
+// SQLite out of a pool of 100, on PostgreSQL out of 50, so a command of 128 updates waits
+// forever for a connection (measured on the test suite's FerretDB-on-PostgreSQL store). MongoDB
+// itself has no such limit, but 16 updates per round trip cost it little.
+const updatesPerCommand = 16
 
-// updateChunk is how many updates one command of the rollups carries on this store.
-func (d *DB) updateChunk() int {
-	if d.lane != nil {
-		return updatesPerCommand
-	}
-	return serverUpdatesPerCommand
-}
+// updateChunk is how many updates one command carries.
+func (d *DB) updateChunk() int { return updatesPerCommand }
 
 // applyTo writes the updates of batch id to col in a few round trips; unless fresh, it leaves
 // out the documents (by _id, keys[i] for updates[i]) that already hold the batch.
