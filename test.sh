@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on real parts: the embedded Mongo-wire store (or MONGODB_URI),
-# a real redis-server (REDIS_URL, or a throwaway one started here) and headless Chromium.
-# Usage: ./test.sh [extra go test flags]     FUZZTIME=10s ./test.sh
+# a real redis-server (REDIS_URL, or a throwaway one started here) and headless Chromium; then
+# the store, rollup, cases and fault tests again on an external Mongo-wire server, FerretDB on
+# the PostgreSQL at 127.0.0.1:5432 (started here, or installed, when it is not running).
+# Usage: ./test.sh [extra go test flags]     FUZZTIME=10s ./test.sh     EXTERNAL_STORE=0 ./test.sh
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -58,6 +60,43 @@ fi
 
 go vet ./...
 go test -race -count=1 -timeout 20m "$@" ./...
+
+# The external store: FerretDB's PostgreSQL handler (internal/testkit/pgstore) on a TCP port, over
+# PostgreSQL on 127.0.0.1:5432 with trust authentication, as on the development and CI machines.
+postgres_up() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+start_postgres() {
+  postgres_up && return 0
+  need pg_ctlcluster postgresql
+  local version
+  version=$(ls /etc/postgresql | sort -V | tail -1)
+  local hba="/etc/postgresql/$version/main/pg_hba.conf"
+  if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+    echo "test.sh: trusting local TCP connections in $hba" >&2
+    sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+  fi
+  pg_ctlcluster "$version" main start
+  for _ in $(seq 100); do postgres_up && return 0; sleep 0.1; done
+  echo "test.sh: PostgreSQL did not start on 127.0.0.1:5432" >&2
+  exit 1
+}
+if [ -z "${MONGODB_URI:-}" ] && [ "${EXTERNAL_STORE:-1}" != 0 ]; then
+  start_postgres
+  pgdb="hailong_test_$$"
+  psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $pgdb" >/dev/null
+  pgstore="$(mktemp -d)/pgstore"
+  go build -o "$pgstore" ./internal/testkit/pgstore
+  for _ in $(seq 50); do
+    store_port=$((20000 + RANDOM % 20000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$store_port") 2>/dev/null || break
+  done
+  "$pgstore" -listen "127.0.0.1:$store_port" -postgresql "postgres://postgres@127.0.0.1:5432/$pgdb" 2>"$pgstore.log" &
+  pgstore_pid=$!
+  trap 'kill $pgstore_pid 2>/dev/null || true; kill ${redis_pid:-} 2>/dev/null || true; psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $pgdb" >/dev/null 2>&1 || true' EXIT
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$store_port") 2>/dev/null && break; sleep 0.1; done
+  echo "test.sh: store, rollup, cases and fault tests on FerretDB over PostgreSQL (127.0.0.1:$store_port)" >&2
+  MONGODB_URI="mongodb://127.0.0.1:$store_port/" HAILONG_TEST_POSTGRESQL="postgres://postgres@127.0.0.1:5432/$pgdb" \
+    go test -race -count=1 -timeout 20m "$@" ./internal/mongodb ./internal/rollup ./internal/cases ./internal/faulttest
+fi
 
 # Brief fuzzing of every parser of outside input; the corpora are committed under testdata/fuzz.
 fuzztime="${FUZZTIME:-8s}"

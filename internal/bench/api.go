@@ -9,12 +9,15 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // apiClient calls the server's API as the one-stop e-system and citizens would.
 type apiClient struct {
-	base, key string
-	http      *http.Client
+	bases []string // the servers, taken in turn
+	key   string
+	http  *http.Client
+	next  atomic.Uint64
 }
 
 // ticketBody is the POST /api/v1/tickets request.
@@ -133,7 +136,11 @@ func metric(text []byte, name string) float64 {
 // do sends one request and reads the whole answer, so the connection is reused. The status is
 // 0 when the request failed before an answer.
 func (a *apiClient) do(ctx context.Context, method, path string, body []byte) (int, []byte) {
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, bytes.NewReader(body))
+	base := a.bases[0] // /metrics and the like: the first server
+	if method == http.MethodPost {
+		base = a.bases[a.next.Add(1)%uint64(len(a.bases))]
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+path, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil
 	}

@@ -4,11 +4,16 @@ package bench
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Run is `hailong bench`: it drives a real server, exe started as a child process on loopback,
@@ -53,6 +58,8 @@ type bench struct {
 	progress io.Writer // progress lines (stderr)
 	client   *http.Client
 	accepted float64 // accepted submissions per second, for the store comparison
+	// storeDB and secretKey are the database and contact key of servers on --store-uri.
+	storeDB, secretKey string
 }
 
 func newBench(opt *flags, exe string, getenv func(string) string, out, progress io.Writer) (*bench, error) {
@@ -60,9 +67,12 @@ func newBench(opt *flags, exe string, getenv func(string) string, out, progress 
 	if err != nil {
 		return nil, fmt.Errorf("bench: temporary directory: %w", err)
 	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
 	return &bench{
 		opt: opt, exe: exe, root: root, redisURL: getenv("REDIS_URL"),
 		out: out, progress: progress, client: newHTTPClient(opt.clients),
+		storeDB: fmt.Sprintf("bench_%d", time.Now().UnixNano()), secretKey: base64.StdEncoding.EncodeToString(key),
 	}, nil
 }
 
@@ -79,9 +89,25 @@ func (b *bench) cleanup() {
 	b.client.CloseIdleConnections()
 	if b.opt.keep {
 		fmt.Fprintf(b.out, "\ndata kept in %s\n", b.root)
+		if b.opt.storeURI != "" {
+			fmt.Fprintf(b.out, "database %s kept on the external store\n", b.storeDB)
+		}
 		return
 	}
 	_ = os.RemoveAll(b.root)
+	if b.opt.storeURI != "" {
+		dropDatabase(b.opt.storeURI, b.storeDB)
+	}
+}
+
+// dropDatabase removes the bench's database from the external store, as far as it can.
+func dropDatabase(uri, name string) {
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetTimeout(time.Minute))
+	if err != nil {
+		return
+	}
+	defer func() { _ = client.Disconnect(context.Background()) }()
+	_ = client.Database(name).Drop(context.Background())
 }
 
 func (b *bench) printf(format string, a ...any) { fmt.Fprintf(b.out, format, a...) }

@@ -13,6 +13,8 @@ import (
 // flags are the settings of `hailong bench`.
 type flags struct {
 	clients, tickets, rate, rateSeconds int
+	instances                           int
+	storeURI                            string
 	scales                              []int
 	skipStats, statsOnly, keep          bool
 	out, storeSync                      string
@@ -31,6 +33,8 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.BoolVar(&o.skipStats, "skip-stats", false, "skip the stats query phase")
 	fs.BoolVar(&o.statsOnly, "stats-only", false, "run only the stats query phase")
 	fs.StringVar(&o.out, "out", "", "also write the report to this file")
+	fs.StringVar(&o.storeURI, "store-uri", "", "run the server phases on this MongoDB (or Mongo-wire) store instead of the embedded one, in a database of its own; the stats phase is skipped")
+	fs.IntVar(&o.instances, "instances", 1, "servers sharing the store, the load spread over them (more than 1 needs --store-uri)")
 	fs.StringVar(&o.storeSync, "store-sync", "full", "HAILONG_STORE_SYNC for the server: full or normal")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary data directories")
 	fs.DurationVar(&o.storeFor, "store-for", 5*time.Second, "length of each raw store insert phase")
@@ -43,6 +47,12 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	}
 	if o.clients < 1 || o.tickets < 1 || o.rate < 1 || o.rateSeconds < 1 {
 		return nil, errors.New("bench: --clients, --tickets, --rate and --rate-seconds must be at least 1")
+	}
+	if o.instances < 1 || (o.instances > 1 && o.storeURI == "") {
+		return nil, errors.New("bench: --instances must be 1, or more with --store-uri")
+	}
+	if o.storeURI != "" {
+		o.skipStats = true
 	}
 	var err error
 	o.scales, err = parseScales(*scales)

@@ -22,19 +22,32 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// serverPhases runs the HTTP phases and the raw store comparison against one server.
+// serverPhases runs the HTTP phases and the raw store comparison against --instances servers
+// on one store, the load spread over them.
 func (b *bench) serverPhases(ctx context.Context) error {
-	dir := filepath.Join(b.root, "http")
-	srv, err := b.startServer(ctx, dir)
-	if err != nil {
-		return err
+	var servers []*serverproc.Server
+	defer func() {
+		for _, s := range servers {
+			s.Stop()
+		}
+	}()
+	for i := range b.opt.instances {
+		dir := filepath.Join(b.root, "http")
+		if i > 0 {
+			dir += strconv.Itoa(i + 1)
+		}
+		srv, err := b.startServer(ctx, dir)
+		if err != nil {
+			return err
+		}
+		servers = append(servers, srv)
 	}
-	defer srv.Stop()
+	srv := servers[0]
 	b.section("Server")
-	b.printf("store: embedded (FerretDB on SQLite) in a fresh data directory, HAILONG_STORE_SYNC=%s\n", b.opt.storeSync)
+	b.printf("store: %s\n", b.storeDescription())
 	b.printf("redis: %s\n", b.redisStatus(ctx))
 	b.printf("started: /healthz answered %s after exec\n", ms(srv.Startup()))
-	api, err := b.apiFor(ctx, srv)
+	api, err := b.apiFor(ctx, servers)
 	if err != nil {
 		return err
 	}
@@ -71,13 +84,17 @@ func (b *bench) redisStatus(ctx context.Context) string {
 	return "used (" + opt.Addr + ", db " + strconv.Itoa(opt.DB) + ")"
 }
 
-// apiFor is an API client of srv holding a new tickets:write and stats:read key.
-func (b *bench) apiFor(ctx context.Context, srv *serverproc.Server) (*apiClient, error) {
-	key, err := createKey(ctx, srv)
+// apiFor is an API client of the servers holding a new tickets:write and stats:read key.
+func (b *bench) apiFor(ctx context.Context, servers []*serverproc.Server) (*apiClient, error) {
+	key, err := createKey(ctx, servers[0])
 	if err != nil {
 		return nil, err
 	}
-	return &apiClient{base: srv.URL(), key: key, http: b.client}, nil
+	api := &apiClient{key: key, http: b.client}
+	for _, s := range servers {
+		api.bases = append(api.bases, s.URL())
+	}
+	return api, nil
 }
 
 // issuePhase issues --tickets tickets with --clients clients and returns their tokens.
@@ -217,7 +234,11 @@ func (b *bench) fixedRatePhase(ctx context.Context, srv *serverproc.Server, api 
 
 // storePhase measures the running server's store directly, to compare with submissions.
 func (b *bench) storePhase(ctx context.Context, srv *serverproc.Server) error {
-	uri, ok := embedded.RunningURI(srv.DataDir())
+	uri, ok, db := b.opt.storeURI, true, b.storeDB
+	if uri == "" {
+		uri, ok = embedded.RunningURI(srv.DataDir())
+		db = "hailong"
+	}
 	if !ok {
 		return errors.New("bench: the server does not expose its store socket")
 	}
@@ -226,14 +247,14 @@ func (b *bench) storePhase(ctx context.Context, srv *serverproc.Server) error {
 		return fmt.Errorf("bench: connect to the store: %w", err)
 	}
 	defer func() { _ = client.Disconnect(context.Background()) }()
-	col := client.Database("hailong").Collection("bench_raw")
+	col := client.Database(db).Collection("bench_raw")
 	b.logf("raw store inserts, %s each", b.opt.storeFor)
 	defer func() { _ = col.Drop(context.Background()) }()
 	alone, single, many := b.storeInserts(ctx, col)
 	if err := check(ctx, srv); err != nil {
 		return err
 	}
-	b.section("Store limit: mongo-driver against the server's store socket, scratch collection bench_raw")
+	b.section("Store limit: mongo-driver against the server's store, scratch collection bench_raw")
 	b.printf("InsertOne, 1 goroutine: %s\n", alone)
 	b.printf("InsertOne, %s: %s\n", goroutines(b.opt.clients), single)
 	b.printf("InsertMany of %d, %s: %s\n", storeBatch, goroutines(storeWriters), many)

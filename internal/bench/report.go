@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,8 +57,30 @@ func (b *bench) machine() {
 	b.section("Machine")
 	b.printf("CPUs: %d   %s/%s   %s\n", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	b.printf("CPU model: %s\n", cpuModel())
+	b.printf("commit: %s\n", commit())
 	b.printf("load average at start: %s (other work on the machine skews every figure)\n", loadAverage())
 	b.printf("client and server share this machine; the server is a child process on loopback\n")
+}
+
+// commit is the VCS revision the running binary was built from, as Go records it.
+func commit() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	rev, dirty := "unknown (built without VCS information)", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value[:min(len(s.Value), 12)]
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if dirty {
+		rev += " with uncommitted changes"
+	}
+	return rev
 }
 
 // loadAverage is the 1, 5 and 15 minute load average, from /proc/loadavg.

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"strings"
 
@@ -27,7 +28,30 @@ func (b *bench) serverEnv() []string {
 	if b.redisURL != "" {
 		env = append(env, "REDIS_URL="+b.redisURL)
 	}
+	if b.opt.storeURI != "" {
+		env = append(env, "MONGODB_URI="+b.opt.storeURI, "HAILONG_DB="+b.storeDB, "HAILONG_SECRET_KEY="+b.secretKey)
+	}
 	return env
+}
+
+// storeDescription says which store the server phases run on.
+func (b *bench) storeDescription() string {
+	if b.opt.storeURI == "" {
+		return fmt.Sprintf("embedded (FerretDB on SQLite) in a fresh data directory, HAILONG_STORE_SYNC=%s", b.opt.storeSync)
+	}
+	return fmt.Sprintf("external, MONGODB_URI=%s, fresh database %s, %d instance(s) sharing it", redactURI(b.opt.storeURI), b.storeDB, b.opt.instances)
+}
+
+// redactURI leaves a password out of a store URI.
+func redactURI(uri string) string {
+	u, err := url.Parse(uri)
+	if err != nil || u.User == nil {
+		return uri
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxx")
+	}
+	return u.String()
 }
 
 // check fails when the run was interrupted or the server has exited, so that no phase reports

@@ -32,7 +32,7 @@ func (b *bench) statsScale(ctx context.Context, n int) error {
 		return err
 	}
 	defer srv.Stop()
-	api := &apiClient{base: srv.URL(), key: load.key, http: b.client}
+	api := &apiClient{bases: []string{srv.URL()}, key: load.key, http: b.client}
 	b.logf("stats %d: loaded; timing queries", n)
 	ready, timed, err := timeStatsQueries(ctx, api, srv, int64(n))
 	if err != nil {
