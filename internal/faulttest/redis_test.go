@@ -82,8 +82,9 @@ func sampleRateLimitKeys(t *testing.T, url string) func() int {
 		for {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			// redis_rate stores "<HAILONG_REDIS_PREFIX>rl:<bucket>:<client>" under its own "rate:"
-			// prefix; the servers here keep the default prefix, hl:<HAILONG_DB>:.
-			keys, err := rc.Keys(ctx, "*hl:hailong:rl:*").Result()
+			// prefix; the servers here keep the default prefix, hl:<HAILONG_DB>: (a database of the
+			// test's own on MONGODB_URI).
+			keys, err := rc.Keys(ctx, "*hl:*:rl:*").Result()
 			cancel()
 			if err == nil {
 				most = max(most, len(keys))
