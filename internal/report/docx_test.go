@@ -22,7 +22,7 @@ func quarter3Document(t *testing.T) *Document {
 		t.Fatal(err)
 	}
 	cur := &Report{Agency: "Hài Lòng", Period: p, Kind: stats.PeriodQuarter, Year: 2026, Index: 3, CutoffDay: 15,
-		Overall: fieldResult(), ByAgency: stats.Result{}, ByCriterion: stats.Result{},
+		Overall: fieldResult(), ByAgency: agencyResult(), ByCriterion: stats.Result{},
 		FollowUp: cases.Figures{Overall: cases.Row{Opened: 20, Settled: 19, SettledRate: 0.95, OnTimeRate: 0.9, Overdue: 1}}}
 	t90 := 0.9
 	prev := &Report{Overall: stats.Result{Overall: stats.Group{Figure: stats.NewFigure(80, 100, &t90)},
@@ -36,6 +36,23 @@ func quarter3Document(t *testing.T) *Document {
 			Causes: "Hồ sơ tồn đọng.", Solutions: "Bổ sung nhân lực <ngay>."},
 		Date: stats.NewDate(2026, 10, 5), Lang: "vi",
 	}
+}
+
+// agencyResult: Tân An 36 of 40 = 90.0% (target 90%: meets), SIPAS index 88.0%; Hòa Lạc 9 of 12
+// = 75.0% (below by the plain rate; under 30 ratings, so statistically insufficient), index
+// 92.0%: first by satisfaction Tân An, first by the index Hòa Lạc.
+func agencyResult() stats.Result {
+	t90, i1, i2 := 0.9, 0.88, 0.92
+	gs := []stats.Group{
+		{Key: "ta", Label: "UBND xã Tân An", Figure: stats.NewFigure(36, 40, &t90)},
+		{Key: "hl", Label: "UBND xã Hòa Lạc", Figure: stats.NewFigure(9, 12, &t90)},
+	}
+	gs[0].SIPASIndex, gs[1].SIPASIndex = &i1, &i2
+	for i := range gs {
+		gs[i].RateStatus = stats.RateStatus(gs[i].Figure)
+	}
+	stats.Rank(gs)
+	return stats.Result{GroupBy: stats.ByAgency, Groups: gs}
 }
 
 // The heading, the figures and the manager's text are all in the document as written, in the
@@ -72,7 +89,10 @@ func TestDocumentText(t *testing.T) {
 	all := strings.Join(text, "\n")
 	// 1080 of 1234 = 87.52% satisfied; the previous quarter 80 of 100; land 85 of 100 now, 70 before.
 	for _, want := range []string{"87,5%", "Kỳ trước đạt 80,0%; cùng kỳ năm trước đạt —", "Đất đai|100|85,0%|70,0%|—|85,0%|Đạt",
-		"Tiếp nhận 20 phản ánh", "II. TỒN TẠI, HẠN CHẾ\nLĩnh vực đất đai còn chậm.\nThiếu ghế chờ.", "III. NGUYÊN NHÂN\nHồ sơ tồn đọng."} {
+		"Tiếp nhận 20 phản ánh", "4. Xếp hạng đơn vị (thi đua)",
+		"UBND xã Tân An|40|90,0%|1|88,0%|2", "UBND xã Hòa Lạc|12|75,0%|2|92,0%|1",
+		"- UBND xã Hòa Lạc: 75,0% (chỉ tiêu 90,0%, 12 phiếu). (dưới 30 phiếu: tỷ lệ chưa đủ tin cậy về mặt thống kê)",
+		"II. TỒN TẠI, HẠN CHẾ\nLĩnh vực đất đai còn chậm.\nThiếu ghế chờ.", "III. NGUYÊN NHÂN\nHồ sơ tồn đọng."} {
 		if !strings.Contains(all, want) {
 			t.Errorf("body lacks %q:\n%s", want, all)
 		}
@@ -125,7 +145,7 @@ func TestDOCXRendersInLibreOffice(t *testing.T) {
 		"UBND THỊ XÃ HƯƠNG TRÀ", "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
 		"Độc lập - Tự do - Hạnh phúc", "Số: 12/BC-TTPVHCC", "Hương Trà, ngày 05 tháng 10 năm 2026", "BÁO CÁO",
 		"quý III năm 2026", "I. KẾT QUẢ", "II. TỒN TẠI, HẠN CHẾ", "III. NGUYÊN NHÂN", "IV. GIẢI PHÁP, KIẾN NGHỊ",
-		"Bổ sung nhân lực <ngay>.", "87,5%", "Nơi nhận:", "- Lưu: VT.", "GIÁM ĐỐC", "Nguyễn Văn Bình",
+		"Bổ sung nhân lực <ngay>.", "87,5%", "Xếp hạng đơn vị (thi đua)", "UBND xã Hòa Lạc", "Nơi nhận:", "- Lưu: VT.", "GIÁM ĐỐC", "Nguyễn Văn Bình",
 	} {
 		if !strings.Contains(pdf, want) {
 			t.Errorf("the PDF lacks %q:\n%s", want, pdf)

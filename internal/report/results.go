@@ -1,6 +1,8 @@
 package report
 
 import (
+	"slices"
+
 	"github.com/hailong/hailong/internal/stats"
 )
 
@@ -26,6 +28,11 @@ func (d *Document) results() []Part {
 		t := d.compareTable(s.res)
 		t.Caption = d.msg(s.key)
 		parts = append(parts, Part{Heading: d.msg(s.key), Level: 2}, Part{Table: t})
+		if s.key == "doc.h.agency" {
+			rank := d.rankingTable()
+			rank.Caption = d.msg("doc.h.ranking")
+			parts = append(parts, Part{Heading: d.msg("doc.h.ranking"), Level: 2}, Part{Text: d.msg("doc.ranking_note")}, Part{Table: rank})
+		}
 	}
 	parts = append(parts, Part{Heading: d.msg("doc.h.followup"), Level: 2}, Part{Text: d.followUpText()})
 	parts = append(parts, Part{Heading: d.msg("doc.h.below"), Level: 2})
@@ -34,11 +41,53 @@ func (d *Document) results() []Part {
 		return append(parts, Part{Text: d.msg("doc.none_below")})
 	}
 	for _, g := range below {
-		parts = append(parts, Part{Text: "- " + d.msg("doc.below_item", "name", groupLabel(g),
+		item := "- " + d.msg("doc.below_item", "name", groupLabel(g),
 			"sat", percentText(g.Satisfaction, d.Lang), "target", optPercentText(g.Target, d.Lang),
-			"n", countText(g.Responses, d.Lang))})
+			"n", countText(g.Responses, d.Lang))
+		if g.Responses < stats.MinResponses {
+			item += " " + d.msg("doc.below_small", "min", countText(stats.MinResponses, d.Lang))
+		}
+		parts = append(parts, Part{Text: item})
 	}
 	return parts
+}
+
+// rankingTable places the units by satisfaction and by the SIPAS-style index, for emulation
+// (thi đua); a unit under 30 ratings is ranked too, with its sample beside it.
+func (d *Document) rankingTable() *Table {
+	t := &Table{Header: []string{d.msg("report.group"), d.msg("report.responses"), d.msg("report.satisfaction"),
+		d.msg("dash.rank"), d.msg("report.sipas_index"), d.msg("dash.sipas_rank")}}
+	place := func(r *int) string {
+		if r == nil {
+			return dash
+		}
+		return countText(int64(*r), d.Lang)
+	}
+	groups := slices.Clone(d.Report.ByAgency.Groups)
+	slices.SortStableFunc(groups, func(a, b stats.Group) int {
+		switch {
+		case a.Rank == nil && b.Rank == nil:
+			return 0
+		case a.Rank == nil:
+			return 1
+		case b.Rank == nil:
+			return -1
+		}
+		return *a.Rank - *b.Rank
+	})
+	for _, g := range groups {
+		if g.Hidden || g.Responses == 0 {
+			continue
+		}
+		t.Rows = append(t.Rows, []string{groupLabel(g), countText(g.Responses, d.Lang), percentText(g.Satisfaction, d.Lang),
+			place(g.Rank), optPercentText(g.SIPASIndex, d.Lang), place(g.SIPASRank)})
+		t.Status = append(t.Status, g.RateStatus)
+	}
+	if len(t.Rows) == 0 {
+		t.Rows = append(t.Rows, []string{d.msg("doc.no_rows"), "", "", "", "", ""})
+		t.Status = append(t.Status, "")
+	}
+	return t
 }
 
 // headline is the paragraph that opens section I.
@@ -101,6 +150,7 @@ func (d *Document) overviewTable() *Table {
 			}
 			return countText(*g.Issued, d.Lang)
 		}},
+		{"report.sipas_index", func(g stats.Group) string { return optPercentText(g.SIPASIndex, d.Lang) }},
 		{"report.response_rate", func(g stats.Group) string { return optPercentText(g.ResponseRate, d.Lang) }},
 		{"report.dossier_ratio", func(g stats.Group) string { return optPercentText(g.DossierRatio, d.Lang) }},
 		{"report.misuse", func(g stats.Group) string { return countText(g.Misuse, d.Lang) }},

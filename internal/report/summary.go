@@ -108,7 +108,8 @@ func (b *book) belowTarget(s *sheet, row int, below []stats.Group) {
 func fieldsBelow(groups []stats.Group) []stats.Group {
 	var out []stats.Group
 	for _, g := range groups {
-		if !g.Hidden && (g.Status == stats.StatusBelow || g.Status == stats.StatusLikelyBelow) {
+		// The plain rate agencies are judged by, at any sample; the statistical verdict too.
+		if !g.Hidden && (g.RateStatus == stats.StatusBelow || g.Status == stats.StatusBelow || g.Status == stats.StatusLikelyBelow) {
 			out = append(out, g)
 		}
 	}
