@@ -168,13 +168,13 @@ func row(g stats.Group, label, lang string) Row {
 	}
 	n, sat := g.Responses, g.Satisfaction
 	r.Enough, r.Responses, r.Satisfaction, r.DossierRatio = true, &n, &sat, g.DossierRatio
-	switch {
-	case g.Target == nil:
-		r.Verdict = "no_target"
-	case sat >= *g.Target:
+	switch g.RateStatus { // the plain-rate verdict agencies are judged by
+	case stats.StatusMeets:
 		r.Verdict = "meets"
-	default:
+	case stats.StatusBelow:
 		r.Verdict = "below"
+	default:
+		r.Verdict = "no_target"
 	}
 	r.VerdictText = i18n.T(lang, "public.verdict."+r.Verdict)
 	return r
