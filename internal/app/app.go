@@ -70,6 +70,8 @@ type App struct {
 	identity    *org.Identities // the centre's name signs its e-mails
 	now         func() time.Time
 	retention   time.Duration // HAILONG_RESPONSE_RETENTION
+	caseStore   *mongodb.CaseStore
+	rollupStore *mongodb.RollupStore
 	closeOnce   sync.Once
 }
 
@@ -113,12 +115,14 @@ func New(ctx context.Context, o Options) (*App, error) {
 	}
 	announce := &alerts.Cases{Outbox: a.Outbox, Labels: directory, BaseURL: cfg.BaseURL}
 	caseStore := mongodb.NewCaseStore(db)
+	a.caseStore = caseStore
 	caseStore.Announce = announce.CaseChanged
 	a.Cases = &cases.Service{Store: caseStore, Log: log, Now: o.Now,
 		Contacts: mongodb.NewContactStore(db), Sealer: seal, Responses: a.Responses, Audit: audit, Announce: announce}
 	leases := mongodb.NewLeaseStore(db)
 	a.deadlines = cases.NewDeadlines(a.Cases, leases, a.parentUnit, log)
 	rollups := mongodb.NewRollupStore(db)
+	a.rollupStore = rollups
 	a.Rollups = rollup.NewWorker(rollups, a.Cases, log)
 	a.Rollups.Created = &alerts.Responses{Outbox: a.Outbox, Responses: a.Responses, Subscribers: a.Webhooks, Labels: directory}
 	a.View = rollup.NewView(rollups)
@@ -262,17 +266,29 @@ func (a *App) Start(ctx context.Context) {
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.sessions.PurgeExpired(ctx); return err }, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.devices.PurgeUnpaired(ctx, a.now()); return err }, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.Cases.EraseContacts(ctx); return err }, a.log)
-	go refreshEvery(ctx, time.Hour, a.reduceOldResponses, a.log)
+	go refreshEvery(ctx, time.Hour, a.applyRetention, a.log)
 }
 
-// reduceOldResponses removes the dossier code, comment and answers of responses submitted
-// longer than the retention ago.
-func (a *App) reduceOldResponses(ctx context.Context) error {
-	n, err := a.Responses.ReduceOlderThan(ctx, a.now().Add(-a.retention))
+// applyRetention removes the personal data kept longer than the retention: the dossier code,
+// comment and answers of responses, the comment and texts of settled cases, and the days of
+// the managers' latest comments. What the figures count stays.
+func (a *App) applyRetention(ctx context.Context) error {
+	cutoff := a.now().Add(-a.retention)
+	n, err := a.Responses.ReduceOlderThan(ctx, cutoff)
 	if n > 0 {
 		a.log.Info("responses past the retention reduced to their counts", "responses", n)
 	}
-	return err
+	nc, cerr := a.caseStore.ReduceSettledBefore(ctx, cutoff)
+	if nc > 0 {
+		a.log.Info("cases settled before the retention reduced to their figures", "cases", nc)
+	}
+	day := stats.DateOf(cutoff)
+	nd, derr := a.rollupStore.DropCommentDaysBefore(ctx, day.String())
+	a.View.ForgetCommentsBefore(day)
+	if nd > 0 {
+		a.log.Info("comment days past the retention dropped", "days", nd)
+	}
+	return errors.Join(err, cerr, derr)
 }
 
 // Close flushes pending ticket and response batches and stops the kiosk hub; the caller closes

@@ -148,6 +148,9 @@ type Case struct {
 	EscalatedTo   string         `bson:"escalated_to,omitempty" json:"escalated_to,omitempty"`
 	Notes         []Note         `bson:"notes" json:"notes,omitempty"`
 	Version       int64          `bson:"version" json:"version"`
+	// Reduced is set once the case, settled longer than the retention ago, has lost its
+	// personal data (Case.Reduce).
+	Reduced bool `bson:"reduced,omitempty" json:"reduced,omitempty"`
 }
 
 // Note is one line of a case's timeline: a note, an assignment or a change of status, with who
@@ -157,6 +160,21 @@ type Note struct {
 	By     string    `bson:"by" json:"by"`
 	Action string    `bson:"action" json:"action"` // note, assign, resolve, close, reopen, remind, escalate
 	Text   string    `bson:"text,omitempty" json:"text,omitempty"`
+}
+
+// Reduce is the case as kept after the retention: what its figures count (kind, status,
+// rating, dates, unit, counter, field, channel, who acted and when) without the comment, the
+// answers, the dossier code, the notes' text, the outcome or the reply. It is the next version.
+func (c *Case) Reduce() *Case {
+	r := *c
+	r.Answers, r.Comment, r.DossierCode, r.Outcome, r.Reply = nil, "", "", "", ""
+	r.Notes = make([]Note, len(c.Notes))
+	for i, n := range c.Notes {
+		n.Text = ""
+		r.Notes[i] = n
+	}
+	r.Reduced, r.Version = true, c.Version+1
+	return &r
 }
 
 // Open reports whether the case still awaits settling.

@@ -304,3 +304,76 @@ func (s *LeaseStore) HoldLease(ctx context.Context, name string, start time.Time
 	}
 	return doc.Owner == owner, nil
 }
+
+// ReduceSettledBefore reduces every case settled before cutoff to what its figures count
+// (cases.Case.Reduce), together with the stored copies of its earlier versions, and returns
+// how many cases it reduced. The reduction is stored as the case's next version, so a manager
+// acting on the case at the same moment either wins and the case is reduced on the next pass,
+// or is told the case changed; a pass cut short is finished by the next one.
+func (s *CaseStore) ReduceSettledBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+	filter := bson.D{
+		{Key: "status", Value: bson.D{{Key: "$ne", Value: cases.StatusOpen}}},
+		{Key: "settled_at", Value: bson.D{{Key: "$lt", Value: cutoff.UTC()}}},
+		{Key: "reduced", Value: bson.D{{Key: "$ne", Value: true}}},
+	}
+	cur, err := s.cases.Find(ctx, filter)
+	if err != nil {
+		return 0, storeErr("find old cases", err)
+	}
+	var old []cases.Case
+	if err := cur.All(ctx, &old); err != nil {
+		return 0, storeErr("read old cases", err)
+	}
+	var n int64
+	for i := range old {
+		done, err := s.reduce(ctx, &old[i])
+		if err != nil {
+			return n, err
+		}
+		if done {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// reduce stores the reduction of c as its next version, then reduces the stored copies of
+// its earlier versions; false when another change of c came first.
+func (s *CaseStore) reduce(ctx context.Context, c *cases.Case) (bool, error) {
+	r := c.Reduce()
+	_, err := s.changes.InsertOne(ctx, bson.D{{Key: "_id", Value: changeID(r.ID, r.Version)}, {Key: "case", Value: r}})
+	if isDuplicate(err) { // an earlier pass stopped here, or a manager's change won
+		next, err := s.change(ctx, r.ID, r.Version)
+		if err != nil || next == nil || !next.Reduced {
+			return false, err
+		}
+		r = next
+	} else if err != nil {
+		return false, storeErr("store case reduction", err)
+	}
+	if err := s.replace(ctx, r); err != nil {
+		return false, err
+	}
+	return true, s.reduceChanges(ctx, c)
+}
+
+// reduceChanges overwrites the stored copies of c's versions up to its own with reduced ones,
+// keeping their ids (which refuse a late change of those versions), a few per command.
+func (s *CaseStore) reduceChanges(ctx context.Context, c *cases.Case) error {
+	models := make([]mongo.WriteModel, 0, c.Version)
+	for v := int64(1); v <= c.Version; v++ {
+		at := *c
+		at.Version = v - 1
+		reduced := at.Reduce()
+		id := changeID(c.ID, v)
+		models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).
+			SetReplacement(bson.D{{Key: "_id", Value: id}, {Key: "case", Value: reduced}}))
+	}
+	for start := 0; start < len(models); start += updatesPerCommand {
+		chunk := models[start:min(start+updatesPerCommand, len(models))]
+		if _, err := s.changes.BulkWrite(ctx, chunk, options.BulkWrite().SetOrdered(true)); err != nil {
+			return storeErr("reduce case changes", err)
+		}
+	}
+	return nil
+}

@@ -467,3 +467,21 @@ func scan[T any](ctx context.Context, col *mongo.Collection, fn func(*T)) error 
 	}
 	return cur.Err()
 }
+
+// DropCommentDaysBefore deletes the stored days of comments before day (YYYY-MM-DD), so the
+// managers' lists of latest comments keep no comment past the retention. The buckets, which
+// the figures and `rollup verify` read, are untouched. It returns how many days it deleted.
+func (s *RollupStore) DropCommentDaysBefore(ctx context.Context, day string) (int64, error) {
+	var n int64
+	err := s.db.lane.background(func() error {
+		res, err := s.writes.Collection(colComments).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$lt", Value: day}}}})
+		if res != nil {
+			n = res.DeletedCount
+		}
+		return err
+	})
+	if err != nil {
+		return n, storeErr("drop old comment days", err)
+	}
+	return n, nil
+}

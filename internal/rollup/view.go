@@ -172,6 +172,18 @@ func (v *View) Comments(p stats.Period, keep func(*stats.Comment) bool, limit in
 	return out[:min(limit, len(out))]
 }
 
+// ForgetCommentsBefore drops from memory the days of comments before day, as the retention
+// job drops them from the store.
+func (v *View) ForgetCommentsBefore(day stats.Date) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for d := range v.days {
+		if date, err := stats.ParseDate(d); err == nil && date.Before(day) {
+			delete(v.days, d)
+		}
+	}
+}
+
 // Buckets calls fn, under a read lock, for buckets covering exactly the days of p: a whole month
 // comes as one bucket per dimension dated the 1st, other days as day buckets. fn must not keep b.
 func (v *View) Buckets(p stats.Period, fn func(b *stats.Bucket)) {
