@@ -72,6 +72,8 @@ type App struct {
 	retention   time.Duration // HAILONG_RESPONSE_RETENTION
 	caseStore   *mongodb.CaseStore
 	rollupStore *mongodb.RollupStore
+	tickets     *mongodb.TicketStore
+	seal        *cases.Sealer // its Digest stands in for dossier codes past the retention
 	closeOnce   sync.Once
 }
 
@@ -140,6 +142,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	tickets := mongodb.NewTicketStore(db, 100_000, journal)
 	a.issuer = ticket.NewIssuerWriters(db.Writers(), tickets, directory.Fields, cfg.TicketTTL, o.Now,
 		kioskService, ticket.DayList{Store: days, Log: log}, directory.Procedures)
+	a.tickets, a.seal = tickets, seal
 	a.HTTP, err = web.New(web.Deps{
 		Config: cfg, Log: log, Now: o.Now, Metrics: a.Metrics, Ready: readiness(db),
 		Access: web.Access{Users: users, SignInFailures: users, Sessions: a.sessions, Audit: audit,
@@ -270,8 +273,9 @@ func (a *App) Start(ctx context.Context) {
 }
 
 // applyRetention removes the personal data kept longer than the retention: the dossier code,
-// comment and answers of responses, the comment and texts of settled cases, and the days of
-// the managers' latest comments. What the figures count stays.
+// comment and answers of responses, the comment and texts of settled cases, the dossier code
+// of tickets (replaced by a digest) and the days of the managers' latest comments. What the
+// figures count stays.
 func (a *App) applyRetention(ctx context.Context) error {
 	cutoff := a.now().Add(-a.retention)
 	n, err := a.Responses.ReduceOlderThan(ctx, cutoff)
@@ -282,13 +286,17 @@ func (a *App) applyRetention(ctx context.Context) error {
 	if nc > 0 {
 		a.log.Info("cases settled before the retention reduced to their figures", "cases", nc)
 	}
+	nt, terr := a.tickets.ReduceOlderThan(ctx, cutoff, a.seal.Digest)
+	if nt > 0 {
+		a.log.Info("dossier codes of tickets past the retention replaced by a digest", "tickets", nt)
+	}
 	day := stats.DateOf(cutoff)
 	nd, derr := a.rollupStore.DropCommentDaysBefore(ctx, day.String())
 	a.View.ForgetCommentsBefore(day)
 	if nd > 0 {
 		a.log.Info("comment days past the retention dropped", "days", nd)
 	}
-	return errors.Join(err, cerr, derr)
+	return errors.Join(err, cerr, terr, derr)
 }
 
 // Close flushes pending ticket and response batches and stops the kiosk hub; the caller closes

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -269,4 +270,54 @@ func (s *TicketStore) byClaim(ctx context.Context, col *mongo.Collection, id, op
 		return nil, storeErr(op, err)
 	}
 	return s.TicketByToken(ctx, c.Token)
+}
+
+// ReduceOlderThan makes the dossier code of every ticket issued before cutoff unreadable: its
+// claim is deleted and the ticket keeps digest(code|token) in its place, a value as unique as
+// the code (the unique index holds) that only the key could match to a dossier. What the
+// rollups count of a ticket stays. It returns how many tickets it reduced. A dossier past the
+// retention is no longer known, so a ticket issued for it again is a new one.
+func (s *TicketStore) ReduceOlderThan(ctx context.Context, cutoff time.Time, digest func(string) string) (int64, error) {
+	filter := bson.D{
+		{Key: "issued_at", Value: bson.D{{Key: "$lt", Value: cutoff.UTC()}}},
+		{Key: "reduced", Value: bson.D{{Key: "$ne", Value: true}}},
+	}
+	cur, err := s.tickets.Find(ctx, filter, options.Find().SetProjection(bson.D{{Key: "dossier_code", Value: 1}}))
+	if err != nil {
+		return 0, storeErr("find old tickets", err)
+	}
+	var old []struct {
+		Token       string `bson:"_id"`
+		DossierCode string `bson:"dossier_code"`
+	}
+	if err := cur.All(ctx, &old); err != nil {
+		return 0, storeErr("read old tickets", err)
+	}
+	var n int64
+	for start := 0; start < len(old); start += updatesPerCommand {
+		chunk := old[start:min(start+updatesPerCommand, len(old))]
+		claims := make([]mongo.WriteModel, len(chunk))
+		tickets := make([]mongo.WriteModel, len(chunk))
+		for i, t := range chunk {
+			claims[i] = mongo.NewDeleteOneModel().SetFilter(bson.D{{Key: "_id", Value: t.DossierCode}})
+			tickets[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: t.Token}}).SetUpdate(bson.D{{Key: "$set", Value: bson.D{
+				{Key: "dossier_code", Value: digest(t.DossierCode + "|" + t.Token)}, {Key: "reduced", Value: true}}}})
+		}
+		// The claim goes first: a pass cut short between the two finds the ticket again.
+		err := s.lane.background(func() error {
+			if _, err := s.writes.dossiers.BulkWrite(ctx, claims, options.BulkWrite().SetOrdered(true)); err != nil {
+				return err
+			}
+			_, err := s.writes.tickets.BulkWrite(ctx, tickets, options.BulkWrite().SetOrdered(true))
+			return err
+		})
+		if err != nil {
+			return n, storeErr("reduce old tickets", err)
+		}
+		for _, t := range chunk {
+			s.cache.Remove(t.Token)
+		}
+		n += int64(len(chunk))
+	}
+	return n, nil
 }
