@@ -73,6 +73,7 @@ type App struct {
 	caseStore   *mongodb.CaseStore
 	rollupStore *mongodb.RollupStore
 	tickets     *mongodb.TicketStore
+	counterDays *mongodb.CounterDayStore
 	seal        *cases.Sealer // its Digest stands in for dossier codes past the retention
 	closeOnce   sync.Once
 }
@@ -139,6 +140,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	kioskService := &kiosk.Service{Devices: a.devices, Hub: a.Hub, Responses: a.Responses,
 		Limiter: limiter, Log: log, Now: o.Now}
 	days := mongodb.NewCounterDayStore(db)
+	a.counterDays = days
 	tickets := mongodb.NewTicketStore(db, 100_000, journal)
 	a.issuer = ticket.NewIssuerWriters(db.Writers(), tickets, directory.Fields, cfg.TicketTTL, o.Now,
 		kioskService, ticket.DayList{Store: days, Log: log}, directory.Procedures)
@@ -274,7 +276,8 @@ func (a *App) Start(ctx context.Context) {
 
 // applyRetention removes the personal data kept longer than the retention: the dossier code,
 // comment and answers of responses, the comment and texts of settled cases, the dossier code
-// of tickets (replaced by a digest) and the days of the managers' latest comments. What the
+// of tickets (replaced by a digest), the counters' day lists and the days of the managers'
+// latest comments. What the
 // figures count stays.
 func (a *App) applyRetention(ctx context.Context) error {
 	cutoff := a.now().Add(-a.retention)
@@ -290,13 +293,17 @@ func (a *App) applyRetention(ctx context.Context) error {
 	if nt > 0 {
 		a.log.Info("dossier codes of tickets past the retention replaced by a digest", "tickets", nt)
 	}
+	nl, lerr := a.counterDays.DropCompletedBefore(ctx, cutoff)
+	if nl > 0 {
+		a.log.Info("counter day lists past the retention dropped", "documents", nl)
+	}
 	day := stats.DateOf(cutoff)
 	nd, derr := a.rollupStore.DropCommentDaysBefore(ctx, day.String())
 	a.View.ForgetCommentsBefore(day)
 	if nd > 0 {
 		a.log.Info("comment days past the retention dropped", "days", nd)
 	}
-	return errors.Join(err, cerr, terr, derr)
+	return errors.Join(err, cerr, terr, lerr, derr)
 }
 
 // Close flushes pending ticket and response batches and stops the kiosk hub; the caller closes

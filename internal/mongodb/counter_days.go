@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -240,4 +241,28 @@ func (s *CounterDayStore) summary(ctx context.Context, key string) (*daySummary,
 // the cache shorter.
 func (s *CounterDayStore) saveSummary(ctx context.Context, sum *daySummary) {
 	_, _ = s.col.ReplaceOne(ctx, filterID(sum.ID), sum, options.Replace().SetUpsert(true))
+}
+
+// DropCompletedBefore deletes the day-list entries (slots and summaries) of dossiers completed
+// before cutoff: they name dossier codes, and a counter only looks at recent days. It returns
+// how many documents it deleted.
+func (s *CounterDayStore) DropCompletedBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+	before := bson.D{{Key: "$lt", Value: cutoff.UTC()}}
+	filter := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "completed_at", Value: before}},
+		bson.D{{Key: "entries.completed_at", Value: before}},
+		bson.D{{Key: "items.completed_at", Value: before}},
+	}}}
+	var n int64
+	err := s.lane.background(func() error {
+		res, err := s.writes.DeleteMany(ctx, filter)
+		if res != nil {
+			n = res.DeletedCount
+		}
+		return err
+	})
+	if err != nil {
+		return n, storeErr("drop old counter days", err)
+	}
+	return n, nil
 }

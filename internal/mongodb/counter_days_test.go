@@ -81,3 +81,33 @@ func TestCounterDayKeepsEveryDossierOfConcurrentAppends(t *testing.T) {
 		t.Fatalf("after a stale summary: %d entries, last %q", len(got), got[len(got)-1].Token)
 	}
 }
+
+// The counters' day lists of dossiers completed before the retention are deleted, with their
+// dossier codes; a recent day's list stays whole.
+func TestRetentionDropsOldCounterDayLists(t *testing.T) {
+	db := testkit.Store(t)
+	s := mongodb.NewCounterDayStore(db)
+	ctx := context.Background()
+	old, recent := time.Date(2026, 3, 31, 2, 0, 0, 0, time.UTC), time.Date(2032, 3, 31, 2, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		for _, at := range []time.Time{old, recent} {
+			d := ticket.CounterDossier{Token: fmt.Sprintf("tok-%d-%d", at.Year(), i), DossierCode: fmt.Sprintf("H48-%d-%04d", at.Year(), i), CompletedAt: at}
+			if err := s.AddCounterDossier(ctx, "H48", "c1", at.Format(time.DateOnly), d); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	n, err := s.DropCompletedBefore(ctx, recent.Add(-5*365*24*time.Hour))
+	if err != nil || n == 0 {
+		t.Fatalf("dropped %d, %v", n, err)
+	}
+	if got, err := s.CounterDossiers(ctx, "H48", "c1", old.Format(time.DateOnly)); err != nil || len(got) != 0 {
+		t.Errorf("the old day lists %+v, %v; want nothing", got, err)
+	}
+	if left, _ := db.DB.Collection("counter_days").CountDocuments(ctx, bson.D{{Key: "dossier_code", Value: bson.D{{Key: "$regex", Value: "^H48-2026"}}}}); left != 0 {
+		t.Errorf("%d old dossier codes left", left)
+	}
+	if got, err := s.CounterDossiers(ctx, "H48", "c1", recent.Format(time.DateOnly)); err != nil || len(got) != 3 {
+		t.Errorf("the recent day lists %d dossiers, %v; want 3", len(got), err)
+	}
+}
