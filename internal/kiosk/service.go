@@ -160,6 +160,29 @@ func (s *Service) Redeem(ctx context.Context, d *Device, ref string) (string, er
 	return cur.Token, nil
 }
 
+// LegacyTokenWindow is how long after a citizen rated a tablet may still send the rating with
+// the dossier's survey token instead of its reference: tablets queue ratings offline, and those
+// queued before the upgrade to references carry the token. Past it a token is refused, so a
+// token read off the network is worth nothing to a tablet.
+const LegacyTokenWindow = 24 * time.Hour
+
+// ErrLegacyTokenTooOld refuses a rating sent with a survey token outside LegacyTokenWindow, or
+// not replayed from the tablet's offline queue.
+var ErrLegacyTokenTooOld = survey.Errorf(survey.CodeGone, "error.kiosk_token_too_old")
+
+// AcceptLegacyToken reports, as an error, whether a rating carrying a survey token instead of
+// a reference is accepted: only one replayed from the offline queue and rated, by its own
+// account, within LegacyTokenWindow of the server's clock.
+func (s *Service) AcceptLegacyToken(ratedAt *time.Time, replayed bool) error {
+	if !replayed || ratedAt == nil {
+		return ErrLegacyTokenTooOld
+	}
+	if age := s.Now().Sub(*ratedAt); age > LegacyTokenWindow || age < -time.Minute {
+		return ErrLegacyTokenTooOld
+	}
+	return nil
+}
+
 // ErrOtherCounter refuses a tablet's rating of a dossier completed at another counter.
 var ErrOtherCounter = survey.Errorf(survey.CodeForbidden, "error.kiosk_other_counter")
 

@@ -744,7 +744,7 @@ func TestKioskRequestsThatAreRefused(t *testing.T) {
 		{"another counter's dossier", k, true, `{` + otherRef + `,` + key + `,"answers":{"overall":5}}`, 403},
 		{"unknown dossier", k, true, `{"ref":"ref_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",` + key + `,"answers":{"overall":5}}`, 404},
 		{"forged reference", k, true, `{"ref":"` + mine.Token + `",` + key + `,"answers":{"overall":5}}`, 404},
-		{"survey token instead of a reference", k, true, `{"token":"` + mine.Token + `",` + key + `,"answers":{"overall":5}}`, 400},
+		{"survey token sent live instead of a reference", k, true, `{"token":"` + mine.Token + `",` + key + `,"answers":{"overall":5}}`, 410},
 		{"rating out of range", k, true, `{` + mineRef + `,` + key + `,"answers":{"overall":7}}`, 422},
 		{"question of another survey", k, true, `{` + mineRef + `,` + key + `,"answers":{"overall":5,"staff_polite":4}}`, 422},
 		{"not JSON", k, true, `{"ref":`, 400},
@@ -806,5 +806,50 @@ func TestKioskCookieSecureFollowsTheBaseURL(t *testing.T) {
 		if status != http.StatusCreated || strings.Contains(cookie, "secure") != tc.secure {
 			t.Errorf("base %s, X-Forwarded-Proto %q: %d cookie %q, want secure=%v", tc.base, tc.proto, status, cookie, tc.secure)
 		}
+	}
+}
+
+// TestKioskTakesRatingsQueuedWithATokenForADay: a tablet's offline queue may hold ratings from
+// before the upgrade to references, carrying the survey token. Replayed within a day of the
+// rating they are stored under the same ticket and idempotency rules; older, live, or naming
+// the dossier twice they are refused, and another counter's token stays refused.
+func TestKioskTakesRatingsQueuedWithATokenForADay(t *testing.T) {
+	e := newEnv(t)
+	k := e.pairedKiosk("c1")
+	queued := func(token, key string, age time.Duration, extra string) (int, string) {
+		at := e.clock().Add(-age).Format(time.RFC3339)
+		return k.post("/api/v1/kiosk/responses", fmt.Sprintf(`{"token":%q,"idempotency_key":%q,"answers":{"overall":4},"rated_at":%q%s}`, token, key, at, extra))
+	}
+	tk := e.issueAt("H48-260331-0900", "c1")
+	if st, body := queued(tk.Token, "queued-0001", 3*time.Hour, `,"replayed":true`); st != http.StatusCreated {
+		t.Fatalf("a rating queued 3 h ago with its token: %d %s", st, body)
+	}
+	if r, ok := e.storedResponse(tk.Token); !ok || r.Overall != 4 {
+		t.Fatalf("the queued rating is not stored under its ticket: %+v", r)
+	}
+	if st, body := queued(tk.Token, "queued-0001", 3*time.Hour, `,"replayed":true`); st != http.StatusOK {
+		t.Errorf("the same queued rating again: %d %s, want 200", st, body)
+	}
+	if st, body := k.rate(tk.Token, "queued-0002", 5, ""); st != http.StatusConflict {
+		t.Errorf("another rating of the dossier, by its reference: %d %s, want 409", st, body)
+	}
+	old := e.issueAt("H48-260331-0901", "c1")
+	other := e.issueAt("H48-260331-0902", "c2")
+	for _, c := range []struct {
+		name, token, extra string
+		age                time.Duration
+		want               int
+	}{
+		{"queued more than a day ago", old.Token, `,"replayed":true`, 25 * time.Hour, http.StatusGone},
+		{"sent live", old.Token, "", time.Minute, http.StatusGone},
+		{"with a reference too", old.Token, `,"replayed":true,"ref":"` + e.kioskRef(old.Token) + `"`, time.Minute, http.StatusUnprocessableEntity},
+		{"of another counter", other.Token, `,"replayed":true`, time.Minute, http.StatusForbidden},
+	} {
+		if st, body := queued(c.token, "queued-"+strings.ReplaceAll(c.name, " ", "-"), c.age, c.extra); st != c.want {
+			t.Errorf("a token rating %s: %d %s, want %d", c.name, st, body, c.want)
+		}
+	}
+	if _, ok := e.storedResponse(old.Token); ok {
+		t.Error("a refused token rating was stored")
 	}
 }

@@ -342,6 +342,14 @@ func TestOpenAPIDescribesEveryRouteAndRealAnswer(t *testing.T) {
 	expect("the same kiosk rating again", status, http.StatusOK, body)
 	status, body = k.rate("", "oas-key-0002", 7, "")
 	expect("a kiosk rating out of range", status, http.StatusUnprocessableEntity, body)
+	legacy := func(token, key string, age time.Duration) (int, string) {
+		at := e.clock().Add(-age).Format(time.RFC3339)
+		return k.post("/api/v1/kiosk/responses", fmt.Sprintf(`{"token":%q,"idempotency_key":%q,"answers":{"overall":4},"rated_at":%q,"replayed":true}`, token, key, at))
+	}
+	status, body = legacy(e.issueAt("OAS-0201", "c1").Token, "oas-key-0003", time.Hour)
+	expect("a kiosk rating queued before the upgrade, with its token", status, http.StatusCreated, body)
+	status, body = legacy(e.issueAt("OAS-0202", "c1").Token, "oas-key-0004", 48*time.Hour)
+	expect("a token rating queued too long ago", status, http.StatusGone, body)
 	status, _, body = e.get("/api/v1/kiosk/events")
 	expect("events without a device", status, http.StatusUnauthorized, body)
 	k.stream(e).cancel() // the stream's status and headers are checked; its events are not JSON bodies

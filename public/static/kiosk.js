@@ -124,7 +124,9 @@
   // (never acceptable), 'retry' (network or server trouble) or 'stop' (tablet revoked).
   async function send(item) {
     const payload = {
-      ref: item.ref, answers: item.answers, comment: item.comment,
+      // A rating queued before the upgrade to references carries the survey token instead:
+      // the server takes it for a day after the rating (kiosk.LegacyTokenWindow).
+      ref: item.ref, token: item.ref ? undefined : item.token, answers: item.answers, comment: item.comment,
       idempotency_key: item.idempotency_key, rated_at: item.rated_at, lang: item.lang,
       replayed: !fresh.delete(item.idempotency_key),
     };

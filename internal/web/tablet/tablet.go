@@ -385,7 +385,10 @@ func (st *kioskStream) write(text string) bool {
 
 // kioskRatingRequest is the body of POST /api/v1/kiosk/responses.
 type kioskRatingRequest struct {
-	Ref            string         `json:"ref"` // the pushed dossier's reference; empty for a rating given without one
+	Ref string `json:"ref"` // the pushed dossier's reference; empty for a rating given without one
+	// Token is the dossier's survey token, as ratings queued before references were pushed
+	// carry it; accepted only within kiosk.LegacyTokenWindow (AcceptLegacyToken).
+	Token          string         `json:"token"`
 	Answers        map[string]any `json:"answers"`
 	Comment        any            `json:"comment"`
 	IdempotencyKey string         `json:"idempotency_key"`
@@ -410,7 +413,7 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 	if !kiosk.ValidIdempotencyKey(req.IdempotencyKey) {
 		return errIdempotencyKey
 	}
-	t, id, err := h.ticketOf(c, d, req.Ref, req.IdempotencyKey)
+	t, id, err := h.ticketOf(c, d, &req)
 	if err != nil {
 		return err
 	}
@@ -445,16 +448,27 @@ func alreadyStored(c *fiber.Ctx, err error) error {
 	return c.JSON(fiber.Map{"status": "already_stored"})
 }
 
-// ticketOf returns the ticket a kiosk rates, redeeming the dossier reference it was pushed, and
-// the response ID: the ticket's token, or for a rating without a dossier (nil ticket) one made
-// from the device and idempotency key.
-func (h *Handler) ticketOf(c *fiber.Ctx, d *kiosk.Device, ref, key string) (*survey.Ticket, string, error) {
-	if ref == "" {
-		return nil, kiosk.FreeRatingID(d.ID, key), nil
-	}
-	token, err := h.Kiosk.Redeem(c.UserContext(), d, ref)
-	if err != nil {
-		return nil, "", err
+// ticketOf returns the ticket a kiosk rates, redeeming the dossier reference it was pushed (or,
+// for a rating queued before the upgrade, the survey token it carries), and the response ID:
+// the ticket's token, or for a rating without a dossier (nil ticket) one made from the device
+// and idempotency key.
+func (h *Handler) ticketOf(c *fiber.Ctx, d *kiosk.Device, req *kioskRatingRequest) (*survey.Ticket, string, error) {
+	token := ""
+	switch {
+	case req.Ref != "" && req.Token != "":
+		return nil, "", errRefAndToken
+	case req.Token != "":
+		if err := h.Kiosk.AcceptLegacyToken(req.RatedAt, req.Replayed); err != nil {
+			return nil, "", err
+		}
+		token = req.Token
+	case req.Ref != "":
+		var err error
+		if token, err = h.Kiosk.Redeem(c.UserContext(), d, req.Ref); err != nil {
+			return nil, "", err
+		}
+	default:
+		return nil, kiosk.FreeRatingID(d.ID, req.IdempotencyKey), nil
 	}
 	t, _, err := h.Tickets.Open(c, token)
 	if err != nil {
@@ -465,3 +479,6 @@ func (h *Handler) ticketOf(c *fiber.Ctx, d *kiosk.Device, ref, key string) (*sur
 	}
 	return t, t.Token, nil
 }
+
+// errRefAndToken refuses a rating naming its dossier twice.
+var errRefAndToken = survey.Errorf(survey.CodeInvalid, "error.kiosk_ref_and_token")
