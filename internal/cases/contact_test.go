@@ -94,3 +94,19 @@ func TestSealerOpensOnlyWithItsKeyAndLabel(t *testing.T) {
 		t.Error("a 16-byte key was taken for AES-256")
 	}
 }
+
+// A digest stands in for a dossier code: the same under one key, another under another key,
+// and the code cannot be read from it.
+func TestDigestHidesTheValueAndNeedsTheKey(t *testing.T) {
+	a, _ := cases.NewSealer(make([]byte, cases.KeySize))
+	other := make([]byte, cases.KeySize)
+	other[0] = 1
+	b, _ := cases.NewSealer(other)
+	d := a.Digest("H48-260331-0001|tok")
+	if d != a.Digest("H48-260331-0001|tok") || d == b.Digest("H48-260331-0001|tok") || d == a.Digest("H48-260331-0002|tok") {
+		t.Errorf("digests not keyed or not stable: %s", d)
+	}
+	if !strings.HasPrefix(d, "#") || strings.Contains(d, "H48") || len(d) != 33 {
+		t.Errorf("digest %q", d)
+	}
+}
