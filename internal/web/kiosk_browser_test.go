@@ -356,6 +356,29 @@ func TestKioskTabletInABrowser(t *testing.T) {
 		t.Fatalf("%d kiosk responses stored, want 5", n)
 	}
 
+	// A rating queued before the upgrade to dossier references carries the survey token: after
+	// the upgrade the tablet sends it as it is, and it is stored under its dossier.
+	legacy := e.issueAt("H48-260331-0007", "c1")
+	queueJS := fmt.Sprintf(`new Promise((resolve, reject) => {
+		const req = indexedDB.open('hailong-kiosk', 1);
+		req.onsuccess = () => {
+			const tx = req.result.transaction('ratings', 'readwrite');
+			tx.objectStore('ratings').put({idempotency_key: 'legacy-0001', token: %q, answers: {overall: 4}, comment: '',
+				rated_at: %q, lang: 'vi', queued_at: Date.now()});
+			tx.oncomplete = () => resolve(true);
+			tx.onerror = () => reject(tx.error);
+		};
+		req.onerror = () => reject(req.error);
+	})`, legacy.Token, e.clock().Format(time.RFC3339))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](queueJS, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("queue a pre-upgrade rating: %v", err)
+	}
+	do(t, ctx, chromedp.Reload())
+	waitJS(t, ctx, "the pre-upgrade rating to leave the queue", `document.getElementById('k-net').dataset.waiting === '0' && document.body.dataset.view === 'rate'`, 20*time.Second)
+	if r := e.waitStored(legacy.Token, 3*time.Second); r.Overall != 4 || r.Channel != survey.ChannelKiosk {
+		t.Fatalf("the pre-upgrade rating stored as %+v", r)
+	}
+
 	// A citizen who switched to English: after the thanks the tablet is Vietnamese again.
 	do(t, ctx, chromedp.Navigate(e.base+"/kiosk?lang=en"))
 	waitJS(t, ctx, "the English idle screen", `document.documentElement.lang === 'en' && document.body.dataset.view === 'rate' && document.body.dataset.stream === 'open'`, 5*time.Second)
