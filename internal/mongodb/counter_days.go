@@ -247,9 +247,11 @@ func (s *CounterDayStore) saveSummary(ctx context.Context, sum *daySummary) {
 // before cutoff: they name dossier codes, and a counter only looks at recent days. It returns
 // how many documents it deleted.
 func (s *CounterDayStore) DropCompletedBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+	// A slot holding several entries (items) keeps a zero completed_at of its own: there only
+	// a real date counts. Entries and items always carry their dossier's date.
 	before := bson.D{{Key: "$lt", Value: cutoff.UTC()}}
 	filter := bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "completed_at", Value: before}},
+		bson.D{{Key: "completed_at", Value: bson.D{{Key: "$lt", Value: cutoff.UTC()}, {Key: "$gt", Value: time.Unix(0, 0).UTC()}}}},
 		bson.D{{Key: "entries.completed_at", Value: before}},
 		bson.D{{Key: "items.completed_at", Value: before}},
 	}}}
