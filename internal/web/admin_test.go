@@ -107,7 +107,7 @@ func TestAdminHierarchyScopesManagersAndRefusesCycles(t *testing.T) {
 	e := newEnv(t)
 	a := e.signInAdmin()
 	loc := a.post("/admin/units", url.Values{"code": {"PROV"}, "name": {"Tỉnh Thử"}}, http.StatusSeeOther)
-	if !strings.HasPrefix(loc, "/admin?done=units#units") {
+	if !strings.HasPrefix(loc, "/admin?done=units&act=unit.save&") || !strings.HasSuffix(loc, "#units") {
 		t.Fatalf("after saving a unit: %q", loc)
 	}
 	a.post("/admin/units", url.Values{"code": {"COMM"}, "name": {"Xã Thử"}, "parent": {"PROV"}}, http.StatusSeeOther)
@@ -116,7 +116,11 @@ func TestAdminHierarchyScopesManagersAndRefusesCycles(t *testing.T) {
 	if !strings.Contains(page, "Đã lưu thay đổi.") {
 		t.Fatal("no success notice after saving")
 	}
-	nested := regexp.MustCompile(`(?s)<code>PROV</code>\s*·?[^<]*<ul><li><strong>Xã Thử</strong> <code>COMM</code>.*?<ul><li><strong>Phường Thử</strong> <code>WARD</code>`)
+	if _, _, edit := a.get("/admin?unit=COMM"); !strings.Contains(edit, `id="unit-code" name="code" required maxlength="64" autocomplete="off" value="COMM" readonly`) ||
+		!strings.Contains(edit, `<option value="PROV" selected>`) || !strings.Contains(edit, `value="Xã Thử"`) {
+		t.Fatal("the unit's edit form is not filled in with its code, name and parent")
+	}
+	nested := regexp.MustCompile(`(?s)<code>PROV</code>\s*·?[^<]*(?:<a [^>]*>[^<]*</a>)?<ul><li><strong>Xã Thử</strong> <code>COMM</code>.*?<ul><li><strong>Phường Thử</strong> <code>WARD</code>`)
 	if !nested.MatchString(page) {
 		t.Fatalf("tree does not nest WARD under COMM under PROV:\n%s", page)
 	}
@@ -238,14 +242,16 @@ func TestAdminKioskTablets(t *testing.T) {
 	e := newEnv(t)
 	a := e.signInAdmin()
 	a.post("/admin/units", url.Values{"code": {testAgency}, "name": {"Trung tâm Phục vụ hành chính công"}}, http.StatusSeeOther)
+	a.post("/admin/counters", url.Values{"agency": {testAgency}, "code": {"c1"}, "name": {"Quầy tiếp nhận 1"}}, http.StatusSeeOther)
 	k, code := e.newTablet()
 	_, _, page := a.get("/admin")
 	section := regexp.MustCompile(`(?s)<section id="kiosks".*?</section>`).FindString(page)
 	if !strings.Contains(section, `data-device="`+k.id()+`"`) || !strings.Contains(section, "Đang chờ ghép nối") || strings.Contains(page, code) {
 		t.Fatalf("the waiting tablet should be listed, without its pairing code:\n%s", section)
 	}
-	if !strings.Contains(section, `<option value="`+testAgency+`">Trung tâm Phục vụ hành chính công (`+testAgency+`)</option>`) {
-		t.Fatal("the pairing form does not offer the unit")
+	if !strings.Contains(section, `<optgroup label="Trung tâm Phục vụ hành chính công"><option value="`+testAgency+`/c1">Quầy tiếp nhận 1</option></optgroup>`) ||
+		strings.Contains(section, `name="counter"`) {
+		t.Fatal("the pairing form does not offer the counter by name from a list")
 	}
 
 	body := a.post("/admin/kiosks/pair", url.Values{"code": {"ZZZ-ZZZ"}, "agency": {testAgency}, "counter": {"c1"}}, http.StatusNotFound)
@@ -253,11 +259,14 @@ func TestAdminKioskTablets(t *testing.T) {
 		t.Fatalf("a wrong code: %.300s", body)
 	}
 	a.post("/admin/kiosks/pair", url.Values{"code": {"12"}, "agency": {testAgency}, "counter": {"c1"}}, http.StatusUnprocessableEntity)
+	if body := a.post("/admin/kiosks/pair", url.Values{"code": {code}, "counter_id": {testAgency + "/c9"}}, http.StatusUnprocessableEntity); !strings.Contains(body, "Hãy chọn một quầy có trong danh sách.") {
+		t.Fatalf("pairing with a counter not in the list: %.300s", body)
+	}
 	form := url.Values{"code": {code}, "agency": {testAgency}, "counter": {"c1"}, "name": {"Máy quầy 1"}}
 	if status, _, _ := e.post("/admin/kiosks/pair", "application/x-www-form-urlencoded", form.Encode(), "Cookie", a.cookie); status != http.StatusForbidden {
 		t.Fatalf("pairing without the CSRF token: %d, want 403", status)
 	}
-	if loc := a.post("/admin/kiosks/pair", form, http.StatusSeeOther); !strings.HasPrefix(loc, "/admin?done=kiosks#kiosks") {
+	if loc := a.post("/admin/kiosks/pair", form, http.StatusSeeOther); !strings.HasPrefix(loc, "/admin?done=kiosks&act=kiosk.pair&") || !strings.HasSuffix(loc, "#kiosks") {
 		t.Fatalf("after pairing: %q", loc)
 	}
 	if st, m := k.status(); st != http.StatusOK || m["state"] != "paired" || m["counter"] != "c1" || m["name"] != "Máy quầy 1" {
@@ -267,7 +276,7 @@ func TestAdminKioskTablets(t *testing.T) {
 	stream := k.stream(e) // records when the tablet was last seen
 	_, _, page = a.get("/admin")
 	row := regexp.MustCompile(`(?s)<tr data-device="` + k.id() + `">.*?</tr>`).FindString(page)
-	for _, want := range []string{"Máy quầy 1", testAgency, "c1", "Đã ghép nối", "31/03/2026 09:01", `action="/admin/kiosks/revoke"`} {
+	for _, want := range []string{"Máy quầy 1", testAgency, "c1", "Đã ghép nối", "31/03/2026 09:01", `action="/admin/kiosks/revoke#kiosks"`} {
 		if !strings.Contains(row, want) {
 			t.Errorf("tablet row lacks %q: %s", want, row)
 		}

@@ -4,6 +4,8 @@ package admin
 
 import (
 	"errors"
+	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -55,47 +57,102 @@ type unitNode struct {
 // adminData is what the administration page shows.
 type adminData struct {
 	webkit.PageData
-	User        *account.User
-	CSRF        string
-	Notice      string
-	Error       string
-	Tree        []unitNode
-	Units       []org.Unit
-	Unplaced    []string
-	Counters    []org.Counter
-	Fields      []org.Field
-	Groups      []string // target groups
-	FieldGroups []string // the satisfaction target groups a field can belong to
-	Rules       []stats.TargetRule
-	CaseRules   caseRules
-	Users       []account.User
-	Keys        []account.APIKey
-	Scopes      []string
-	Audit       []account.AuditEntry
-	Secret      string
-	SecretName  string
-	Roles       []string
-	MinPassword int
-	Kiosks      kioskAdmin
-	Identity    identityForm
+	User          *account.User
+	CSRF          string
+	Notice        string // what was just saved, shown in the section NoticeIn
+	NoticeIn      string
+	Error         string // why a form was refused, shown in the section ErrorIn
+	ErrorIn       string
+	EditUnit      *org.Unit    // the unit whose form is filled in for editing, if any
+	EditCounter   *org.Counter // the counter likewise
+	EditField     *org.Field   // the field likewise
+	Tree          []unitNode
+	Units         []org.Unit
+	Unplaced      []string
+	Counters      []org.Counter
+	CounterGroups []counterGroup // the counters by office, for the tablet pairing pick list
+	Fields        []org.Field
+	Groups        []string // target groups
+	FieldGroups   []string // the satisfaction target groups a field can belong to
+	Rules         []stats.TargetRule
+	CaseRules     caseRules
+	Users         []account.User
+	Keys          []account.APIKey
+	Scopes        []string
+	Audit         []account.AuditEntry
+	Secret        string
+	SecretName    string
+	Roles         []string
+	MinPassword   int
+	Kiosks        kioskAdmin
+	Identity      identityForm
 }
 
-// Page handles GET /admin.
+// Page handles GET /admin; after a save it says, in the section saved, what was saved.
 func (h *Handler) Page(c *fiber.Ctx) error {
-	notice := ""
-	if c.Query("done") != "" {
-		notice = i18n.T(webkit.Lang(c), "admin.saved")
-	}
-	return h.renderAdmin(c, fiber.StatusOK, notice, "")
-}
-
-func (h *Handler) renderAdmin(c *fiber.Ctx, status int, notice, errMsg string) error {
 	d, err := h.adminData(c)
 	if err != nil {
 		return err
 	}
-	d.Notice, d.Error = notice, errMsg
+	d.Notice, d.NoticeIn = savedNotice(webkit.Lang(c), c.Query("done"), c.Query("act"), c.Query("what"))
+	h.fillEdit(c, d)
+	return h.Render(c, "admin", d)
+}
+
+func (h *Handler) renderAdmin(c *fiber.Ctx, status int, errMsg string) error {
+	d, err := h.adminData(c)
+	if err != nil {
+		return err
+	}
+	d.Error, d.ErrorIn = errMsg, formSection(c.Path())
 	return h.Render(c.Status(status), "admin", d)
+}
+
+// doneIn names the section each audited action is saved from: its notice shows there.
+var doneIn = map[string]string{
+	"unit.save": "units", "counter.save": "counters", "field.save": "fields", "target.save": "targets",
+	"cases.rules": "cases", "identity.save": "identity", "user.create": "users", "user.password": "users",
+	"user.enable": "users", "user.disable": "users", "apikey.revoke": "keys", "kiosk.pair": "kiosks",
+	"kiosk.revoke": "kiosks", "kiosk.free_on": "kiosks", "kiosk.free_off": "kiosks",
+}
+
+// savedNotice is the notice after action, naming what was saved, and the section it shows in.
+// A link without a known action gets the general notice at the section named by done.
+func savedNotice(l, done, action, what string) (notice, section string) {
+	if sec, ok := doneIn[action]; ok {
+		return fmt.Sprintf(i18n.T(l, "admin.done."+action), what), sec
+	}
+	if done == "" {
+		return "", ""
+	}
+	return i18n.T(l, "admin.saved"), formSection("/admin/" + done)
+}
+
+// formSection is the /admin section whose form posts to path ("/admin/users/password" is
+// in "users", "/admin/kiosks/pair" in "kiosks").
+func formSection(path string) string {
+	sec, _, _ := strings.Cut(strings.TrimPrefix(path, "/admin/"), "/")
+	if !slices.Contains([]string{"identity", "units", "counters", "fields", "targets", "cases", "users", "keys", "kiosks"}, sec) {
+		return ""
+	}
+	return sec
+}
+
+// fillEdit finds the unit, counter or field named in the query, whose form is then filled in.
+func (h *Handler) fillEdit(c *fiber.Ctx, d *adminData) {
+	if u, ok := h.Org.Tree.Unit(c.Query("unit")); ok && c.Query("unit") != "" {
+		d.EditUnit = &u
+	}
+	for i, ct := range d.Counters {
+		if ct.ID == c.Query("counter") {
+			d.EditCounter = &d.Counters[i]
+		}
+	}
+	for i, f := range d.Fields {
+		if f.Code == c.Query("field") {
+			d.EditField = &d.Fields[i]
+		}
+	}
 }
 
 func (h *Handler) adminData(c *fiber.Ctx) (*adminData, error) {
@@ -107,6 +164,7 @@ func (h *Handler) adminData(c *fiber.Ctx) (*adminData, error) {
 		Roles: account.Roles,
 	}
 	d.Tree = unitTree(d.Units)
+	d.CounterGroups = counterGroups(d.Units, d.Counters)
 	d.Identity = h.identitySection(c)
 	d.Unplaced = h.unplacedAgencies()
 	tt := h.Org.Targets.Table(ctx)
@@ -132,6 +190,29 @@ func (h *Handler) adminData(c *fiber.Ctx) (*adminData, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// counterGroup is an office and its counters.
+type counterGroup struct {
+	Name     string
+	Counters []org.Counter
+}
+
+// counterGroups lists the counters under their office's name, in the order of units.
+func counterGroups(units []org.Unit, counters []org.Counter) []counterGroup {
+	var out []counterGroup
+	for _, u := range units {
+		g := counterGroup{Name: u.Name}
+		for _, ct := range counters {
+			if ct.Agency == u.Code {
+				g.Counters = append(g.Counters, ct)
+			}
+		}
+		if len(g.Counters) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // unitTree arranges units under their parents; a unit whose parent is unknown is a root.
@@ -233,12 +314,19 @@ var (
 	errDisableYou = survey.Errorf(survey.CodeInvalid, "error.disable_self")
 )
 
-// adminDone audits action on target and goes back to section with a success notice.
-func (h *Handler) adminDone(c *fiber.Ctx, action, target, section string) error {
+// adminDone audits action on target and goes back to the action's section, whose notice says
+// what was saved: what, as the admin knows it (a name rather than a code).
+func (h *Handler) adminDone(c *fiber.Ctx, action, target, what string) error {
 	if err := h.Audit.Record(c, action, target); err != nil {
 		return err
 	}
-	return c.Redirect("/admin?done="+section+"#"+section, fiber.StatusSeeOther)
+	return savedRedirect(c, action, what)
+}
+
+func savedRedirect(c *fiber.Ctx, action, what string) error {
+	section := doneIn[action]
+	q := url.Values{"act": {action}, "what": {what}, "lang": {webkit.Lang(c)}}
+	return c.Redirect("/admin?done="+section+"&"+q.Encode()+"#"+section, fiber.StatusSeeOther)
 }
 
 // adminFail re-renders the page with err's message when it is a user's mistake; other errors
@@ -252,7 +340,7 @@ func (h *Handler) adminFail(c *fiber.Ctx, err error) error {
 	if de.Code == survey.CodeInvalid {
 		status = fiber.StatusUnprocessableEntity
 	}
-	return h.renderAdmin(c, status, "", de.Message.In(webkit.Lang(c)))
+	return h.renderAdmin(c, status, de.Message.In(webkit.Lang(c)))
 }
 
 // adminForm reads the posted form, trimming every value.
@@ -282,7 +370,7 @@ func (h *Handler) SaveUnit(c *fiber.Ctx) error {
 	if err := h.Org.Tree.Refresh(c.UserContext()); err != nil {
 		return err
 	}
-	return h.adminDone(c, "unit.save", u.Code, "units")
+	return h.adminDone(c, "unit.save", u.Code, u.Name+" ("+u.Code+")")
 }
 
 // checkUnit validates u and refuses a parent that lies under u (or is u).
@@ -327,7 +415,7 @@ func (h *Handler) SaveCounter(c *fiber.Ctx) error {
 	if err := h.Org.Tree.Refresh(c.UserContext()); err != nil {
 		return err
 	}
-	return h.adminDone(c, "counter.save", ct.ID, "counters")
+	return h.adminDone(c, "counter.save", ct.ID, ct.Name+" ("+h.unitName(ct.Agency)+")")
 }
 
 // SaveField handles POST /admin/fields: add a field or update the one with that code.
@@ -352,7 +440,7 @@ func (h *Handler) SaveField(c *fiber.Ctx) error {
 	if err := h.Org.Fields.Reload(ctx); err != nil {
 		return err
 	}
-	return h.adminDone(c, "field.save", f.Code, "fields")
+	return h.adminDone(c, "field.save", f.Code, f.Name.In(webkit.Lang(c)))
 }
 
 // SaveTarget handles POST /admin/targets: add or replace the rule of a group and year.
@@ -386,7 +474,9 @@ func (h *Handler) SaveTarget(c *fiber.Ctx) error {
 	if err := h.Org.Targets.Save(ctx, tt); err != nil {
 		return err
 	}
-	return h.adminDone(c, "target.save", group+" "+strconv.Itoa(year)+" "+stats.Percent(rule.Target), "targets")
+	l := webkit.Lang(c)
+	return h.adminDone(c, "target.save", group+" "+strconv.Itoa(year)+" "+stats.Percent(rule.Target),
+		i18n.T(l, "tgroup."+group)+", "+strconv.Itoa(year)+": "+stats.Percent(rule.Target))
 }
 
 // CreateUser handles POST /admin/users.
@@ -409,7 +499,15 @@ func (h *Handler) CreateUser(c *fiber.Ctx) error {
 	if err := h.Users.CreateUser(c.UserContext(), u); err != nil {
 		return h.adminFail(c, err)
 	}
-	return h.adminDone(c, "user.create", u.Name+" ("+u.Role+")", "users")
+	return h.adminDone(c, "user.create", u.Name+" ("+u.Role+")", u.Name)
+}
+
+// unitName is the name of the unit with code, or the code when it has none.
+func (h *Handler) unitName(code string) string {
+	if u, ok := h.Org.Tree.Unit(code); ok && u.Name != "" {
+		return u.Name
+	}
+	return code
 }
 
 func (h *Handler) agencyExists(code string) bool {
@@ -439,7 +537,7 @@ func (h *Handler) ResetPassword(c *fiber.Ctx) error {
 	if err := signin.SetPassword(c, h.Users, h.Sessions, u, password[0], keep); err != nil {
 		return h.adminFail(c, err)
 	}
-	return h.adminDone(c, "user.password", u.Name, "users")
+	return h.adminDone(c, "user.password", u.Name, u.Name)
 }
 
 // ToggleUser handles POST /admin/users/toggle: disable or enable an account.
@@ -464,7 +562,7 @@ func (h *Handler) ToggleUser(c *fiber.Ctx) error {
 	if u.Disabled {
 		action = "user.disable"
 	}
-	return h.adminDone(c, action, u.Name, "users")
+	return h.adminDone(c, action, u.Name, u.Name)
 }
 
 // CreateKey handles POST /admin/keys; the secret is shown on this response only.
@@ -515,5 +613,5 @@ func (h *Handler) RevokeKey(c *fiber.Ctx) error {
 	if err := h.Keys.RevokeAPIKey(c.UserContext(), id); err != nil {
 		return h.adminFail(c, err)
 	}
-	return h.adminDone(c, "apikey.revoke", id, "keys")
+	return h.adminDone(c, "apikey.revoke", id, id)
 }

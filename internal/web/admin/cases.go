@@ -71,7 +71,7 @@ func (h *Handler) SaveCaseRules(c *fiber.Ctx) error {
 	if err := h.Cases.Store.SaveSettings(c.UserContext(), set); err != nil {
 		return err
 	}
-	return h.adminDone(c, "cases.rules", strconv.Itoa(len(set.Calendar.Holidays))+" holidays", "cases")
+	return h.adminDone(c, "cases.rules", strconv.Itoa(len(set.Calendar.Holidays))+" holidays", strconv.Itoa(len(set.Calendar.Holidays)))
 }
 
 // parseHolidays reads one date a line, as dd/mm/yyyy or yyyy-mm-dd, sorted and without repeats.

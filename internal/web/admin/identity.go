@@ -56,7 +56,7 @@ func (h *Handler) SaveIdentity(c *fiber.Ctx) error {
 	if err := h.Org.Identity.Save(c.UserContext(), id); err != nil {
 		return h.adminFail(c, err)
 	}
-	return h.adminDone(c, "identity.save", id.Name, "identity")
+	return h.adminDone(c, "identity.save", id.Name, id.Name)
 }
 
 // readLogo takes the uploaded emblem, if any, checked and (SVG) sanitised.

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/hailong/hailong/internal/kiosk"
+	"github.com/hailong/hailong/internal/org"
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/web/webkit"
@@ -73,10 +74,47 @@ func (h *Handler) PairKiosk(c *fiber.Ctx) error {
 		return err
 	}
 	p := kiosk.Pairing{Code: get("code"), Agency: get("agency"), Counter: get("counter"), Name: get("name")}
-	if _, err := pairAndAudit(c, h.Kiosk, h.Audit, p); err != nil {
+	if id := get("counter_id"); id != "" || p.Counter == "" { // the pick list; agency and counter still serve scripts
+		ct, ok := h.counter(id)
+		if !ok {
+			return h.adminFail(c, errNoCounter)
+		}
+		p.Agency, p.Counter = ct.Agency, ct.Code
+	}
+	d, err := pairAndAudit(c, h.Kiosk, h.Audit, p)
+	if err != nil {
 		return h.adminFail(c, oneError(err))
 	}
-	return c.Redirect("/admin?done=kiosks#kiosks", fiber.StatusSeeOther)
+	return savedRedirect(c, "kiosk.pair", h.tabletName(d))
+}
+
+var errNoCounter = survey.Errorf(survey.CodeInvalid, "error.kiosk_no_counter")
+
+// counter returns the counter with id ("agency/code").
+func (h *Handler) counter(id string) (org.Counter, bool) {
+	for _, ct := range h.Org.Tree.Counters() {
+		if ct.ID == id {
+			return ct, true
+		}
+	}
+	return org.Counter{}, false
+}
+
+// tabletName names tablet d as an admin knows it: its name, then its counter's and office's.
+func (h *Handler) tabletName(d *kiosk.Device) string {
+	if d.Agency == "" {
+		return d.ID[:12]
+	}
+	ct, ok := h.counter(org.CounterID(d.Agency, d.Counter))
+	where := d.Counter
+	if ok {
+		where = ct.Name
+	}
+	where += ", " + h.unitName(d.Agency)
+	if d.Name == "" {
+		return where
+	}
+	return d.Name + " (" + where + ")"
 }
 
 // RevokeKiosk handles POST /admin/kiosks/revoke.
@@ -85,10 +123,11 @@ func (h *Handler) RevokeKiosk(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := revokeAndAudit(c, h.Kiosk, h.Audit, get("id")); err != nil {
+	d, err := revokeAndAudit(c, h.Kiosk, h.Audit, get("id"))
+	if err != nil {
 		return h.adminFail(c, err)
 	}
-	return c.Redirect("/admin?done=kiosks#kiosks", fiber.StatusSeeOther)
+	return savedRedirect(c, "kiosk.revoke", h.tabletName(d))
 }
 
 // oneError joins the messages of field errors into one error to show above a form; other
