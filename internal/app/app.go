@@ -138,7 +138,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	a.Metrics.WatchJournal(a.Rollups.Pending)
 	a.sessions = mongodb.NewSessionStore(db, o.Now)
 	kioskService := &kiosk.Service{Devices: a.devices, Hub: a.Hub, Responses: a.Responses,
-		Limiter: limiter, Log: log, Now: o.Now}
+		Limiter: limiter, Settings: a.devices, Log: log, Now: o.Now}
 	days := mongodb.NewCounterDayStore(db)
 	a.counterDays = days
 	tickets := mongodb.NewTicketStore(db, 100_000, journal)

@@ -50,12 +50,22 @@ type RateLimiter interface {
 	AllowN(ctx context.Context, key string, n int, period time.Duration) bool
 }
 
+// Settings keeps the admin's choice of whether tablets accept a rating without a dossier.
+type Settings interface {
+	FreeRatings(ctx context.Context) (bool, error)
+	SetFreeRatings(ctx context.Context, on bool) error
+}
+
+// ErrFreeRatingsOff refuses a rating without a dossier while the admin has not allowed them.
+var ErrFreeRatingsOff = survey.Errorf(survey.CodeForbidden, "error.kiosk_free_off")
+
 // Service pairs tablets, pushes them the dossiers of their counter and stores their ratings.
 type Service struct {
 	Devices   DeviceStore
 	Hub       Hub
 	Responses Responses
 	Limiter   RateLimiter
+	Settings  Settings // nil: ratings without a dossier are refused
 	Log       *slog.Logger
 	Now       func() time.Time
 }
@@ -223,6 +233,9 @@ func (s *Service) Rate(ctx context.Context, rt Rating) (r *survey.Response, stor
 		rated = replayedAt(rt.RatedAt, rt.Device.LastRatingAt, now)
 	}
 	t, free := rt.Ticket, rt.Ticket == nil
+	if free && !s.FreeRatingsOn(ctx) {
+		return nil, false, ErrFreeRatingsOff
+	}
 	if free {
 		t = &survey.Ticket{Token: FreeRatingID(rt.Device.ID, rt.Key), Agency: rt.Device.Agency, Counter: rt.Device.Counter}
 	}
@@ -242,6 +255,19 @@ func (s *Service) Rate(ctx context.Context, rt Rating) (r *survey.Response, stor
 		s.Log.Warn("kiosk: record rating time", "err", err)
 	}
 	return r, true, nil
+}
+
+// FreeRatingsOn reports whether tablets accept a rating without a dossier; when the setting
+// cannot be read, they do not (off is the default).
+func (s *Service) FreeRatingsOn(ctx context.Context) bool {
+	if s.Settings == nil {
+		return false
+	}
+	on, err := s.Settings.FreeRatings(ctx)
+	if err != nil {
+		s.Log.Warn("kiosk: read free ratings setting", "err", err)
+	}
+	return on && err == nil
 }
 
 // replayedAt is when a rating replayed from the tablet's offline queue counts as given: its own

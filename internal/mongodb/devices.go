@@ -30,7 +30,7 @@ var _ kiosk.DeviceStore = (*DeviceStore)(nil)
 // concurrent updates of one document atomically, so a tablet's write could otherwise undo a
 // revocation.
 type DeviceStore struct {
-	devices, pairings, activity, current, refs, responses *mongo.Collection
+	devices, pairings, activity, current, refs, responses, settings *mongo.Collection
 	// writes are the current dossiers and their references through the hot-write handle:
 	// they are written with every batch of tickets.
 	writes struct{ current, refs *mongo.Collection }
@@ -47,6 +47,7 @@ func NewDeviceStore(db *DB) *DeviceStore {
 		current:   db.DB.Collection(colCurrent),
 		refs:      db.DB.Collection(colRefs),
 		responses: db.DB.Collection(colResponses),
+		settings:  db.DB.Collection(colSettings),
 		lane:      db.lane,
 		chunk:     db.updateChunk(),
 	}

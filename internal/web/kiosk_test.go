@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -163,6 +164,17 @@ func (a *admin) postJSON(path, body string) (int, string) {
 func (e *env) adminPair(code, counter string) (int, string) {
 	body := fmt.Sprintf(`{"code":%q,"agency":%q,"counter":%q,"name":"Quầy %s"}`, code, testAgency, counter, counter)
 	return e.kioskAdmin().postJSON("/api/v1/kiosk/devices/pair", body)
+}
+
+// allowFreeRatings turns ratings without a dossier on or off, as an admin does on /admin.
+func (e *env) allowFreeRatings(on bool) string {
+	form := url.Values{}
+	if on {
+		form.Set("free", "1")
+	}
+	loc := e.kioskAdmin().post("/admin/kiosks/free", form, http.StatusSeeOther)
+	_, _, page := e.kioskAdmin().get(loc)
+	return page
 }
 
 // pairedKiosk is a tablet paired with counter.
@@ -526,7 +538,8 @@ func TestKioskRatingIsStoredExactlyOnceHoweverOftenRetried(t *testing.T) {
 		t.Fatalf("statuses of 10 concurrent tries: %v, want one 201 and nine 200", count)
 	}
 
-	// A rating without a dossier is stored once per key too.
+	// A rating without a dossier, once an admin allows them, is stored once per key too.
+	e.allowFreeRatings(true)
 	e.advance(time.Minute)
 	for i := range 10 {
 		st, _ := k.rate("", "9e9e9e9e-0000-4000-8000-000000000003", 5, "")
@@ -615,6 +628,7 @@ func TestKioskMisuseIsStoredButFlagged(t *testing.T) {
 
 	// Without a dossier: three per 10 minutes, then flagged; stored under the device and key.
 	k2 := e.pairedKiosk("c2")
+	e.allowFreeRatings(true)
 	for i := range 4 {
 		e.advance(6 * time.Second)
 		key := fmt.Sprintf("free-%04d", i)
@@ -851,5 +865,36 @@ func TestKioskTakesRatingsQueuedWithATokenForADay(t *testing.T) {
 	}
 	if _, ok := e.storedResponse(old.Token); ok {
 		t.Error("a refused token rating was stored")
+	}
+}
+
+// TestKioskFreeRatingsAreAnAdminSetting: a tap on the idle faces (no dossier) is refused, in the
+// tablet's language, until an admin turns on ratings without a dossier on /admin, which then
+// says so; turned off again, they are refused again.
+func TestKioskFreeRatingsAreAnAdminSetting(t *testing.T) {
+	e := newEnv(t)
+	k := e.pairedKiosk("c1")
+	st, body := k.rate("", "free-off-0001", 5, "")
+	if st != http.StatusForbidden || !strings.Contains(body, "Máy tính bảng này chỉ nhận đánh giá cho hồ sơ vừa trả tại quầy.") {
+		t.Fatalf("a rating without a dossier by default: %d %s", st, body)
+	}
+	if st, body := k.rate("", "free-off-0002", 5, `,"lang":"en"`); st != http.StatusForbidden || !strings.Contains(body, "This tablet only accepts ratings for a dossier just returned") {
+		t.Fatalf("the refusal in English: %d %s", st, body)
+	}
+	if _, _, page := e.kioskAdmin().get("/admin"); !strings.Contains(page, `id="kd-free" type="checkbox" name="free" value="1" aria-describedby="kd-free-help">`) || !strings.Contains(page, "Đang tắt.") {
+		t.Fatal("/admin does not show ratings without a dossier as off")
+	}
+	if page := e.allowFreeRatings(true); !strings.Contains(page, "Đã lưu: máy tính bảng nhận đánh giá không kèm hồ sơ.") || !strings.Contains(page, "Đang bật.") {
+		t.Fatalf("/admin after turning ratings without a dossier on: %.300s", page)
+	}
+	if st, body := k.rate("", "free-on-0001", 5, ""); st != http.StatusCreated {
+		t.Fatalf("a rating without a dossier once allowed: %d %s", st, body)
+	}
+	if page := e.allowFreeRatings(false); !strings.Contains(page, "Đã lưu: máy tính bảng chỉ nhận đánh giá cho hồ sơ vừa trả.") {
+		t.Fatal("/admin after turning ratings without a dossier off says nothing")
+	}
+	e.advance(time.Minute)
+	if st, _ := k.rate("", "free-off-0003", 5, ""); st != http.StatusForbidden {
+		t.Fatalf("a rating without a dossier after turning them off: %d", st)
 	}
 }

@@ -133,6 +133,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	adm.Post("/keys/revoke", h.admin.RevokeKey)
 	adm.Post("/kiosks/pair", h.admin.PairKiosk)
 	adm.Post("/kiosks/revoke", h.admin.RevokeKiosk)
+	adm.Post("/kiosks/free", h.admin.SaveKioskFree)
 	adm.Get("/integrations", h.hooks.Page)
 	adm.Post("/webhooks", h.hooks.Create)
 	adm.Post("/webhooks/act", h.hooks.Act)

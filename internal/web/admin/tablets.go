@@ -22,6 +22,7 @@ import (
 // kioskAdmin is what the section shows.
 type kioskAdmin struct {
 	On      bool // devices are configured
+	Free    bool // idle tablets accept a rating without a dossier
 	Devices []kioskRow
 	Stale   int // tablets still waiting with an expired code, not listed
 }
@@ -39,7 +40,7 @@ func (h *Handler) kioskSection(ctx context.Context) (kioskAdmin, error) {
 	if err != nil {
 		return kioskAdmin{}, err
 	}
-	ka := kioskAdmin{On: true}
+	ka := kioskAdmin{On: true, Free: h.Kiosk.FreeRatingsOn(ctx)}
 	for _, d := range list {
 		row := kioskRow{ID: d.ID, Name: d.Name, Agency: d.Agency, Counter: d.Counter, LastSeen: stats.FormatDateTime(d.LastSeen)}
 		switch {
@@ -115,6 +116,27 @@ func (h *Handler) tabletName(d *kiosk.Device) string {
 		return where
 	}
 	return d.Name + " (" + where + ")"
+}
+
+// SaveKioskFree handles POST /admin/kiosks/free: whether idle tablets accept a rating without
+// a dossier (off by default).
+func (h *Handler) SaveKioskFree(c *fiber.Ctx) error {
+	get, _, err := adminForm(c)
+	if err != nil {
+		return err
+	}
+	on := get("free") != ""
+	if h.Kiosk.Settings == nil {
+		return h.adminFail(c, survey.Errorf(survey.CodeUnavailable, "error.unavailable"))
+	}
+	if err := h.Kiosk.Settings.SetFreeRatings(c.UserContext(), on); err != nil {
+		return err
+	}
+	action := "kiosk.free_off"
+	if on {
+		action = "kiosk.free_on"
+	}
+	return h.adminDone(c, action, "", "")
 }
 
 // RevokeKiosk handles POST /admin/kiosks/revoke.

@@ -432,12 +432,22 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 	if l != "vi" && l != "en" {
 		l = webkit.Lang(c)
 	}
+	if t == nil && !h.Kiosk.FreeRatingsOn(c.UserContext()) {
+		return refuseFreeRating(c, l)
+	}
 	r, stored, err := h.Kiosk.Rate(c.UserContext(), kiosk.Rating{Device: d, Ticket: t, Definition: def, Answers: answers,
 		Key: req.IdempotencyKey, RatedAt: req.RatedAt, Replayed: req.Replayed, Lang: l})
 	if !stored || err != nil {
 		return alreadyStored(c, err)
 	}
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"status": "stored", "submitted_at": r.SubmittedAt.Format(time.RFC3339)})
+}
+
+// refuseFreeRating answers a rating without a dossier while the admin has not allowed them, in
+// the citizen's language on the tablet.
+func refuseFreeRating(c *fiber.Ctx, l string) error {
+	e := kiosk.ErrFreeRatingsOff
+	return c.Status(webkit.HTTPStatus(e.Code)).JSON(fiber.Map{"error": fiber.Map{"code": e.Code, "message": e.Message.In(l)}})
 }
 
 // alreadyStored answers a submission stored before from the same idempotency key, or err.
