@@ -196,6 +196,7 @@ func TestKioskTabletInABrowser(t *testing.T) {
 	admin := e.signInAdmin()
 	admin.post("/admin/units", url.Values{"code": {testAgency}, "name": {"UBND phường Thử"}}, http.StatusSeeOther)
 	admin.post("/admin/counters", url.Values{"agency": {testAgency}, "code": {"c1"}, "name": {"Quầy tiếp nhận 1"}}, http.StatusSeeOther)
+	e.allowFreeRatings(true) // the idle faces are tried too; TestKioskWaitsForADossier has them off
 	ctx, cancel := context.WithTimeout(testkit.Browser(t), 3*time.Minute)
 	defer cancel()
 	netlog := testkit.ListenNetwork(t, ctx)
@@ -391,5 +392,31 @@ func TestKioskTabletInABrowser(t *testing.T) {
 		if !strings.HasPrefix(u, e.base+"/") {
 			t.Errorf("request to another origin: %s", u)
 		}
+	}
+}
+
+// TestKioskWaitsForADossier: with ratings without a dossier off (the default), a paired tablet
+// shows no faces until a dossier is returned at its counter, and asks the citizen to wait; the
+// screen passes axe.
+func TestKioskWaitsForADossier(t *testing.T) {
+	e := newEnv(t)
+	admin := e.signInAdmin()
+	admin.post("/admin/units", url.Values{"code": {testAgency}, "name": {"UBND phường Thử"}}, http.StatusSeeOther)
+	admin.post("/admin/counters", url.Values{"agency": {testAgency}, "code": {"c1"}, "name": {"Quầy tiếp nhận 1"}}, http.StatusSeeOther)
+	ctx := browse(t)
+	do(t, ctx, testkit.Viewport(tabletLong, tabletShort), testkit.AcceptLanguage(vietnamese), chromedp.Navigate(e.base+"/kiosk"))
+	waitJS(t, ctx, "a pairing code", `/^[2-9A-Z]{3}-[2-9A-Z]{3}$/.test(document.getElementById('pair-code').textContent)`, 5*time.Second)
+	if status, body := e.adminPair(eval[string](t, ctx, `document.getElementById('pair-code').textContent`), "c1"); status != http.StatusOK {
+		t.Fatalf("admin pairing: %d %s", status, body)
+	}
+	waitJS(t, ctx, "the waiting screen", `document.body.dataset.view === 'rate' && document.getElementById('s-rate').dataset.mode === 'wait'`, 5*time.Second)
+	if n := eval[int](t, ctx, `[...document.querySelectorAll('.face')].filter(f => f.getBoundingClientRect().height > 0).length`); n != 0 {
+		t.Errorf("with ratings without a dossier off, %d faces are shown before any dossier", n)
+	}
+	if h := text(t, ctx, `#rate-h`); h != "Xin chào Ông/Bà" {
+		t.Errorf("the waiting screen's heading reads %q", h)
+	}
+	if found := testkit.Axe(t, ctx); len(found) > 0 {
+		t.Errorf("the waiting screen: axe violations %q", found)
 	}
 }

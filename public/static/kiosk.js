@@ -220,6 +220,7 @@
     if (state.state === 'paired') {
       // The office and the counter by name, never the device's name or a raw code.
       $('k-counter').textContent = [state.agency_name, state.counter_name].filter(Boolean).join(' · ');
+      freeRatings = state.free_ratings === true;
       connect();
       if (screen === 'loading' || screen === 'pair' || screen === 'revoked') idle();
       flush();
@@ -279,13 +280,16 @@
   const chips = [...document.querySelectorAll('.chip')];
   const commentBox = $('k-comment');
 
+  let freeRatings = false;
+
   function idle() {
     dossier = null;
     showRate();
   }
 
   function showRate() {
-    $('s-rate').dataset.mode = dossier ? 'dossier' : 'idle';
+    // Without a dossier the faces only show when an admin allows ratings without one.
+    $('s-rate').dataset.mode = dossier ? 'dossier' : (freeRatings ? 'idle' : 'wait');
     if (dossier) {
       $('d-code').textContent = dossier.dossier_code || '';
       $('d-proc').textContent = dossier.procedure_name || '';

@@ -153,6 +153,7 @@ type kioskState struct {
 	Counter          string     `json:"counter,omitempty"`
 	AgencyName       string     `json:"agency_name,omitempty"`  // the header shows these, never a code
 	CounterName      string     `json:"counter_name,omitempty"` // or the device's name
+	FreeRatings      bool       `json:"free_ratings"`           // the idle faces accept a rating without a dossier
 }
 
 func (h *Handler) stateOf(d *kiosk.Device) kioskState {
@@ -244,7 +245,9 @@ func (h *Handler) Status(c *fiber.Ctx) error {
 	}
 	h.setKioskCookie(c, c.Cookies(kioskCookie))
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(h.stateOf(d))
+	st := h.stateOf(d)
+	st.FreeRatings = d.Paired && h.Kiosk.FreeRatingsOn(c.UserContext())
+	return c.JSON(st)
 }
 
 func unauthorizedState(err error) string {
