@@ -282,6 +282,17 @@ func TestAdminKioskTablets(t *testing.T) {
 		}
 	}
 
+	// A newer tablet paired with the same counter: the first is shown as the older one.
+	e.advance(time.Minute)
+	k2, code2 := e.newTablet()
+	a.post("/admin/kiosks/pair", url.Values{"code": {code2}, "counter_id": {testAgency + "/c1"}, "name": {"Máy quầy 1 mới"}}, http.StatusSeeOther)
+	_, _, page = a.get("/admin")
+	older := regexp.MustCompile(`(?s)<tr data-device="` + k.id() + `">.*?</tr>`).FindString(page)
+	newer := regexp.MustCompile(`(?s)<tr data-device="` + k2.id() + `">.*?</tr>`).FindString(page)
+	if !strings.Contains(older, "máy cũ: quầy này đã có máy mới hơn") || strings.Contains(newer, "máy cũ") {
+		t.Errorf("the older tablet of c1 is not shown as such:\n%s\n%s", older, newer)
+	}
+
 	a.post("/admin/kiosks/revoke", url.Values{"id": {k.id()}}, http.StatusSeeOther)
 	if ev, ok := stream.next(time.Second); !ok || ev.Type != "revoked" {
 		t.Fatalf("the revoked tablet's stream got %+v (ok=%v)", ev, ok)

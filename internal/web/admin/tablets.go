@@ -30,6 +30,7 @@ type kioskAdmin struct {
 type kioskRow struct {
 	ID, Name, Agency, Counter, State string
 	LastSeen                         string
+	Older                            bool // a newer tablet is paired with the same counter
 }
 
 // kioskStateOrder lists waiting tablets first (an admin is likely pairing one), revoked last.
@@ -58,6 +59,7 @@ func (h *Handler) kioskSection(ctx context.Context) (kioskAdmin, error) {
 		}
 		ka.Devices = append(ka.Devices, row)
 	}
+	markOlder(list, ka.Devices)
 	sort.SliceStable(ka.Devices, func(i, j int) bool {
 		a, b := ka.Devices[i], ka.Devices[j]
 		if a.State != b.State {
@@ -66,6 +68,22 @@ func (h *Handler) kioskSection(ctx context.Context) (kioskAdmin, error) {
 		return a.Agency+"|"+a.Counter+"|"+a.Name < b.Agency+"|"+b.Counter+"|"+b.Name
 	})
 	return ka, nil
+}
+
+// markOlder flags each paired tablet of rows that a tablet paired later serves the same
+// counter with: it was most likely replaced.
+func markOlder(list []kiosk.Device, rows []kioskRow) {
+	newest := map[string]kiosk.Device{}
+	for _, d := range list {
+		if d.Paired && !d.Revoked && d.CreatedAt.After(newest[d.CounterKey()].CreatedAt) {
+			newest[d.CounterKey()] = d
+		}
+	}
+	for i, r := range rows {
+		if n, ok := newest[kiosk.CounterKey(r.Agency, r.Counter)]; ok && r.State == "paired" && n.ID != r.ID {
+			rows[i].Older = true
+		}
+	}
 }
 
 // PairKiosk handles POST /admin/kiosks/pair.
