@@ -18,7 +18,8 @@ func citizenPageFits(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
 	accessible(t, ctx, page)
 	const small = `[...document.querySelectorAll('main a, main button, main input:not([type=hidden]), main label.opt')]
-		.map(el => { const r = el.getBoundingClientRect(); return [el.outerHTML.slice(0, 60), r.width, r.height]; })
+		.map(el => { const box = (el.tagName === 'INPUT' && el.closest('label')) || el; // an input's target is its label
+			const r = box.getBoundingClientRect(); return [el.outerHTML.slice(0, 60), r.width, r.height]; })
 		.filter(([, w, h]) => (w < 48 || h < 48) && !(w === 0 && h === 0))
 		.map(([html, w, h]) => html + ' ' + Math.round(w) + '×' + Math.round(h))`
 	for _, s := range eval[[]string](t, ctx, small) {
@@ -34,7 +35,7 @@ func TestCitizenLeavesAPhoneAndFollowsTheCaseOnA360pxPhone(t *testing.T) {
 	ctx := browse(t)
 	do(t, ctx, testkit.Viewport(360, 740), testkit.AcceptLanguage(vietnamese),
 		chromedp.Navigate(e.base+"/s/"+tk.Token), chromedp.WaitVisible(chromedp.CSS(`form`)),
-		chromedp.Click(chromedp.CSS(`#q-overall label.opt:first-child`)))
+		chromedp.Click(chromedp.CSS(`#q-overall label.smiley:first-of-type`)))
 	submit(t, ctx)
 
 	// The thank-you page: reference, status link, the offer.

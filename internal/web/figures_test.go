@@ -90,8 +90,8 @@ func TestFiguresOfIssuedAndAnsweredDossiers(t *testing.T) {
 		t.Fatalf("online dossier's survey: %.300s", survey)
 	}
 	for _, body := range []string{
-		`{"token":"` + d1 + `","answers":{"overall":5,"access_signage":5,"access_seating":3,"staff_polite":4,"staff_guidance":2,"returns":"0"}}`,
-		`{"token":"` + d2 + `","answers":{"overall":2,"staff_rules":5,"returns":"2+"},"comment":"Trả kết quả trễ hẹn."}`,
+		`{"token":"` + d1 + `","answers":{"overall":5,"access_signage":5,"staff_polite":2,"returns":"0"}}`,
+		`{"token":"` + d2 + `","answers":{"overall":2,"staff_polite":5,"returns":"2+"},"comment":"Trả kết quả trễ hẹn."}`,
 		`{"token":"` + d3 + `","answers":{"overall":4,"online_portal":5,"online_forms":4,"online_payment":3,"returns":"1","contact_request":true}}`,
 	} {
 		if status, resp := e.submitJSON(body); status != http.StatusCreated {
@@ -118,8 +118,8 @@ func TestFiguresOfIssuedAndAnsweredDossiers(t *testing.T) {
 		t.Errorf("SIPAS index %v over %d, want none over 3", o.SIPASIndex, o.SIPASRespondents)
 	}
 
-	// Criteria per respondent: staff D1 (4+2)/2 = 3 no, D2 5 yes → 1/2; access D1 (5+3)/2 = 4 yes,
-	// D3 5 yes → 2/2; procedure D3 (4+3)/2 = 3.5 no → 0/1.
+	// Criteria per respondent: staff D1 2 no, D2 5 yes → 1/2; access D1 5 yes, D3 5 yes → 2/2;
+	// procedure D3 answered two of its items, (4+3)/2 = 3.5 no → one respondent, 0/1.
 	want := map[string][2]int64{"staff": {1, 2}, "access": {2, 2}, "procedure": {0, 1}, "result": {0, 0}}
 	for _, g := range e.figures("group_by=criterion").Groups {
 		if w, ok := want[g.Key]; ok && (g.Satisfied != w[0] || g.Responses != w[1]) {
