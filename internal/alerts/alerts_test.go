@@ -414,3 +414,49 @@ func TestCaseEventsFollowTheCase(t *testing.T) {
 		t.Fatalf("recorded %v; want the rolled-forward change announced too", counts)
 	}
 }
+
+// Delivered events and their log go after the keeping time; one an admin resent and still
+// pending stays, and so do recent ones.
+func TestOutboxForgetsOldDeliveredEvents(t *testing.T) {
+	r := newRig(t, testkit.Store(t))
+	rcv := newReceiver(t)
+	_, secret, err := r.webhooks.Register(ctx, webhook.Form{URL: rcv.srv.URL, Events: []string{outbox.CaseOpened}}, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv.secret = secret
+	old1, old2, recent := integrityCase("tok-old-1"), integrityCase("tok-old-2"), integrityCase("tok-new")
+	now := time.Now()
+	old1.CreatedAt, old2.CreatedAt, recent.CreatedAt = now.Add(-40*24*time.Hour), now.Add(-40*24*time.Hour), now
+	if err := r.cases.CasesOpened(ctx, []*cases.Case{old1, old2, recent}); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, r.box)
+	ds, _ := r.store.Deliveries(ctx, outbox.Filter{})
+	var resend string
+	for _, d := range ds {
+		if d.Event == outbox.ID(outbox.CaseOpened, old2.ID) {
+			resend = d.ID
+		}
+	}
+	if err := r.store.Resend(ctx, resend, time.Now()); err != nil { // pending again
+		t.Fatal(err)
+	}
+	if _, err := r.store.PurgeBefore(ctx, now.Add(-30*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := r.store.Deliveries(ctx, outbox.Filter{})
+	kept := map[string]bool{}
+	for _, d := range left {
+		kept[d.Event] = true
+	}
+	if len(left) != 2 || !kept[outbox.ID(outbox.CaseOpened, old2.ID)] || !kept[outbox.ID(outbox.CaseOpened, recent.ID)] {
+		t.Fatalf("left %+v; want the resent one and the recent one", left)
+	}
+	if _, err := r.store.Event(ctx, outbox.ID(outbox.CaseOpened, old1.ID)); err != outbox.ErrNotFound {
+		t.Fatalf("the old delivered event is still kept: %v", err)
+	}
+	if _, err := r.store.Event(ctx, outbox.ID(outbox.CaseOpened, old2.ID)); err != nil {
+		t.Fatalf("the resent event was forgotten: %v", err)
+	}
+}

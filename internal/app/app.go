@@ -247,6 +247,9 @@ func readiness(db *mongodb.DB) func(ctx context.Context) error {
 	}
 }
 
+// outboxKeep is how long delivered events and their log are kept.
+const outboxKeep = 30 * 24 * time.Hour
+
 // rollupInterval is how often the rollup worker looks for new journal entries. Each step
 // rewrites every bucket its batch touches, whatever the number of responses behind it: stepping
 // every 2 s rather than every 0.5 s under load took a quarter of the bucket writes off the
@@ -265,7 +268,10 @@ func (a *App) Start(ctx context.Context) {
 	go a.Outbox.Run(ctx, 2*time.Second)
 	go a.Alerts.Run(ctx, 30*time.Second)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error {
-		_, err := a.outboxStore.PurgeClaims(ctx, a.now().Add(-48*time.Hour))
+		if _, err := a.outboxStore.PurgeClaims(ctx, a.now().Add(-48*time.Hour)); err != nil {
+			return err
+		}
+		_, err := a.outboxStore.PurgeBefore(ctx, a.now().Add(-outboxKeep))
 		return err
 	}, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.sessions.PurgeExpired(ctx); return err }, a.log)

@@ -187,3 +187,34 @@ func (s *OutboxStore) PurgeClaims(ctx context.Context, before time.Time) (int64,
 	}
 	return res.DeletedCount, nil
 }
+
+// PurgeBefore forgets the events recorded before cutoff and their deliveries, unless a delivery
+// is still pending (resent by an admin): the log and the events' data are kept only as long as
+// they help someone follow what was sent.
+func (s *OutboxStore) PurgeBefore(ctx context.Context, cutoff time.Time) (int64, error) {
+	old := bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: cutoff}}}}
+	cur, err := s.deliveries.Find(ctx, bson.D{{Key: "status", Value: outbox.StatusPending}},
+		options.Find().SetProjection(bson.D{{Key: "event", Value: 1}}))
+	if err != nil {
+		return 0, storeErr("list pending deliveries", err)
+	}
+	var pending []struct {
+		Event string `bson:"event"`
+	}
+	if err := cur.All(ctx, &pending); err != nil {
+		return 0, storeErr("list pending deliveries", err)
+	}
+	keep := []string{}
+	for _, p := range pending {
+		keep = append(keep, p.Event)
+	}
+	if _, err := s.deliveries.DeleteMany(ctx, append(old, bson.E{Key: "event", Value: bson.D{{Key: "$nin", Value: keep}}})); err != nil {
+		return 0, storeErr("purge deliveries", err)
+	}
+	res, err := s.events.DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
+		{Key: "fanned", Value: true}, {Key: "_id", Value: bson.D{{Key: "$nin", Value: keep}}}})
+	if err != nil {
+		return 0, storeErr("purge events", err)
+	}
+	return res.DeletedCount, nil
+}
