@@ -47,7 +47,7 @@ var collections = []string{
 	colAPIKeys, colSettings, colUnits, colCounters, colDevices, colPairings, colActivity,
 	colCurrent, colRollups, colBatches, colLeases, colComments, colUsers, colSessions, colAudit,
 	colCounterDays, colCases, colCaseChanges, colContacts, colRefs, colOutbox, colDeliveries, colClaims,
-	colWebhooks, colAlertStates, colProcedures,
+	colWebhooks, colAlertStates, colFollowUps, colProcedures,
 }
 
 // DB is a connection to the store's database.

@@ -13,6 +13,12 @@ var _ survey.FollowUpStore = (*ResponseStore)(nil)
 // fieldFollowUpNonce is the response field that marks its step 2 answers as added.
 const fieldFollowUpNonce = "followup_nonce"
 
+// colFollowUps holds one claim per response whose step 2 is being added: its unique _id lets
+// one attempt of several concurrent ones through, on any store (a conditional update alone is
+// not atomic on every Mongo-wire server). A crash between the claim and the update leaves that
+// response without step 2, refused from then on.
+const colFollowUps = "followup_claims"
+
 // AddFollowUp adds the step 2 answers f to the stored response of token, exactly once and
 // counted by the rollups: the journal records what they add before the response is updated,
 // and the update applies only while the response has no step 2 yet, so a second attempt (or a
@@ -46,6 +52,12 @@ func (s *ResponseStore) AddFollowUp(ctx context.Context, token string, f *survey
 	}
 	for k, v := range f.Answers {
 		set = append(set, bson.E{Key: "answers." + k, Value: v})
+	}
+	claim := bson.D{{Key: "_id", Value: token}, {Key: "nonce", Value: f.Nonce}, {Key: "at", Value: f.At}}
+	if _, err := s.col.Database().Collection(colFollowUps).InsertOne(ctx, claim); isDuplicate(err) {
+		return survey.ErrFollowUpDone
+	} else if err != nil {
+		return storeErr("claim follow-up answers", err)
 	}
 	filter := bson.D{{Key: "_id", Value: token}, {Key: fieldFollowUpNonce, Value: bson.D{{Key: "$exists", Value: false}}}}
 	var matched int64
