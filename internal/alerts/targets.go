@@ -3,7 +3,6 @@ package alerts
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"time"
 
@@ -49,34 +48,17 @@ type Watch struct {
 	States  States
 	Leases  Leases
 	Digests *Digests
-	Log     *slog.Logger
 	Now     func() time.Time
 	owner   string
 }
 
 // NewWatch returns the watch.
-func NewWatch(rec Recorder, figures Figures, states States, leases Leases, digests *Digests, log *slog.Logger, now func() time.Time) *Watch {
-	return &Watch{Outbox: rec, Figures: figures, States: states, Leases: leases, Digests: digests, Log: log, Now: now, owner: bson.NewObjectID().Hex()}
+func NewWatch(rec Recorder, figures Figures, states States, leases Leases, digests *Digests, now func() time.Time) *Watch {
+	return &Watch{Outbox: rec, Figures: figures, States: states, Leases: leases, Digests: digests, Now: now, owner: bson.NewObjectID().Hex()}
 }
 
 // watchWindow is how long one instance keeps the watch once it claims it.
 const watchWindow = time.Minute
-
-// Run watches every interval until ctx ends, whenever this instance holds the lease.
-func (w *Watch) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if _, err := w.Step(ctx); err != nil && ctx.Err() == nil {
-			w.Log.Warn("alerts: watch step failed; will retry", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
 
 // Step checks the targets and the digests now, if this instance holds the lease; it returns how
 // many target.below events it raised.

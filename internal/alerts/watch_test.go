@@ -62,7 +62,7 @@ func TestTargetBelowOncePerEpisode(t *testing.T) {
 	tz := stats.TimeZone()
 	clock := time.Date(2026, 11, 20, 10, 0, 0, 0, tz)
 	now := func() time.Time { return clock }
-	w := alerts.NewWatch(box, figures, mongodb.NewAlertStateStore(db), mongodb.NewLeaseStore(db), nil, testkit.Logger(t), now)
+	w := alerts.NewWatch(box, figures, mongodb.NewAlertStateStore(db), mongodb.NewLeaseStore(db), nil, now)
 	step := func() int {
 		t.Helper()
 		clock = clock.Add(time.Minute) // a new lease window each time
@@ -120,7 +120,7 @@ func TestDigestsAtHalfPastSeven(t *testing.T) {
 	tz := stats.TimeZone()
 	clock := time.Date(2026, 11, 23, 7, 29, 0, 0, tz) // Monday
 	digests := &alerts.Digests{Outbox: box, Figures: figures, Cases: mongodb.NewCaseStore(db)}
-	w := alerts.NewWatch(box, figures, mongodb.NewAlertStateStore(db), mongodb.NewLeaseStore(db), digests, testkit.Logger(t), func() time.Time { return clock })
+	w := alerts.NewWatch(box, figures, mongodb.NewAlertStateStore(db), mongodb.NewLeaseStore(db), digests, func() time.Time { return clock })
 	if _, err := w.Step(ctx); err != nil {
 		t.Fatal(err)
 	}

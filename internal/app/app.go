@@ -131,7 +131,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	a.View = rollup.NewView(rollups)
 	figures := viewFigures{view: a.View, dir: directory}
 	a.Alerts = alerts.NewWatch(a.Outbox, figures, mongodb.NewAlertStateStore(db), leases,
-		&alerts.Digests{Outbox: a.Outbox, Figures: figures, Cases: caseStore, Labels: directory}, log, o.Now)
+		&alerts.Digests{Outbox: a.Outbox, Figures: figures, Cases: caseStore, Labels: directory}, o.Now)
 	if invite != nil {
 		invite.Labels = directory
 	}
@@ -266,7 +266,7 @@ func (a *App) Start(ctx context.Context) {
 	go a.Tree.RefreshEvery(ctx, 10*time.Second)
 	go a.deadlines.Run(ctx, 30*time.Second)
 	go a.Outbox.Run(ctx, 2*time.Second)
-	go a.Alerts.Run(ctx, 30*time.Second)
+	go refreshEvery(ctx, 30*time.Second, func(ctx context.Context) error { _, err := a.Alerts.Step(ctx); return err }, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error {
 		if _, err := a.outboxStore.PurgeClaims(ctx, a.now().Add(-48*time.Hour)); err != nil {
 			return err

@@ -97,22 +97,22 @@ func (m *Mailer) Route(ctx context.Context, ev *outbox.Event) ([]outbox.Target, 
 	if err != nil {
 		return nil, err
 	}
+	data := ev.Fields()
 	var out []outbox.Target
 	for i := range users {
-		if m.wants(&users[i], ev) {
+		if m.wants(&users[i], ev, data) {
 			out = append(out, outbox.Target{Kind: outbox.KindMail, ID: users[i].Name})
 		}
 	}
 	return out, nil
 }
 
-// wants reports whether u is to be mailed ev.
-func (m *Mailer) wants(u *account.User, ev *outbox.Event) bool {
+// wants reports whether u is to be mailed ev, whose data is decoded.
+func (m *Mailer) wants(u *account.User, ev *outbox.Event, data map[string]any) bool {
 	if u.Disabled || u.Email == "" {
 		return false
 	}
 	n := u.Notifications()
-	data := ev.Fields()
 	str := func(k string) string { s, _ := data[k].(string); return s }
 	switch ev.Type {
 	case outbox.CaseOpened:
@@ -157,7 +157,7 @@ func (m *Mailer) Send(ctx context.Context, d *outbox.Delivery, ev *outbox.Event)
 		if err != nil {
 			return outbox.Outcome{Err: err}
 		}
-		if !m.wants(u, ev) {
+		if !m.wants(u, ev, ev.Fields()) {
 			return outbox.Outcome{Err: errors.New("the user no longer asks for this"), Skip: true}
 		}
 		to, scope = u.Email, u.Agency

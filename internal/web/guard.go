@@ -188,7 +188,7 @@ func (g *guard) requireKey(scope string) fiber.Handler {
 		if !key.HasScope(scope) {
 			return survey.ErrForbidden
 		}
-		c.Locals("apikey", key)
+		c.Locals(webkit.APIKeyLocal, key)
 		return c.Next()
 	}
 }
@@ -218,7 +218,7 @@ func (g *guard) keyOrAdmin(scope string) fiber.Handler {
 
 // csrfUnlessKey is csrf for signed-in staff; an API key needs none (no browser sends it).
 func (g *guard) csrfUnlessKey(c *fiber.Ctx) error {
-	if _, ok := c.Locals("apikey").(*account.APIKey); ok {
+	if webkit.APIKey(c) != nil {
 		return c.Next()
 	}
 	return g.csrf(c)

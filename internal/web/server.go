@@ -207,6 +207,6 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		results:   &results.Handler{Base: b, Org: d.Org, Rollups: d.Rollups},
 		casesAPI:  casesAPI,
 		cases:     &followup.Pages{API: *casesAPI, Surveys: d.Surveys},
-		hooks:     &integrations.Handler{Base: b, Webhooks: d.Webhooks, Outbox: d.Outbox, Audit: d.Access.Audit, MailFrom: mailFrom(d.Config)},
+		hooks:     &integrations.Handler{Base: b, Webhooks: d.Webhooks, Outbox: d.Outbox, Audit: audit, MailFrom: mailFrom(d.Config)},
 	}
 }

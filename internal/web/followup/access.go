@@ -21,13 +21,10 @@ type caller struct {
 	agencies map[string]bool // that unit's subtree; nil means all
 }
 
-// APIKeyLocal is where the access guard leaves the request's API key.
-const APIKeyLocal = "apikey"
-
 // callerOf is the request's caller, as the guard admitted it.
 func callerOf(c *fiber.Ctx, tree *org.Tree) (caller, error) {
-	if k, ok := c.Locals(APIKeyLocal).(*account.APIKey); ok {
-		return caller{name: "api:" + k.Name}, nil
+	if webkit.APIKey(c) != nil {
+		return caller{name: webkit.Actor(c)}, nil
 	}
 	u := webkit.CurrentUser(c)
 	if u == nil {

@@ -25,7 +25,7 @@ type Handler struct {
 	webkit.Base
 	Webhooks *webhook.Service
 	Outbox   *outbox.Outbox
-	Audit    account.AuditStore
+	Audit    webkit.Auditor
 	// MailFrom is the sender of e-mail, "" when e-mail is off (no HAILONG_SMTP_URL).
 	MailFrom string
 }
@@ -34,21 +34,6 @@ var (
 	errNoDelivery = survey.Errorf(survey.CodeNotFound, "error.delivery_not_found")
 	errBadStatus  = survey.Errorf(survey.CodeInvalid, "error.delivery_status")
 )
-
-// who is the actor a change is recorded under: the admin, or the API key.
-func who(c *fiber.Ctx) string {
-	if u := webkit.CurrentUser(c); u != nil {
-		return u.Name
-	}
-	if k, ok := c.Locals("apikey").(*account.APIKey); ok {
-		return "apikey:" + k.ID
-	}
-	return ""
-}
-
-func (h *Handler) audit(c *fiber.Ctx, action, target string) error {
-	return h.Audit.Record(c.UserContext(), account.AuditEntry{At: h.Now().UTC(), User: who(c), Action: action, Target: target})
-}
 
 // endpointView is an endpoint as the API shows it.
 type endpointView struct {
@@ -81,11 +66,11 @@ func (h *Handler) CreateWebhook(c *fiber.Ctx) error {
 	if err := webkit.DecodeJSON(c.Body(), &f); err != nil {
 		return err
 	}
-	e, secret, err := h.Webhooks.Register(c.UserContext(), f, who(c))
+	e, secret, err := h.Webhooks.Register(c.UserContext(), f, webkit.Actor(c))
 	if err != nil {
 		return err
 	}
-	if err := h.audit(c, "webhook.create", e.ID+" "+e.URL); err != nil {
+	if err := h.Audit.Record(c, "webhook.create", e.ID+" "+e.URL); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -102,7 +87,7 @@ func (h *Handler) UpdateWebhook(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.audit(c, "webhook.update", e.ID+" "+e.URL); err != nil {
+	if err := h.Audit.Record(c, "webhook.update", e.ID+" "+e.URL); err != nil {
 		return err
 	}
 	return c.JSON(e)
@@ -115,7 +100,7 @@ func (h *Handler) RotateWebhook(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.audit(c, "webhook.rotate", e.ID); err != nil {
+	if err := h.Audit.Record(c, "webhook.rotate", e.ID); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -128,7 +113,7 @@ func (h *Handler) DeleteWebhook(c *fiber.Ctx) error {
 	if err := h.Webhooks.Delete(c.UserContext(), id); err != nil {
 		return err
 	}
-	if err := h.audit(c, "webhook.delete", id); err != nil {
+	if err := h.Audit.Record(c, "webhook.delete", id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -177,7 +162,7 @@ func (h *Handler) resend(c *fiber.Ctx, id string) (*outbox.Delivery, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := h.audit(c, "delivery.resend", id); err != nil {
+	if err := h.Audit.Record(c, "delivery.resend", id); err != nil {
 		return nil, err
 	}
 	return h.Outbox.Store.Delivery(c.UserContext(), id)
@@ -261,11 +246,11 @@ func (h *Handler) Create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	e, secret, err := h.Webhooks.Register(c.UserContext(), f, who(c))
+	e, secret, err := h.Webhooks.Register(c.UserContext(), f, webkit.Actor(c))
 	if err != nil {
 		return h.fail(c, err, f)
 	}
-	if err := h.audit(c, "webhook.create", e.ID+" "+e.URL); err != nil {
+	if err := h.Audit.Record(c, "webhook.create", e.ID+" "+e.URL); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
@@ -287,7 +272,7 @@ func (h *Handler) Act(c *fiber.Ctx) error {
 		if err != nil {
 			return h.fail(c, err, webhook.Form{})
 		}
-		if err := h.audit(c, "webhook.rotate", id); err != nil {
+		if err := h.Audit.Record(c, "webhook.rotate", id); err != nil {
 			return err
 		}
 		c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
@@ -301,7 +286,7 @@ func (h *Handler) Act(c *fiber.Ctx) error {
 		if _, err := h.Webhooks.Update(ctx, id, webhook.Form{URL: e.URL, Events: e.Events, Description: e.Description, Active: &active}); err != nil {
 			return h.fail(c, err, webhook.Form{})
 		}
-		if err := h.audit(c, "webhook.update", id+" active="+strconv.FormatBool(active)); err != nil {
+		if err := h.Audit.Record(c, "webhook.update", id+" active="+strconv.FormatBool(active)); err != nil {
 			return err
 		}
 		return c.Redirect("/admin/integrations?done=saved&lang="+l, fiber.StatusSeeOther)
@@ -309,7 +294,7 @@ func (h *Handler) Act(c *fiber.Ctx) error {
 		if err := h.Webhooks.Delete(ctx, id); err != nil {
 			return h.fail(c, err, webhook.Form{})
 		}
-		if err := h.audit(c, "webhook.delete", id); err != nil {
+		if err := h.Audit.Record(c, "webhook.delete", id); err != nil {
 			return err
 		}
 		return c.Redirect("/admin/integrations?done=deleted&lang="+l, fiber.StatusSeeOther)
