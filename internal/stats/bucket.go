@@ -78,6 +78,14 @@ const (
 	CounterComplaint = "complaint" // respondent asked to report a problem or be contacted
 )
 
+// Counters of the answers to hand-issued tickets: rated and satisfied ones, and answers sent
+// from the browser the officer issued the ticket from.
+const (
+	CounterHandRated     = "hand_n"
+	CounterHandSatisfied = "hand_sat"
+	CounterSameClient    = "same"
+)
+
 // Ticket counters: every dossier issued in the period, answered or not.
 const (
 	CounterIssuedOnline  = "iss_online" // dossiers whose result was delivered online
@@ -167,6 +175,15 @@ func ResponseCounts(r *survey.Response) map[string]int64 {
 		if IsSatisfied(r.Overall) {
 			inc[CounterSatisfied] = 1
 		}
+	}
+	if r.IssuedBy == survey.IssuedByCounter && ValidRating(r.Overall) {
+		inc[CounterHandRated] = 1
+		if IsSatisfied(r.Overall) {
+			inc[CounterHandSatisfied] = 1
+		}
+	}
+	if r.SameClient {
+		inc[CounterSameClient] = 1
 	}
 	neg := r.Overall == 1 || r.Overall == 2
 	late := r.OnTime != nil && !*r.OnTime

@@ -29,6 +29,9 @@ type Extra struct {
 	Returns      Returns  `json:"returns"`
 	// Reasons counts kiosk responses by the reason chip chosen (one response may pick several).
 	Reasons map[string]int64 `json:"reasons"`
+	// Hand is how the group's tickets were issued by hand on the counter form and how their
+	// answers compare with the rest; nil without tickets (a channel's group).
+	Hand *HandIssued `json:"hand_issued"`
 	// Rank and SIPASRank place the group among its siblings by satisfaction and by the index.
 	Rank      *int `json:"rank"`
 	SIPASRank *int `json:"sipas_rank"`
@@ -40,6 +43,36 @@ type Returns struct {
 	None        int64 `json:"none"`
 	Once        int64 `json:"once"`
 	TwiceOrMore int64 `json:"twice_or_more"`
+}
+
+// HandIssued sets the tickets an officer issued by hand, which they could answer themselves,
+// beside the rest: their share of the tickets issued, the satisfaction of their answers and of
+// the other answers, and the answers sent from the very browser that issued the ticket.
+type HandIssued struct {
+	Tickets int64    `json:"tickets"`
+	Share   *float64 `json:"share"` // of every ticket issued; nil when none was
+	// Responses and Satisfaction: rated answers to hand-issued tickets; Other*: to the rest.
+	Responses         int64    `json:"responses"`
+	Satisfaction      *float64 `json:"satisfaction"`
+	OtherResponses    int64    `json:"other_responses"`
+	OtherSatisfaction *float64 `json:"other_satisfaction"`
+	SameClient        int64    `json:"same_client"`
+}
+
+func handIssuedOf(c map[string]int64) *HandIssued {
+	ratio := func(a, b int64) *float64 {
+		if b <= 0 {
+			return nil
+		}
+		r := float64(a) / float64(b)
+		return &r
+	}
+	h := &HandIssued{Tickets: c[CounterHand], Responses: c[CounterHandRated], SameClient: c[CounterSameClient]}
+	h.Share = ratio(h.Tickets, c[CounterIssued])
+	h.Satisfaction = ratio(c[CounterHandSatisfied], h.Responses)
+	h.OtherResponses = c[CounterRated] - h.Responses
+	h.OtherSatisfaction = ratio(c[CounterSatisfied]-c[CounterHandSatisfied], h.OtherResponses)
+	return h
 }
 
 // RateStatus is the plain-rate verdict of f: StatusMeets when its rate is at or above its
@@ -84,6 +117,7 @@ func extraOf(c map[string]int64, f Figure, noTickets bool) Extra {
 	}
 	late, online, issued := c[CounterLateDossier], c[CounterIssuedOnline], c[CounterIssued]
 	e.LateDossiers, e.IssuedOnline = &late, &online
+	e.Hand = handIssuedOf(c)
 	if timed := late + c[CounterOnTimeDossier]; timed > 0 {
 		share := float64(c[CounterOnTimeDossier]) / float64(timed)
 		e.OnTimeShare = &share

@@ -95,12 +95,20 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 	overall := map[string]int64{}
 	groups := map[string]map[string]int64{}
 	officers := map[string]map[string]bool{} // the officers each group's responses concern
+	staff := map[string]map[string]bool{}    // the officer keys each counter's responses concern
 	fields := map[string]map[string]bool{}   // the fields of each procedure
 	each(func(b *Bucket) {
 		if !q.matches(b) {
 			return
 		}
 		addCounts(overall, b.Counts)
+		if b.Officer != "" && (b.Counts[CounterAnswered] > 0 || b.Counts[CounterRated] > 0) {
+			counter := b.Agency + "/" + b.Counter
+			if staff[counter] == nil {
+				staff[counter] = map[string]bool{}
+			}
+			staff[counter][counter+"/"+b.Officer] = true // as ByOfficer keys them
+		}
 		add := func(key string, counts map[string]int64) {
 			if groups[key] == nil {
 				groups[key], officers[key] = map[string]int64{}, map[string]bool{}
@@ -126,8 +134,9 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 	})
 	res := Result{From: q.Period.From, To: q.Period.To, GroupBy: q.GroupBy}
 	res.Overall = m.group(q, "", "", overall, q.GroupBy == ByChannel || q.Channel != "")
-	hiddenOfficers := false
-	for _, key := range orderedKeys(q.GroupBy, groups) {
+	keys := orderedKeys(q.GroupBy, groups)
+	all := make(map[string]Group, len(keys))
+	for _, key := range keys {
 		g := m.groupFor(q, key, groups[key])
 		if len(fields[key]) == 1 { // a procedure of one field is judged against that field's target
 			for f := range fields[key] {
@@ -135,8 +144,31 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 				g.RateStatus = RateStatus(g.Figure)
 			}
 		}
+		all[key] = g
+	}
+	hide := map[string]bool{}    // groups not shown
+	officer := map[string]bool{} // those among them that stand for one officer
+	for _, key := range keys {
+		g := all[key]
 		oneOfficer := len(officers[key]) == 1 && q.GroupBy != ByCriterion
-		if (q.MinGroupResponses > 0 && g.Responses < q.MinGroupResponses) || (oneOfficer && g.Responses < q.MinOfficerResponses) {
+		if oneOfficer && g.Responses < q.MinOfficerResponses {
+			hide[key], officer[key] = true, true
+		}
+		if q.MinGroupResponses > 0 && g.Responses < q.MinGroupResponses {
+			hide[key] = true
+		}
+	}
+	among := []map[string]bool{nil} // nil: the whole answer
+	if q.GroupBy == ByOfficer {
+		for _, members := range staff {
+			among = append(among, members)
+		}
+	}
+	hideAlongside(all, hide, officer, among)
+	hiddenOfficers := false
+	for _, key := range keys {
+		g := all[key]
+		if hide[key] {
 			if q.GroupBy == ByOfficer { // no names: one row stands for every hidden officer
 				hiddenOfficers = true
 				continue
@@ -150,6 +182,51 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 	}
 	Rank(res.Groups)
 	return res, nil
+}
+
+// hideAlongside hides more groups so that no group hidden for standing for one officer is a
+// difference of shown figures: wherever exactly one hidden group with responses would be left —
+// in the whole answer (the overall less every shown group) or, grouped by officer, among a
+// counter's officers (the counter's row less its shown officers) — the shown group with the
+// fewest responses is hidden too, until none is left alone.
+func hideAlongside(all map[string]Group, hide, officer map[string]bool, among []map[string]bool) {
+	if len(officer) == 0 {
+		return
+	}
+	counted := func(key string) bool { g, ok := all[key]; return ok && (g.Answered > 0 || g.Responses > 0) }
+	hideOneMore := func(set map[string]bool) bool {
+		alone, pick := "", ""
+		n := 0
+		each := func(key string) {
+			switch {
+			case !counted(key):
+			case hide[key]:
+				n, alone = n+1, key
+			case pick == "" || all[key].Responses < all[pick].Responses || (all[key].Responses == all[pick].Responses && key < pick):
+				pick = key
+			}
+		}
+		if set == nil {
+			for key := range all {
+				each(key)
+			}
+		} else {
+			for key := range set {
+				each(key)
+			}
+		}
+		if n != 1 || !officer[alone] || pick == "" {
+			return false
+		}
+		hide[pick], officer[pick] = true, true
+		return true
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, set := range among {
+			changed = hideOneMore(set) || changed
+		}
+	}
 }
 
 func (q Query) matches(b *Bucket) bool {

@@ -116,16 +116,78 @@ func TestOfficerFiguresHiddenBelowTen(t *testing.T) {
 	bs := []*stats.Bucket{
 		{Day: d, Agency: "H48", Counter: "c1", Officer: "a", Field: "land", Counts: map[string]int64{"n": 9, "sat": 9}},
 		{Day: d, Agency: "H48", Counter: "c1", Officer: "b", Field: "land", Counts: map[string]int64{"n": 10, "sat": 5}},
+		{Day: d, Agency: "H48", Counter: "c2", Officer: "c", Field: "land", Counts: map[string]int64{"n": 12, "sat": 6}},
+		{Day: d, Agency: "H48", Counter: "c2", Officer: "e", Field: "land", Counts: map[string]int64{"n": 11, "sat": 6}},
 	}
 	p, _ := stats.ParsePeriod("2026-03-01", "2026-03-31")
 	res, _ := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: stats.ByOfficer, MinOfficerResponses: 10}, stats.Meta{Targets: stats.DefaultTargets()})
-	b := find(t, res, "H48/c1/b")
-	if b.Hidden || b.Responses != 10 || len(res.Groups) != 2 {
+	// a has 9 responses; b, the only other officer of counter c1, is hidden beside a, or c1's
+	// row less b's would be a's figure.
+	if c := find(t, res, "H48/c2/c"); c.Hidden || c.Responses != 12 || len(res.Groups) != 3 {
 		t.Fatalf("officers: %+v", res.Groups)
 	}
-	// The hidden officer is not named: one row without key or label stands for them.
-	if last := res.Groups[1]; !last.Hidden || last.Key != "" || last.Label != "" || last.Responses != 0 {
+	for _, g := range res.Groups {
+		if g.Key == "H48/c1/a" || g.Key == "H48/c1/b" {
+			t.Fatalf("officer %s is shown: %+v", g.Key, g)
+		}
+	}
+	// The hidden officers are not named: one row without key or label stands for them.
+	if last := res.Groups[2]; !last.Hidden || last.Key != "" || last.Label != "" || last.Responses != 0 {
 		t.Fatalf("hidden officers' row: %+v", last)
+	}
+}
+
+// TestNoHiddenOfficerIsADifferenceOfShownFigures: whatever the officers' counts, an officer
+// hidden below ten responses is never the difference between a counter's row (or the overall
+// figure) and the officers shown beside it.
+func TestNoHiddenOfficerIsADifferenceOfShownFigures(t *testing.T) {
+	d := stats.NewDate(2026, 3, 15)
+	p, _ := stats.ParsePeriod("2026-03-01", "2026-03-31")
+	type officer struct {
+		counter, name string
+		n             int64
+	}
+	for _, staff := range [][]officer{
+		{{"c1", "a", 50}, {"c1", "b", 3}}, // the reported case: two officers, one below ten
+		{{"c1", "a", 50}, {"c1", "b", 3}, {"c2", "c", 40}, {"c2", "e", 30}},
+		{{"c1", "a", 3}, {"c2", "b", 20}, {"c2", "c", 25}},                // alone at a counter
+		{{"c1", "a", 3}, {"c1", "b", 4}, {"c1", "c", 30}, {"c2", "e", 2}}, // two hidden at c1
+		{{"c1", "a", 12}, {"c1", "b", 0}, {"c1", "c", 5}, {"c2", "e", 40}},
+	} {
+		var bs []*stats.Bucket
+		for _, o := range staff {
+			bs = append(bs, &stats.Bucket{Day: d, Agency: "H48", Counter: o.counter, Officer: o.name, Field: "land",
+				Counts: map[string]int64{"answered": o.n, "n": o.n, "sat": o.n / 2, "issued": o.n + 1}})
+		}
+		res, _ := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: stats.ByOfficer, MinOfficerResponses: 10}, stats.Meta{Targets: stats.DefaultTargets()})
+		shown := map[string]bool{}
+		for _, g := range res.Groups {
+			if !g.Hidden {
+				shown[g.Key] = true
+			}
+		}
+		// Officers with responses left out of the shown rows, per counter and in all.
+		left := map[string][]string{}
+		for _, o := range staff {
+			if o.n > 0 && !shown["H48/"+o.counter+"/"+o.name] {
+				left[o.counter] = append(left[o.counter], o.name)
+				left[""] = append(left[""], o.name)
+			}
+			if o.n > 0 && o.n < 10 && shown["H48/"+o.counter+"/"+o.name] {
+				t.Errorf("%+v: officer %s shown with %d responses", staff, o.name, o.n)
+			}
+		}
+		alone := map[string]int{} // a counter of one officer has its row hidden with them
+		for _, o := range staff {
+			if o.n > 0 {
+				alone[o.counter]++
+			}
+		}
+		for where, names := range left {
+			if len(names) == 1 && (where == "" || alone[where] > 1) {
+				t.Errorf("%+v: at %q only officer %s is left out, so their figure is the row less the shown officers", staff, where, names[0])
+			}
+		}
 	}
 }
 
@@ -140,9 +202,11 @@ func TestAnyGroupOfOneOfficerIsHiddenBelowTen(t *testing.T) {
 		{Day: d, Agency: "H48", Counter: "c3", Field: "health", Counts: map[string]int64{"n": 2, "sat": 2}},
 	}
 	p, _ := stats.ParsePeriod("2026-03-01", "2026-03-31")
+	// c1 (land) is a's alone; c3 (health), the smallest of the rest, is hidden beside it, or the
+	// overall less the shown groups would be a's figure.
 	for by, want := range map[string]map[string]bool{
-		stats.ByCounter: {"H48/c1": true, "H48/c2": false, "H48/c3": false},
-		stats.ByField:   {"land": true, "justice": false, "health": false},
+		stats.ByCounter: {"H48/c1": true, "H48/c2": false, "H48/c3": true},
+		stats.ByField:   {"land": true, "justice": false, "health": true},
 	} {
 		res, _ := stats.Aggregate(each(bs), stats.Query{Period: p, GroupBy: by, MinOfficerResponses: 10}, stats.Meta{Targets: stats.DefaultTargets()})
 		for key, hidden := range want {

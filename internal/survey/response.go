@@ -71,6 +71,10 @@ type Response struct {
 	// FollowUpNonce marks the step 2 answers added to the response (see FollowUp); empty until then.
 	FollowUpNonce string     `bson:"followup_nonce,omitempty"`
 	FollowUpAt    *time.Time `bson:"followup_at,omitempty"`
+	// IssuedBy is how the ticket answered was issued; SameClient marks an answer sent from the
+	// browser an officer issued that ticket from by hand.
+	IssuedBy   IssueMethod `bson:"issued_by,omitempty"`
+	SameClient bool        `bson:"same_client,omitempty"`
 }
 
 // NewResponse builds the response to t from validated answers, with personal data typed into
@@ -98,6 +102,7 @@ func NewResponse(t *Ticket, d *Definition, a Answers, ch Channel, lang string, n
 		Officer:       t.Officer,
 		Channel:       ch,
 		OnTime:        t.OnTime,
+		IssuedBy:      t.IssuedBy,
 		Lang:          lang,
 		SubmittedAt:   now.UTC(),
 	}

@@ -49,6 +49,9 @@ type Ticket struct {
 	// IssuedBy is how the ticket was issued; a ticket an officer issued by hand is one they
 	// could answer themselves, so figures show those apart. Empty on tickets issued before.
 	IssuedBy IssueMethod `bson:"issued_by,omitempty" json:"issued_by,omitempty"`
+	// IssuerClient stands for the browser an officer issued the ticket from by hand (a salted
+	// hash of its address and user agent, see SameClient); empty on other tickets.
+	IssuerClient string `bson:"issuer_client,omitempty" json:"-"`
 	// Nonce tells this issue attempt's document from an earlier attempt's for the same dossier.
 	Nonce string `bson:"nonce" json:"-"`
 }
@@ -62,6 +65,12 @@ const (
 	IssuedByBatch   IssueMethod = "batch"   // the e-system's batch import
 	IssuedByCounter IssueMethod = "counter" // an officer's hand, on the counter form
 )
+
+// SameClient reports whether an answer sent from client (a hash made as IssuerClient is) comes
+// from the browser the ticket was issued from by hand: an officer answering their own ticket.
+func (t *Ticket) SameClient(client string) bool {
+	return t.IssuedBy == IssuedByCounter && t.IssuerClient != "" && t.IssuerClient == client
+}
 
 // Expired reports whether the ticket can no longer be answered at now.
 func (t *Ticket) Expired(now time.Time) bool { return !now.Before(t.ExpiresAt) }
@@ -78,8 +87,9 @@ type TicketRequest struct {
 	Delivery      Delivery   `json:"channel"`
 	CompletedAt   *time.Time `json:"completed_at"`
 	OnTime        *bool      `json:"on_time"`
-	// IssuedBy is set by the code that takes the request, never by its sender.
-	IssuedBy IssueMethod `json:"-"`
+	// IssuedBy and IssuerClient are set by the code that takes the request, never by its sender.
+	IssuedBy     IssueMethod `json:"-"`
+	IssuerClient string      `json:"-"`
 }
 
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$`)

@@ -94,6 +94,6 @@ func (is *Issuer) newTicket(req *survey.TicketRequest) *survey.Ticket {
 		DossierCode: req.DossierCode, ProcedureCode: req.ProcedureCode, ProcedureName: req.ProcedureName,
 		Field: req.Field, Agency: req.Agency, Counter: req.Counter, Officer: req.Officer,
 		Delivery: req.Delivery, CompletedAt: completed, OnTime: req.OnTime, SurveyID: SurveyFor(req.Delivery),
-		IssuedAt: now, ExpiresAt: now.Add(is.ttl), IssuedBy: req.IssuedBy,
+		IssuedAt: now, ExpiresAt: now.Add(is.ttl), IssuedBy: req.IssuedBy, IssuerClient: req.IssuerClient,
 	}
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -572,3 +573,80 @@ func TestTicketsRecordHowTheyWereIssued(t *testing.T) {
 		t.Fatalf("rollup verify: %v %+v", err, diffs)
 	}
 }
+
+// An officer who answers the tickets they issued by hand shows up: each counter's hand-issued
+// tickets are set beside its other tickets on the dashboard and in the stats API, and answers
+// sent from the browser that issued their ticket are counted.
+func TestHandIssuedTicketsAreSetBesideTheRest(t *testing.T) {
+	e := newEnv(t)
+	o := e.signInOfficer(testAgency, "c1")
+	var hand []string
+	for _, dossier := range []string{"H48-260331-0911", "H48-260331-0912", "H48-260331-0913"} {
+		hand = append(hand, o.mustComplete(dossier))
+	}
+	answer := func(token, overall, userAgent string) {
+		t.Helper()
+		form := url.Values{"overall": {overall}}
+		if status, _, body := e.post("/s/"+token, formType, form.Encode(), "User-Agent", userAgent); status != http.StatusSeeOther {
+			t.Fatalf("answer %s: %d %.300s", token, status, body)
+		}
+	}
+	// The officer's own browser (the counter form went out with the client's default agent)
+	// answers two of them; a citizen's phone answers the third.
+	answer(hand[0], "5", "Go-http-client/1.1")
+	answer(hand[1], "5", "Go-http-client/1.1")
+	answer(hand[2], "1", "Mozilla/5.0 (Linux; Android 10; Redmi 9A) Mobile")
+	for i, overall := range []int{5, 5, 5, 2, 2, 3, 3} { // tickets from the e-system, at the same counter
+		e.rate(fmt.Sprintf("H48-260331-092%d", i), "civil-status", testAgency, overall)
+	}
+	for i, want := range []bool{true, true, false} {
+		if r, ok := e.storedResponse(hand[i]); !ok || r.SameClient != want || r.IssuedBy != survey.IssuedByCounter {
+			t.Fatalf("answer %d to a hand-issued ticket: stored %v, same client %v issued by %q; want same client %v", i, ok, r.SameClient, r.IssuedBy, want)
+		}
+	}
+	e.settle()
+
+	day := stats.DateOf(e.clock()).String()
+	status, _, body := e.get("/api/v1/stats?group_by=counter&from="+day+"&to="+day, "Authorization", "Bearer "+e.statsKey())
+	var got struct {
+		Groups []struct {
+			Key  string `json:"key"`
+			Hand *struct {
+				Tickets           int64    `json:"tickets"`
+				Share             *float64 `json:"share"`
+				Responses         int64    `json:"responses"`
+				Satisfaction      *float64 `json:"satisfaction"`
+				OtherResponses    int64    `json:"other_responses"`
+				OtherSatisfaction *float64 `json:"other_satisfaction"`
+				SameClient        int64    `json:"same_client"`
+			} `json:"hand_issued"`
+		} `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(body), &got); status != http.StatusOK || err != nil || len(got.Groups) != 1 || got.Groups[0].Hand == nil {
+		t.Fatalf("stats by counter: %d %v %.600s", status, err, body)
+	}
+	h := got.Groups[0].Hand
+	if h.Tickets != 3 || !near(*h.Share, 0.3) || h.Responses != 3 || !near(*h.Satisfaction, 2.0/3) ||
+		h.OtherResponses != 7 || !near(*h.OtherSatisfaction, 3.0/7) || h.SameClient != 2 {
+		t.Fatalf("counter c1's hand-issued figures: %+v share %v sat %v other %v", *h, *h.Share, *h.Satisfaction, *h.OtherSatisfaction)
+	}
+
+	a := e.signInAdmin()
+	_, _, page := a.get("/dashboard?period=custom&group_by=counter&from=" + day + "&to=" + day)
+	i := strings.Index(page, "Phiếu phát tay tại quầy")
+	if i < 0 {
+		t.Fatalf("the dashboard by counter has no hand-issued section: %.3000s", page)
+	}
+	section := page[i:]
+	section = section[:strings.Index(section, "</section>")]
+	for _, want := range []string{"3 (30", "66,7", "(n=3)", "42,9", "(n=7)", "<td>2</td>"} {
+		if !strings.Contains(section, want) {
+			t.Errorf("hand-issued section lacks %q: %s", want, section)
+		}
+	}
+	if diffs, err := rollup.NewRecounter(e.worker, mongodb.NewRollupStore(e.db)).Verify(context.Background()); err != nil || len(diffs) > 0 {
+		t.Fatalf("rollup verify: %v %+v", err, diffs)
+	}
+}
+
+func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }

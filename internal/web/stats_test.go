@@ -168,7 +168,8 @@ func TestOfficersSeeOnlyTheirCounter(t *testing.T) {
 }
 
 // TestOneOfficersFiguresStayHiddenInEveryGrouping: a counter served by one officer with under
-// 10 responses is hidden by counter as it is by officer, and hidden officers are not named.
+// 10 responses is hidden by counter as it is by officer, hidden officers are not named, and the
+// smallest shown group is hidden beside it, so the overall less the shown ones is not theirs.
 func TestOneOfficersFiguresStayHiddenInEveryGrouping(t *testing.T) {
 	e := newEnv(t)
 	answer := func(i int, counter, officer string) {
@@ -189,6 +190,9 @@ func TestOneOfficersFiguresStayHiddenInEveryGrouping(t *testing.T) {
 	for i := range 10 {
 		answer(10+i, "c2", "le-van-busy")
 	}
+	for i := range 12 {
+		answer(30+i, "c3", "pham-thi-busier")
+	}
 	e.settle()
 	manager := e.addUser("mgr", account.RoleManager, adminPassword)
 	key := []string{"Cookie", "hl_session=" + e.mustSignIn(manager, adminPassword)}
@@ -200,14 +204,14 @@ func TestOneOfficersFiguresStayHiddenInEveryGrouping(t *testing.T) {
 			Hidden    bool   `json:"hidden"`
 		} `json:"groups"`
 	}
-	if err := json.Unmarshal([]byte(body), &a); status != http.StatusOK || err != nil || len(a.Groups) != 2 {
+	if err := json.Unmarshal([]byte(body), &a); status != http.StatusOK || err != nil || len(a.Groups) != 3 {
 		t.Fatalf("by counter: %d %s", status, body)
 	}
-	if c1, c2 := a.Groups[0], a.Groups[1]; !c1.Hidden || c1.Responses != 0 || c2.Hidden || c2.Responses != 10 {
-		t.Fatalf("by counter: %+v, want c1 (one officer, 3 responses) hidden and c2 shown", a.Groups)
+	if c1, c2, c3 := a.Groups[0], a.Groups[1], a.Groups[2]; !c1.Hidden || c1.Responses != 0 || !c2.Hidden || c2.Responses != 0 || c3.Hidden || c3.Responses != 12 {
+		t.Fatalf("by counter: %+v, want c1 (one officer, 3 responses) and c2 beside it hidden, c3 shown", a.Groups)
 	}
 	status, _, body = e.get("/api/v1/stats?from=2026-03-31&to=2026-03-31&group_by=officer", key...)
-	if status != http.StatusOK || strings.Contains(body, "tran-thi-lonely") || !strings.Contains(body, "le-van-busy") {
-		t.Fatalf("by officer: %d %s, want the hidden officer unnamed", status, body)
+	if status != http.StatusOK || strings.Contains(body, "tran-thi-lonely") || strings.Contains(body, "le-van-busy") || !strings.Contains(body, "pham-thi-busier") {
+		t.Fatalf("by officer: %d %s, want the hidden officers unnamed", status, body)
 	}
 }

@@ -30,7 +30,8 @@ type Handler struct {
 	Units     Units             // names the office being rated
 	QR        *qr.Generator
 	URLs      webkit.TicketURLs
-	Cases     CaseDesk // the case a rating opens: its status page and the offer to be contacted
+	Cases     CaseDesk       // the case a rating opens: its status page and the offer to be contacted
+	Clients   webkit.Clients // tells an answer from the browser that issued its ticket by hand
 }
 
 // Responses is what the citizen's pages ask of stored responses: storing step 1, and adding
@@ -129,6 +130,7 @@ func (h *Handler) SurveySubmit(c *fiber.Ctx) error {
 		return h.renderSurvey(c.Status(fiber.StatusUnprocessableEntity), t, def, formAnswers(form), errs)
 	}
 	r := survey.NewResponse(t, def, answers, survey.ChannelFor(t, false), webkit.Lang(c), h.Now())
+	r.SameClient = t.SameClient(webkit.BrowserOf(h.Clients, c))
 	err = h.Responses.SubmitResponse(c.UserContext(), r)
 	if errors.Is(err, survey.ErrAlreadyRated) {
 		return h.ticketProblem(c, err)
@@ -299,6 +301,7 @@ func (h *Handler) SubmitResponse(c *fiber.Ctx) error {
 		return errs
 	}
 	r := survey.NewResponse(t, def, answers, survey.ChannelFor(t, false), webkit.Lang(c), h.Now())
+	r.SameClient = t.SameClient(webkit.BrowserOf(h.Clients, c))
 	if err := h.Responses.SubmitResponse(c.UserContext(), r); err != nil {
 		return err
 	}

@@ -46,6 +46,7 @@ type Handler struct {
 	QR        *qr.Generator
 	URLs      webkit.TicketURLs
 	Audit     webkit.Auditor
+	Clients   webkit.Clients // tells the browser a ticket was issued from
 }
 
 // counterRef names one counter of an agency.
@@ -263,6 +264,7 @@ func (h *Handler) Issue(c *fiber.Ctx) error {
 	if len(errs) > 0 {
 		return h.counterFail(c, fiber.StatusUnprocessableEntity, form, errs)
 	}
+	req.IssuerClient = webkit.BrowserOf(h.Clients, c)
 	got, created, err := h.Issuer.Issue(c.UserContext(), &req)
 	if err != nil {
 		return err

@@ -90,6 +90,7 @@ type dashboardData struct {
 	FollowUp *cases.Row    // the period's follow-up figures; nil for a viewer
 	Ranking  []stats.Group // units by satisfaction, for emulation (thi đua)
 	Reasons  []reasonCount // kiosk reason chips, most chosen first
+	Hand     []handRow     // counters' hand-issued tickets, when grouped by counter
 }
 
 type commentRow struct {
@@ -128,6 +129,7 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 	d.Reasons = reasonsOf(res.Overall.Reasons)
 	d.Comments = h.latestComments(c, q, 20)
 	if sc.officers {
+		d.Hand = handRows(res)
 		if d.FollowUp, err = h.followUp(c, q); err != nil {
 			return err
 		}
