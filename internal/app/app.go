@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -137,8 +138,12 @@ func New(ctx context.Context, o Options) (*App, error) {
 	}
 	a.Metrics.WatchJournal(a.Rollups.Pending)
 	a.sessions = mongodb.NewSessionStore(db, o.Now)
+	refs, err := kioskRefs(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	kioskService := &kiosk.Service{Devices: a.devices, Hub: a.Hub, Responses: a.Responses,
-		Limiter: limiter, Settings: a.devices, Log: log, Now: o.Now}
+		Limiter: limiter, Settings: a.devices, Refs: refs, Log: log, Now: o.Now}
 	days := mongodb.NewCounterDayStore(db)
 	a.counterDays = days
 	tickets := mongodb.NewTicketStore(db, 100_000, journal)
@@ -234,6 +239,20 @@ func ipSalt(ctx context.Context, cfg *config.Config, db *mongodb.DB) (string, er
 		return cfg.IPHashSalt, nil
 	}
 	return db.Secret(ctx, "ip_salt")
+}
+
+// kioskRefs seals the dossier references pushed to tablets with a key made once and kept in
+// the store, so every instance opens what another sealed.
+func kioskRefs(ctx context.Context, db *mongodb.DB) (*kiosk.Refs, error) {
+	key, err := db.Secret(ctx, "kiosk_ref_key")
+	if err != nil {
+		return nil, err
+	}
+	raw, err := hex.DecodeString(key)
+	if err != nil {
+		return nil, fmt.Errorf("app: kiosk reference key: %w", err)
+	}
+	return kiosk.NewRefs(raw)
 }
 
 // readiness is ready when the store answers. Redis being down degrades rate limiting to

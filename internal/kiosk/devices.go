@@ -171,11 +171,16 @@ var (
 // rating queued offline is replayed with its own time.
 const RefTTL = maxRatedAtAge + 24*time.Hour
 
-// NewRef returns a random, opaque dossier reference for the tablets of a counter.
+// NewRef returns a random, opaque dossier reference for the tablets of a counter, to be stored;
+// a sealed one (Refs) needs no storing.
 func NewRef() string { return "ref_" + survey.NewToken() }
 
-// ValidRef reports whether s has the shape of a dossier reference.
+// ValidRef reports whether s has the shape of a dossier reference: sealed (Refs), or stored
+// when its ticket was issued (NewRef, before references were sealed).
 func ValidRef(s string) bool {
+	if Sealed(s) {
+		return len(s) <= 512
+	}
 	token, ok := strings.CutPrefix(s, "ref_")
 	return ok && survey.ValidToken(token)
 }

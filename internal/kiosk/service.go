@@ -66,8 +66,10 @@ type Service struct {
 	Responses Responses
 	Limiter   RateLimiter
 	Settings  Settings // nil: ratings without a dossier are refused
-	Log       *slog.Logger
-	Now       func() time.Time
+	// Refs seals the references pushed to tablets; nil: each is random and stored.
+	Refs *Refs
+	Log  *slog.Logger
+	Now  func() time.Time
 }
 
 // Pair pairs the tablet showing p.Code with p's counter.
@@ -110,10 +112,16 @@ func (s *Service) TicketsIssued(ctx context.Context, ts []*survey.Ticket) {
 	var curs []CurrentDossier
 	for _, t := range ts {
 		if t.Agency != "" && t.Counter != "" {
-			curs = append(curs, CurrentDossier{
-				Counter: CounterKey(t.Agency, t.Counter), Token: t.Token, Ref: NewRef(), DossierCode: t.DossierCode,
+			cur := CurrentDossier{
+				Counter: CounterKey(t.Agency, t.Counter), Token: t.Token, DossierCode: t.DossierCode,
 				ProcedureName: t.ProcedureName, Field: t.Field, IssuedAt: t.IssuedAt,
-			})
+			}
+			if s.Refs != nil {
+				cur.Ref = s.Refs.Seal(&cur)
+			} else {
+				cur.Ref = NewRef()
+			}
+			curs = append(curs, cur)
 		}
 	}
 	if len(curs) == 0 {
@@ -158,7 +166,18 @@ func (s *Service) Redeem(ctx context.Context, d *Device, ref string) (string, er
 	if !ValidRef(ref) {
 		return "", ErrRefNotFound
 	}
-	cur, err := s.Devices.DossierByRef(ctx, ref)
+	var cur *CurrentDossier
+	var err error
+	if Sealed(ref) {
+		if s.Refs == nil {
+			return "", ErrRefNotFound
+		}
+		if cur, err = s.Refs.Open(ref); err != nil {
+			return "", ErrRefNotFound
+		}
+	} else {
+		cur, err = s.Devices.DossierByRef(ctx, ref)
+	}
 	switch {
 	case err != nil:
 		return "", err

@@ -27,25 +27,30 @@ func (s *DeviceStore) SetCurrentDossier(ctx context.Context, d kiosk.CurrentDoss
 	return s.SetCurrentDossiers(ctx, []kiosk.CurrentDossier{d})
 }
 
-// SetCurrentDossiers keeps every reference of ds redeemable (one batch insert) and makes the
-// last dossier of each counter in ds its current one.
+// SetCurrentDossiers keeps every reference of ds redeemable and makes the last dossier of each
+// counter in ds its current one. A sealed reference carries what redeeming it needs, so only
+// the others are stored (one batch insert).
 func (s *DeviceStore) SetCurrentDossiers(ctx context.Context, ds []kiosk.CurrentDossier) error {
-	refs := make([]any, len(ds))
+	var refs []any
 	last := map[string]int{}
 	var order []string
 	for i, d := range ds {
-		refs[i] = refDoc{Ref: d.Ref, Counter: d.Counter, Token: d.Token, IssuedAt: d.IssuedAt}
+		if !kiosk.Sealed(d.Ref) {
+			refs = append(refs, refDoc{Ref: d.Ref, Counter: d.Counter, Token: d.Token, IssuedAt: d.IssuedAt})
+		}
 		if _, ok := last[d.Counter]; !ok {
 			order = append(order, d.Counter)
 		}
 		last[d.Counter] = i
 	}
-	err := s.lane.urgent(func() error {
-		_, err := s.writes.refs.InsertMany(ctx, refs, options.InsertMany().SetOrdered(false))
-		return err
-	})
-	if err != nil {
-		return storeErr("keep dossier references", err)
+	if len(refs) > 0 {
+		err := s.lane.urgent(func() error {
+			_, err := s.writes.refs.InsertMany(ctx, refs, options.InsertMany().SetOrdered(false))
+			return err
+		})
+		if err != nil {
+			return storeErr("keep dossier references", err)
+		}
 	}
 	current := make([]kiosk.CurrentDossier, len(order))
 	for i, counter := range order {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -97,16 +98,24 @@ func (k *kioskClient) rate(token, key string, overall int, extra string) (int, s
 	return k.post("/api/v1/kiosk/responses", fmt.Sprintf(`{"ref":%q,"idempotency_key":%q,"answers":{"overall":%d}%s}`, ref, key, overall, extra))
 }
 
-// kioskRef is the reference the tablets were pushed for the dossier with token, read from the store.
+// kioskRef is the reference the tablets were pushed for the dossier with token: sealed from
+// the stored ticket with the key kept in the store, as the server seals it.
 func (e *env) kioskRef(token string) string {
 	e.t.Helper()
-	var d struct {
-		ID string `bson:"_id"`
+	var key struct{ Value string }
+	if err := e.db.DB.Collection("settings").FindOne(context.Background(), bson.D{{Key: "_id", Value: "kiosk_ref_key"}}).Decode(&key); err != nil {
+		e.t.Fatalf("kiosk reference key: %v", err)
 	}
-	if err := e.db.DB.Collection("kiosk_refs").FindOne(context.Background(), bson.D{{Key: "token", Value: token}}).Decode(&d); err != nil {
-		e.t.Fatalf("no kiosk reference for %s: %v", token, err)
+	raw, err := hex.DecodeString(key.Value)
+	if err != nil {
+		e.t.Fatal(err)
 	}
-	return d.ID
+	refs, err := kiosk.NewRefs(raw)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	tk := e.storedTicket(token)
+	return refs.Seal(&kiosk.CurrentDossier{Counter: kiosk.CounterKey(tk.Agency, tk.Counter), Token: tk.Token, IssuedAt: tk.IssuedAt})
 }
 
 var cookiePattern = regexp.MustCompile(`^hl_kiosk=([^;]+);`)
@@ -460,7 +469,7 @@ func TestKioskPushCarriesAReferenceNotTheToken(t *testing.T) {
 	s := k.stream(e)
 	first := e.issueAt("H48-260331-0001", "c1")
 	ev, ok := s.next(time.Second)
-	if !ok || strings.Contains(ev.Raw, first.Token) || !strings.HasPrefix(ev.Data.Ref, "ref_") || ev.Data.DossierCode != "H48-260331-0001" {
+	if !ok || strings.Contains(ev.Raw, first.Token) || !kiosk.Sealed(ev.Data.Ref) || ev.Data.DossierCode != "H48-260331-0001" {
 		t.Fatalf("pushed %s (ok=%v), want the dossier code and a reference, not the token %s", ev.Raw, ok, first.Token)
 	}
 	e.issueAt("H48-260331-0002", "c1")
@@ -896,5 +905,40 @@ func TestKioskFreeRatingsAreAnAdminSetting(t *testing.T) {
 	e.advance(time.Minute)
 	if st, _ := k.rate("", "free-off-0003", 5, ""); st != http.StatusForbidden {
 		t.Fatalf("a rating without a dossier after turning them off: %d", st)
+	}
+}
+
+// A reference stored when its ticket was issued, before references were sealed, still takes a
+// rating from the counter's tablet, and only from it; a sealed reference altered by one
+// character takes none.
+func TestKioskTakesStoredReferencesFromBeforeSealing(t *testing.T) {
+	e := newEnv(t)
+	k, other := e.pairedKiosk("c1"), e.pairedKiosk("c2")
+	tk := e.issueAt("H48-260331-0031", "c1")
+	legacy := "ref_" + survey.NewToken()
+	doc := bson.D{{Key: "_id", Value: legacy}, {Key: "counter", Value: kiosk.CounterKey(testAgency, "c1")},
+		{Key: "token", Value: tk.Token}, {Key: "issued_at", Value: e.clock()}}
+	if _, err := e.db.DB.Collection("kiosk_refs").InsertOne(context.Background(), doc); err != nil {
+		t.Fatal(err)
+	}
+	post := func(k *kioskClient, ref, key string) int {
+		st, _ := k.post("/api/v1/kiosk/responses", `{"ref":"`+ref+`","idempotency_key":"`+key+`","answers":{"overall":4}}`)
+		return st
+	}
+	if st := post(other, legacy, "k-legacy-other"); st != http.StatusForbidden {
+		t.Fatalf("another counter's tablet with a stored reference: %d, want 403", st)
+	}
+	if st := post(k, legacy, "k-legacy"); st != http.StatusCreated {
+		t.Fatalf("a stored reference: %d, want 201", st)
+	}
+	tk2 := e.issueAt("H48-260331-0032", "c1")
+	sealed := []byte(e.kioskRef(tk2.Token))
+	if mid := len(sealed) / 2; sealed[mid] == 'A' {
+		sealed[mid] = 'B'
+	} else {
+		sealed[mid] = 'A'
+	}
+	if st := post(k, string(sealed), "k-tampered"); st != http.StatusNotFound {
+		t.Fatalf("an altered sealed reference: %d, want 404", st)
 	}
 }
