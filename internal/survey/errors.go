@@ -79,4 +79,8 @@ var (
 	ErrFollowUpDone = Errorf(CodeConflict, "error.followup_done")
 	// ErrFollowUpClosed: step 2 comes more than FollowUpWindow after the response.
 	ErrFollowUpClosed = Errorf(CodeGone, "error.followup_closed")
+	// ErrNotRated: the ticket exists or not, but no response is stored under it.
+	ErrNotRated = Errorf(CodeNotFound, "error.not_rated")
+	// ErrFollowUpEmpty: a step 2 sent through the API answers nothing.
+	ErrFollowUpEmpty = Errorf(CodeInvalid, "error.followup_empty")
 )

@@ -41,6 +41,23 @@ func (d *Definition) ParseFollowUpForm(values url.Values) (Answers, FieldErrors)
 	return d.followUp().ParseForm(values)
 }
 
+// ParseFollowUpJSON validates the step 2 answers of the JSON API, as ParseFollowUpForm does the
+// form's: only step 2 questions, none required.
+func (d *Definition) ParseFollowUpJSON(answers map[string]any) (Answers, FieldErrors) {
+	return d.followUp().ParseJSON(answers, nil)
+}
+
+// FollowUpAnswered reports whether r already holds an answer to one of d's step 2 questions
+// (the JSON API may send them with the first screen's).
+func (d *Definition) FollowUpAnswered(r *Response) bool {
+	for _, q := range d.FollowUpQuestions() {
+		if _, ok := r.Answers[q.ID]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // FollowUp is what step 2 adds to a stored response: its answers and the criterion ratings
 // among them. Nonce tells this attempt from any other, so it is added once.
 type FollowUp struct {

@@ -255,6 +255,23 @@ func TestOpenAPIDescribesEveryRouteAndRealAnswer(t *testing.T) {
 		status, body := e.submitJSON(c.body)
 		expect("POST /api/v1/responses "+c.body, status, c.want, body)
 	}
+	// Step 2 of a response sent through the API.
+	tk2 := e.issue("OAS-0006", http.StatusCreated)
+	step2 := "/api/v1/responses/" + tk2.Token + "/step2"
+	for _, c := range []struct {
+		path, body string
+		want       int
+	}{
+		{step2, `{"answers":{"staff_polite":5}}`, http.StatusNotFound},
+		{"/api/v1/responses", fmt.Sprintf(`{"token":%q,"answers":{"overall":4}}`, tk2.Token), http.StatusCreated},
+		{step2, `{"answers":{"overall":5}}`, http.StatusUnprocessableEntity},
+		{step2, `{"answers":`, http.StatusBadRequest},
+		{step2, `{"answers":{"staff_polite":5,"returns":"0"}}`, http.StatusCreated},
+		{step2, `{"answers":{"result_accurate":5}}`, http.StatusConflict},
+	} {
+		status, _, body := e.post(c.path, "application/json", c.body)
+		expect("POST "+c.path+" "+c.body, status, c.want, body)
+	}
 
 	// Figures.
 	thisYear := strconv.Itoa(time.Now().Year())

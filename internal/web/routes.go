@@ -61,6 +61,7 @@ func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
 	api.Get("/tickets/:token/qr.png", g.limit(limitLookup), h.citizen.QRPNG)
 	api.Get("/tickets/:token/qr.svg", g.limit(limitLookup), h.citizen.QRSVG)
 	api.Post("/responses", g.limit(limitSubmit), h.citizen.SubmitResponse)
+	api.Post("/responses/:token/step2", g.limit(limitSubmit), h.citizen.AddStepTwo)
 	api.Get("/stats", h.stats.Get)
 	api.Get("/reports", h.reports.Get)
 

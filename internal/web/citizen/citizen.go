@@ -141,23 +141,35 @@ func (h *Handler) SurveySubmit(c *fiber.Ctx) error {
 	return c.Redirect("/s/"+t.Token+"?thanks=1&lang="+webkit.Lang(c), fiber.StatusSeeOther)
 }
 
-// followUpOpen returns the definition of r when its step 2 can still be answered: within
-// survey.FollowUpWindow, and none of its questions answered already (the JSON API takes every
-// answer at once).
+// followUpOpen returns the definition of r when its step 2 can still be answered, nil otherwise.
 func (h *Handler) followUpOpen(r *survey.Response) *survey.Definition {
-	if r == nil || !r.FollowUpOpen(h.Now()) {
-		return nil
-	}
-	def, err := h.Tickets.Definition(r.SurveyID)
+	def, err := h.stepTwo(r)
 	if err != nil {
 		return nil
 	}
-	for _, q := range def.FollowUpQuestions() {
-		if _, answered := r.Answers[q.ID]; answered {
-			return nil
-		}
-	}
 	return def
+}
+
+// stepTwo returns the definition of r when its step 2 can still be added, or why not: no
+// response, step 2 already added (or its questions answered with step 1 through the JSON API),
+// or past survey.FollowUpWindow.
+func (h *Handler) stepTwo(r *survey.Response) (*survey.Definition, error) {
+	switch {
+	case r == nil:
+		return nil, survey.ErrNotRated
+	case r.FollowUpNonce != "":
+		return nil, survey.ErrFollowUpDone
+	case !r.FollowUpOpen(h.Now()):
+		return nil, survey.ErrFollowUpClosed
+	}
+	def, err := h.Tickets.Definition(r.SurveyID)
+	if err != nil {
+		return nil, err
+	}
+	if def.FollowUpAnswered(r) {
+		return nil, survey.ErrFollowUpDone
+	}
+	return def, nil
 }
 
 // FollowUpSubmit handles POST /s/:token/more, the optional step 2: its answers are added to the
@@ -311,6 +323,45 @@ func (h *Handler) SubmitResponse(c *fiber.Ctx) error {
 		"version":      r.SurveyVersion,
 		"submitted_at": r.SubmittedAt.Format(time.RFC3339),
 	})
+}
+
+// stepTwoRequest is the body of POST /api/v1/responses/:token/step2.
+type stepTwoRequest struct {
+	Answers map[string]any `json:"answers"`
+}
+
+// AddStepTwo handles POST /api/v1/responses/:token/step2, the JSON twin of the survey page's
+// step 2: its answers are added to the response once, within survey.FollowUpWindow. 201 added,
+// 404 no response, 409 step 2 already added, 410 too late, 400/422 invalid.
+func (h *Handler) AddStepTwo(c *fiber.Ctx) error {
+	var req stepTwoRequest
+	if err := webkit.DecodeJSON(c.Body(), &req); err != nil {
+		return err
+	}
+	token := c.Params("token")
+	if !survey.ValidToken(token) {
+		return survey.ErrNotRated
+	}
+	r, err := h.Responses.Response(c.UserContext(), token)
+	if err != nil {
+		return err
+	}
+	def, err := h.stepTwo(r)
+	if err != nil {
+		return err
+	}
+	answers, errs := def.ParseFollowUpJSON(req.Answers)
+	if len(errs) > 0 {
+		return errs
+	}
+	f := survey.NewFollowUp(def, answers, h.Now())
+	if f.Empty() {
+		return survey.ErrFollowUpEmpty
+	}
+	if err := h.Responses.AddFollowUp(c.UserContext(), token, f); err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"status": "added", "added_at": f.At.Format(time.RFC3339)})
 }
 
 // TicketSurvey handles GET /api/v1/tickets/:token/survey: the survey definition as JSON.
