@@ -3,8 +3,10 @@
 package dashboard
 
 import (
+	"errors"
 	"html/template"
 	"net/url"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -24,17 +26,30 @@ type periodChoice struct {
 	Year, Index int
 	Cutoff      int // the reporting cut-off day the period was moved to (0: calendar)
 	Period      stats.Period
+	// DatesTyped: the from/to dates were edited, so they won over the named period chosen.
+	DatesTyped bool
+	// Problem says, in the page's language, why the input was refused ("" when it was not);
+	// From and To are the dates as typed, shown again beside it.
+	Problem  string
+	From, To string
+	Label    string // the name of the period shown ("quý I/2026"); "" for a custom range
 }
 
 // choosePeriod reads period, year, index, from and to; it defaults to the current quarter. A
-// cut-off day above 1 moves a named period to run from that day of the month before it.
+// cut-off day above 1 moves a named period to run from that day of the month before it. The
+// form also sends the dates it showed (shown_from, shown_to): dates edited since win over the
+// named period, so neither choice is ever ignored.
 func choosePeriod(c *fiber.Ctx, cutoff int) (periodChoice, error) {
 	today := stats.Today()
-	pc := periodChoice{Kind: c.Query("period", stats.PeriodQuarter), Year: c.QueryInt("year", today.Year), Index: c.QueryInt("index", 0)}
-	if pc.Kind == "custom" {
-		p, err := stats.ParsePeriod(c.Query("from"), c.Query("to"))
+	pc := periodChoice{Kind: c.Query("period", stats.PeriodQuarter), Year: c.QueryInt("year", today.Year), Index: c.QueryInt("index", 0),
+		From: c.Query("from"), To: c.Query("to")}
+	if pc.Kind != report.KindCustom && datesEdited(c) {
+		pc.Kind, pc.DatesTyped = report.KindCustom, true
+	}
+	if pc.Kind == report.KindCustom {
+		p, err := stats.ParsePeriod(pc.From, pc.To)
 		if err != nil {
-			return pc, errBadPeriod
+			return pc, periodDatesError(err)
 		}
 		pc.Period = p
 		return pc, nil
@@ -44,10 +59,63 @@ func choosePeriod(c *fiber.Ctx, cutoff int) (periodChoice, error) {
 	}
 	p, err := report.ReportingPeriod(pc.Kind, pc.Year, pc.Index, cutoff)
 	if err != nil {
-		return pc, errBadPeriod
+		return pc, periodKindError(pc.Kind, err)
 	}
 	pc.Period, pc.Cutoff = p, cutoff
 	return pc, nil
+}
+
+// Title names the period in lang ("quý I năm 2026"), or by its dates for a custom range.
+func (pc periodChoice) Title(lang string) string {
+	return report.PeriodName(pc.Kind, pc.Year, pc.Index, pc.Period, lang)
+}
+
+// datesEdited reports whether the from/to dates differ from those the form showed.
+func datesEdited(c *fiber.Ctx) bool {
+	shownFrom, shownTo := c.Query("shown_from"), c.Query("shown_to")
+	return shownFrom != "" && (c.Query("from") != shownFrom || c.Query("to") != shownTo)
+}
+
+// periodDatesError explains why a typed date range was refused.
+func periodDatesError(err error) error {
+	switch {
+	case errors.Is(err, stats.ErrPeriodOrder):
+		return survey.Errorf(survey.CodeInvalid, "error.period_order")
+	case errors.Is(err, stats.ErrPeriodTooLong):
+		return survey.Errorf(survey.CodeInvalid, "error.period_too_long")
+	}
+	return survey.Errorf(survey.CodeInvalid, "error.period_dates")
+}
+
+// periodKindError explains why a named period was refused: its kind, its number or its year.
+func periodKindError(kind string, err error) error {
+	counts := map[string]int{stats.PeriodMonth: 12, stats.PeriodQuarter: 4, stats.PeriodHalf: 2}
+	switch n, ok := counts[kind]; {
+	case errors.Is(err, stats.ErrPeriodIndex) && ok:
+		return survey.Errorf(survey.CodeInvalid, "error.period_index", "max", strconv.Itoa(n))
+	case errors.Is(err, stats.ErrPeriodYear):
+		return survey.Errorf(survey.CodeInvalid, "error.period_year")
+	}
+	return survey.Errorf(survey.CodeInvalid, "error.period_kind")
+}
+
+// pagePeriod is choosePeriod for the dashboard page: refused input stays in the form with the
+// reason, and the page shows the current quarter meanwhile. Label names the period shown.
+func pagePeriod(c *fiber.Ctx, cutoff int) periodChoice {
+	l := webkit.Lang(c)
+	pc, err := choosePeriod(c, cutoff)
+	if err == nil {
+		if pc.Kind != report.KindCustom {
+			pc.Label = pc.Title(l)
+		}
+		return pc
+	}
+	today := stats.Today()
+	shown := periodChoice{Kind: stats.PeriodQuarter, Year: today.Year, Index: defaultIndex(stats.PeriodQuarter, today), Cutoff: cutoff}
+	shown.Period, _ = report.ReportingPeriod(shown.Kind, shown.Year, shown.Index, cutoff)
+	pc.Period, pc.Cutoff, pc.Label = shown.Period, cutoff, shown.Title(l)
+	pc.Problem = webkit.MessageOf(err, l)
+	return pc
 }
 
 func defaultIndex(kind string, today stats.Date) int {
@@ -81,8 +149,9 @@ type dashboardData struct {
 	Trend    template.HTML
 	Comments []commentRow
 	Fields   []org.Field
-	Units    []org.Unit
-	QS       string // the current query string, for exports
+	Units    []org.Unit // the units in the caller's scope, for the agency filter
+	Scope    string     // whose figures: the caller's unit by name, or the whole centre
+	QS       string     // the current query string, for exports
 	Years    []int
 	CanDrill bool
 	Officers bool
@@ -103,9 +172,9 @@ type commentRow struct {
 func (h *Handler) Page(c *fiber.Ctx) error {
 	u := webkit.CurrentUser(c)
 	sc := userScope(u)
-	pc, err := choosePeriod(c, h.Figures.cutoff(c.UserContext()))
-	if err != nil {
-		return err
+	pc := pagePeriod(c, h.Figures.cutoff(c.UserContext()))
+	if pc.Problem != "" {
+		c.Status(fiber.StatusUnprocessableEntity)
 	}
 	q, err := h.statsQueryFor(c, sc, pc.Period)
 	if err != nil {
@@ -121,7 +190,7 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 	l := webkit.Lang(c)
 	d := dashboardData{
 		PageData: h.PageFor(c, i18n.T(l, "dash.title")), User: u, CSRF: webkit.CSRFToken(c), Choice: pc, Query: q, Result: res,
-		Fields: webkit.ActiveFields(c, h.Figures.Org.Fields), Units: h.Figures.Org.Tree.Units(), QS: string(c.Request().URI().QueryString()),
+		Fields: webkit.ActiveFields(c, h.Figures.Org.Fields), Units: h.unitsIn(sc), Scope: h.scopeName(c, sc), QS: string(c.Request().URI().QueryString()),
 		Years: recentYears(), Officers: sc.officers, GroupBys: groupBysFor(sc),
 	}
 	d.Trend = h.trend(c, q, l)
@@ -135,6 +204,45 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 		}
 	}
 	return h.Render(c, "dashboard", d)
+}
+
+// unitsIn lists the units sc may see, for the agency filter: none outside a manager's unit.
+func (h *Handler) unitsIn(sc scope) []org.Unit {
+	all := h.Figures.Org.Tree.Units()
+	if sc.agency == "" {
+		return all
+	}
+	within, _ := h.Figures.Org.Tree.Within(sc.agency, "")
+	if sc.counter != "" {
+		within = map[string]bool{sc.agency: true}
+	}
+	var out []org.Unit
+	for _, u := range all {
+		if within[u.Code] {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// scopeName names whose figures sc covers: the caller's unit (and counter), or the whole centre.
+func (h *Handler) scopeName(c *fiber.Ctx, sc scope) string {
+	l := webkit.Lang(c)
+	if sc.agency == "" {
+		if name := h.Figures.Org.Identity.Get(c.UserContext()).Name; name != "" {
+			return name
+		}
+		return i18n.T(l, "dash.scope_all")
+	}
+	name := h.Figures.label(c, stats.ByAgency, sc.agency)
+	if sc.counter != "" {
+		counter := h.Figures.label(c, stats.ByCounter, org.CounterID(sc.agency, sc.counter))
+		if counter == "" {
+			counter = sc.counter
+		}
+		name += " · " + counter
+	}
+	return name
 }
 
 // followUp is the follow-up figures of the cases opened in q's period and scope.
