@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/hailong/hailong/internal/stats"
@@ -13,35 +15,52 @@ import (
 // utf8BOM lets Excel recognise the file as UTF-8 and show Vietnamese diacritics.
 const utf8BOM = "\uFEFF"
 
-var csvHeader = []survey.Text{
-	survey.Msg("report.group"),
-	survey.Msg("report.responses"),
-	survey.Msg("report.satisfied"),
-	survey.Msg("report.satisfaction"),
-	survey.Msg("report.ci"),
-	survey.Msg("report.target"),
-	survey.Msg("report.status"),
-	survey.Msg("report.response_rate"),
-	survey.Msg("report.dossier_ratio"),
-	survey.Msg("report.rate_status"),
-	survey.Msg("report.sipas_index"),
-	survey.Msg("report.on_time"),
-	survey.Msg("report.online_share"),
-	survey.Msg("report.returns_once"),
-	survey.Msg("report.returns_more"),
-	survey.Msg("report.complaints"),
-	survey.Msg("report.payment"),
+// csvColumn is a column of the CSV: its heading, whether it holds a percentage (its heading
+// then says "(%)"), and its value for a group.
+type csvColumn struct {
+	head    survey.Text
+	percent bool
+	value   func(g stats.Group) string
 }
 
-// WriteCSV writes res as a spreadsheet-ready CSV in lang ("vi" unless "en"): the overall row
-// first, then one row per group, numbers formatted as people in that language read them.
+var csvColumns = []csvColumn{
+	{survey.Msg("report.responses"), false, func(g stats.Group) string { return rawInt(g.Responses) }},
+	{survey.Msg("report.satisfied"), false, func(g stats.Group) string { return rawInt(g.Satisfied) }},
+	{survey.Msg("report.satisfaction"), true, func(g stats.Group) string { return ifAny(g, rawPercent(g.Satisfaction)) }},
+	{survey.Msg("report.ci_lower"), true, func(g stats.Group) string { return ifAny(g, rawPercent(g.CILow)) }},
+	{survey.Msg("report.ci_upper"), true, func(g stats.Group) string { return ifAny(g, rawPercent(g.CIHigh)) }},
+	{survey.Msg("report.target"), true, func(g stats.Group) string { return optRawPercent(g.Target) }},
+	{survey.Msg("report.response_rate"), true, func(g stats.Group) string { return optRawPercent(g.ResponseRate) }},
+	{survey.Msg("report.dossier_ratio"), true, func(g stats.Group) string { return optRawPercent(g.DossierRatio) }},
+	{survey.Msg("report.sipas_index"), true, func(g stats.Group) string { return optRawPercent(g.SIPASIndex) }},
+	{survey.Msg("report.on_time"), true, func(g stats.Group) string { return optRawPercent(g.OnTimeShare) }},
+	{survey.Msg("report.online_share"), true, func(g stats.Group) string { return optRawPercent(g.OnlineShare) }},
+	{survey.Msg("report.returns_once"), true, func(g stats.Group) string { return rawShare(g.Returns.Once, g.Returns.Respondents) }},
+	{survey.Msg("report.returns_more"), true, func(g stats.Group) string { return rawShare(g.Returns.TwiceOrMore, g.Returns.Respondents) }},
+	{survey.Msg("report.complaints"), false, func(g stats.Group) string { return rawInt(g.Complaints) }},
+	{survey.Msg("report.payment"), false, func(g stats.Group) string { return rawInt(g.Payment) }},
+}
+
+// WriteCSV writes res as data for a spreadsheet, headed in lang ("vi" unless "en"): UTF-8 with a
+// BOM so Excel reads the diacritics, the period's dates as ISO 8601, raw numbers with a dot
+// decimal (percentages as 87.5, empty where there is none), and the verdicts in words. The
+// overall row comes first, then one row per group.
 func WriteCSV(w io.Writer, res stats.Result, lang string) error {
 	if _, err := io.WriteString(w, utf8BOM); err != nil {
 		return fmt.Errorf("report: write csv: %w", err)
 	}
-	rows := [][]string{texts(csvHeader, lang), csvRow(res.Overall, overallLabel.In(lang), lang)}
+	head := []string{survey.Msg("report.group").In(lang), survey.Msg("report.from").In(lang), survey.Msg("report.to").In(lang)}
+	for _, col := range csvColumns {
+		h := col.head.In(lang)
+		if col.percent {
+			h += " (%)"
+		}
+		head = append(head, h)
+	}
+	head = append(head, survey.Msg("report.status").In(lang), survey.Msg("report.rate_status").In(lang))
+	rows := [][]string{head, csvRow(res, res.Overall, overallLabel.In(lang), lang)}
 	for _, g := range res.Groups {
-		rows = append(rows, csvRow(g, groupLabel(g), lang))
+		rows = append(rows, csvRow(res, g, groupLabel(g), lang))
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
@@ -54,55 +73,63 @@ func WriteCSV(w io.Writer, res stats.Result, lang string) error {
 	return nil
 }
 
-// csvRow is one group as text; a hidden group shows only its label and why it is hidden.
-func csvRow(g stats.Group, label, lang string) []string {
+// csvRow is one group of res; a hidden group has only its label, dates and why it is hidden.
+func csvRow(res stats.Result, g stats.Group, label, lang string) []string {
+	row := []string{label, res.From.String(), res.To.String()}
+	for _, col := range csvColumns {
+		if g.Hidden {
+			row = append(row, "")
+			continue
+		}
+		row = append(row, col.value(g))
+	}
 	if g.Hidden {
-		return []string{label, dash, dash, dash, dash, dash, hiddenNote.In(lang), dash, dash, dash, dash, dash, dash, dash, dash, dash, dash}
+		return append(row, hiddenNote.In(lang), "")
 	}
-	r := g.Returns
-	return []string{
-		label,
-		countText(g.Responses, lang),
-		countText(g.Satisfied, lang),
-		satisfactionText(g, lang),
-		intervalText(g, lang),
-		optPercentText(g.Target, lang),
-		StatusWord(g.Status, lang),
-		optPercentText(g.ResponseRate, lang),
-		optPercentText(g.DossierRatio, lang),
-		StatusWord(stats.RateStatus(g.Figure), lang),
-		optPercentText(g.SIPASIndex, lang),
-		optPercentText(g.OnTimeShare, lang),
-		optPercentText(g.OnlineShare, lang),
-		shareText(r.Once, r.Respondents, lang),
-		shareText(r.TwiceOrMore, r.Respondents, lang),
-		countText(g.Complaints, lang),
-		countText(g.Payment, lang),
-	}
+	return append(row, statusCell(g.Status, lang), statusCell(stats.RateStatus(g.Figure), lang))
 }
 
-// shareText is part ÷ whole as a percentage, a dash when whole is 0.
-func shareText(part, whole int64, lang string) string {
+// statusCell is the verdict in words, empty when there is none (no target).
+func statusCell(status, lang string) string {
+	if w := StatusWord(status, lang); w != dash {
+		return w
+	}
+	return ""
+}
+
+// rawInt is n as plain digits.
+func rawInt(n int64) string { return strconv.FormatInt(n, 10) }
+
+// rawPercent is the fraction p as a percentage with at most two decimals and a dot: 0.875 → 87.5.
+func rawPercent(p float64) string {
+	if math.IsNaN(p) || math.IsInf(p, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(math.Round(p*10000)/100, 'f', -1, 64)
+}
+
+// optRawPercent is rawPercent for an optional fraction, empty when absent.
+func optRawPercent(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return rawPercent(*p)
+}
+
+// rawShare is part ÷ whole as rawPercent, empty when whole is 0.
+func rawShare(part, whole int64) string {
 	if whole <= 0 {
-		return dash
+		return ""
 	}
-	return percentText(float64(part)/float64(whole), lang)
+	return rawPercent(float64(part) / float64(whole))
 }
 
-// satisfactionText is a dash when there is nothing to divide.
-func satisfactionText(g stats.Group, lang string) string {
+// ifAny is s when g has responses, empty otherwise.
+func ifAny(g stats.Group, s string) string {
 	if g.Responses == 0 {
-		return dash
+		return ""
 	}
-	return percentText(g.Satisfaction, lang)
-}
-
-// intervalText is the 95% interval as "80,1% – 92,3%".
-func intervalText(g stats.Group, lang string) string {
-	if g.Responses == 0 {
-		return dash
-	}
-	return percentText(g.CILow, lang) + " – " + percentText(g.CIHigh, lang)
+	return s
 }
 
 // guardRow defuses cells a spreadsheet would run as a formula (CSV injection).

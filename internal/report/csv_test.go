@@ -6,30 +6,32 @@ import (
 	"testing"
 )
 
+// TestWriteCSV: the CSV is data a spreadsheet reads as numbers in any locale: UTF-8 with a BOM,
+// ISO dates, plain digits and dot decimals, headings in the page's language.
 func TestWriteCSV(t *testing.T) {
 	tests := []struct {
 		lang string
 		want []string
 	}{
 		{"vi", []string{
-			"Nhóm,Số phiếu,Hài lòng,Tỷ lệ hài lòng,Khoảng tin cậy 95%,Chỉ tiêu,Đánh giá,Tỷ lệ phản hồi,Chỉ số hồ sơ (QĐ 766),Theo tỷ lệ,Chỉ số SIPAS,Hồ sơ đúng hạn,Hồ sơ trực tuyến,Đi lại thêm 1 lần,Đi lại từ 2 lần,Đề nghị phản ánh,Bị đòi tiền",
-			`Chung,1.234,1.080,"87,5%","85,6% – 89,2%","90,0%",Chưa đạt (rõ ràng),"80,0%","95,0%",Chưa đạt,—,—,—,—,—,0,0`,
-			`Đất đai,100,85,"85,0%","76,7% – 90,7%","85,0%",Đạt,—,—,Đạt,—,—,—,—,—,0,0`,
-			`Hộ tịch,100,88,"88,0%","80,2% – 93,0%","90,0%",Chưa đạt,—,—,Chưa đạt,—,—,—,—,—,0,0`,
-			`Tư pháp,50,40,"80,0%","67,0% – 88,8%","90,0%",Chưa đạt (rõ ràng),—,—,Chưa đạt,—,—,—,—,—,0,0`,
-			`'=1+1,40,30,"75,0%","59,8% – 85,8%",—,—,—,—,—,—,—,—,—,—,0,0`,
-			`health,10,5,"50,0%","23,7% – 76,3%","90,0%",Chưa đủ mẫu,—,—,Chưa đạt,—,—,—,—,—,0,0`,
-			`Nguyễn Văn A,—,—,—,—,—,ẩn (dưới 10 phiếu),—,—,—,—,—,—,—,—,—,—`,
+			"Nhóm,Từ ngày,Đến ngày,Số phiếu,Hài lòng,Tỷ lệ hài lòng (%),Khoảng tin cậy 95%: cận dưới (%),Khoảng tin cậy 95%: cận trên (%),Chỉ tiêu (%),Tỷ lệ phản hồi (%),Chỉ số hồ sơ (QĐ 766) (%),Chỉ số SIPAS (%),Hồ sơ đúng hạn (%),Hồ sơ trực tuyến (%),Đi lại thêm 1 lần (%),Đi lại từ 2 lần (%),Đề nghị phản ánh,Bị đòi tiền,Đánh giá,Theo tỷ lệ",
+			`Chung,2026-01-01,2026-03-31,1234,1080,87.52,85.56,89.25,90,80,95,,,,,,0,0,Chưa đạt (rõ ràng),Chưa đạt`,
+			`Đất đai,2026-01-01,2026-03-31,100,85,85,76.72,90.69,85,,,,,,,,0,0,Đạt,Đạt`,
+			`Hộ tịch,2026-01-01,2026-03-31,100,88,88,80.19,93,90,,,,,,,,0,0,Chưa đạt,Chưa đạt`,
+			`Tư pháp,2026-01-01,2026-03-31,50,40,80,66.96,88.76,90,,,,,,,,0,0,Chưa đạt (rõ ràng),Chưa đạt`,
+			`'=1+1,2026-01-01,2026-03-31,40,30,75,59.81,85.81,,,,,,,,,0,0,,`,
+			`health,2026-01-01,2026-03-31,10,5,50,23.66,76.34,90,,,,,,,,0,0,Chưa đủ mẫu,Chưa đạt`,
+			`Nguyễn Văn A,2026-01-01,2026-03-31,,,,,,,,,,,,,,,,ẩn (dưới 10 phiếu),`,
 		}},
 		{"en", []string{
-			"Group,Responses,Satisfied,Satisfaction,95% interval,Target,Status,Response rate,Dossier ratio (Decision 766),By the rate,SIPAS index,Dossiers on time,Dossiers online,One extra trip,Two or more extra trips,Complaints,Asked for money",
-			`Overall,"1,234","1,080",87.5%,85.6% – 89.2%,90.0%,Clearly below,80.0%,95.0%,Below,—,—,—,—,—,0,0`,
-			`Đất đai,100,85,85.0%,76.7% – 90.7%,85.0%,Meets,—,—,Meets,—,—,—,—,—,0,0`,
-			`Hộ tịch,100,88,88.0%,80.2% – 93.0%,90.0%,Below,—,—,Below,—,—,—,—,—,0,0`,
-			`Tư pháp,50,40,80.0%,67.0% – 88.8%,90.0%,Clearly below,—,—,Below,—,—,—,—,—,0,0`,
-			`'=1+1,40,30,75.0%,59.8% – 85.8%,—,—,—,—,—,—,—,—,—,—,0,0`,
-			`health,10,5,50.0%,23.7% – 76.3%,90.0%,Too few responses,—,—,Below,—,—,—,—,—,0,0`,
-			`Nguyễn Văn A,—,—,—,—,—,hidden (under 10 responses),—,—,—,—,—,—,—,—,—,—`,
+			"Group,From,To,Responses,Satisfied,Satisfaction (%),95% interval: lower bound (%),95% interval: upper bound (%),Target (%),Response rate (%),Dossier ratio (Decision 766) (%),SIPAS index (%),Dossiers on time (%),Dossiers online (%),One extra trip (%),Two or more extra trips (%),Complaints,Asked for money,Status,By the rate",
+			`Overall,2026-01-01,2026-03-31,1234,1080,87.52,85.56,89.25,90,80,95,,,,,,0,0,Clearly below,Below`,
+			`Đất đai,2026-01-01,2026-03-31,100,85,85,76.72,90.69,85,,,,,,,,0,0,Meets,Meets`,
+			`Hộ tịch,2026-01-01,2026-03-31,100,88,88,80.19,93,90,,,,,,,,0,0,Below,Below`,
+			`Tư pháp,2026-01-01,2026-03-31,50,40,80,66.96,88.76,90,,,,,,,,0,0,Clearly below,Below`,
+			`'=1+1,2026-01-01,2026-03-31,40,30,75,59.81,85.81,,,,,,,,,0,0,,`,
+			`health,2026-01-01,2026-03-31,10,5,50,23.66,76.34,90,,,,,,,,0,0,Too few responses,Below`,
+			`Nguyễn Văn A,2026-01-01,2026-03-31,,,,,,,,,,,,,,,,hidden (under 10 responses),`,
 		}},
 	}
 	for _, tt := range tests {
