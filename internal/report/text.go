@@ -55,15 +55,7 @@ func localNumber(s, lang string) string {
 	if !english(lang) {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
-		switch r {
-		case '.':
-			return ','
-		case ',':
-			return '.'
-		}
-		return r
-	}, s)
+	return stats.InEnglish(s)
 }
 
 // percentText formats the fraction p with one decimal in lang ("87,5%" / "87.5%").

@@ -57,6 +57,20 @@ func FormatInt(n int64) string {
 	return groupThousands(strconv.FormatInt(n, 10))
 }
 
+// InEnglish turns number text formatted here ("1.234,5%") into the English way ("1,234.5%"):
+// the thousands and decimal separators swap.
+func InEnglish(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '.':
+			return ','
+		case ',':
+			return '.'
+		}
+		return r
+	}, s)
+}
+
 // FormatDate formats d as "31/03/2026" ("" for the zero Date).
 func FormatDate(d Date) string {
 	if d.IsZero() {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,5 +111,45 @@ func TestDashboardPeriodControlIsNeverIgnored(t *testing.T) {
 	}
 	if !eval[bool](t, ctx, `document.querySelector('input[name=index]').value === '5' && document.querySelector('input[name=index]').getAttribute('aria-invalid') === 'true'`) {
 		t.Error("the refused input is not shown again for correction")
+	}
+}
+
+// TestDashboardTrendChartZoomsAndNamesAField: the trend chart's y-axis spans the months'
+// figures and the target, not 0–100%; every label lies inside the drawing; one field can be
+// drawn alone; on the English dashboard every number is written the English way.
+func TestDashboardTrendChartZoomsAndNamesAField(t *testing.T) {
+	e := newEnv(t)
+	ctx := managerBrowser(t, e, 1280, "/dashboard?period=quarter&year=2026&index=1&lang=en")
+	for _, width := range staffWidths {
+		do(t, ctx, testkit.Viewport(width, 900), chromedp.Navigate(e.base+"/dashboard?period=quarter&year=2026&index=1&lang=en"), chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
+		ticks := eval[[]string](t, ctx, `[...document.querySelectorAll('svg.chart text.axis[text-anchor=end]')].map(t => t.textContent)`)
+		// 75% this month against a 85% target: the axis runs about 70%–90%, not from 0% to 100%.
+		if len(ticks) < 3 || slices.Contains(ticks, "0%") || slices.Contains(ticks, "100%") || !slices.Contains(ticks, "75%") {
+			t.Errorf("at %d px the y-axis reads %q, want a range around 75%% and 85%%", width, ticks)
+		}
+		clipped := eval[[]string](t, ctx, `(() => { const svg = document.querySelector('svg.chart'), box = svg.viewBox.baseVal;
+			return [...svg.querySelectorAll('text')].filter(t => { const b = t.getBBox(); return b.x < 0 || b.y < 0 || b.x + b.width > box.width || b.y + b.height > box.height }).map(t => t.textContent) })()`)
+		if len(clipped) > 0 {
+			t.Errorf("at %d px chart labels run outside the drawing: %q", width, clipped)
+		}
+		if size := eval[float64](t, ctx, `parseFloat(getComputedStyle(document.querySelector('svg.chart text.axis')).fontSize) * document.querySelector('svg.chart').getBoundingClientRect().width / 480`); size < 9.5 {
+			t.Errorf("at %d px chart labels are %.1f px tall", width, size)
+		}
+		big := text(t, ctx, `.cards .big`)
+		if big != "75.0%" {
+			t.Errorf("English headline %q, want 75.0%%", big)
+		}
+		fitsAndPasses(t, ctx, "dashboard-trend-en", width)
+	}
+	// One field alone: its name heads the chart.
+	_ = eval[bool](t, ctx, `(() => { document.querySelector('select[name=trend_field]').value = 'land'; return true })()`)
+	if resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.trend-field button[type=submit]`))); err != nil || resp.Status != 200 {
+		t.Fatalf("draw one field: %v", err)
+	}
+	if title := eval[string](t, ctx, `document.querySelector('svg.chart').getAttribute('aria-label')`); !strings.Contains(title, "Land") {
+		t.Errorf("chart for one field is titled %q", title)
+	}
+	if !strings.Contains(eval[string](t, ctx, `location.search`), "period=quarter") {
+		t.Error("choosing the chart's field lost the period")
 	}
 }

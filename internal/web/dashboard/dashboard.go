@@ -6,6 +6,7 @@ import (
 	"errors"
 	"html/template"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -141,25 +142,29 @@ type Handler struct {
 // dashboardData is what the dashboard page shows.
 type dashboardData struct {
 	webkit.PageData
-	User     *account.User
-	CSRF     string
-	Choice   periodChoice
-	Query    stats.Query
-	Result   stats.Result
-	Trend    template.HTML
-	Comments []commentRow
-	Fields   []org.Field
-	Units    []org.Unit // the units in the caller's scope, for the agency filter
-	Scope    string     // whose figures: the caller's unit by name, or the whole centre
-	QS       string     // the current query string, for exports
-	Years    []int
-	CanDrill bool
-	Officers bool
-	GroupBys []string
-	FollowUp *cases.Row    // the period's follow-up figures; nil for a viewer
-	Ranking  []stats.Group // units by satisfaction, for emulation (thi đua)
-	Reasons  []reasonCount // kiosk reason chips, most chosen first
-	Hand     []handRow     // counters' hand-issued tickets, when grouped by counter
+	User   *account.User
+	CSRF   string
+	Choice periodChoice
+	Query  stats.Query
+	Result stats.Result
+	Trend  template.HTML
+	// TrendField is the field the trend chart shows alone ("" for the page's filter), and
+	// TrendKeep the rest of the query, which choosing it keeps.
+	TrendField string
+	TrendKeep  []queryPair
+	Comments   []commentRow
+	Fields     []org.Field
+	Units      []org.Unit // the units in the caller's scope, for the agency filter
+	Scope      string     // whose figures: the caller's unit by name, or the whole centre
+	QS         string     // the current query string, for exports
+	Years      []int
+	CanDrill   bool
+	Officers   bool
+	GroupBys   []string
+	FollowUp   *cases.Row    // the period's follow-up figures; nil for a viewer
+	Ranking    []stats.Group // units by satisfaction, for emulation (thi đua)
+	Reasons    []reasonCount // kiosk reason chips, most chosen first
+	Hand       []handRow     // counters' hand-issued tickets, when grouped by counter
 }
 
 type commentRow struct {
@@ -193,7 +198,8 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 		Fields: webkit.ActiveFields(c, h.Figures.Org.Fields), Units: h.unitsIn(sc), Scope: h.scopeName(c, sc), QS: string(c.Request().URI().QueryString()),
 		Years: recentYears(), Officers: sc.officers, GroupBys: groupBysFor(sc),
 	}
-	d.Trend = h.trend(c, q, l)
+	d.Trend, d.TrendField = h.trend(c, q, l)
+	d.TrendKeep = keepQuery(c, "trend_field")
 	d.Ranking = h.ranking(c, q)
 	d.Reasons = reasonsOf(res.Overall.Reasons)
 	d.Comments = h.latestComments(c, q, 20)
@@ -262,15 +268,40 @@ func (h *Handler) statsQueryFor(c *fiber.Ctx, sc scope, p stats.Period) (stats.Q
 	return h.Figures.statsQuery(c, sc)
 }
 
-func (h *Handler) trend(c *fiber.Ctx, q stats.Query, l string) template.HTML {
+// trend draws satisfaction by month for q, or for one field when the page asks
+// (trend_field), and returns the chart with the field chosen.
+func (h *Handler) trend(c *fiber.Ctx, q stats.Query, l string) (template.HTML, string) {
 	q.GroupBy = stats.ByMonth
 	q.MinGroupResponses = 0
+	title := i18n.T(l, "dash.trend")
+	field := c.Query("trend_field")
+	if _, ok := h.Figures.Org.Fields.Get(c.UserContext(), field); ok && q.Field == "" {
+		q.Field = field
+		title += " — " + h.Figures.label(c, stats.ByField, field)
+	} else {
+		field = ""
+	}
 	res, err := h.Figures.aggregate(c, q)
 	if err != nil {
-		return ""
+		return "", field
 	}
-	return trendChart(res.Groups, i18n.T(l, "dash.trend"))
+	return trendChart(res.Groups, title, l), field
 }
+
+// keepQuery is the current query without the parameters in drop, as hidden fields of a form
+// that changes one part of the page.
+func keepQuery(c *fiber.Ctx, drop ...string) []queryPair {
+	var out []queryPair
+	c.Context().QueryArgs().VisitAll(func(k, v []byte) {
+		if !slices.Contains(drop, string(k)) {
+			out = append(out, queryPair{string(k), string(v)})
+		}
+	})
+	return out
+}
+
+// queryPair is one parameter of a query string.
+type queryPair struct{ Name, Value string }
 
 // latestComments returns comments in q's period and scope, negative first.
 func (h *Handler) latestComments(c *fiber.Ctx, q stats.Query, n int) []commentRow {

@@ -24,15 +24,16 @@ import (
 	"github.com/hailong/hailong/public"
 )
 
-// Renderer holds the parsed page templates; the texts come from the i18n catalogue.
+// Renderer holds the parsed page templates; the texts come from the i18n catalogue. English
+// pages are parsed apart, with number functions that write 1,234.5 instead of 1.234,5.
 type Renderer struct {
-	pages map[string]*template.Template
+	pages, english map[string]*template.Template
 }
 
 // NewRenderer parses every page template, with the shared template functions and extra, the
 // functions that only some audience's pages use.
 func NewRenderer(extra template.FuncMap) (*Renderer, error) {
-	r := &Renderer{pages: map[string]*template.Template{}}
+	r := &Renderer{pages: map[string]*template.Template{}, english: map[string]*template.Template{}}
 	funcs := template.FuncMap{
 		"t": i18n.T, "tx": func(lang string, t survey.Text) string { return t.In(lang) }, "checked": checked, "face": Face,
 		"status": report.StatusWord, "pct": stats.Percent, "pctp": percentOrDash, "num": stats.FormatInt,
@@ -59,6 +60,12 @@ func NewRenderer(extra template.FuncMap) (*Renderer, error) {
 	for k, f := range extra {
 		funcs[k] = f
 	}
+	english := template.FuncMap{}
+	for k, f := range funcs {
+		if numeric[k] {
+			english[k] = inEnglish(f)
+		}
+	}
 	names, err := fs.Glob(public.FS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -67,13 +74,41 @@ func NewRenderer(extra template.FuncMap) (*Renderer, error) {
 		if strings.HasSuffix(n, "/layout.html") {
 			continue
 		}
-		t, err := template.New("").Funcs(funcs).ParseFS(public.FS, "templates/layout.html", n)
-		if err != nil {
-			return nil, fmt.Errorf("web: parse %s: %w", n, err)
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		for _, set := range []struct {
+			pages map[string]*template.Template
+			funcs []template.FuncMap
+		}{{r.pages, []template.FuncMap{funcs}}, {r.english, []template.FuncMap{funcs, english}}} {
+			t := template.New("")
+			for _, fm := range set.funcs {
+				t = t.Funcs(fm)
+			}
+			if set.pages[name], err = t.ParseFS(public.FS, "templates/layout.html", n); err != nil {
+				return nil, fmt.Errorf("web: parse %s: %w", n, err)
+			}
 		}
-		r.pages[strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")] = t
 	}
 	return r, nil
+}
+
+// numeric names the template functions that write numbers, which English pages swap.
+var numeric = map[string]bool{"pct": true, "pctp": true, "num": true, "share": true, "points": true}
+
+// inEnglish wraps a number-writing template function so its text reads the English way.
+func inEnglish(f any) any {
+	switch f := f.(type) {
+	case func(float64) string:
+		return func(p float64) string { return stats.InEnglish(f(p)) }
+	case func(*float64) string:
+		return func(p *float64) string { return stats.InEnglish(f(p)) }
+	case func(int64) string:
+		return func(n int64) string { return stats.InEnglish(f(n)) }
+	case func(int64, int64) string:
+		return func(a, b int64) string { return stats.InEnglish(f(a, b)) }
+	case func(stats.Group, stats.Group) string:
+		return func(a, b stats.Group) string { return stats.InEnglish(f(a, b)) }
+	}
+	panic(fmt.Sprintf("webkit: no English form for template function %T", f))
 }
 
 // checked reports whether value was chosen for question id in the submitted values.
@@ -106,6 +141,9 @@ type PageData struct {
 	Agency     AgencyMark // the centre's name and emblem in the header; empty until set in /admin
 }
 
+// PageLang is the page's language, which picks the number format.
+func (p PageData) PageLang() string { return p.Lang }
+
 // AgencyMark is how the centre shows itself at the top of every page.
 type AgencyMark struct {
 	Name    string
@@ -126,7 +164,11 @@ type Base struct {
 
 // Render writes page name with data as HTML.
 func (s Base) Render(c *fiber.Ctx, name string, data any) error {
-	t, ok := s.Pages.pages[name]
+	pages := s.Pages.pages
+	if pd, ok := data.(interface{ PageLang() string }); ok && pd.PageLang() == "en" {
+		pages = s.Pages.english
+	}
+	t, ok := pages[name]
 	if !ok {
 		return fmt.Errorf("web: no page %q", name)
 	}
