@@ -152,7 +152,7 @@ func TestAdminHierarchyScopesManagersAndRefusesCycles(t *testing.T) {
 	}
 	a.post("/admin/units", url.Values{"code": {"000.00.53.H48"}, "name": {"Huyện Thử"}, "parent": {"PROV"}}, http.StatusSeeOther)
 	_, _, page = a.get("/admin")
-	if strings.Contains(page, `value="000.00.53.H48" readonly`) || !strings.Contains(page, "unit.save") {
+	if strings.Contains(page, `value="000.00.53.H48" readonly`) || !strings.Contains(page, "<td>Lưu đơn vị</td>") {
 		t.Fatal("placed agency still unplaced, or the change is not in the audit trail")
 	}
 }
@@ -231,7 +231,7 @@ func TestAdminTargetsFieldsAndUsers(t *testing.T) {
 		t.Fatalf("disabled account signed in: %d", status)
 	}
 	_, _, page := a.get("/admin")
-	for _, want := range []string{"target.save", "field.save", "user.create", "user.disable"} {
+	for _, want := range []string{"Lưu chỉ tiêu", "Lưu lĩnh vực", "Tạo tài khoản", "Khóa tài khoản"} { // the actions in words
 		if !strings.Contains(page, want) {
 			t.Errorf("audit trail lacks %s", want)
 		}
@@ -276,7 +276,7 @@ func TestAdminKioskTablets(t *testing.T) {
 	stream := k.stream(e) // records when the tablet was last seen
 	_, _, page = a.get("/admin")
 	row := regexp.MustCompile(`(?s)<tr data-device="` + k.id() + `">.*?</tr>`).FindString(page)
-	for _, want := range []string{"Máy quầy 1", testAgency, "c1", "Đã ghép nối", "31/03/2026 09:01", `action="/admin/kiosks/revoke#kiosks"`} {
+	for _, want := range []string{"Máy quầy 1", "<td>Trung tâm Phục vụ hành chính công</td>", "<td>Quầy tiếp nhận 1</td>", "Đã ghép nối", "31/03/2026 09:01", `action="/admin/kiosks/revoke#kiosks"`} {
 		if !strings.Contains(row, want) {
 			t.Errorf("tablet row lacks %q: %s", want, row)
 		}
@@ -310,7 +310,7 @@ func TestAdminKioskTablets(t *testing.T) {
 	if !strings.Contains(row, "Đã thu hồi") || strings.Contains(row, "/admin/kiosks/revoke") {
 		t.Fatalf("revoked tablet row: %s", row)
 	}
-	if !strings.Contains(page, "Số máy có mã ghép nối đã hết hạn (không liệt kê): 1") || !strings.Contains(page, "kiosk.pair") || !strings.Contains(page, "kiosk.revoke") {
+	if !strings.Contains(page, "Số máy có mã ghép nối đã hết hạn (không liệt kê): 1") || !strings.Contains(page, "Ghép nối máy tính bảng") || !strings.Contains(page, "Thu hồi máy tính bảng") {
 		t.Fatal("the page should count the expired tablet and the audit trail name both actions")
 	}
 }

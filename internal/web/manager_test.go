@@ -4,8 +4,11 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/hailong/hailong/internal/account"
 )
 
 // TestDashboardCSVIsData: the CSV export opens in a spreadsheet as numbers whatever its locale:
@@ -41,5 +44,39 @@ func TestDashboardCSVIsData(t *testing.T) {
 		if strings.Contains(body, "75,0") || strings.Contains(body, "%,") || strings.Contains(body, "01/03/2026") {
 			t.Errorf("%s: the CSV still holds formatted text: %q", lang, body)
 		}
+	}
+}
+
+// TestStaffPagesNameThingsAndTellTheTimeZone: a manager limited to a unit sees it named as the
+// scope and no unit outside it among the filters; /admin names API scopes and audit actions in
+// words and gives times in UTC+7, labelled.
+func TestStaffPagesNameThingsAndTellTheTimeZone(t *testing.T) {
+	e := newEnv(t)
+	adm := e.signInAdmin() // signs in at 02:00 UTC, 09:00 in Hà Nội
+	adm.post("/admin/units", url.Values{"code": {"H48"}, "name": {"UBND thị xã Hương Trà"}}, http.StatusSeeOther)
+	adm.post("/admin/units", url.Values{"code": {testAgency}, "name": {"UBND phường Tứ Hạ"}, "parent": {"H48"}}, http.StatusSeeOther)
+	adm.post("/admin/units", url.Values{"code": {"000.00.99.H48"}, "name": {"UBND xã Hương Toàn"}, "parent": {"H48"}}, http.StatusSeeOther)
+
+	manager := e.addUser("quanly", account.RoleManager, adminPassword)
+	cookie := "hl_session=" + e.mustSignIn(manager, adminPassword)
+	status, _, page := e.get("/dashboard?period=quarter&year=2026&index=1", "Cookie", cookie)
+	if status != http.StatusOK {
+		t.Fatalf("dashboard: %d", status)
+	}
+	if !strings.Contains(page, `<p class="period"><strong>UBND phường Tứ Hạ</strong>`) {
+		t.Errorf("the dashboard does not name the manager's unit as its scope: %.2000s", page)
+	}
+	if strings.Contains(page, "UBND xã Hương Toàn") || strings.Contains(page, ">UBND thị xã Hương Trà<") {
+		t.Error("the filters offer units outside the manager's unit")
+	}
+
+	_, _, page = adm.get("/admin")
+	for _, want := range []string{"Phát phiếu đánh giá (hệ thống một cửa)", "Thời điểm (UTC", "Đăng nhập", "31/03/2026 09:00"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("/admin lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<td>signin</td>") || strings.Contains(page, "> tickets:write</label>") {
+		t.Error("/admin still shows codes for audit actions or API scopes")
 	}
 }

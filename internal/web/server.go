@@ -101,7 +101,14 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	pages, err := webkit.NewRenderer(template.FuncMap{"drill": dashboard.DrillLink, "points": dashboard.Points})
+	pages, err := webkit.NewRenderer(template.FuncMap{"drill": dashboard.DrillLink, "points": dashboard.Points,
+		"unitname": func(code string) string { return unitName(d.Org.Tree, code) },
+		"countername": func(agency, code string) string {
+			if name, ok := d.Org.Tree.CounterName(org.CounterID(agency, code)); ok {
+				return name
+			}
+			return code
+		}})
 	if err != nil {
 		return nil, err
 	}
@@ -209,4 +216,12 @@ func newHandlers(d Deps, b webkit.Base, g *guard) handlers {
 		cases:     &followup.Pages{API: *casesAPI, Surveys: d.Surveys},
 		hooks:     &integrations.Handler{Base: b, Webhooks: d.Webhooks, Outbox: d.Outbox, Audit: audit, MailFrom: mailFrom(d.Config)},
 	}
+}
+
+// unitName is the name of unit code, for staff pages; its code when it has no name.
+func unitName(t *org.Tree, code string) string {
+	if u, ok := t.Unit(code); ok && u.Name != "" {
+		return u.Name
+	}
+	return code
 }

@@ -37,7 +37,7 @@ func NewRenderer(extra template.FuncMap) (*Renderer, error) {
 	funcs := template.FuncMap{
 		"t": i18n.T, "tx": func(lang string, t survey.Text) string { return t.In(lang) }, "checked": checked, "face": Face,
 		"status": report.StatusWord, "pct": stats.Percent, "pctp": percentOrDash, "num": stats.FormatInt,
-		"list": func(s ...string) []string { return s },
+		"list": func(s ...string) []string { return s }, "named": named,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -124,6 +124,15 @@ func checked(values map[string]any, id, value string) bool {
 		}
 	}
 	return false
+}
+
+// named is the text of prefix+code in lang ("scope.stats:read" → "Đọc số liệu"), or the code
+// itself when the catalogue has no name for it.
+func named(lang, prefix, code string) string {
+	if v := i18n.T(lang, prefix+code); v != prefix+code {
+		return v
+	}
+	return code
 }
 
 func percentOrDash(p *float64) string {
