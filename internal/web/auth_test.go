@@ -209,7 +209,7 @@ func TestGuessesFromManyAddressesSlowDownButNeverLockOut(t *testing.T) {
 		t.Fatalf("a typo after signing in: %d, want 401", status)
 	}
 	_, _, page := e.signInAdmin().get("/admin")
-	if !strings.Contains(page, "signin.failed") || !strings.Contains(page, "5 in a row") {
+	if !strings.Contains(page, "Đăng nhập không thành công") || !strings.Contains(page, "5 in a row") {
 		t.Fatalf("the audit list does not show the repeated failures")
 	}
 }
@@ -444,7 +444,7 @@ func TestPasswordChangeEndsTheOtherSessions(t *testing.T) {
 		t.Fatal("an admin's reset left the user's sessions live")
 	}
 	e.mustSignIn(name, "mật khẩu quản trị đặt 2026")
-	if _, _, page := a.get("/admin"); !strings.Contains(page, "user.password") {
+	if _, _, page := a.get("/admin"); !strings.Contains(page, "Đặt lại mật khẩu") {
 		t.Fatal("the reset is not in the audit list")
 	}
 }
