@@ -152,9 +152,6 @@ func writeDemoYear(ctx context.Context, db *mongodb.DB) error {
 		for _, ag := range demoAgencies[1:] {
 			for c := 1; c <= 2; c++ {
 				counter := fmt.Sprintf("Q%d", c)
-				if c == 1 && len(tickets) == 0 {
-					_ = units.SaveCounter(ctx, org.Counter{Agency: ag.Code, Code: counter, Name: ag.Name + " – Quầy " + counter[1:]})
-				}
 				for range 3 + rng.IntN(4) {
 					n++
 					t, r := demoDossier(rng, day, ag.Code, counter, n)
@@ -172,7 +169,9 @@ func writeDemoYear(ctx context.Context, db *mongodb.DB) error {
 		}
 	}
 	for _, ag := range demoAgencies[1:] {
-		_ = units.SaveCounter(ctx, org.Counter{Agency: ag.Code, Code: "Q2", Name: ag.Name + " – Quầy 2"})
+		for _, c := range []string{"1", "2"} {
+			_ = units.SaveCounter(ctx, org.Counter{Agency: ag.Code, Code: "Q" + c, Name: ag.Name + " – Quầy " + c})
+		}
 	}
 	if err := db.LoadDemo(ctx, tickets, responses, roll, comments); err != nil {
 		return err
@@ -227,6 +226,10 @@ func demoDossier(rng *mrand.Rand, day time.Time, agency, counter string, n int) 
 		Agency: agency, Counter: counter, Officer: agency[4:6] + "-" + counter, Delivery: survey.DeliveryDirect,
 		CompletedAt: at, OnTime: &onTime, SurveyID: "sipas-full", IssuedAt: at, ExpiresAt: at.Add(30 * 24 * time.Hour),
 	}
+	t.IssuedBy = survey.IssuedByAPI
+	if n%13 == 0 { // some dossiers are completed on /counter, by the officer's hand
+		t.IssuedBy = survey.IssuedByCounter
+	}
 	if procs := demoProcedures[f]; len(procs) > 0 {
 		p := procs[rng.IntN(len(procs))]
 		t.ProcedureCode, t.ProcedureName = p.code, p.name
@@ -247,8 +250,11 @@ func demoDossier(rng *mrand.Rand, day time.Time, agency, counter string, n int) 
 		Token: t.Token, Nonce: survey.NewToken(), SurveyID: t.SurveyID, SurveyVersion: 1, Overall: overall,
 		Answers: map[string]any{}, DossierCode: t.DossierCode, Field: f, Agency: agency, Counter: counter,
 		Officer: t.Officer, Channel: src, OnTime: &onTime, SubmittedAt: at.Add(time.Duration(5+rng.IntN(120)) * time.Minute),
-		Misuse: rng.Float64() < 0.005, ProcedureCode: t.ProcedureCode,
+		Misuse: rng.Float64() < 0.005, ProcedureCode: t.ProcedureCode, IssuedBy: t.IssuedBy,
 	}
+	// At one counter the officer answers the satisfied ones of their hand-issued tickets from
+	// their own browser, for the dashboard's hand-issued table to show.
+	r.SameClient = t.IssuedBy == survey.IssuedByCounter && agency == demoAgencies[2].Code && counter == "Q2" && overall >= 4 && src != survey.ChannelKiosk
 	if src == survey.ChannelKiosk {
 		r.SurveyID = "kiosk-quick"
 		demoKiosk(rng, r)

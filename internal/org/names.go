@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
@@ -54,6 +55,12 @@ func (n names) Label(dim, key string) string {
 	case stats.ByCounter:
 		if name, ok := n.d.Tree.CounterName(key); ok {
 			return name
+		}
+		// A counter not named in /admin yet: its unit's name and its code.
+		if agency, counter, ok := strings.Cut(key, "/"); ok {
+			if u, found := n.d.Tree.Unit(agency); found {
+				return u.Name + " – " + counter
+			}
 		}
 	case stats.ByChannel:
 		return survey.ChannelLabel(survey.Channel(key)).In(n.lang)
