@@ -1,13 +1,11 @@
 package web_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/testkit"
 )
 
@@ -16,33 +14,15 @@ import (
 // the ranking lists the unit with its plain-rate verdict.
 func TestDashboardFiguresFitAndPass(t *testing.T) {
 	e := newEnv(t)
-	for i := range 12 {
-		rating := 5
-		if i%4 == 0 {
-			rating = 2
-		}
-		e.rate(fmt.Sprintf("LAND-260331-%04d", i), "land", "000.00.53.H48", rating)
-	}
-	e.settle()
-	password := "mật-khẩu-quản-lý-2"
-	name := e.addUser("quanly", account.RoleManager, password)
-	ctx := browse(t)
-	dash := e.base + "/dashboard?period=custom&from=2026-03-01&to=2026-03-31&group_by=procedure"
-	do(t, ctx, testkit.Viewport(360, 800), testkit.AcceptLanguage(vietnamese), chromedp.Navigate(dash),
-		chromedp.WaitVisible(chromedp.CSS(`#name`)),
-		chromedp.SendKeys(chromedp.CSS(`#name`), name),
-		chromedp.SendKeys(chromedp.CSS(`#password`), password),
-	)
-	if status := submit(t, ctx); status != 200 {
-		t.Fatalf("sign in: status %d", status)
-	}
+	dash := "/dashboard?period=custom&from=2026-03-01&to=2026-03-31&group_by=procedure"
+	ctx := managerBrowser(t, e, 360, dash)
 	// 9 of 12 satisfied = 75%; a unit is judged against the overall 90%: "Chưa đạt" by the rate,
 	// with its 12 responses, where the statistical status says only "too few".
 	if row := text(t, ctx, `section[aria-labelledby=rank-h] tbody tr`); !strings.Contains(row, "75,0%") || !strings.Contains(row, "Chưa đạt") || !strings.Contains(row, "12") {
 		t.Errorf("ranking row %q", row)
 	}
 	for _, width := range staffWidths {
-		do(t, ctx, testkit.Viewport(width, 900), chromedp.Navigate(dash), chromedp.WaitVisible(chromedp.CSS(`h1`)))
+		do(t, ctx, testkit.Viewport(width, 900), chromedp.Navigate(e.base+dash), chromedp.WaitVisible(chromedp.CSS(`h1`)))
 		fitsAndPasses(t, ctx, "dashboard-figures", width)
 	}
 }
