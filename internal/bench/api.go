@@ -101,6 +101,22 @@ func (a *apiClient) stats(ctx context.Context, groupBy string) (int64, error) {
 	return r.Overall.Answered, nil
 }
 
+// ready reports whether /readyz answers 200.
+func (a *apiClient) ready(ctx context.Context) bool {
+	status, _ := a.do(ctx, http.MethodGet, "/readyz", nil)
+	return status == http.StatusOK
+}
+
+// daysLoaded reads whether the server holds every day bucket in memory; known is false when
+// the server does not say.
+func (a *apiClient) daysLoaded(ctx context.Context) (loaded, known bool) {
+	status, resp := a.do(ctx, http.MethodGet, "/metrics", nil)
+	if status != http.StatusOK || !bytes.Contains(resp, []byte("hailong_rollup_days_loaded ")) {
+		return false, false
+	}
+	return metric(resp, "hailong_rollup_days_loaded") == 1, true
+}
+
 // journalPending reads how many journal entries the server has not yet rolled up.
 func (a *apiClient) journalPending(ctx context.Context) (float64, bool) {
 	status, resp := a.do(ctx, http.MethodGet, "/metrics", nil)

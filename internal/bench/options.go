@@ -17,7 +17,7 @@ type flags struct {
 	storeURI                            string
 	scales                              []int
 	skipStats, statsOnly, keep          bool
-	out, storeSync                      string
+	out, storeSync, statsData           string
 	storeFor, qrFor                     time.Duration
 }
 
@@ -37,6 +37,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.IntVar(&o.instances, "instances", 1, "servers sharing the store, the load spread over them (more than 1 needs --store-uri)")
 	fs.StringVar(&o.storeSync, "store-sync", "full", "HAILONG_STORE_SYNC for the server: full or normal")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary data directories")
+	fs.StringVar(&o.statsData, "stats-data", "", "keep the stats phase's loaded data under this directory and reuse it on the next run (loading 1 million responses takes minutes)")
 	fs.DurationVar(&o.storeFor, "store-for", 5*time.Second, "length of each raw store insert phase")
 	fs.DurationVar(&o.qrFor, "qr-for", 2*time.Second, "length of each QR rendering phase")
 	if err := fs.Parse(args); err != nil {

@@ -22,9 +22,13 @@ type loadResult struct {
 	responses, buckets int
 	raw, total         time.Duration
 	key                string // a stats:read API key, created while the store was open
+	reused             bool   // loaded by an earlier run (--stats-data)
 }
 
 func (l loadResult) String() string {
+	if l.reused {
+		return fmt.Sprintf("%d responses and %d rollup docs loaded by an earlier run (--stats-data)", l.responses, l.buckets)
+	}
 	return fmt.Sprintf("%d responses in %s (%.0f/s), then %d rollup docs; %s in all (%.0f docs/s)",
 		l.responses, secs(l.raw), float64(l.responses)/l.raw.Seconds(), l.buckets,
 		secs(l.total), float64(l.responses+l.buckets)/l.total.Seconds())

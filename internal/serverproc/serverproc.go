@@ -147,6 +147,14 @@ func healthy(ctx context.Context, client *http.Client, base string) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
+// Pid is the process id of the running server, 0 when none runs.
+func (s *Server) Pid() int {
+	if s.cmd == nil || s.cmd.Process == nil || !s.Running() {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
 // URL is the server's base URL, http://127.0.0.1:PORT.
 func (s *Server) URL() string { return s.url }
 
