@@ -137,6 +137,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 		invite.Labels = directory
 	}
 	a.Metrics.WatchJournal(a.Rollups.Pending)
+	a.Metrics.WatchRollupDays(a.View.DaysLoaded)
 	a.sessions = mongodb.NewSessionStore(db, o.Now)
 	refs, err := kioskRefs(ctx, db)
 	if err != nil {
@@ -151,7 +152,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 		kioskService, ticket.DayList{Store: days, Log: log}, directory.Procedures)
 	a.tickets, a.seal = tickets, seal
 	a.HTTP, err = web.New(web.Deps{
-		Config: cfg, Log: log, Now: o.Now, Metrics: a.Metrics, Ready: readiness(db),
+		Config: cfg, Log: log, Now: o.Now, Metrics: a.Metrics, Ready: readiness(db, a.View),
 		Access: web.Access{Users: users, SignInFailures: users, Sessions: a.sessions, Audit: audit,
 			APIKeys: mongodb.NewAPIKeyStore(db), Limiter: limiter, IPSalt: salt},
 		Tickets: tickets, CounterDays: days, Responses: a.Responses, Surveys: catalog,
@@ -255,12 +256,17 @@ func kioskRefs(ctx context.Context, db *mongodb.DB) (*kiosk.Refs, error) {
 	return kiosk.NewRefs(raw)
 }
 
-// readiness is ready when the store answers. Redis being down degrades rate limiting to
-// in-process but loses nothing, so it does not fail readiness.
-func readiness(db *mongodb.DB) func(ctx context.Context) error {
+// readiness is ready when the store answers and the rollups' month sums are in memory, so
+// figures over whole months are exact (other periods wait for the day buckets, which load
+// after). Redis being down degrades rate limiting to in-process but loses nothing, so it does
+// not fail readiness.
+func readiness(db *mongodb.DB, view *rollup.View) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		if err := db.Ping(ctx); err != nil {
 			return errors.New("store unreachable")
+		}
+		if !view.Loaded() {
+			return errors.New("rollup figures still loading")
 		}
 		return nil
 	}
@@ -282,6 +288,7 @@ const rollupInterval = 2 * time.Second
 func (a *App) Start(ctx context.Context) {
 	go a.Rollups.Run(ctx, rollupInterval)
 	go refreshEvery(ctx, time.Second, a.View.Refresh, a.log)
+	go refreshEvery(ctx, time.Second, a.View.LoadDays, a.log)
 	go a.Tree.RefreshEvery(ctx, 10*time.Second)
 	go a.deadlines.Run(ctx, 30*time.Second)
 	go a.Outbox.Run(ctx, 2*time.Second)
@@ -297,6 +304,18 @@ func (a *App) Start(ctx context.Context) {
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.devices.PurgeUnpaired(ctx, a.now()); return err }, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.Cases.EraseContacts(ctx); return err }, a.log)
 	go refreshEvery(ctx, time.Hour, a.applyRetention, a.log)
+}
+
+// LoadFigures builds the rollups' month sums if the store has none yet and loads the figures
+// into memory now, rather than in the background as Start does: for tests and one-off commands.
+func (a *App) LoadFigures(ctx context.Context) error {
+	if err := a.Rollups.EnsureMonths(ctx); err != nil {
+		return err
+	}
+	if err := a.View.Refresh(ctx); err != nil {
+		return err
+	}
+	return a.View.LoadDays(ctx)
 }
 
 // applyRetention removes the personal data kept longer than the retention: the dossier code,

@@ -45,7 +45,7 @@ const (
 var collections = []string{
 	colTickets, colDossiers, colShortCodes, colResponses, colJournal, colJournalOK, colFields,
 	colAPIKeys, colSettings, colUnits, colCounters, colDevices, colPairings, colActivity,
-	colCurrent, colRollups, colBatches, colLeases, colComments, colUsers, colSessions, colAudit,
+	colCurrent, colRollups, colMonths, colBatches, colLeases, colComments, colUsers, colSessions, colAudit,
 	colCounterDays, colCases, colCaseChanges, colContacts, colRefs, colOutbox, colDeliveries, colClaims,
 	colWebhooks, colAlertStates, colFollowUps, colProcedures,
 }

@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/stats"
 )
 
@@ -35,6 +36,9 @@ func (d *DB) LoadDemo(ctx context.Context, tickets, responses []any, buckets sta
 		docs = append(docs, RollupDoc(b))
 	}
 	if err := insertBatches(ctx, d.DB.Collection(colRollups), docs); err != nil {
+		return err
+	}
+	if err := NewRollupStore(d).BuildMonths(ctx, 0, rollup.MonthSums(buckets)); err != nil {
 		return err
 	}
 	days := map[string][]stats.Comment{}

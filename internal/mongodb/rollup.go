@@ -23,7 +23,9 @@ const (
 	colBatches  = "rollup_batches"
 	colLeases   = "rollup_leases"
 	colComments = "comment_days"
-	doneKey     = "rollup_done" // settings document holding the last completed batch number
+	colMonths   = "rollup_months" // month sums of the buckets, updated by the same batches
+	doneKey     = "rollup_done"   // settings document holding the last completed batch number
+	monthsKey   = "rollup_months" // settings document recording that the month sums are built
 )
 
 // RollupStore keeps the rollups: the journal the writers fill, the numbered batches, the buckets
@@ -37,6 +39,7 @@ type RollupStore struct {
 	settings      *mongo.Collection
 	confirmations *mongo.Collection
 	comments      *mongo.Collection
+	months        *mongo.Collection
 	writes        *mongo.Database // db.W: the rollup writes go through it, but for the journal's $in delete (clear)
 }
 
@@ -54,6 +57,7 @@ func NewRollupStore(db *DB) *RollupStore {
 		batches: db.DB.Collection(colBatches), settings: db.DB.Collection(colSettings),
 		confirmations: db.DB.Collection(colJournalOK),
 		comments:      db.DB.Collection(colComments),
+		months:        db.DB.Collection(colMonths),
 		writes:        db.W,
 	}
 }
@@ -204,23 +208,13 @@ func (s *RollupStore) EventStored(ctx context.Context, ev rollup.Event) (bool, e
 	return nonce == ev.Nonce, nil
 }
 
-// Apply adds batch b to its buckets and comment days. Every update is filtered by _id alone:
+// Apply adds batch b to its buckets, their month sums and its comment days. Every update is filtered by _id alone:
 // the embedded store looks documents up by _id only and would scan the whole collection for
 // any other condition. A batch resumed after a crash or a failed attempt (not fresh) first
 // reads which documents already hold it (their seq), and skips those.
 func (s *RollupStore) Apply(ctx context.Context, b *rollup.Batch, fresh bool) error {
-	buckets := make([]mongo.WriteModel, 0, len(b.Incs))
-	keys := make([]string, 0, len(b.Incs))
-	for _, bi := range b.Incs {
-		keys = append(keys, bi.Key)
-		buckets = append(buckets, mongo.NewUpdateOneModel().
-			SetFilter(bson.D{{Key: "_id", Value: bi.Key}}).
-			SetUpdate(bson.D{
-				{Key: "$inc", Value: incDoc(bi.Inc)},
-				{Key: "$set", Value: bson.D{{Key: "seq", Value: b.ID}}},
-				{Key: "$setOnInsert", Value: bi.Dims},
-			}).SetUpsert(true))
-	}
+	keys, buckets := incUpdates(b.ID, b.Incs)
+	monthKeys, months := incUpdates(b.ID, rollup.MonthIncs(b))
 	days := make([]mongo.WriteModel, 0, len(b.Comments))
 	dayKeys := make([]string, 0, len(b.Comments))
 	for _, dc := range b.Comments {
@@ -235,10 +229,31 @@ func (s *RollupStore) Apply(ctx context.Context, b *rollup.Batch, fresh bool) er
 	if err := s.applyTo(ctx, colRollups, b.ID, keys, buckets, fresh); err != nil {
 		return fmt.Errorf("mongodb: apply rollup batch %d: %w", b.ID, err)
 	}
+	if err := s.applyTo(ctx, colMonths, b.ID, monthKeys, months, fresh); err != nil {
+		return fmt.Errorf("mongodb: apply month sums of batch %d: %w", b.ID, err)
+	}
 	if err := s.applyTo(ctx, colComments, b.ID, dayKeys, days, fresh); err != nil {
 		return fmt.Errorf("mongodb: apply comments of batch %d: %w", b.ID, err)
 	}
 	return nil
+}
+
+// incUpdates are the upserts adding incs to their documents, each marked as holding batch id,
+// and the documents' keys.
+func incUpdates(id int64, incs []rollup.BucketInc) ([]string, []mongo.WriteModel) {
+	keys := make([]string, 0, len(incs))
+	updates := make([]mongo.WriteModel, 0, len(incs))
+	for _, bi := range incs {
+		keys = append(keys, bi.Key)
+		updates = append(updates, mongo.NewUpdateOneModel().
+			SetFilter(bson.D{{Key: "_id", Value: bi.Key}}).
+			SetUpdate(bson.D{
+				{Key: "$inc", Value: incDoc(bi.Inc)},
+				{Key: "$set", Value: bson.D{{Key: "seq", Value: id}}},
+				{Key: "$setOnInsert", Value: bi.Dims},
+			}).SetUpsert(true))
+	}
+	return keys, updates
 }
 
 // updatesPerCommand bounds the updates sent in one command. FerretDB v1 keeps each update's
@@ -379,9 +394,68 @@ func rollupDocAt(b *stats.Bucket, seq int64) bson.D {
 	return append(bson.D{{Key: "_id", Value: b.Key()}, {Key: "seq", Value: seq}, {Key: "c", Value: b.Counts}}, rollup.Dims(*b)...)
 }
 
-// EachBucket reads every stored bucket.
+// EachBucket reads every stored day bucket.
 func (s *RollupStore) EachBucket(ctx context.Context, fn func(key string, seq int64, b stats.Bucket)) error {
-	cur, err := s.rollups.Find(ctx, bson.D{})
+	return eachBucketOf(ctx, s.rollups, fn)
+}
+
+// EachMonth reads every stored month sum.
+func (s *RollupStore) EachMonth(ctx context.Context, fn func(key string, seq int64, b stats.Bucket)) error {
+	return eachBucketOf(ctx, s.months, fn)
+}
+
+// EachMonthCount reads the counts of every stored month sum.
+func (s *RollupStore) EachMonthCount(ctx context.Context, fn func(key string, seq int64, counts map[string]int64)) error {
+	return scan(ctx, s.months, func(d *rollupDoc) { fn(d.Key, d.Seq, d.C) })
+}
+
+// MonthsBuilt reports whether the month sums are stored.
+func (s *RollupStore) MonthsBuilt(ctx context.Context) (bool, error) {
+	err := s.settings.FindOne(ctx, bson.D{{Key: "_id", Value: monthsKey}}).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("mongodb: read rollup month sums record: %w", err)
+	}
+	return true, nil
+}
+
+// BuildMonths deletes every month sum, writes sums (1,000 per command), each marked as holding
+// batch seq, and records the month sums as built.
+func (s *RollupStore) BuildMonths(ctx context.Context, seq int64, sums stats.Buckets) error {
+	err := s.db.lane.background(func() error {
+		_, err := s.writes.Collection(colMonths).DeleteMany(ctx, bson.D{})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mongodb: clear month sums: %w", err)
+	}
+	docs := make([]any, 0, len(sums))
+	for key, b := range sums {
+		docs = append(docs, append(bson.D{{Key: "_id", Value: key}, {Key: "seq", Value: seq}, {Key: "c", Value: b.Counts}}, rollup.Dims(*b)...))
+	}
+	for start := 0; start < len(docs); start += 1000 {
+		chunk := docs[start:min(start+1000, len(docs))]
+		err := s.db.lane.background(func() error { _, err := s.writes.Collection(colMonths).InsertMany(ctx, chunk); return err })
+		if err != nil {
+			return fmt.Errorf("mongodb: write month sums: %w", err)
+		}
+	}
+	err = s.db.lane.background(func() error {
+		_, err := s.writes.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: monthsKey}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: seq}}}}, options.UpdateOne().SetUpsert(true))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mongodb: record month sums built: %w", err)
+	}
+	return nil
+}
+
+// eachBucketOf reads every bucket stored in col.
+func eachBucketOf(ctx context.Context, col *mongo.Collection, fn func(key string, seq int64, b stats.Bucket)) error {
+	cur, err := col.Find(ctx, bson.D{}, options.Find().SetBatchSize(2000))
 	if err != nil {
 		return fmt.Errorf("mongodb: read rollups: %w", err)
 	}

@@ -7,25 +7,31 @@ import (
 	"github.com/hailong/hailong/internal/stats"
 )
 
-// TestMonthIndexEqualsDayBuckets checks that reading whole months from their sums gives the same
-// totals as adding up the day buckets, for periods that start and end mid-month.
+// TestMonthIndexEqualsDayBuckets checks that month sums built from batches' MonthIncs give the
+// same totals as adding up the day buckets, for periods that start and end mid-month.
 func TestMonthIndexEqualsDayBuckets(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	m := newMonthIndex()
-	var all []*viewBucket
+	days := stats.Buckets{}
 	start := stats.NewDate(2025, 11, 1)
-	for range 3000 {
-		vb := &viewBucket{Bucket: stats.Bucket{
-			Day: start.AddDays(rng.IntN(150)), Agency: []string{"A", "B"}[rng.IntN(2)], Field: []string{"land", "health"}[rng.IntN(2)],
-			Counts: map[string]int64{"n": int64(1 + rng.IntN(5)), "sat": int64(rng.IntN(2))},
-		}}
-		all = append(all, vb)
-		m.addBucket(vb)
-		if rng.IntN(3) == 0 { // later increments of an existing bucket
-			inc := map[string]int64{"n": 2}
-			vb.Add(inc)
-			m.add(&vb.Bucket, inc)
+	for id := range int64(300) {
+		b := &Batch{ID: id + 1}
+		for range 10 {
+			bk := stats.Bucket{Day: start.AddDays(rng.IntN(150)), Agency: []string{"A", "B"}[rng.IntN(2)], Field: []string{"land", "health"}[rng.IntN(2)]}
+			inc := map[string]int64{"n": int64(1 + rng.IntN(5)), "sat": int64(rng.IntN(2))}
+			days.Add(bk, inc)
+			b.Incs = append(b.Incs, BucketInc{Key: bk.Key(), Dims: Dims(bk), Inc: inc})
 		}
+		for _, mi := range MonthIncs(b) {
+			mb, err := bucketOf(mi.Dims)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.sum(&mb).Add(mi.Inc)
+		}
+	}
+	for _, b := range days {
+		m.addDay(&viewBucket{Bucket: *b})
 	}
 	for _, p := range []stats.Period{
 		{From: stats.NewDate(2025, 11, 1), To: stats.NewDate(2026, 3, 31)},
@@ -34,9 +40,9 @@ func TestMonthIndexEqualsDayBuckets(t *testing.T) {
 		{From: stats.NewDate(2026, 2, 28), To: stats.NewDate(2026, 2, 28)},
 	} {
 		want := map[string]int64{}
-		for _, vb := range all {
-			if p.Contains(vb.Day) {
-				want[vb.Field] += vb.Counts["n"]
+		for _, b := range days {
+			if p.Contains(b.Day) {
+				want[b.Field] += b.Counts["n"]
 			}
 		}
 		got := map[string]int64{}
@@ -48,6 +54,28 @@ func TestMonthIndexEqualsDayBuckets(t *testing.T) {
 		})
 		if got["land"] != want["land"] || got["health"] != want["health"] {
 			t.Fatalf("%v: month index %v, day buckets %v", p, got, want)
+		}
+	}
+	// MonthSums of the day buckets agrees with the sums the batches built.
+	for key, s := range MonthSums(days) {
+		if got := m.sums[monthOf(s.Day)][dimsKey(s)]; got == nil || got.Counts["n"] != s.Counts["n"] {
+			t.Fatalf("month %s: MonthSums %v, from batches %v", key, s.Counts, got)
+		}
+	}
+}
+
+func TestWholeMonths(t *testing.T) {
+	for _, tc := range []struct {
+		from, to stats.Date
+		want     bool
+	}{
+		{stats.NewDate(2025, 1, 1), stats.NewDate(2025, 12, 31), true},
+		{stats.NewDate(2025, 2, 1), stats.NewDate(2025, 2, 28), true},
+		{stats.NewDate(2025, 2, 1), stats.NewDate(2025, 2, 27), false},
+		{stats.NewDate(2025, 1, 2), stats.NewDate(2025, 12, 31), false},
+	} {
+		if got := wholeMonths(stats.Period{From: tc.from, To: tc.to}); got != tc.want {
+			t.Errorf("wholeMonths(%v..%v) = %v, want %v", tc.from, tc.to, got, tc.want)
 		}
 	}
 }

@@ -21,6 +21,8 @@ type RecountStore interface {
 	EachResponse(ctx context.Context, fn func(*survey.Response)) error
 	// EachCount calls fn for every stored bucket's counts, with the last batch applied to it.
 	EachCount(ctx context.Context, fn func(key string, seq int64, counts map[string]int64)) error
+	// EachMonthCount calls fn for every stored month sum's counts, with the last batch applied to it.
+	EachMonthCount(ctx context.Context, fn func(key string, seq int64, counts map[string]int64)) error
 	// EachJournalEntry calls fn for every journal entry.
 	EachJournalEntry(ctx context.Context, fn func(*JournalEntry)) error
 	// ReplaceBuckets replaces every stored bucket with buckets, each marked as holding batch seq.
@@ -58,15 +60,17 @@ func (r *Recounter) Stored(ctx context.Context) (map[string]map[string]int64, er
 	return out, err
 }
 
-// Difference is a bucket counter whose rollup differs from the recount.
+// Difference is a bucket counter whose rollup differs from the recount, or a month sum's
+// counter (Key a MonthKey) that differs from its stored day buckets added up (Recounted).
 type Difference struct {
 	Key, Counter      string
 	Rollup, Recounted int64
 }
 
 // Verify rolls up what it can, then compares the rollups plus what is still on its way into
-// them (journal entries, an unfinished batch) with a full recount. A server writing at the same
-// time can make one comparison differ, so a difference is checked again a few times.
+// them (journal entries, an unfinished batch) with a full recount, and the stored month sums
+// with the day buckets they sum. A server writing at the same time can make one comparison
+// differ, so a difference is checked again a few times.
 func (r *Recounter) Verify(ctx context.Context) ([]Difference, error) {
 	if owned, err := r.w.lease(ctx); err == nil && owned {
 		if _, err := r.w.stepWhileLeased(ctx, true); err != nil {
@@ -78,7 +82,7 @@ func (r *Recounter) Verify(ctx context.Context) ([]Difference, error) {
 		if attempt > 0 {
 			time.Sleep(time.Second)
 		}
-		expected, err := r.expected(ctx)
+		expected, months, err := r.expected(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -86,47 +90,69 @@ func (r *Recounter) Verify(ctx context.Context) ([]Difference, error) {
 		if err != nil {
 			return nil, err
 		}
-		if diffs = compare(expected, countsOf(recount)); len(diffs) == 0 {
+		diffs = compare(expected, countsOf(recount))
+		if diffs = append(diffs, months...); len(diffs) == 0 {
 			return nil, nil
 		}
 	}
 	return diffs, nil
 }
 
-// expected is the stored rollups plus what pending work will add to them.
-func (r *Recounter) expected(ctx context.Context) (map[string]map[string]int64, error) {
+// expected is the stored rollups plus what pending work will add to them; months are the
+// differences between the stored month sums and the day buckets, both with the unfinished
+// batch added where it is not yet.
+func (r *Recounter) expected(ctx context.Context) (map[string]map[string]int64, []Difference, error) {
 	seqs := map[string]int64{}
 	out := map[string]map[string]int64{}
 	err := r.store.EachCount(ctx, func(key string, seq int64, counts map[string]int64) { out[key], seqs[key] = counts, seq })
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	add := func(key string, inc map[string]int64) {
-		if out[key] == nil {
-			out[key] = map[string]int64{}
-		}
-		for k, v := range inc {
-			out[key][k] += v
-		}
+	months, monthSeqs := map[string]map[string]int64{}, map[string]int64{}
+	err = r.store.EachMonthCount(ctx, func(key string, seq int64, counts map[string]int64) { months[key], monthSeqs[key] = counts, seq })
+	if err != nil {
+		return nil, nil, err
 	}
 	done, err := r.w.store.Done(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	consumed := map[bson.ObjectID]bool{}
-	if b, err := r.w.store.Batch(ctx, done+1); err != nil {
-		return nil, err
-	} else if b != nil {
+	b, err := r.w.store.Batch(ctx, done+1)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b != nil {
 		for _, id := range b.Journals {
 			consumed[id] = true
 		}
 		for _, bi := range b.Incs {
 			if seqs[bi.Key] < b.ID {
-				add(bi.Key, bi.Inc)
+				addTo(out, bi.Key, bi.Inc)
+			}
+		}
+		for _, mi := range MonthIncs(b) {
+			if monthSeqs[mi.Key] < b.ID {
+				addTo(months, mi.Key, mi.Inc)
 			}
 		}
 	}
-	return out, r.addJournal(ctx, consumed, add)
+	summed := map[string]map[string]int64{}
+	for key, counts := range out {
+		addTo(summed, MonthKey(key), counts)
+	}
+	diffs := compare(months, summed)
+	return out, diffs, r.addJournal(ctx, consumed, func(key string, inc map[string]int64) { addTo(out, key, inc) })
+}
+
+// addTo adds inc to the counts of key in m.
+func addTo(m map[string]map[string]int64, key string, inc map[string]int64) {
+	if m[key] == nil {
+		m[key] = map[string]int64{}
+	}
+	for k, v := range inc {
+		m[key][k] += v
+	}
 }
 
 // addJournal adds the events of journal entries not yet in a batch, keeping those whose
@@ -179,7 +205,8 @@ func compare(stored, recount map[string]map[string]int64) []Difference {
 	return diffs
 }
 
-// Rebuild replaces every bucket with a full recount and returns how many there are. Run it
+// Rebuild replaces every bucket with a full recount, and the month sums with their sums, and
+// returns how many day buckets there are. Run it
 // while no responses arrive (the servers stopped or idle): a response stored during the rebuild
 // may be counted twice.
 func (r *Recounter) Rebuild(ctx context.Context) (int, error) {
@@ -195,6 +222,9 @@ func (r *Recounter) Rebuild(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if err := r.store.ReplaceBuckets(ctx, done, recount); err != nil {
+		return 0, err
+	}
+	if err := r.w.store.BuildMonths(ctx, done, MonthSums(recount)); err != nil {
 		return 0, err
 	}
 	return len(recount), nil

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hailong/hailong/internal/cases"
+	"github.com/hailong/hailong/internal/stats"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -49,6 +50,13 @@ type Store interface {
 	// Apply adds batch b to its buckets and comment days; unless fresh (created by this step),
 	// it leaves out those that already hold b.
 	Apply(ctx context.Context, b *Batch, fresh bool) error
+	// MonthsBuilt reports whether the month sums are stored.
+	MonthsBuilt(ctx context.Context) (bool, error)
+	// EachBucket calls fn for every stored day bucket, with the last batch applied to it.
+	EachBucket(ctx context.Context, fn func(key string, seq int64, b stats.Bucket)) error
+	// BuildMonths replaces every stored month sum with sums, each marked as holding batch seq,
+	// then records the month sums as built.
+	BuildMonths(ctx context.Context, seq int64, sums stats.Buckets) error
 	// Consume deletes the journal entries and the confirmations a completed batch consumed;
 	// backlog says the journal is long (the last read filled a page).
 	Consume(ctx context.Context, entries, confirmations []bson.ObjectID, backlog bool) error
@@ -91,6 +99,7 @@ type Worker struct {
 	mu         sync.Mutex
 	ownedUntil time.Time
 	backlog    atomic.Bool // the last batch read a full journal page: more is waiting
+	months     atomic.Bool // the month sums are known to be stored
 }
 
 // NewWorker returns a worker on store; cases, when not nil, opens the follow-up cases.
@@ -148,11 +157,15 @@ func (w *Worker) Drain(ctx context.Context) error {
 	deadline := time.Now().Add(3 * leaseWindow)
 	failures := 0
 	for {
+		months := w.EnsureMonths(ctx)
+		if months != nil && !errors.Is(months, errMonthsPending) {
+			return months
+		}
 		owned, err := w.lease(ctx)
 		if err != nil {
 			return err
 		}
-		if owned {
+		if owned && months == nil {
 			finished, err := w.stepWhileLeased(ctx, true)
 			if err != nil && ctx.Err() == nil && failures < 3 {
 				failures++ // a slow store: try again, the steps are idempotent
@@ -173,6 +186,9 @@ func (w *Worker) Drain(ctx context.Context) error {
 // stepIfWork takes the lease only when there is something to roll up, so an idle instance
 // leaves the lease to others (such as `hailong rollup verify`).
 func (w *Worker) stepIfWork(ctx context.Context) error {
+	if err := w.EnsureMonths(ctx); err != nil {
+		return err
+	}
 	work, err := w.hasWork(ctx)
 	if err != nil || !work {
 		return err
@@ -224,6 +240,9 @@ func (w *Worker) stepWhileLeased(ctx context.Context, all bool) (finished bool, 
 // it did anything. Only the lease holder may call it: the embedded store does not apply two
 // updates of one document atomically, so two instances must never update buckets at once.
 func (w *Worker) Step(ctx context.Context) (bool, error) {
+	if err := w.EnsureMonths(ctx); err != nil {
+		return false, err
+	}
 	done, err := w.store.Done(ctx)
 	if err != nil {
 		return false, err
@@ -279,4 +298,73 @@ func (w *Worker) complete(ctx context.Context, b *Batch, fresh bool) error {
 // Pending counts the journal entries not yet rolled up (for tests and monitoring).
 func (w *Worker) Pending(ctx context.Context) (int64, error) {
 	return w.store.JournalLen(ctx)
+}
+
+// errMonthsPending says the month sums are being built and no batch may be applied yet.
+var errMonthsPending = errors.New("rollup: month sums not built yet; will retry")
+
+// EnsureMonths builds the stored month sums when a store from before them has none, and
+// reports an error while they are not built: no batch is applied before, so the sums built
+// from the day buckets stay exact. The day buckets are read without the lease (at a million
+// responses on the embedded store this takes about a minute, longer than a lease window); the
+// sums are written under it, after checking that no batch completed meanwhile. A batch left
+// half applied by a crash is taken out of the buckets that hold it, since completing it will
+// add it to the month sums.
+func (w *Worker) EnsureMonths(ctx context.Context) error {
+	if w.months.Load() {
+		return nil
+	}
+	if built, err := w.store.MonthsBuilt(ctx); err != nil || built {
+		w.months.Store(built)
+		return err
+	}
+	done, sums, err := w.monthSumsAt(ctx)
+	if err != nil {
+		return err
+	}
+	owned, err := w.lease(ctx)
+	if err != nil || !owned {
+		return errors.Join(err, errMonthsPending)
+	}
+	lctx, cancel := context.WithDeadline(ctx, w.leaseEnd())
+	defer cancel()
+	if built, err := w.store.MonthsBuilt(lctx); err != nil || built {
+		w.months.Store(built)
+		return err
+	}
+	if now, err := w.store.Done(lctx); err != nil || now != done {
+		return errors.Join(err, errMonthsPending)
+	}
+	if err := w.store.BuildMonths(lctx, done, sums); err != nil {
+		return err
+	}
+	w.log.Info("rollup month sums built from the day buckets", "months", len(sums), "batch", done)
+	w.months.Store(true)
+	return nil
+}
+
+// monthSumsAt sums the stored day buckets into month sums as of the last completed batch.
+func (w *Worker) monthSumsAt(ctx context.Context) (int64, stats.Buckets, error) {
+	done, err := w.store.Done(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	pending, err := w.store.Batch(ctx, done+1)
+	if err != nil {
+		return 0, nil, err
+	}
+	incs := map[string]map[string]int64{}
+	if pending != nil {
+		for _, bi := range pending.Incs {
+			incs[bi.Key] = bi.Inc
+		}
+	}
+	sums := stats.Buckets{}
+	err = w.store.EachBucket(ctx, func(key string, seq int64, b stats.Bucket) {
+		addMonth(sums, key, &b, b.Counts, 1)
+		if inc, ok := incs[key]; ok && seq > done {
+			addMonth(sums, key, &b, inc, -1)
+		}
+	})
+	return done, sums, err
 }

@@ -81,6 +81,9 @@ func (e *env) settle() {
 	if err := e.view.Refresh(ctx); err != nil {
 		e.t.Fatal(err)
 	}
+	if err := e.view.LoadDays(ctx); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 func TestAdminPagesAreForAdminsWithTheFormToken(t *testing.T) {

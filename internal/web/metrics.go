@@ -58,6 +58,19 @@ func (m *Metrics) WatchJournal(pending func(context.Context) (int64, error)) {
 	}))
 }
 
+// WatchRollupDays exports whether every day bucket is in memory (1) or still loading after a
+// start (0), when only whole months can be answered.
+func (m *Metrics) WatchRollupDays(loaded func() bool) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "hailong_rollup_days_loaded", Help: "1 once every rollup day bucket is in memory; 0 while only month sums are.",
+	}, func() float64 {
+		if loaded() {
+			return 1
+		}
+		return 0
+	}))
+}
+
 // observe records one finished request.
 func (m *Metrics) observe(c *fiber.Ctx, status int, elapsed time.Duration) {
 	if m == nil {

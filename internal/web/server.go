@@ -92,6 +92,7 @@ type OrgEdits struct {
 
 // BucketSource yields the rollup buckets of a period (an in-memory view of the rollups).
 type BucketSource interface {
+	Wait(ctx context.Context, ps ...stats.Period) error
 	Buckets(p stats.Period, fn func(b *stats.Bucket))
 	Comments(p stats.Period, keep func(*stats.Comment) bool, limit int) []stats.Comment
 }

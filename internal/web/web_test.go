@@ -120,6 +120,9 @@ func startApp(t *testing.T, cfg *config.Config, db *mongodb.DB, rdb *redis.Clien
 	if err := a.Hub.Ready(ctx); err != nil {
 		t.Fatalf("kiosk hub not ready: %v", err)
 	}
+	if err := a.LoadFigures(ctx); err != nil {
+		t.Fatalf("load figures: %v", err)
+	}
 	return a
 }
 

@@ -3,6 +3,7 @@
 package admin
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -44,6 +46,7 @@ type Handler struct {
 // Rollups yields the rollup buckets of a period, in which the page finds agencies missing from
 // the unit tree.
 type Rollups interface {
+	Wait(ctx context.Context, ps ...stats.Period) error
 	Buckets(p stats.Period, fn func(b *stats.Bucket))
 }
 
@@ -252,6 +255,11 @@ func (h *Handler) unplacedAgencies() []string {
 	p, err := stats.ParsePeriod(today.AddDays(-365).String(), today.String())
 	if err != nil {
 		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if h.Rollups.Wait(ctx, p) != nil {
+		return nil // the day buckets are still loading after a start: the list shows next time
 	}
 	found := map[string]bool{}
 	h.Rollups.Buckets(p, func(b *stats.Bucket) {

@@ -1,7 +1,9 @@
 package dashboard
 
 import (
+	"context"
 	"slices"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -39,6 +41,9 @@ type Figures struct {
 
 // Rollups yields the rollup buckets and comments of a period (an in-memory view of the rollups).
 type Rollups interface {
+	// Wait returns once every period of ps can be answered exactly (the figures load at start),
+	// or an error when ctx ends first.
+	Wait(ctx context.Context, ps ...stats.Period) error
 	Buckets(p stats.Period, fn func(b *stats.Bucket))
 	Comments(p stats.Period, keep func(*stats.Comment) bool, limit int) []stats.Comment
 }
@@ -90,8 +95,25 @@ func (r Figures) applyScope(q *stats.Query, sc scope) error {
 	return nil
 }
 
+// loadWait bounds how long a request waits for figures that are still loading after a start;
+// it is then answered "unavailable, retry" rather than with part of the counts.
+const loadWait = 10 * time.Second
+
+// wait waits until the rollups can answer every period of ps.
+func (r Figures) wait(c *fiber.Ctx, ps ...stats.Period) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), loadWait)
+	defer cancel()
+	if err := r.Rollups.Wait(ctx, ps...); err != nil {
+		return survey.Wrap(err)
+	}
+	return nil
+}
+
 // aggregate answers q from the rollups, labelled in lang.
 func (r Figures) aggregate(c *fiber.Ctx, q stats.Query) (stats.Result, error) {
+	if err := r.wait(c, q.Period); err != nil {
+		return stats.Result{}, err
+	}
 	res, err := stats.Aggregate(func(fn func(*stats.Bucket)) { r.Rollups.Buckets(q.Period, fn) }, q, r.Org.Meta(c.UserContext(), webkit.Lang(c)))
 	if err != nil {
 		return res, survey.Wrap(err)
@@ -101,6 +123,9 @@ func (r Figures) aggregate(c *fiber.Ctx, q stats.Query) (stats.Result, error) {
 
 // compare adds q over the previous period and the same period last year to res.
 func (r Figures) compare(c *fiber.Ctx, q stats.Query, res *stats.Result) error {
+	if err := r.wait(c, q.Period.Previous(), q.Period.SameLastYear()); err != nil {
+		return err
+	}
 	if err := stats.Compare(r.Rollups.Buckets, q, r.Org.Meta(c.UserContext(), webkit.Lang(c)), res); err != nil {
 		return survey.Wrap(err)
 	}

@@ -27,6 +27,7 @@ const cacheFor = 5 * time.Minute
 
 // Rollups yields the rollup buckets of a period.
 type Rollups interface {
+	Wait(ctx context.Context, ps ...stats.Period) error
 	Buckets(p stats.Period, fn func(b *stats.Bucket))
 }
 
@@ -104,6 +105,12 @@ func (h *Handler) count(ctx context.Context, lang string) (Board, error) {
 		meta := h.Org.Meta(ctx, lang)
 		for _, by := range []string{stats.ByAgency, stats.ByField} {
 			q := stats.Query{Period: stats.Period{From: p.From, To: p.To}, GroupBy: by, MinGroupResponses: MinResponses}
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			err := h.Rollups.Wait(wctx, q.Period)
+			cancel()
+			if err != nil {
+				return b, survey.Wrap(err)
+			}
 			res, err := stats.Aggregate(func(fn func(*stats.Bucket)) { h.Rollups.Buckets(q.Period, fn) }, q, meta)
 			if err != nil {
 				return b, survey.Wrap(err)
