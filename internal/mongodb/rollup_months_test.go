@@ -211,7 +211,7 @@ func TestViewLoadsMonthsFirstThenDays(t *testing.T) {
 				t.Fatalf("a whole month was not answerable from the month sums: %v", err)
 			}
 			sum := func(p stats.Period) (n int64) {
-				view.Buckets(p, func(b *stats.Bucket) { n += b.Counts[stats.CounterSatisfied] })
+				view.Buckets(p, func(b *stats.Bucket) { n += b.Count(stats.CounterSatisfied) })
 				return n
 			}
 			if n := sum(month); n != 4 {

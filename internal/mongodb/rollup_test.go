@@ -257,7 +257,7 @@ func TestRollupViewFollowsBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int64
-	view.Buckets(stats.Period{From: stats.DateOf(day), To: stats.DateOf(day)}, func(b *stats.Bucket) { n += b.Counts[stats.CounterSatisfied] })
+	view.Buckets(stats.Period{From: stats.DateOf(day), To: stats.DateOf(day)}, func(b *stats.Bucket) { n += b.Count(stats.CounterSatisfied) })
 	if n != 5 {
 		t.Fatalf("view has %d satisfied, want 5", n)
 	}
@@ -342,7 +342,7 @@ func TestRebuildRepairsADamagedBucket(t *testing.T) {
 		t.Fatal(err)
 	}
 	var satisfied int64
-	view.Buckets(stats.Period{From: stats.DateOf(day), To: stats.DateOf(day)}, func(b *stats.Bucket) { satisfied += b.Counts[stats.CounterSatisfied] })
+	view.Buckets(stats.Period{From: stats.DateOf(day), To: stats.DateOf(day)}, func(b *stats.Bucket) { satisfied += b.Count(stats.CounterSatisfied) })
 	if satisfied != 6 {
 		t.Fatalf("view after rebuild has %d satisfied, want 6", satisfied)
 	}

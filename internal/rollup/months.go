@@ -83,12 +83,13 @@ func addMonth(sums stats.Buckets, key string, b *stats.Bucket, counts map[string
 // batches) and, once they are loaded, its day buckets, so a query over whole months reads one
 // sum per dimension instead of one bucket per day.
 type monthIndex struct {
-	days map[string][]*viewBucket          // month → its day buckets
-	sums map[string]map[string]*viewBucket // month → dimensions → month sum, with its seq
+	days  map[string][]*viewBucket          // month → its day buckets
+	sums  map[string]map[string]*viewBucket // month → dimensions → month sum, with its seq
+	names *stats.CounterNames               // numbers the counters of the sums' packed counts
 }
 
 func newMonthIndex() monthIndex {
-	return monthIndex{days: map[string][]*viewBucket{}, sums: map[string]map[string]*viewBucket{}}
+	return monthIndex{days: map[string][]*viewBucket{}, sums: map[string]map[string]*viewBucket{}, names: stats.NewCounterNames()}
 }
 
 func monthOf(d stats.Date) string { return d.String()[:7] }
@@ -115,9 +116,16 @@ func (m monthIndex) sum(b *stats.Bucket) *viewBucket {
 	s := sums[k]
 	if s == nil {
 		s = &viewBucket{Bucket: monthBucket(b)}
+		s.Packed = stats.Pack(m.names, nil)
 		sums[k] = s
 	}
 	return s
+}
+
+// add adds counts to month sum s, in both its forms.
+func (m monthIndex) add(s *viewBucket, counts map[string]int64) {
+	s.Add(counts)
+	s.Packed.Add(counts)
 }
 
 // wholeMonths reports whether p starts on the 1st of a month and ends on the last day of one.

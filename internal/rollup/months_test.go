@@ -27,7 +27,7 @@ func TestMonthIndexEqualsDayBuckets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			m.sum(&mb).Add(mi.Inc)
+			m.add(m.sum(&mb), mi.Inc)
 		}
 	}
 	for _, b := range days {

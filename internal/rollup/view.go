@@ -130,7 +130,7 @@ func (v *View) applyBatch(b *Batch) {
 			continue
 		}
 		if s := v.months.sum(&mb); s.seq < b.ID {
-			s.Add(mi.Inc)
+			v.months.add(s, mi.Inc)
 			s.seq = b.ID
 		}
 	}
@@ -164,13 +164,14 @@ func (v *View) applyDays(buckets map[string]*viewBucket, b *Batch, index bool) {
 				continue
 			}
 			vb = &viewBucket{Bucket: bk}
+			vb.Packed = stats.Pack(v.months.names, nil)
 			buckets[bi.Key] = vb
 			if index {
 				v.months.addDay(vb)
 			}
 		}
 		if vb.seq < b.ID {
-			vb.Add(bi.Inc)
+			vb.Packed.Add(bi.Inc)
 			vb.seq = b.ID
 		}
 	}
@@ -190,7 +191,8 @@ func (v *View) loadMonths(ctx context.Context) error {
 	months := newMonthIndex()
 	err = v.store.EachMonth(ctx, func(_ string, seq int64, b stats.Bucket) {
 		s := months.sum(&b)
-		s.Counts, s.seq = b.Counts, seq
+		months.add(s, b.Counts)
+		s.seq = seq
 	})
 	if err != nil {
 		return err
@@ -219,14 +221,20 @@ func (v *View) LoadDays(ctx context.Context) error {
 		return nil
 	}
 	v.recording, v.replay = true, nil
+	names := v.months.names
 	v.mu.Unlock()
 	buckets := map[string]*viewBucket{}
+	dims := interner{}
 	err := v.store.EachBucket(ctx, func(key string, seq int64, b stats.Bucket) {
-		buckets[key] = &viewBucket{Bucket: b, seq: seq}
+		vb := &viewBucket{Bucket: b, seq: seq}
+		vb.Agency, vb.Counter, vb.Field = dims.of(b.Agency), dims.of(b.Counter), dims.of(b.Field)
+		vb.Channel, vb.Officer = dims.of(b.Channel), dims.of(b.Officer)
+		vb.Packed, vb.Counts = stats.Pack(names, b.Counts), nil // packed alone: a third of the memory
+		buckets[key] = vb
 	})
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if err != nil || !v.recording { // failed, or reset meanwhile
+	if err != nil || !v.recording || v.months.names != names { // failed, or reset meanwhile
 		v.recording, v.replay = false, nil
 		return err
 	}
@@ -239,6 +247,17 @@ func (v *View) LoadDays(ctx context.Context) error {
 	v.buckets, v.daysIn, v.recording, v.replay = buckets, true, false, nil
 	close(v.daysCh)
 	return nil
+}
+
+// interner shares one copy of each dimension value among the day buckets.
+type interner map[string]string
+
+func (in interner) of(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	in[s] = s
+	return s
 }
 
 // Wait waits until the view can answer every period of ps exactly: whole months once the month

@@ -25,7 +25,7 @@ func BenchmarkYearQuery(b *testing.B) {
 						}}
 						v.buckets[vb.Key()] = vb
 						v.months.addDay(vb)
-						v.months.sum(&vb.Bucket).Add(vb.Counts)
+						v.months.add(v.months.sum(&vb.Bucket), vb.Counts)
 					}
 				}
 			}

@@ -19,6 +19,9 @@ type Bucket struct {
 	Channel string
 	Officer string
 	Counts  map[string]int64
+	// Packed, when set, holds Counts again in packed form, which a query adds up faster; whoever
+	// sets it keeps the two equal.
+	Packed *Packed
 }
 
 // BucketKey is the identity of a bucket, used as its _id in the store.
@@ -49,7 +52,7 @@ func (bs Buckets) Add(b Bucket, counts map[string]int64) {
 	k := b.Key()
 	mine, ok := bs[k]
 	if !ok {
-		b.Counts = nil
+		b.Counts, b.Packed = nil, nil
 		mine = &b
 		bs[k] = mine
 	}

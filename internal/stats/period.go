@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"sync"
@@ -109,6 +110,21 @@ func (d Date) String() string {
 // IsZero reports whether d is the zero Date.
 func (d Date) IsZero() bool { return d == Date{} }
 
+// normal reports, cheaply, whether d is a normalized calendar date.
+func (d Date) normal() bool {
+	if d.Month < time.January || d.Month > time.December || d.Day < 1 || d.Day > 31 {
+		return false
+	}
+	if d.Day <= 28 {
+		return true
+	}
+	last := [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[d.Month-1]
+	if d.Month == time.February && d.Year%4 == 0 && (d.Year%100 != 0 || d.Year%400 == 0) {
+		last = 29
+	}
+	return d.Day <= last
+}
+
 // Valid reports whether d is a normalized, non-zero calendar date.
 func (d Date) Valid() bool { return !d.IsZero() && NewDate(d.Year, d.Month, d.Day) == d }
 
@@ -128,7 +144,12 @@ func (d Date) AddMonths(n int) Date { return dateFromUTC(d.utc().AddDate(0, n, 0
 func (d Date) Sub(e Date) int { return int((d.utc().Unix() - e.utc().Unix()) / (24 * 3600)) }
 
 // Compare returns -1, 0 or +1 as d is before, equal to or after e.
-func (d Date) Compare(e Date) int { return d.utc().Compare(e.utc()) }
+func (d Date) Compare(e Date) int {
+	if d.normal() && e.normal() { // field by field, without building times: queries compare every bucket's day
+		return cmp.Or(cmp.Compare(d.Year, e.Year), cmp.Compare(d.Month, e.Month), cmp.Compare(d.Day, e.Day))
+	}
+	return d.utc().Compare(e.utc())
+}
 
 // Before reports whether d is before e.
 func (d Date) Before(e Date) bool { return d.Compare(e) < 0 }

@@ -3,6 +3,7 @@ package stats
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hailong/hailong/internal/survey"
@@ -92,8 +93,8 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 	if !slices.Contains(Groupings, q.GroupBy) {
 		return Result{}, fmt.Errorf("stats: unknown grouping %q", q.GroupBy)
 	}
-	overall := map[string]int64{}
-	groups := map[string]map[string]int64{}
+	overall := newTally()
+	tallies := map[string]*tally{}
 	officers := map[string]map[string]bool{} // the officers each group's responses concern
 	staff := map[string]map[string]bool{}    // the officer keys each counter's responses concern
 	fields := map[string]map[string]bool{}   // the fields of each procedure
@@ -101,26 +102,29 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 		if !q.matches(b) {
 			return
 		}
-		addCounts(overall, b.Counts)
-		if b.Officer != "" && (b.Counts[CounterAnswered] > 0 || b.Counts[CounterRated] > 0) {
+		overall.addBucket(b)
+		answered := b.Officer != "" && (b.Count(CounterAnswered) > 0 || b.Count(CounterRated) > 0)
+		if answered {
 			counter := b.Agency + "/" + b.Counter
 			if staff[counter] == nil {
 				staff[counter] = map[string]bool{}
 			}
 			staff[counter][counter+"/"+b.Officer] = true // as ByOfficer keys them
 		}
-		add := func(key string, counts map[string]int64) {
-			if groups[key] == nil {
-				groups[key], officers[key] = map[string]int64{}, map[string]bool{}
+		group := func(key string, answered bool) *tally {
+			t := tallies[key]
+			if t == nil {
+				t, officers[key] = newTally(), map[string]bool{}
+				tallies[key] = t
 			}
-			addCounts(groups[key], counts)
-			if b.Officer != "" && (counts[CounterAnswered] > 0 || counts[CounterRated] > 0) {
+			if b.Officer != "" && answered {
 				officers[key][b.Officer] = true
 			}
+			return t
 		}
 		if q.GroupBy == ByProcedure {
-			for code, counts := range procedureCounts(b.Counts) {
-				add(code, counts)
+			for code, counts := range procedureCounts(b.CountsMap()) {
+				addCounts(group(code, counts[CounterAnswered] > 0 || counts[CounterRated] > 0).m, counts)
 				if fields[code] == nil {
 					fields[code] = map[string]bool{}
 				}
@@ -129,11 +133,15 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 			return
 		}
 		for _, key := range groupKeys(q.GroupBy, b) {
-			add(key, b.Counts)
+			group(key, answered).addBucket(b)
 		}
 	})
+	groups := make(map[string]map[string]int64, len(tallies))
+	for key, t := range tallies {
+		groups[key] = t.counts()
+	}
 	res := Result{From: q.Period.From, To: q.Period.To, GroupBy: q.GroupBy}
-	res.Overall = m.group(q, "", "", overall, q.GroupBy == ByChannel || q.Channel != "")
+	res.Overall = m.group(q, "", "", overall.counts(), q.GroupBy == ByChannel || q.Channel != "")
 	keys := orderedKeys(q.GroupBy, groups)
 	all := make(map[string]Group, len(keys))
 	for _, key := range keys {
@@ -268,13 +276,23 @@ func groupKeys(by string, b *Bucket) []string {
 		}
 		return []string{b.Channel}
 	case ByMonth:
-		return []string{fmt.Sprintf("%04d-%02d", b.Day.Year, int(b.Day.Month))}
+		return []string{monthKey(b.Day)}
 	case ByOfficer:
 		return []string{b.Agency + "/" + b.Counter + "/" + b.Officer}
 	case ByCriterion:
 		return survey.Criteria
 	}
 	return nil
+}
+
+// monthKey is "YYYY-MM" of d, built without fmt: a month grouping names every bucket's month.
+func monthKey(d Date) string {
+	if d.Year < 0 || d.Year > 9999 {
+		return fmt.Sprintf("%04d-%02d", d.Year, int(d.Month))
+	}
+	b := strconv.AppendInt(make([]byte, 0, 7), int64(10000+d.Year), 10)[1:]
+	b = append(b, '-', byte('0'+d.Month/10), byte('0'+d.Month%10))
+	return string(b)
 }
 
 func orderedKeys(by string, groups map[string]map[string]int64) []string {
