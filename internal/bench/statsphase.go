@@ -41,16 +41,18 @@ func (b *bench) statsScale(ctx context.Context, n int) error {
 		return err
 	}
 	rssStart := rssOf(srv.Pid())
-	timed := map[string]latencies{}
-	for _, by := range statsGroupings {
-		timed[by] = timeStats(ctx, api, by)
-	}
+	during := timeGroupings(ctx, api) // while the day buckets load in the background
 	if err := check(ctx, srv); err != nil {
 		return err
 	}
 	rssQueries := rssOf(srv.Pid())
 	days, daysErr := waitDaysLoaded(ctx, api, srv)
 	rssDays := rssOf(srv.Pid())
+	var after map[string]latencies
+	if daysErr == nil {
+		after = timeGroupings(ctx, api)
+	}
+	rssEnd := rssOf(srv.Pid())
 	b.section(fmt.Sprintf("Stats query: %d responses over 2025, %d day buckets", n, load.buckets))
 	b.printf("load (server stopped): %s\n", load)
 	b.printf("server start: /healthz after %s, /readyz after %s, a year's stats complete after %s\n",
@@ -60,11 +62,30 @@ func (b *bench) statsScale(ctx context.Context, n int) error {
 	} else {
 		b.printf("every day bucket in memory (periods that are not whole months) after %s\n", ms(days))
 	}
-	b.printf("server RSS: %s when stats complete, %s after the queries, %s once every day bucket is in memory\n", rssStart, rssQueries, rssDays)
-	for _, by := range statsGroupings {
-		b.printf("GET /api/v1/stats?from=2025-01-01&to=2025-12-31&group_by=%-6s  %s (%d of %d calls answered)\n", by, timed[by].summary(), len(timed[by]), statsCalls)
+	b.printf("server RSS (VmRSS): %s when stats complete, %s after the first queries, %s once every day bucket is in memory, %s after the last queries\n",
+		rssStart, rssQueries, rssDays, rssEnd)
+	b.printf("year queries while the day buckets load:\n")
+	printGroupings(b, during)
+	if after != nil {
+		b.printf("year queries with every day bucket in memory:\n")
+		printGroupings(b, after)
 	}
 	return nil
+}
+
+// timeGroupings times the year query for each of statsGroupings.
+func timeGroupings(ctx context.Context, api *apiClient) map[string]latencies {
+	timed := map[string]latencies{}
+	for _, by := range statsGroupings {
+		timed[by] = timeStats(ctx, api, by)
+	}
+	return timed
+}
+
+func printGroupings(b *bench, timed map[string]latencies) {
+	for _, by := range statsGroupings {
+		b.printf("  GET /api/v1/stats?from=2025-01-01&to=2025-12-31&group_by=%-6s  %s (%d of %d calls answered)\n", by, timed[by].summary(), len(timed[by]), statsCalls)
+	}
 }
 
 // startTimes are how long after exec the server was ready and its stats complete.
