@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -288,7 +289,7 @@ const rollupInterval = 2 * time.Second
 func (a *App) Start(ctx context.Context) {
 	go a.Rollups.Run(ctx, rollupInterval)
 	go refreshEvery(ctx, time.Second, a.View.Refresh, a.log)
-	go refreshEvery(ctx, time.Second, a.View.LoadDays, a.log)
+	go refreshEvery(ctx, time.Second, a.loadDays, a.log)
 	go a.Tree.RefreshEvery(ctx, 10*time.Second)
 	go a.deadlines.Run(ctx, 30*time.Second)
 	go a.Outbox.Run(ctx, 2*time.Second)
@@ -304,6 +305,21 @@ func (a *App) Start(ctx context.Context) {
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.devices.PurgeUnpaired(ctx, a.now()); return err }, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.Cases.EraseContacts(ctx); return err }, a.log)
 	go refreshEvery(ctx, time.Hour, a.applyRetention, a.log)
+}
+
+// loadDays loads the rollup day buckets into memory when they are not (after a start, or
+// after the view fell behind), then hands the memory the store's reads left behind back to
+// the system: reading every day bucket through the embedded store churns several times their
+// size, which the runtime would otherwise keep as resident memory for minutes.
+func (a *App) loadDays(ctx context.Context) error {
+	if !a.View.Loaded() || a.View.DaysLoaded() {
+		return nil
+	}
+	if err := a.View.LoadDays(ctx); err != nil {
+		return err
+	}
+	debug.FreeOSMemory()
+	return nil
 }
 
 // LoadFigures builds the rollups' month sums if the store has none yet and loads the figures
