@@ -12,6 +12,7 @@ import (
 	"github.com/hailong/hailong/internal/account"
 	"github.com/hailong/hailong/internal/embedded"
 	"github.com/hailong/hailong/internal/mongodb"
+	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/stats"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -66,7 +67,8 @@ func (b *bench) loadSynthetic(ctx context.Context, dir string, n int) (loadResul
 	return res, err
 }
 
-// fill writes n synthetic responses, then their rollup documents, and times both.
+// fill writes n synthetic responses, then their rollup documents (day buckets and month sums),
+// and times both.
 func (b *bench) fill(ctx context.Context, db *mongodb.DB, n int) (loadResult, error) {
 	start := time.Now()
 	buckets, err := b.insertResponses(ctx, db.DB.Collection("responses"), n)
@@ -75,6 +77,9 @@ func (b *bench) fill(ctx context.Context, db *mongodb.DB, n int) (loadResult, er
 	}
 	res := loadResult{responses: n, buckets: len(buckets), raw: time.Since(start)}
 	if err := insertRollups(ctx, db.DB.Collection("rollups"), buckets); err != nil {
+		return loadResult{}, err
+	}
+	if err := mongodb.NewRollupStore(db).BuildMonths(ctx, 0, rollup.MonthSums(buckets)); err != nil {
 		return loadResult{}, err
 	}
 	res.total = time.Since(start)
