@@ -325,13 +325,27 @@ func (a *App) loadDays(ctx context.Context) error {
 // LoadFigures builds the rollups' month sums if the store has none yet and loads the figures
 // into memory now, rather than in the background as Start does: for tests and one-off commands.
 func (a *App) LoadFigures(ctx context.Context) error {
-	if err := a.Rollups.EnsureMonths(ctx); err != nil {
+	if err := a.BuildMonthSums(ctx); err != nil {
 		return err
 	}
 	if err := a.View.Refresh(ctx); err != nil {
 		return err
 	}
 	return a.View.LoadDays(ctx)
+}
+
+// BuildMonthSums builds the rollups' month sums now if the store has none yet, waiting up to a
+// minute for the rollup lease, which can be out of reach for a moment (the last seconds of a
+// lease window, or another instance's window).
+func (a *App) BuildMonthSums(ctx context.Context) error {
+	deadline := time.Now().Add(time.Minute)
+	for err := a.Rollups.EnsureMonths(ctx); err != nil; err = a.Rollups.EnsureMonths(ctx) {
+		if !errors.Is(err, rollup.ErrMonthsPending) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return nil
 }
 
 // applyRetention removes the personal data kept longer than the retention: the dossier code,

@@ -91,8 +91,7 @@ func (v *View) Refresh(ctx context.Context) error {
 			return err
 		}
 		if b == nil { // fell behind the kept batches: start again
-			v.reset()
-			return v.loadMonths(ctx)
+			return v.Reload(ctx)
 		}
 		v.applyBatch(b)
 	}
@@ -112,7 +111,14 @@ func (v *View) DaysLoaded() bool {
 	return v.daysIn
 }
 
-// reset forgets everything, for a view that fell behind the kept batches.
+// Reload forgets the view and loads the month sums and comments again (the day buckets follow
+// with LoadDays): for a view that fell behind the kept batches, or a store changed behind them.
+func (v *View) Reload(ctx context.Context) error {
+	v.reset()
+	return v.loadMonths(ctx)
+}
+
+// reset forgets everything.
 func (v *View) reset() {
 	v.mu.Lock()
 	defer v.mu.Unlock()

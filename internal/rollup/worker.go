@@ -158,7 +158,7 @@ func (w *Worker) Drain(ctx context.Context) error {
 	failures := 0
 	for {
 		months := w.EnsureMonths(ctx)
-		if months != nil && !errors.Is(months, errMonthsPending) {
+		if months != nil && !errors.Is(months, ErrMonthsPending) {
 			return months
 		}
 		owned, err := w.lease(ctx)
@@ -300,8 +300,9 @@ func (w *Worker) Pending(ctx context.Context) (int64, error) {
 	return w.store.JournalLen(ctx)
 }
 
-// errMonthsPending says the month sums are being built and no batch may be applied yet.
-var errMonthsPending = errors.New("rollup: month sums not built yet; will retry")
+// ErrMonthsPending says the month sums are not built yet (the rollup lease was out of reach,
+// or a batch completed meanwhile) and no batch may be applied until they are: retry.
+var ErrMonthsPending = errors.New("rollup: month sums not built yet; will retry")
 
 // EnsureMonths builds the stored month sums when a store from before them has none, and
 // reports an error while they are not built: no batch is applied before, so the sums built
@@ -324,7 +325,7 @@ func (w *Worker) EnsureMonths(ctx context.Context) error {
 	}
 	owned, err := w.lease(ctx)
 	if err != nil || !owned {
-		return errors.Join(err, errMonthsPending)
+		return errors.Join(err, ErrMonthsPending)
 	}
 	lctx, cancel := context.WithDeadline(ctx, w.leaseEnd())
 	defer cancel()
@@ -333,7 +334,7 @@ func (w *Worker) EnsureMonths(ctx context.Context) error {
 		return err
 	}
 	if now, err := w.store.Done(lctx); err != nil || now != done {
-		return errors.Join(err, errMonthsPending)
+		return errors.Join(err, ErrMonthsPending)
 	}
 	if err := w.store.BuildMonths(lctx, done, sums); err != nil {
 		return err

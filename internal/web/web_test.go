@@ -120,7 +120,7 @@ func startApp(t *testing.T, cfg *config.Config, db *mongodb.DB, rdb *redis.Clien
 	if err := a.Hub.Ready(ctx); err != nil {
 		t.Fatalf("kiosk hub not ready: %v", err)
 	}
-	if err := a.LoadFigures(ctx); err != nil {
+	if err := a.LoadFigures(ctx); err != nil { // as Start does in the background
 		t.Fatalf("load figures: %v", err)
 	}
 	return a
