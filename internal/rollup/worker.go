@@ -319,6 +319,9 @@ func (w *Worker) EnsureMonths(ctx context.Context) error {
 		w.months.Store(built)
 		return err
 	}
+	if owned, err := w.lease(ctx); err != nil || !owned { // another instance is at it
+		return errors.Join(err, ErrMonthsPending)
+	}
 	done, sums, err := w.monthSumsAt(ctx)
 	if err != nil {
 		return err
