@@ -306,11 +306,11 @@ var ErrMonthsPending = errors.New("rollup: month sums not built yet; will retry"
 
 // EnsureMonths builds the stored month sums when a store from before them has none, and
 // reports an error while they are not built: no batch is applied before, so the sums built
-// from the day buckets stay exact. The day buckets are read without the lease (at a million
-// responses on the embedded store this takes about a minute, longer than a lease window); the
-// sums are written under it, after checking that no batch completed meanwhile. A batch left
-// half applied by a crash is taken out of the buckets that hold it, since completing it will
-// add it to the month sums.
+// from the day buckets stay exact. The instance holding the lease reads every day bucket (at a
+// million responses on the embedded store this takes minutes, longer than a lease window, so
+// the read does not hold it); the sums are written under the lease, after checking that no
+// batch completed meanwhile. A batch left half applied by a crash is taken out of the buckets
+// that hold it, since completing it will add it to the month sums.
 func (w *Worker) EnsureMonths(ctx context.Context) error {
 	if w.months.Load() {
 		return nil
