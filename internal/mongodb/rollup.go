@@ -453,11 +453,9 @@ func (s *RollupStore) BuildMonths(ctx context.Context, seq int64, sums stats.Buc
 	return nil
 }
 
-// eachBucketOf reads every bucket stored in col, 256 per round trip.
+// eachBucketOf reads every bucket stored in col.
 func eachBucketOf(ctx context.Context, col *mongo.Collection, fn func(key string, seq int64, b stats.Bucket)) error {
-	// Small batches, so the reader can pause between two without a large batch being decoded
-	// beside its queries (the view lets queries go first while it loads the day buckets).
-	cur, err := col.Find(ctx, bson.D{}, options.Find().SetBatchSize(256))
+	cur, err := col.Find(ctx, bson.D{}, options.Find().SetBatchSize(2000))
 	if err != nil {
 		return fmt.Errorf("mongodb: read rollups: %w", err)
 	}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"sort"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/hailong/hailong/internal/stats"
 )
@@ -22,8 +20,7 @@ type ViewStore interface {
 	MonthsBuilt(ctx context.Context) (bool, error)
 	// EachMonth calls fn for every stored month sum, with the last batch applied to it.
 	EachMonth(ctx context.Context, fn func(key string, seq int64, b stats.Bucket)) error
-	// EachBucket calls fn for every stored day bucket, with the last batch applied to it, read
-	// loadBatch at a time.
+	// EachBucket calls fn for every stored day bucket, with the last batch applied to it.
 	EachBucket(ctx context.Context, fn func(key string, seq int64, b stats.Bucket)) error
 	// EachCommentDay calls fn for every stored day of comments, with the last batch applied to it.
 	EachCommentDay(ctx context.Context, fn func(day string, seq int64, items []stats.Comment)) error
@@ -47,7 +44,6 @@ type View struct {
 	buckets   map[string]*viewBucket
 	daysIn    bool          // every day bucket in memory
 	daysCh    chan struct{} // closed once daysIn
-	querying  atomic.Int32  // Buckets calls in progress, which the day buckets' load lets go first
 	recording bool          // day buckets are loading: batches applied meanwhile are kept in replay
 	replay    []*Batch
 	days      map[string]*dayComments
@@ -235,11 +231,7 @@ func (v *View) LoadDays(ctx context.Context) error {
 	v.mu.Unlock()
 	buckets := map[string]*viewBucket{}
 	dims := interner{}
-	read := 0
 	err := v.store.EachBucket(ctx, func(key string, seq int64, b stats.Bucket) {
-		if read++; read%loadBatch == 0 {
-			v.yieldToQueries()
-		}
 		vb := &viewBucket{Bucket: b, seq: seq}
 		vb.Agency, vb.Counter, vb.Field = dims.of(b.Agency), dims.of(b.Counter), dims.of(b.Field)
 		vb.Channel, vb.Officer = dims.of(b.Channel), dims.of(b.Officer)
@@ -261,19 +253,6 @@ func (v *View) LoadDays(ctx context.Context) error {
 	v.buckets, v.daysIn, v.recording, v.replay = buckets, true, false, nil
 	close(v.daysCh)
 	return nil
-}
-
-// loadBatch is how many day buckets the store returns per round trip (see ViewStore.EachBucket);
-// between two, the load lets queries in progress go first.
-const loadBatch = 256
-
-// yieldToQueries waits, at most 50 ms, while queries are in progress: reading the next batch of
-// day buckets takes the CPU (the embedded store decodes every document) that a query needs
-// now, and the load is in no hurry.
-func (v *View) yieldToQueries() {
-	for i := 0; i < 10 && v.querying.Load() > 0; i++ {
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 // interner shares one copy of each dimension value among the day buckets.
@@ -368,8 +347,6 @@ func (v *View) Buckets(p stats.Period, fn func(b *stats.Bucket)) {
 	for {
 		v.mu.RLock()
 		if v.pending(ps) == nil {
-			v.querying.Add(1) // only while reading: a query waiting for the day buckets must not slow them
-			defer v.querying.Add(-1)
 			defer v.mu.RUnlock()
 			v.months.each(p, fn)
 			return
