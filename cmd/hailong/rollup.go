@@ -39,11 +39,15 @@ func rollupCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	for _, d := range diffs {
+		if d.Month {
+			fmt.Fprintf(stdout, "DIFF month sum %s counter %s: month sum %d, its day buckets %d\n", d.Key, d.Counter, d.Rollup, d.Recounted)
+			continue
+		}
 		fmt.Fprintf(stdout, "DIFF bucket %s counter %s: rollup %d, recount %d\n", d.Key, d.Counter, d.Rollup, d.Recounted)
 	}
 	if len(diffs) > 0 {
 		return fmt.Errorf("rollups differ from a full recount in %d counters; run `hailong rollup rebuild` with the servers stopped", len(diffs))
 	}
-	_, err = fmt.Fprintln(stdout, "rollups equal a full recount")
+	_, err = fmt.Fprintln(stdout, "rollups equal a full recount, and the month sums their day buckets")
 	return err
 }

@@ -152,7 +152,7 @@ func TestRebuildRepairsMonthSums(t *testing.T) {
 		t.Fatal(err)
 	}
 	diffs, err := f.recount.Verify(ctx)
-	if err != nil || len(diffs) != 1 || diffs[0].Key != key || diffs[0].Rollup-diffs[0].Recounted != 3 {
+	if err != nil || len(diffs) != 1 || diffs[0].Key != key || !diffs[0].Month || diffs[0].Rollup-diffs[0].Recounted != 3 {
 		t.Fatalf("verify after damaging a month sum: %+v, %v; want that one counter", diffs, err)
 	}
 	if _, err := f.recount.Rebuild(ctx); err != nil {

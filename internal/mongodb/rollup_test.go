@@ -324,7 +324,7 @@ func TestRebuildRepairsADamagedBucket(t *testing.T) {
 	diffs, err := f.recount.Verify(ctx)
 	// The damaged counter differs from the recount, and its month sum from the day buckets.
 	if err != nil || len(diffs) != 2 || diffs[0].Key != key || diffs[0].Rollup-diffs[0].Recounted != 7 ||
-		diffs[1].Key != rollup.MonthKey(key) || diffs[1].Recounted-diffs[1].Rollup != 7 {
+		diffs[1].Key != rollup.MonthKey(key) || !diffs[1].Month || diffs[0].Month || diffs[1].Recounted-diffs[1].Rollup != 7 {
 		t.Fatalf("verify after damage: %+v, %v; want the one damaged counter and its month sum", diffs, err)
 	}
 	n, err := f.recount.Rebuild(ctx)

@@ -60,11 +60,12 @@ func (r *Recounter) Stored(ctx context.Context) (map[string]map[string]int64, er
 	return out, err
 }
 
-// Difference is a bucket counter whose rollup differs from the recount, or a month sum's
-// counter (Key a MonthKey) that differs from its stored day buckets added up (Recounted).
+// Difference is a bucket counter whose rollup differs from the recount, or (Month) a month
+// sum's counter that differs from its stored day buckets added up (Recounted).
 type Difference struct {
 	Key, Counter      string
 	Rollup, Recounted int64
+	Month             bool
 }
 
 // Verify rolls up what it can, then compares the rollups plus what is still on its way into
@@ -142,6 +143,9 @@ func (r *Recounter) expected(ctx context.Context) (map[string]map[string]int64, 
 		addTo(summed, MonthKey(key), counts)
 	}
 	diffs := compare(months, summed)
+	for i := range diffs {
+		diffs[i].Month = true
+	}
 	return out, diffs, r.addJournal(ctx, consumed, func(key string, inc map[string]int64) { addTo(out, key, inc) })
 }
 
