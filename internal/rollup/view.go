@@ -212,6 +212,9 @@ func (v *View) loadMonths(ctx context.Context) error {
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.loaded { // loaded by a concurrent call meanwhile
+		return nil
+	}
 	v.months, v.applied, v.loaded, v.days = months, done, true, days
 	close(v.loadedCh)
 	return nil
@@ -219,10 +222,11 @@ func (v *View) loadMonths(ctx context.Context) error {
 
 // LoadDays reads every day bucket into memory, while the view goes on following the batches
 // and answering whole months; the batches applied meanwhile are then added to the buckets read
-// that do not hold them yet. It does nothing until the month sums are loaded, or once done.
+// that do not hold them yet. It does nothing until the month sums are loaded, once done, or
+// while another call is loading them.
 func (v *View) LoadDays(ctx context.Context) error {
 	v.mu.Lock()
-	if !v.loaded || v.daysIn {
+	if !v.loaded || v.daysIn || v.recording { // not yet, done, or in progress in another call
 		v.mu.Unlock()
 		return nil
 	}
@@ -240,6 +244,9 @@ func (v *View) LoadDays(ctx context.Context) error {
 	})
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	if v.daysIn { // loaded by a concurrent call meanwhile
+		return nil
+	}
 	if err != nil || !v.recording || v.months.names != names { // failed, or reset meanwhile
 		v.recording, v.replay = false, nil
 		return err
