@@ -77,6 +77,7 @@ type App struct {
 	tickets     *mongodb.TicketStore
 	counterDays *mongodb.CounterDayStore
 	seal        *cases.Sealer // its Digest stands in for dossier codes past the retention
+	reducedTo   time.Time     // the cutoff the responses, tickets and day lists were last reduced to
 	closeOnce   sync.Once
 }
 
@@ -354,30 +355,61 @@ func (a *App) BuildMonthSums(ctx context.Context) error {
 // latest comments. What the
 // figures count stays.
 func (a *App) applyRetention(ctx context.Context) error {
-	cutoff := a.now().Add(-a.retention)
-	n, err := a.Responses.ReduceOlderThan(ctx, cutoff)
-	if n > 0 {
-		a.log.Info("responses past the retention reduced to their counts", "responses", n)
-	}
+	day := stats.DateOf(a.now().Add(-a.retention))
+	cutoff := day.Time() // whole days: the date-filtered scans below run once a day at most
 	nc, cerr := a.caseStore.ReduceSettledBefore(ctx, cutoff)
 	if nc > 0 {
 		a.log.Info("cases settled before the retention reduced to their figures", "cases", nc)
 	}
-	nt, terr := a.tickets.ReduceOlderThan(ctx, cutoff, a.seal.Digest)
-	if nt > 0 {
-		a.log.Info("dossier codes of tickets past the retention replaced by a digest", "tickets", nt)
+	var err, terr, lerr error
+	if a.oldDataBefore(ctx, cutoff) {
+		var n, nt, nl int64
+		n, err = a.Responses.ReduceOlderThan(ctx, cutoff)
+		if n > 0 {
+			a.log.Info("responses past the retention reduced to their counts", "responses", n)
+		}
+		nt, terr = a.tickets.ReduceOlderThan(ctx, cutoff, a.seal.Digest)
+		if nt > 0 {
+			a.log.Info("dossier codes of tickets past the retention replaced by a digest", "tickets", nt)
+		}
+		nl, lerr = a.counterDays.DropCompletedBefore(ctx, cutoff)
+		if nl > 0 {
+			a.log.Info("counter day lists past the retention dropped", "documents", nl)
+		}
+		if err == nil && terr == nil && lerr == nil {
+			a.reducedTo = cutoff
+		}
 	}
-	nl, lerr := a.counterDays.DropCompletedBefore(ctx, cutoff)
-	if nl > 0 {
-		a.log.Info("counter day lists past the retention dropped", "documents", nl)
-	}
-	day := stats.DateOf(cutoff)
 	nd, derr := a.rollupStore.DropCommentDaysBefore(ctx, day.String())
 	a.View.ForgetCommentsBefore(day)
 	if nd > 0 {
 		a.log.Info("comment days past the retention dropped", "days", nd)
 	}
 	return errors.Join(err, cerr, terr, lerr, derr)
+}
+
+// oldDataBefore reports whether responses, tickets or day lists from before cutoff may still
+// need reducing. Finding them filters by date, which the embedded store answers only by reading
+// every document, so the scan is skipped when this instance already reduced to cutoff, or when
+// the rollups count nothing before it (waiting up to a minute for their month sums at start).
+func (a *App) oldDataBefore(ctx context.Context, cutoff time.Time) bool {
+	if a.reducedTo.Equal(cutoff) {
+		return false
+	}
+	for i := 0; i < 60 && !a.View.Loaded(); i++ {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(time.Second):
+		}
+	}
+	if since, ok := a.View.Since(); ok && !since.Time().After(cutoff) {
+		return true
+	} else if ok || a.View.Loaded() { // nothing counted before cutoff
+		a.reducedTo = cutoff
+		return false
+	}
+	return true
 }
 
 // Close flushes pending ticket and response batches and stops the kiosk hub; the caller closes

@@ -242,3 +242,27 @@ func TestViewLoadsMonthsFirstThenDays(t *testing.T) {
 		})
 	}
 }
+
+// The view tells the first month the rollups count anything in, which the retention job reads
+// to skip its date-filtered scans while nothing is that old.
+func TestViewSinceIsTheEarliestMonthCounted(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	view := rollup.NewView(f.rollups)
+	if err := view.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := view.Since(); ok {
+		t.Fatalf("an empty store counts from %s", d)
+	}
+	f.submitOn(f.ticket(1, "land"), 5, day)
+	f.submitOn(f.ticket(2, "land"), 4, day.AddDate(0, -2, 0))
+	f.exact()
+	if err := view.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := stats.DateOf(day.AddDate(0, -2, 0)).FirstOfMonth()
+	if d, ok := view.Since(); !ok || d != want {
+		t.Fatalf("since %s (%v), want %s", d, ok, want)
+	}
+}

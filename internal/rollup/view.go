@@ -104,6 +104,25 @@ func (v *View) Loaded() bool {
 	return v.loaded
 }
 
+// Since returns the first day of the earliest month the rollups count anything in: no ticket
+// was issued and no response submitted before it. False until the month sums are in memory, or
+// while they hold nothing.
+func (v *View) Since() (stats.Date, bool) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	first := ""
+	for month := range v.months.sums {
+		if first == "" || month < first {
+			first = month
+		}
+	}
+	if !v.loaded || first == "" {
+		return stats.Date{}, false
+	}
+	d, err := stats.ParseDate(first + "-01")
+	return d, err == nil
+}
+
 // DaysLoaded reports whether every day bucket is in memory.
 func (v *View) DaysLoaded() bool {
 	v.mu.RLock()
