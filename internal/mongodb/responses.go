@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/hailong/hailong/internal/cases"
+	"github.com/hailong/hailong/internal/groupcommit"
 	"github.com/hailong/hailong/internal/rollup"
 	"github.com/hailong/hailong/internal/survey"
 )
@@ -158,43 +159,10 @@ func (s *ResponseStore) writer() {
 			}
 			return
 		}
-		batch := s.fill(first, flushed)
+		batch := groupcommit.Gather(s.in, first, flushed, minFlushGap, maxBatch, func(*submission) int { return 1 })
 		flushed = time.Now()
 		carry = s.flush(batch, carry)
 	}
-}
-
-// fill collects a batch that starts with first: what else is queued, and what arrives until
-// minFlushGap after the previous flush began.
-func (s *ResponseStore) fill(first *submission, prev time.Time) []*submission {
-	batch := []*submission{first}
-	var until <-chan time.Time
-	if wait := time.Until(prev.Add(minFlushGap)); wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		until = t.C
-	}
-	for len(batch) < maxBatch {
-		var sub *submission
-		ok := true
-		select {
-		case sub, ok = <-s.in: // queued ones first
-		default:
-			if until == nil {
-				return batch
-			}
-			select {
-			case sub, ok = <-s.in:
-			case <-until:
-				return batch
-			}
-		}
-		if !ok {
-			return batch
-		}
-		batch = append(batch, sub)
-	}
-	return batch
 }
 
 // flush journals the batch with the confirmations carried from earlier batches, inserts it

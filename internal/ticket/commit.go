@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hailong/hailong/internal/groupcommit"
 	"github.com/hailong/hailong/internal/survey"
 )
 
@@ -104,43 +105,10 @@ func (c *committer) writer() {
 	defer c.wg.Done()
 	var flushed time.Time
 	for first := range c.in {
-		batch := c.fill(first, flushed)
+		batch := groupcommit.Gather(c.in, first, flushed, minFlushGap, maxBatch, func(r *request) int { return len(r.tickets) })
 		c.flush(batch)
 		flushed = time.Now()
 	}
-}
-
-// fill collects a batch that starts with first: what else is queued, and what arrives until
-// minFlushGap after the previous flush ended.
-func (c *committer) fill(first *request, prev time.Time) []*request {
-	batch, n := []*request{first}, len(first.tickets)
-	var until <-chan time.Time
-	if wait := time.Until(prev.Add(minFlushGap)); wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		until = t.C
-	}
-	for n < maxBatch {
-		var r *request
-		ok := true
-		select {
-		case r, ok = <-c.in: // queued ones first
-		default:
-			if until == nil {
-				return batch
-			}
-			select {
-			case r, ok = <-c.in:
-			case <-until:
-				return batch
-			}
-		}
-		if !ok {
-			return batch
-		}
-		batch, n = append(batch, r), n+len(r.tickets)
-	}
-	return batch
 }
 
 // flush stores the batch's tickets, tells the listeners of the new ones, then answers each

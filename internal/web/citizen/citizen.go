@@ -130,7 +130,7 @@ func (h *Handler) SurveySubmit(c *fiber.Ctx) error {
 		return h.renderSurvey(c.Status(fiber.StatusUnprocessableEntity), t, def, formAnswers(form), errs)
 	}
 	r := survey.NewResponse(t, def, answers, survey.ChannelFor(t, false), webkit.Lang(c), h.Now())
-	r.SameClient = t.SameClient(webkit.BrowserOf(h.Clients, c))
+	r.SameClient = webkit.FromIssuingBrowser(h.Clients, c, t)
 	err = h.Responses.SubmitResponse(c.UserContext(), r)
 	if errors.Is(err, survey.ErrAlreadyRated) {
 		return h.ticketProblem(c, err)
@@ -313,7 +313,7 @@ func (h *Handler) SubmitResponse(c *fiber.Ctx) error {
 		return errs
 	}
 	r := survey.NewResponse(t, def, answers, survey.ChannelFor(t, false), webkit.Lang(c), h.Now())
-	r.SameClient = t.SameClient(webkit.BrowserOf(h.Clients, c))
+	r.SameClient = webkit.FromIssuingBrowser(h.Clients, c, t)
 	if err := h.Responses.SubmitResponse(c.UserContext(), r); err != nil {
 		return err
 	}

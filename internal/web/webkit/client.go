@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/hailong/hailong/internal/survey"
 )
 
 // Clients stands for a request's client address by a salted hash, never the address itself.
@@ -17,4 +19,10 @@ type Clients interface {
 func BrowserOf(cl Clients, c *fiber.Ctx) string {
 	sum := sha256.Sum256([]byte(cl.ClientKey(c) + "|" + string(c.Request().Header.UserAgent())))
 	return hex.EncodeToString(sum[:12])
+}
+
+// FromIssuingBrowser reports whether c comes from the browser an officer issued t from by
+// hand; it hashes the browser only for such a ticket.
+func FromIssuingBrowser(cl Clients, c *fiber.Ctx, t *survey.Ticket) bool {
+	return t.IssuerClient != "" && t.SameClient(BrowserOf(cl, c))
 }
