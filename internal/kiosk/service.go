@@ -70,6 +70,8 @@ type Service struct {
 	Refs *Refs
 	Log  *slog.Logger
 	Now  func() time.Time
+
+	counters kioskCounters
 }
 
 // Pair pairs the tablet showing p.Code with p's counter.
@@ -77,7 +79,11 @@ func (s *Service) Pair(ctx context.Context, p Pairing) (*Device, error) {
 	if errs := p.Validate(); len(errs) > 0 {
 		return nil, errs
 	}
-	return s.Devices.PairDevice(ctx, p, s.Now())
+	d, err := s.Devices.PairDevice(ctx, p, s.Now())
+	if err == nil {
+		s.forgetKioskCounters()
+	}
+	return d, err
 }
 
 // Revoke revokes the tablet with id for good: it is refused from its next request, and a stream
@@ -90,6 +96,7 @@ func (s *Service) Revoke(ctx context.Context, id string) (*Device, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.forgetKioskCounters()
 	if d.Paired {
 		_ = s.Hub.Publish(ctx, d.CounterKey(), Event{Type: EventRevoked, Device: d.ID})
 	}
@@ -106,8 +113,8 @@ func (s *Service) List(ctx context.Context) ([]Device, error) {
 }
 
 // TicketsIssued tells the kiosks at each ticket's counter that its dossier was just completed
-// there, and keeps the last one of each counter as its current dossier for kiosks that connect
-// later. Failures are logged: the tickets are issued all the same.
+// there, and keeps the last one of each counter with a paired tablet as its current dossier for
+// kiosks that connect later. Failures are logged: the tickets are issued all the same.
 func (s *Service) TicketsIssued(ctx context.Context, ts []*survey.Ticket) {
 	var curs []CurrentDossier
 	for _, t := range ts {
@@ -129,7 +136,7 @@ func (s *Service) TicketsIssued(ctx context.Context, ts []*survey.Ticket) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := s.Devices.SetCurrentDossiers(ctx, curs); err != nil {
+	if err := s.Devices.SetCurrentDossiers(ctx, s.toKeep(ctx, curs)); err != nil {
 		s.Log.Warn("kiosk: keep current dossiers", "err", err)
 	}
 	pushes := make([]Push, len(curs))
@@ -139,6 +146,27 @@ func (s *Service) TicketsIssued(ctx context.Context, ts []*survey.Ticket) {
 	if err := s.Hub.PublishAll(ctx, pushes); err != nil {
 		s.Log.Warn("kiosk: publish dossiers", "err", err)
 	}
+}
+
+// toKeep returns the dossiers of curs the store must keep: those of counters with a paired
+// tablet (a sealed reference needs no storing), or every one while references are stored, since
+// each pushed reference must stay redeemable.
+func (s *Service) toKeep(ctx context.Context, curs []CurrentDossier) []CurrentDossier {
+	if s.Refs == nil {
+		return curs
+	}
+	paired, err := s.withKiosk(ctx)
+	if err != nil {
+		s.Log.Warn("kiosk: read the counters with a tablet", "err", err)
+		return curs
+	}
+	var keep []CurrentDossier
+	for _, c := range curs {
+		if paired[c.Counter] {
+			keep = append(keep, c)
+		}
+	}
+	return keep
 }
 
 // CurrentEvent returns the counter's current dossier as an event when it is recent, unrated

@@ -3,7 +3,9 @@ package stats
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/hailong/hailong/internal/survey"
 )
@@ -57,6 +59,11 @@ type TargetTable struct {
 	// FieldGroups maps a service field (e.g. "land") to its group. Fields
 	// not listed belong to GroupOverall.
 	FieldGroups map[string]string `json:"field_groups"`
+}
+
+// Clone returns a copy of tt that shares nothing with it.
+func (tt TargetTable) Clone() TargetTable {
+	return TargetTable{Rules: slices.Clone(tt.Rules), FieldGroups: maps.Clone(tt.FieldGroups)}
 }
 
 // DefaultTargets returns a fresh copy of the targets of the plan:

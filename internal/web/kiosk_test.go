@@ -460,6 +460,26 @@ func TestKioskReconnectGetsTheCurrentDossier(t *testing.T) {
 	}
 }
 
+// Issuing keeps a current dossier only for counters with a paired tablet. A tablet paired just
+// now, after tickets were issued while its counter had none, gets the next dossier on connect:
+// pairing makes the instance read the counters with tablets again.
+func TestKioskPairedAfterIssuingGetsTheNextCurrentDossier(t *testing.T) {
+	e := newEnv(t)
+	e.issueAt("H48-260331-0101", "c1") // no tablet at c1 yet: nothing kept for it
+	k := e.pairedKiosk("c1")
+	s := k.stream(e)
+	if ev, ok := s.next(300 * time.Millisecond); ok {
+		t.Fatalf("a dossier issued before the tablet was paired was sent: %+v", ev)
+	}
+	s.cancel()
+	tk := e.issueAt("H48-260331-0102", "c1") // the tablet is not connected: the push is missed
+	s = k.stream(e)
+	defer s.cancel()
+	if ev, ok := s.next(time.Second); !ok || ev.Data.Ref != e.kioskRef(tk.Token) {
+		t.Fatalf("on connect the newly paired tablet got %+v (ok=%v), want the dossier issued after pairing", ev, ok)
+	}
+}
+
 // A tablet is pushed what it shows and an opaque reference, never the survey token (a live
 // token lets anyone answer from anywhere); the reference stays good for a rating queued while
 // later dossiers came, and only for the tablets of the dossier's counter.
