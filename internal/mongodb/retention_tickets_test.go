@@ -14,7 +14,7 @@ import (
 
 // A ticket issued longer than the retention ago keeps no readable dossier code, in the ticket
 // or its claim, and counts as before; a dossier past the retention can be issued a new ticket,
-// and reducing that one later keeps the unique index on dossier codes whole.
+// and reducing that one later leaves the two reduced tickets apart.
 func TestRetentionHidesTheDossierCodeOfOldTickets(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()

@@ -274,8 +274,7 @@ func (s *TicketStore) byClaim(ctx context.Context, col *mongo.Collection, id, op
 
 // ReduceOlderThan makes the dossier code of every ticket issued before cutoff unreadable: its
 // claim is deleted and the ticket keeps digest(code|token) in its place, a value as unique as
-// the code (the unique index holds) that only the key could match to a dossier. What the
-// rollups count of a ticket stays. It returns how many tickets it reduced. A dossier past the
+// the code that only the key could match to a dossier. What the rollups count of a ticket stays. It returns how many tickets it reduced. A dossier past the
 // retention is no longer known, so a ticket issued for it again is a new one.
 func (s *TicketStore) ReduceOlderThan(ctx context.Context, cutoff time.Time, digest func(string) string) (int64, error) {
 	filter := bson.D{

@@ -7,6 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
 	"github.com/hailong/hailong/internal/kiosk"
 	"github.com/hailong/hailong/internal/mongodb"
 	"github.com/hailong/hailong/internal/redisstore"
@@ -160,4 +164,51 @@ func BenchmarkTicketIssue(b *testing.B) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(per*callers)/time.Since(start).Seconds(), "tickets/s")
+}
+
+// A store made by an earlier version has unique indexes on the tickets' dossier and short
+// codes. Starting on it drops them, a second start finds nothing to drop, and each dossier
+// still gets one ticket and each short code one dossier, by their claims.
+func TestStartDropsTheTicketIndexesTheClaimsRepeat(t *testing.T) {
+	db := testkit.Store(t)
+	ctx := context.Background()
+	tickets := db.DB.Collection("tickets")
+	for _, key := range []string{"dossier_code", "short_code"} {
+		_, err := tickets.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: key, Value: 1}},
+			Options: options.Index().SetUnique(true).SetName(key + "_unique")})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		if err := db.EnsureSchema(ctx); err != nil {
+			t.Fatalf("start on a store with the old indexes: %v", err)
+		}
+	}
+	specs, err := tickets.Indexes().ListSpecifications(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range specs {
+		if s.Name != "_id_" {
+			t.Errorf("tickets still have index %s", s.Name)
+		}
+	}
+	store := mongodb.NewTicketStore(db, 100, mongodb.NewJournal(db, testkit.Logger(t)))
+	first := newTicket(1)
+	again, taken := newTicket(1), newTicket(2)
+	taken.ShortCode = first.ShortCode
+	if r := store.IssueTickets(ctx, []*survey.Ticket{first})[0]; r.Err != nil || !r.Created {
+		t.Fatalf("first ticket: %+v", r)
+	}
+	got := store.IssueTickets(ctx, []*survey.Ticket{again, taken})
+	if got[0].Err != nil || got[0].Created || got[0].Ticket.Token != first.Token {
+		t.Errorf("the dossier again got %+v, want its ticket %s", got[0], first.Token)
+	}
+	if got[1].Err != nil || !got[1].Created || got[1].Ticket.ShortCode == first.ShortCode {
+		t.Errorf("a taken short code got %+v, want a new ticket with another code", got[1])
+	}
+	if n, err := tickets.CountDocuments(ctx, bson.D{}); err != nil || n != 2 {
+		t.Errorf("%d tickets stored (%v), want 2", n, err)
+	}
 }
