@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/s2"
@@ -24,6 +25,11 @@ type Journal struct {
 	col           *mongo.Collection
 	confirmations *mongo.Collection
 	log           *slog.Logger
+
+	// carried are confirmations the next entry will carry (see Carry).
+	mu      sync.Mutex
+	carried []rollup.Confirmation
+	idle    *time.Timer
 }
 
 // JournalEntry is a rollup journal entry as the journal stores it (see storedEntry).
@@ -103,6 +109,52 @@ func (j *Journal) begin(ctx context.Context, confirms []rollup.Confirmation, eve
 	e := JournalEntry{ID: bson.NewObjectID(), At: time.Now().UTC(), Events: events, Confirms: confirms}
 	_, err := j.col.InsertOne(ctx, e)
 	return e.ID, err
+}
+
+// confirmAfter is how long a confirmation waits for the next entry to carry it before it is
+// stored on its own: under load every batch, of tickets or responses, carries the confirmations
+// of the batches before it, saving a commit each.
+const confirmAfter = 20 * time.Millisecond
+
+// BeginCarrying records events as pending with the confirmations carried so far, and returns
+// the entry's id. When the entry is not written, the confirmations stay carried.
+func (j *Journal) BeginCarrying(ctx context.Context, events []rollup.Event) (bson.ObjectID, error) {
+	j.mu.Lock()
+	confirms := j.carried
+	j.carried = nil
+	j.mu.Unlock()
+	id, err := j.begin(ctx, confirms, events)
+	if err != nil {
+		j.Carry(confirms...)
+	}
+	return id, err
+}
+
+// Carry leaves confirmations to the next entry, or to Commit on their own once confirmAfter
+// passes without one.
+func (j *Journal) Carry(confirms ...rollup.Confirmation) {
+	if len(confirms) == 0 {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.carried = append(j.carried, confirms...)
+	if j.idle == nil {
+		j.idle = time.AfterFunc(confirmAfter, func() { j.Flush(context.Background()) })
+	} else {
+		j.idle.Reset(confirmAfter)
+	}
+}
+
+// Flush stores the carried confirmations now.
+func (j *Journal) Flush(ctx context.Context) {
+	j.mu.Lock()
+	confirms := j.carried
+	j.carried = nil
+	j.mu.Unlock()
+	if len(confirms) > 0 {
+		j.Commit(ctx, confirms...)
+	}
 }
 
 // Commit stores confirmations on their own, for when no later entry carries them. It inserts

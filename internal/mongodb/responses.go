@@ -128,47 +128,21 @@ func (s *ResponseStore) Close() {
 	s.wg.Wait()
 }
 
-// confirmAfter is how long a batch's confirmation waits for the next batch to carry it before
-// it is stored on its own: under load every batch carries the one before, saving a commit.
-const confirmAfter = 20 * time.Millisecond
-
 func (s *ResponseStore) writer() {
 	defer s.wg.Done()
-	var carry []rollup.Confirmation
+	defer s.journal.Flush(context.Background())
 	var flushed time.Time
-	idle := time.NewTimer(confirmAfter)
-	defer idle.Stop()
-	for {
-		var first *submission
-		ok := true
-		if len(carry) == 0 {
-			first, ok = <-s.in
-		} else {
-			idle.Reset(confirmAfter)
-			select {
-			case first, ok = <-s.in:
-			case <-idle.C:
-				s.journal.Commit(context.Background(), carry...)
-				carry = nil
-				continue
-			}
-		}
-		if !ok {
-			if len(carry) > 0 {
-				s.journal.Commit(context.Background(), carry...)
-			}
-			return
-		}
+	for first := range s.in {
 		batch := groupcommit.Gather(s.in, first, flushed, minFlushGap, maxBatch, func(*submission) int { return 1 })
 		flushed = time.Now()
-		carry = s.flush(batch, carry)
+		s.flush(batch)
 	}
 }
 
-// flush journals the batch with the confirmations carried from earlier batches, inserts it
-// unordered, and answers each caller with its own result. It returns the confirmations still
-// to be written: this batch's, or the carried ones again when the journal write failed.
-func (s *ResponseStore) flush(batch []*submission, carry []rollup.Confirmation) []rollup.Confirmation {
+// flush journals the batch with the confirmations the journal carries, inserts it unordered,
+// answers each caller with its own result, and leaves the batch's confirmation to the next
+// entry.
+func (s *ResponseStore) flush(batch []*submission) {
 	if s.Batches != nil {
 		s.Batches(len(batch))
 	}
@@ -184,7 +158,7 @@ func (s *ResponseStore) flush(batch []*submission, carry []rollup.Confirmation) 
 	// Both writes in one turn of the lane: a background write between them would hold the
 	// batch up twice.
 	err := s.lane.urgent(func() (err error) {
-		if id, err = s.journal.begin(ctx, carry, events); err != nil {
+		if id, err = s.journal.BeginCarrying(ctx, events); err != nil {
 			return err
 		}
 		inserted = s.insert(ctx, docs)
@@ -192,7 +166,7 @@ func (s *ResponseStore) flush(batch []*submission, carry []rollup.Confirmation) 
 	})
 	if err != nil {
 		answerAll(batch, storeErr("journal responses", err))
-		return carry
+		return
 	}
 	results := insertResults(len(batch), inserted)
 	c := rollup.Confirmation{ID: id}
@@ -202,7 +176,7 @@ func (s *ResponseStore) flush(batch []*submission, carry []rollup.Confirmation) 
 		}
 		sub.done <- results[i]
 	}
-	return []rollup.Confirmation{c}
+	s.journal.Carry(c)
 }
 
 func (s *ResponseStore) insert(ctx context.Context, docs []any) error {

@@ -157,7 +157,7 @@ func (s *TicketStore) store(ctx context.Context, ts []*survey.Ticket, idx []int,
 	var id bson.ObjectID
 	var results []error
 	err := s.lane.urgent(func() (err error) {
-		if id, err = s.journal.begin(ctx, nil, events); err != nil {
+		if id, err = s.journal.BeginCarrying(ctx, events); err != nil {
 			return err
 		}
 		_, err = s.writes.tickets.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
@@ -180,7 +180,7 @@ func (s *TicketStore) store(ctx context.Context, ts []*survey.Ticket, idx []int,
 		s.cache.Add(ts[i].Token, ts[i])
 		out[i] = ticket.Result{Ticket: ts[i], Created: true}
 	}
-	s.journal.Commit(ctx, c)
+	s.journal.Carry(c)
 }
 
 // insertEach inserts docs unordered in one command and returns each one's outcome.
