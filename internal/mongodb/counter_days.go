@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/hailong/hailong/internal/groupcommit"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/ticket"
 )
@@ -35,12 +36,21 @@ type CounterDayStore struct {
 	lane   *lane
 	mu     sync.Mutex
 	last   map[string]int // per day list, the highest slot this instance knows is taken
+	// appends writes the entries of concurrent appends together: the batch writers of one
+	// instance append to the same lists, and appends that race for a slot retry one by one.
+	appends *groupcommit.Combiner[ticket.DayEntry]
 }
 
 // NewCounterDayStore returns the counter day store in db.
 func NewCounterDayStore(db *DB) *CounterDayStore {
-	return &CounterDayStore{col: db.DB.Collection(colCounterDays), writes: db.W.Collection(colCounterDays),
+	s := &CounterDayStore{col: db.DB.Collection(colCounterDays), writes: db.W.Collection(colCounterDays),
 		lane: db.lane, last: map[string]int{}}
+	s.appends = groupcommit.NewCombiner(func(entries []ticket.DayEntry) error {
+		ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
+		defer cancel()
+		return s.appendSlots(ctx, entries)
+	})
+	return s
 }
 
 // maxKnownLists bounds the slot hints kept; past it they are forgotten (and found again).
@@ -87,11 +97,20 @@ func (s *CounterDayStore) AddCounterDossier(ctx context.Context, agency, counter
 	return s.AddCounterDossiers(ctx, []ticket.DayEntry{{Agency: agency, Counter: counter, Day: day, Dossier: d}})
 }
 
-// AddCounterDossiers appends the entries of each day list in them as one slot, the first free
-// one, all lists in one batch insert; a list whose slot another instance took meanwhile tries
-// the next one. Slots stay contiguous: every append starts from a slot known to be taken and
-// takes the first free one after it.
+// AddCounterDossiers appends entries to their day lists, together with the entries of
+// concurrent calls on this instance, and returns once they are stored.
 func (s *CounterDayStore) AddCounterDossiers(ctx context.Context, entries []ticket.DayEntry) error {
+	return s.appends.Do(ctx, entries...)
+}
+
+// appendTimeout bounds one combined append, whatever the contexts of the calls it holds.
+const appendTimeout = 10 * time.Second
+
+// appendSlots appends the entries of each day list in them as one slot, the first free one,
+// all lists in one batch insert; a list whose slot another instance took meanwhile tries the
+// next one. Slots stay contiguous: every append starts from a slot known to be taken and takes
+// the first free one after it.
+func (s *CounterDayStore) appendSlots(ctx context.Context, entries []ticket.DayEntry) error {
 	lists := map[string][]ticket.CounterDossier{}
 	var keys []string
 	for _, e := range entries {
