@@ -20,6 +20,7 @@ func OpenStore(ctx context.Context, cfg *config.Config, log *slog.Logger, cli bo
 		if err != nil {
 			return nil, nil, err
 		}
+		db.SetWriters(cfg.StoreWriters)
 		return db, func() { _ = db.Close(context.Background()) }, nil
 	}
 	es, err := embedded.Start(cfg.DataDir, log, cfg.StoreSync)

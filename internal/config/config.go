@@ -17,11 +17,14 @@ import (
 
 // Config is the whole server configuration.
 type Config struct {
-	Addr          string        // HAILONG_ADDR
-	BaseURL       string        // HAILONG_BASE_URL, no trailing slash
-	DataDir       string        // HAILONG_DATA_DIR
-	StoreSync     string        // HAILONG_STORE_SYNC: "full" or "normal" (embedded store only)
-	MongoURI      string        // MONGODB_URI; empty means the embedded store
+	Addr      string // HAILONG_ADDR
+	BaseURL   string // HAILONG_BASE_URL, no trailing slash
+	DataDir   string // HAILONG_DATA_DIR
+	StoreSync string // HAILONG_STORE_SYNC: "full" or "normal" (embedded store only)
+	MongoURI  string // MONGODB_URI; empty means the embedded store
+	// StoreWriters (HAILONG_STORE_WRITERS) is how many batch writers an instance runs for
+	// submissions and for tickets on an external store (the embedded store takes one).
+	StoreWriters  int
 	Database      string        // HAILONG_DB
 	RedisURL      string        // REDIS_URL; empty means the in-process limiter
 	RedisPrefix   string        // HAILONG_REDIS_PREFIX: starts every Redis key and channel; default hl:<Database>:
@@ -107,6 +110,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	add(c.loadTrustedProxies(getenv("HAILONG_TRUST_PROXY"), getenv("HAILONG_TRUSTED_PROXIES")))
 	add(c.loadLimits(getenv))
 	c.KioskStreams, err = positiveInt(getenv, "HAILONG_KIOSK_STREAMS", 2)
+	add(err)
+	c.StoreWriters, err = positiveInt(getenv, "HAILONG_STORE_WRITERS", 2)
 	add(err)
 	if c.MetricsToken != "" && (len(c.MetricsToken) < 16 || strings.ContainsFunc(c.MetricsToken, func(r rune) bool { return r <= ' ' || r > '~' })) {
 		add(fmt.Errorf("HAILONG_METRICS_TOKEN must be at least 16 printable ASCII characters without spaces (make one with: openssl rand -hex 32)"))

@@ -147,3 +147,24 @@ func TestResponseRetentionIsFiveYearsUnlessSet(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreWritersAreTwoUnlessSet(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		want  int
+		err   bool
+	}{{"", 2, false}, {"4", 4, false}, {"0", 0, true}, {"many", 0, true}} {
+		c, err := Load(func(k string) string {
+			if k == "HAILONG_STORE_WRITERS" {
+				return tc.value
+			}
+			return ""
+		})
+		switch {
+		case tc.err && (err == nil || !strings.Contains(err.Error(), "HAILONG_STORE_WRITERS")):
+			t.Errorf("%q: error %v, want one naming HAILONG_STORE_WRITERS", tc.value, err)
+		case !tc.err && (err != nil || c.StoreWriters != tc.want):
+			t.Errorf("%q: %d writers, %v; want %d", tc.value, c.StoreWriters, err, tc.want)
+		}
+	}
+}

@@ -59,7 +59,10 @@ type DB struct {
 	W      *mongo.Database
 	writer *mongo.Client
 	lane   *lane // orders the writes through W once they are serial; nil otherwise
-	uri    string
+	// writers is how many batch writers a group commit runs on a store that writes in
+	// parallel; 0 means DefaultWriters.
+	writers int
+	uri     string
 }
 
 // Open connects to uri and selects database name; it fails fast when the store is unreachable.
@@ -105,14 +108,25 @@ func (d *DB) SerialWrites() error {
 // serial (the embedded store takes one writer at a time, so more would only queue), several
 // on a server that writes in parallel.
 func (d *DB) Writers() int {
-	if d.lane != nil {
+	switch {
+	case d.lane != nil:
 		return 1
+	case d.writers > 0:
+		return d.writers
 	}
-	return parallelWriters
+	return DefaultWriters
 }
 
-// parallelWriters is the group-commit writers per instance on a store that writes in parallel.
-const parallelWriters = 4
+// SetWriters sets how many batch writers a group commit runs on a store that writes in
+// parallel (HAILONG_STORE_WRITERS); call it before the stores are made.
+func (d *DB) SetWriters(n int) { d.writers = n }
+
+// DefaultWriters is the group-commit writers per instance on a store that writes in parallel.
+// Fewer writers make larger batches, each a commit whatever its size: with two instances on
+// FerretDB over PostgreSQL, all on 2 vCPUs, 2 writers an instance took 3,608 submissions/s and
+// 1,047 tickets/s against 2,438 and 667 with 4 (one run each). A server with more cores
+// and more latency between it and the instances may want more.
+const DefaultWriters = 2
 
 // Ping checks that the store answers.
 func (d *DB) Ping(ctx context.Context) error {
