@@ -57,7 +57,9 @@ type bench struct {
 	out      io.Writer // the report
 	progress io.Writer // progress lines (stderr)
 	client   *http.Client
-	accepted float64 // accepted submissions per second, for the store comparison
+	// accepted submissions, issued tickets and imported dossiers per second, for the store
+	// comparison
+	accepted, issued, imported float64
 	// storeDB and secretKey are the database and contact key of servers on --store-uri.
 	storeDB, secretKey string
 }
