@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,16 +42,49 @@ var csvColumns = []csvColumn{
 	{survey.Msg("report.payment"), false, func(g stats.Group) string { return rawInt(g.Payment) }},
 }
 
+// handColumns set a group's tickets issued by hand on the counter form beside the rest, as the
+// managers' dashboard does when grouped by counter.
+var handColumns = []csvColumn{
+	{survey.Msg("report.hand_tickets"), false, hand(func(h *stats.HandIssued) string { return rawInt(h.Tickets) })},
+	{survey.Msg("report.hand_share"), true, hand(func(h *stats.HandIssued) string { return optRawPercent(h.Share) })},
+	{survey.Msg("report.hand_sat"), true, hand(func(h *stats.HandIssued) string { return optRawPercent(h.Satisfaction) })},
+	{survey.Msg("report.hand_other"), true, hand(func(h *stats.HandIssued) string { return optRawPercent(h.OtherSatisfaction) })},
+	{survey.Msg("report.hand_same"), false, hand(func(h *stats.HandIssued) string { return rawInt(h.SameClient) })},
+}
+
+// hand is the column value v of a group's hand-issued figures, empty for a group without them.
+func hand(v func(*stats.HandIssued) string) func(stats.Group) string {
+	return func(g stats.Group) string {
+		if g.Hand == nil {
+			return ""
+		}
+		return v(g.Hand)
+	}
+}
+
+// CSVOptions choose the CSV's optional columns.
+type CSVOptions struct {
+	// HandIssued adds the tickets issued by hand on the counter form, beside the rest: for
+	// managers, as their dashboard shows them.
+	HandIssued bool
+}
+
 // WriteCSV writes res as data for a spreadsheet, headed in lang ("vi" unless "en"): UTF-8 with a
 // BOM so Excel reads the diacritics, the period's dates as ISO 8601, raw numbers with a dot
 // decimal (percentages as 87.5, empty where there is none), and the verdicts in words. The
 // overall row comes first, then one row per group.
-func WriteCSV(w io.Writer, res stats.Result, lang string) error {
+func WriteCSV(w io.Writer, res stats.Result, lang string, opts ...CSVOptions) error {
+	cols := csvColumns
+	for _, o := range opts {
+		if o.HandIssued {
+			cols = append(slices.Clip(cols), handColumns...)
+		}
+	}
 	if _, err := io.WriteString(w, utf8BOM); err != nil {
 		return fmt.Errorf("report: write csv: %w", err)
 	}
 	head := []string{survey.Msg("report.group").In(lang), survey.Msg("report.from").In(lang), survey.Msg("report.to").In(lang)}
-	for _, col := range csvColumns {
+	for _, col := range cols {
 		h := col.head.In(lang)
 		if col.percent {
 			h += " (%)"
@@ -58,9 +92,9 @@ func WriteCSV(w io.Writer, res stats.Result, lang string) error {
 		head = append(head, h)
 	}
 	head = append(head, survey.Msg("report.status").In(lang), survey.Msg("report.rate_status").In(lang))
-	rows := [][]string{head, csvRow(res, res.Overall, overallLabel.In(lang), lang)}
+	rows := [][]string{head, csvRow(res, cols, res.Overall, overallLabel.In(lang), lang)}
 	for _, g := range res.Groups {
-		rows = append(rows, csvRow(res, g, groupLabel(g), lang))
+		rows = append(rows, csvRow(res, cols, g, groupLabel(g), lang))
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
@@ -74,9 +108,9 @@ func WriteCSV(w io.Writer, res stats.Result, lang string) error {
 }
 
 // csvRow is one group of res; a hidden group has only its label, dates and why it is hidden.
-func csvRow(res stats.Result, g stats.Group, label, lang string) []string {
+func csvRow(res stats.Result, cols []csvColumn, g stats.Group, label, lang string) []string {
 	row := []string{label, res.From.String(), res.To.String()}
-	for _, col := range csvColumns {
+	for _, col := range cols {
 		if g.Hidden {
 			row = append(row, "")
 			continue

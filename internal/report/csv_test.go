@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/hailong/hailong/internal/stats"
 )
 
 // TestWriteCSV: the CSV is data a spreadsheet reads as numbers in any locale: UTF-8 with a BOM,
@@ -60,5 +62,31 @@ func TestGuardRow(t *testing.T) {
 		if row[i] != want[i] {
 			t.Errorf("cell %d = %q, want %q", i, row[i], want[i])
 		}
+	}
+}
+
+// Managers' files by counter add the tickets issued by hand, beside the rest; a group without
+// such figures has empty cells there, and a file without the option has no such columns.
+func TestWriteCSVHandIssued(t *testing.T) {
+	res := fieldResult()
+	share, sat, other := 0.25, 0.5, 0.875
+	res.Groups[0].Hand = &stats.HandIssued{Tickets: 5, Share: &share, Responses: 4, Satisfaction: &sat, OtherResponses: 16, OtherSatisfaction: &other, SameClient: 1}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, res, "en", CSVOptions{HandIssued: true}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(buf.String(), "\r\n")
+	if want := ",Asked for money,Hand-issued tickets,Hand-issued share (%),Satisfaction – hand-issued (%),Satisfaction – other tickets (%),Answered from the issuing browser,Status,"; !strings.Contains(lines[0], want) {
+		t.Errorf("heading %q lacks %q", lines[0], want)
+	}
+	if want := ",0,0,5,25,50,87.5,1,Meets,"; !strings.Contains(lines[2], want) {
+		t.Errorf("row %q lacks %q", lines[2], want)
+	}
+	if want := ",0,0,,,,,,Below,"; !strings.Contains(lines[3], want) {
+		t.Errorf("a group without hand-issued figures: %q lacks %q", lines[3], want)
+	}
+	buf.Reset()
+	if err := WriteCSV(&buf, res, "en"); err != nil || strings.Contains(buf.String(), "Hand-issued") {
+		t.Errorf("a file without the option has hand-issued columns (%v)", err)
 	}
 }

@@ -644,6 +644,13 @@ func TestHandIssuedTicketsAreSetBesideTheRest(t *testing.T) {
 			t.Errorf("hand-issued section lacks %q: %s", want, section)
 		}
 	}
+	// The manager's CSV of that table carries the same figures as data.
+	_, _, csv := a.get("/dashboard/export.csv?period=custom&group_by=counter&from=" + day + "&to=" + day)
+	lines := strings.Split(strings.TrimSpace(csv), "\r\n")
+	if len(lines) < 3 || !strings.Contains(lines[0], ",Bị đòi tiền,Phiếu phát tay,Tỷ lệ phiếu phát tay (%),Hài lòng – phiếu phát tay (%),Hài lòng – phiếu còn lại (%),Trả lời từ chính máy phát phiếu,Đánh giá,") ||
+		!strings.Contains(lines[2], "/c1,") || !strings.Contains(lines[2], ",3,30,66.67,42.86,2,") {
+		t.Errorf("the manager's CSV by counter lacks the hand-issued columns:\n%s", csv)
+	}
 	if diffs, err := rollup.NewRecounter(e.worker, mongodb.NewRollupStore(e.db)).Verify(context.Background()); err != nil || len(diffs) > 0 {
 		t.Fatalf("rollup verify: %v %+v", err, diffs)
 	}

@@ -34,8 +34,10 @@ func (h *Handler) ExportCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// Managers see the tickets issued by hand beside the rest by counter: so does their file.
+	hand := userScope(webkit.CurrentUser(c)).officers && q.GroupBy == stats.ByCounter
 	var buf bytes.Buffer
-	if err := report.WriteCSV(&buf, res, webkit.Lang(c)); err != nil {
+	if err := report.WriteCSV(&buf, res, webkit.Lang(c), report.CSVOptions{HandIssued: hand}); err != nil {
 		return survey.Wrap(err)
 	}
 	return sendFile(c, "text/csv; charset=utf-8", exportName(q, "csv"), buf.Bytes())
