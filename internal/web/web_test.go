@@ -115,7 +115,9 @@ func startApp(t *testing.T, cfg *config.Config, db *mongodb.DB, rdb *redis.Clien
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	// A budget for set-up, not a timed assertion: under -race, with the package's tests in
+	// parallel on two cores, a fresh store once took over 5 s to record its month sums.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := a.Hub.Ready(ctx); err != nil {
 		t.Fatalf("kiosk hub not ready: %v", err)
