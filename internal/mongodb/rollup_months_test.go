@@ -2,6 +2,7 @@ package mongodb_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -265,4 +266,42 @@ func TestViewSinceIsTheEarliestMonthCounted(t *testing.T) {
 	if d, ok := view.Since(); !ok || d != want {
 		t.Fatalf("since %s (%v), want %s", d, ok, want)
 	}
+}
+
+// slowMonths is a store whose month-sum write outlasts the lease window it started in.
+type slowMonths struct{ *mongodb.RollupStore }
+
+func (s slowMonths) BuildMonths(ctx context.Context, _ int64, _ stats.Buckets) error {
+	<-ctx.Done()
+	return fmt.Errorf("mongodb: record month sums built: %w", ctx.Err())
+}
+
+// A month-sum build the lease window's end cuts short is pending, to be done again in a later
+// window, not a failure: a server started in the last moments of a window failed to load its
+// figures.
+func TestMonthSumsBuildCutShortByTheLeaseWindowIsPending(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.submitOn(f.ticket(1, "land"), 5, day)
+	f.exact()
+	if _, err := f.db.DB.Collection("settings").DeleteOne(ctx, bson.D{{Key: "_id", Value: "rollup_months"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Start with at least 2 s of a lease window's 13 left, so the write begins and the window
+	// ends under it.
+	if into := time.Since(time.Now().Truncate(15 * time.Second)); into > 11*time.Second {
+		time.Sleep(15*time.Second - into)
+	}
+	// The window's lease is free for the new worker (the fixture's worker claimed it).
+	if _, err := f.db.DB.Collection("rollup_leases").DeleteMany(ctx, bson.D{}); err != nil {
+		t.Fatal(err)
+	}
+	w := rollup.NewWorker(slowMonths{f.rollups}, f.cases, testkit.Logger(t))
+	if err := w.EnsureMonths(ctx); !errors.Is(err, rollup.ErrMonthsPending) {
+		t.Fatalf("a build cut short by the end of the lease window: %v, want it pending", err)
+	}
+	if err := rollup.NewWorker(f.rollups, f.cases, testkit.Logger(t)).Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.monthsMatchDays()
 }

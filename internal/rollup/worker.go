@@ -68,6 +68,10 @@ type Store interface {
 const (
 	leaseWindow = 15 * time.Second
 	leaseMargin = 2 * time.Second
+	// minMonthsBuild is the least lease time left to start writing the month sums in; with
+	// less, the build waits for the next window. (A server started in the last moments of a
+	// window failed to load its figures when the window ended mid-write.)
+	minMonthsBuild = time.Second
 )
 
 // CaseOpener opens the follow-up cases a batch's responses call for; opening a case twice
@@ -327,20 +331,27 @@ func (w *Worker) EnsureMonths(ctx context.Context) error {
 		return err
 	}
 	owned, err := w.lease(ctx)
-	if err != nil || !owned {
+	if err != nil || !owned || time.Until(w.leaseEnd()) < minMonthsBuild {
 		return errors.Join(err, ErrMonthsPending)
 	}
 	lctx, cancel := context.WithDeadline(ctx, w.leaseEnd())
 	defer cancel()
+	// The lease window ending first is no failure: the build starts again in the next one.
+	pending := func(err error) error {
+		if ctx.Err() == nil && lctx.Err() != nil {
+			return errors.Join(err, ErrMonthsPending)
+		}
+		return err
+	}
 	if built, err := w.store.MonthsBuilt(lctx); err != nil || built {
 		w.months.Store(built)
-		return err
+		return pending(err)
 	}
 	if now, err := w.store.Done(lctx); err != nil || now != done {
 		return errors.Join(err, ErrMonthsPending)
 	}
 	if err := w.store.BuildMonths(lctx, done, sums); err != nil {
-		return err
+		return pending(err)
 	}
 	w.log.Info("rollup month sums built from the day buckets", "months", len(sums), "batch", done)
 	w.months.Store(true)
