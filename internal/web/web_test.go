@@ -115,8 +115,8 @@ func startApp(t *testing.T, cfg *config.Config, db *mongodb.DB, rdb *redis.Clien
 		t.Fatal(err)
 	}
 	t.Cleanup(a.Close)
-	// A budget for set-up, not a timed assertion: under -race, with the package's tests in
-	// parallel on two cores, a fresh store once took over 5 s to record its month sums.
+	// A budget for set-up, not a timed assertion: loading the figures of a fresh store may wait
+	// for the next rollup lease window (up to 3 s) before it builds the month sums.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := a.Hub.Ready(ctx); err != nil {
