@@ -29,15 +29,13 @@ func (s *Service) withKiosk(ctx context.Context) (map[string]bool, error) {
 	if k.set != nil && time.Since(k.read) < kioskCountersFor {
 		return k.set, nil
 	}
-	devices, err := s.Devices.Devices(ctx)
+	counters, err := s.Devices.PairedCounters(ctx)
 	if err != nil {
 		return nil, err
 	}
-	set := map[string]bool{}
-	for i := range devices {
-		if d := &devices[i]; d.Paired && !d.Revoked {
-			set[d.CounterKey()] = true
-		}
+	set := make(map[string]bool, len(counters))
+	for _, c := range counters {
+		set[c] = true
 	}
 	k.set, k.read = set, time.Now()
 	return set, nil

@@ -202,6 +202,9 @@ type DeviceStore interface {
 	RevokeDevice(ctx context.Context, id string) (*Device, error)
 	// Devices lists every device (a full scan: for admins, not hot paths).
 	Devices(ctx context.Context) ([]Device, error)
+	// PairedCounters lists the counters (CounterKey) with a paired, unrevoked device: a scan
+	// of the devices alone, without their activity.
+	PairedCounters(ctx context.Context) ([]string, error)
 	// TouchDevice records that the device was seen at now.
 	TouchDevice(ctx context.Context, id string, now time.Time) error
 	// RecordRating records that the device stored a rating given at at.

@@ -266,6 +266,26 @@ func (s *DeviceStore) Devices(ctx context.Context) ([]kiosk.Device, error) {
 	return out, nil
 }
 
+// PairedCounters lists the counters with a paired, unrevoked device.
+func (s *DeviceStore) PairedCounters(ctx context.Context) ([]string, error) {
+	cur, err := s.devices.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{
+		{Key: "agency", Value: 1}, {Key: "counter", Value: 1}, {Key: "paired", Value: 1}, {Key: "revoked", Value: 1}}))
+	if err != nil {
+		return nil, storeErr("list paired counters", err)
+	}
+	var devices []kiosk.Device
+	if err := cur.All(ctx, &devices); err != nil {
+		return nil, storeErr("list paired counters", err)
+	}
+	var out []string
+	for i := range devices {
+		if d := &devices[i]; d.Paired && !d.Revoked {
+			out = append(out, d.CounterKey())
+		}
+	}
+	return out, nil
+}
+
 func readAll[T any](ctx context.Context, col *mongo.Collection, out *[]T) error {
 	cur, err := col.Find(ctx, bson.D{})
 	if err != nil {

@@ -109,15 +109,19 @@ func (s *RollupStore) Done(ctx context.Context) (int64, error) {
 
 // SetDone raises the recorded number of the last completed batch to id.
 func (s *RollupStore) SetDone(ctx context.Context, id int64) error {
-	err := s.db.lane.background(func() error {
-		_, err := s.writes.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: doneKey}},
-			bson.D{{Key: "$max", Value: bson.D{{Key: "seq", Value: id}}}}, options.UpdateOne().SetUpsert(true))
-		return err
-	})
-	if err != nil {
+	if err := s.recordSeq(ctx, doneKey, "$max", id); err != nil {
 		return fmt.Errorf("mongodb: record rollup progress: %w", err)
 	}
 	return nil
+}
+
+// recordSeq applies op ($set or $max) with seq to the seq of settings document key, creating it.
+func (s *RollupStore) recordSeq(ctx context.Context, key, op string, seq int64) error {
+	return s.db.lane.background(func() error {
+		_, err := s.writes.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: key}},
+			bson.D{{Key: op, Value: bson.D{{Key: "seq", Value: seq}}}}, options.UpdateOne().SetUpsert(true))
+		return err
+	})
 }
 
 // batchKey is the _id of batch id. It is a string because the embedded store looks documents
@@ -442,12 +446,7 @@ func (s *RollupStore) BuildMonths(ctx context.Context, seq int64, sums stats.Buc
 			return fmt.Errorf("mongodb: write month sums: %w", err)
 		}
 	}
-	err = s.db.lane.background(func() error {
-		_, err := s.writes.Collection(colSettings).UpdateOne(ctx, bson.D{{Key: "_id", Value: monthsKey}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: seq}}}}, options.UpdateOne().SetUpsert(true))
-		return err
-	})
-	if err != nil {
+	if err := s.recordSeq(ctx, monthsKey, "$set", seq); err != nil {
 		return fmt.Errorf("mongodb: record month sums built: %w", err)
 	}
 	return nil
