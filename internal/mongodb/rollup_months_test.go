@@ -305,3 +305,58 @@ func TestMonthSumsBuildCutShortByTheLeaseWindowIsPending(t *testing.T) {
 	}
 	f.monthsMatchDays()
 }
+
+// scanUntilLeaseLost is a store whose first read of every day bucket lasts until the lease
+// window ends and a rival instance has claimed the next one, and which counts the reads.
+type scanUntilLeaseLost struct {
+	*mongodb.RollupStore
+	scans int
+}
+
+func (s *scanUntilLeaseLost) EachBucket(ctx context.Context, fn func(key string, seq int64, b stats.Bucket)) error {
+	s.scans++
+	if s.scans == 1 {
+		next := time.Now().Truncate(15 * time.Second).Add(15 * time.Second)
+		if claimed, err := s.ClaimLease(ctx, next, "rival"); err != nil || !claimed {
+			return fmt.Errorf("the rival could not claim the next window: %v", err)
+		}
+		time.Sleep(time.Until(next) + 100*time.Millisecond)
+	}
+	return s.RollupStore.EachBucket(ctx, fn)
+}
+
+// An instance that read every day bucket and then lost the lease to another keeps the sums it
+// read: at a million responses the read takes minutes, and two instances taking turns at it
+// never finished.
+func TestMonthSumsReadBeforeLosingTheLeaseAreKept(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := range 3 {
+		f.submitOn(f.ticket(i, "land"), 5-i, day.AddDate(0, -i, 0))
+	}
+	f.exact()
+	if _, err := f.db.DB.Collection("settings").DeleteOne(ctx, bson.D{{Key: "_id", Value: "rollup_months"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.DB.Collection("rollup_leases").DeleteMany(ctx, bson.D{}); err != nil {
+		t.Fatal(err)
+	}
+	store := &scanUntilLeaseLost{RollupStore: f.rollups}
+	w := rollup.NewWorker(store, f.cases, testkit.Logger(t))
+	if err := w.EnsureMonths(ctx); !errors.Is(err, rollup.ErrMonthsPending) {
+		t.Fatalf("with the lease lost during the read: %v, want the build pending", err)
+	}
+	// The rival's window ends early: the lease is free again.
+	if _, err := f.db.DB.Collection("rollup_leases").DeleteMany(ctx, bson.D{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.EnsureMonths(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if store.scans != 1 {
+		t.Fatalf("the day buckets were read %d times, want once", store.scans)
+	}
+	if n := f.monthsMatchDays(); n != 3 {
+		t.Fatalf("%d month sums, want 3", n)
+	}
+}

@@ -104,6 +104,13 @@ type Worker struct {
 	ownedUntil time.Time
 	backlog    atomic.Bool // the last batch read a full journal page: more is waiting
 	months     atomic.Bool // the month sums are known to be stored
+	read       *monthSums  // month sums summed from the day buckets, not yet stored (under mu)
+}
+
+// monthSums are month sums summed from the day buckets as of a completed batch.
+type monthSums struct {
+	done int64
+	sums stats.Buckets
 }
 
 // NewWorker returns a worker on store; cases, when not nil, opens the follow-up cases.
@@ -326,7 +333,7 @@ func (w *Worker) EnsureMonths(ctx context.Context) error {
 	if owned, err := w.lease(ctx); err != nil || !owned { // another instance is at it
 		return errors.Join(err, ErrMonthsPending)
 	}
-	done, sums, err := w.monthSumsAt(ctx)
+	done, sums, err := w.readMonthSums(ctx)
 	if err != nil {
 		return err
 	}
@@ -355,7 +362,32 @@ func (w *Worker) EnsureMonths(ctx context.Context) error {
 	}
 	w.log.Info("rollup month sums built from the day buckets", "months", len(sums), "batch", done)
 	w.months.Store(true)
+	w.mu.Lock()
+	w.read = nil
+	w.mu.Unlock()
 	return nil
+}
+
+// readMonthSums returns the month sums of the day buckets as of the last completed batch. Sums
+// read before are kept while that batch is still the last: no batch is applied until the month
+// sums are stored, so the buckets have not changed, and an instance that lost the lease to
+// another after minutes of reading does not read everything again.
+func (w *Worker) readMonthSums(ctx context.Context) (int64, stats.Buckets, error) {
+	w.mu.Lock()
+	read := w.read
+	w.mu.Unlock()
+	if read != nil {
+		if done, err := w.store.Done(ctx); err != nil || done == read.done {
+			return read.done, read.sums, err
+		}
+	}
+	done, sums, err := w.monthSumsAt(ctx)
+	if err == nil {
+		w.mu.Lock()
+		w.read = &monthSums{done: done, sums: sums}
+		w.mu.Unlock()
+	}
+	return done, sums, err
 }
 
 // monthSumsAt sums the stored day buckets into month sums as of the last completed batch.
