@@ -89,12 +89,12 @@ if [ -z "${MONGODB_URI:-}" ] && [ "${EXTERNAL_STORE:-1}" != 0 ]; then
     store_port=$((20000 + RANDOM % 20000))
     (exec 3<>"/dev/tcp/127.0.0.1/$store_port") 2>/dev/null || break
   done
-  "$pgstore" -listen "127.0.0.1:$store_port" -postgresql "postgres://postgres@127.0.0.1:5432/$pgdb" 2>"$pgstore.log" &
+  "$pgstore" -listen "127.0.0.1:$store_port" -postgresql "postgres://postgres@127.0.0.1:5432/$pgdb?sslmode=disable" 2>"$pgstore.log" &
   pgstore_pid=$!
   trap 'kill $pgstore_pid 2>/dev/null || true; kill ${redis_pid:-} 2>/dev/null || true; psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $pgdb" >/dev/null 2>&1 || true' EXIT
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$store_port") 2>/dev/null && break; sleep 0.1; done
   echo "test.sh: store, rollup, cases and fault tests on FerretDB over PostgreSQL (127.0.0.1:$store_port)" >&2
-  MONGODB_URI="mongodb://127.0.0.1:$store_port/" HAILONG_TEST_POSTGRESQL="postgres://postgres@127.0.0.1:5432/$pgdb" \
+  MONGODB_URI="mongodb://127.0.0.1:$store_port/" HAILONG_TEST_POSTGRESQL="postgres://postgres@127.0.0.1:5432/$pgdb?sslmode=disable" \
     go test -race -count=1 -timeout 20m "$@" ./internal/mongodb ./internal/rollup ./internal/cases ./internal/faulttest
 fi
 

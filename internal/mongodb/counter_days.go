@@ -147,7 +147,15 @@ func (s *CounterDayStore) appendSlots(ctx context.Context, entries []ticket.DayE
 			switch {
 			case err == nil:
 			case isDuplicate(err):
-				retry = append(retry, keys[i])
+				// Another instance appended meanwhile, maybe many times: find its last slot
+				// rather than trying the slots after ours one at a time.
+				key := keys[i]
+				last, err := s.lastFrom(ctx, key, next[key]-1)
+				if err != nil {
+					return err
+				}
+				next[key] = last + 1
+				retry = append(retry, key)
 			default:
 				return storeErr("add counter dossiers", err)
 			}
@@ -159,8 +167,7 @@ func (s *CounterDayStore) appendSlots(ctx context.Context, entries []ticket.DayE
 }
 
 // lastTaken returns the highest slot of the list key known taken: this instance's hint, or
-// else the last slot found from the summary on (slots are contiguous, so by doubling the step
-// and then halving it).
+// else the last slot found from the summary on.
 func (s *CounterDayStore) lastTaken(ctx context.Context, key string) (int, error) {
 	s.mu.Lock()
 	last, ok := s.last[key]
@@ -172,11 +179,19 @@ func (s *CounterDayStore) lastTaken(ctx context.Context, key string) (int, error
 	if err != nil {
 		return 0, err
 	}
-	lo := max(sum.Last, sum.covered()) // taken (or 0)
+	return s.lastFrom(ctx, key, max(sum.Last, sum.covered()))
+}
+
+// lastFrom returns the highest slot of the list key taken, from slot lo on, which is taken (or
+// 0): slots are contiguous, so it doubles the step and then halves it.
+func (s *CounterDayStore) lastFrom(ctx context.Context, key string, lo int) (int, error) {
 	hi := lo + 1
 	for step := 1; ; step *= 2 {
 		taken, err := s.slotTaken(ctx, key, hi)
-		if err != nil || !taken {
+		if err != nil {
+			return 0, err
+		}
+		if !taken {
 			break
 		}
 		lo, hi = hi, hi+step

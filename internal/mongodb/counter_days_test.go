@@ -82,6 +82,45 @@ func TestCounterDayKeepsEveryDossierOfConcurrentAppends(t *testing.T) {
 	}
 }
 
+// Two instances append to one counter's day list in turns: an instance whose last known slot
+// is far behind (the other appended 40 times meanwhile) still adds its dossiers after the
+// others', and the list holds every dossier once, in order.
+func TestCounterDayAppendsAfterAnotherInstancesMany(t *testing.T) {
+	db := testkit.Store(t)
+	a, b := mongodb.NewCounterDayStore(db), mongodb.NewCounterDayStore(db)
+	ctx := context.Background()
+	add := func(s *mongodb.CounterDayStore, tok string) {
+		t.Helper()
+		if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", ticket.CounterDossier{Token: tok}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"a-0"}
+	add(a, "a-0")
+	for round := range 3 {
+		for i := range 40 {
+			tok := fmt.Sprintf("b-%d-%02d", round, i)
+			add(b, tok)
+			want = append(want, tok)
+		}
+		tok := fmt.Sprintf("a-%d", round+1)
+		add(a, tok)
+		want = append(want, tok)
+	}
+	got, err := a.CounterDossiers(ctx, "000.00.53.H48", "c1", "2026-03-31")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d entries, want %d", len(got), len(want))
+	}
+	for i, d := range got {
+		if d.Token != want[i] {
+			t.Fatalf("entry %d is %q, want %q", i, d.Token, want[i])
+		}
+	}
+}
+
 // The counters' day lists of dossiers completed before the retention are deleted, with their
 // dossier codes; a recent day's list stays whole.
 func TestRetentionDropsOldCounterDayLists(t *testing.T) {
