@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/hailong/hailong/internal/groupcommit"
+	"github.com/hailong/hailong/internal/stats"
 	"github.com/hailong/hailong/internal/survey"
 	"github.com/hailong/hailong/internal/ticket"
 )
@@ -24,27 +25,36 @@ const maxSlotProbes = 1000
 
 var _ ticket.CounterDays = (*CounterDayStore)(nil)
 
-// CounterDayStore keeps each counter's day list as numbered slot documents, key#1, key#2, …,
-// each claimed by inserting it (the _id makes the claim atomic), plus a summary document, key,
-// holding a copy of the first slots and the highest slot known. The embedded store does not
-// apply two concurrent updates of one document atomically (of 20 concurrent $push to one
-// document, 4 were kept), so the list itself is never updated in place: the summary is only a
-// cache, and losing a write to it costs a few more look-ups, never an entry.
+// CounterDayStore keeps each counter's day list as one list per instance that appended to it,
+// so that instances never race for a place in a list: an instance's list is written by its own
+// appends alone, one at a time. An instance's list has numbered slot documents, key@stream#1,
+// key@stream#2, …, each holding the entries of one append, plus a summary document,
+// key@stream, holding a copy of the first slots and the highest slot known. The instances'
+// lists of a day list are registered in numbered documents, key~1, key~2, …, each claimed by
+// inserting it (the _id makes the claim atomic) when an instance first appends to that day
+// list. Lists from before the instances had their own are read from key and key#1, key#2, ….
+// The embedded store does not apply two concurrent updates of one document atomically (of 20
+// concurrent $push to one document, 4 were kept), so the lists are never updated in place: the
+// summary is only a cache, and losing a write to it costs a few more look-ups, never an entry.
+// (Two instances appending to one shared list took most of a ticket batch's time on FerretDB
+// over PostgreSQL, each finding the slot it tried taken by the other.)
 type CounterDayStore struct {
 	col    *mongo.Collection
 	writes *mongo.Collection // the slots, through the hot-write handle: every ticket batch adds some
 	lane   *lane
+	stream string // names this instance's lists
 	mu     sync.Mutex
-	last   map[string]int // per day list, the highest slot this instance knows is taken
-	// appends writes the entries of concurrent appends together: the batch writers of one
-	// instance append to the same lists, and appends that race for a slot retry one by one.
+	last   map[string]int  // per list of this instance, the highest slot known taken
+	joined map[string]bool // the day lists this instance's list is registered in
+	// appends writes the entries of concurrent appends together, one append at a time: the
+	// batch writers of one instance append to the same lists.
 	appends *groupcommit.Combiner[ticket.DayEntry]
 }
 
 // NewCounterDayStore returns the counter day store in db.
 func NewCounterDayStore(db *DB) *CounterDayStore {
 	s := &CounterDayStore{col: db.DB.Collection(colCounterDays), writes: db.W.Collection(colCounterDays),
-		lane: db.lane, last: map[string]int{}}
+		lane: db.lane, stream: survey.NewToken()[:12], last: map[string]int{}, joined: map[string]bool{}}
 	s.appends = groupcommit.NewCombiner(func(entries []ticket.DayEntry) error {
 		ctx, cancel := context.WithTimeout(context.Background(), appendTimeout)
 		defer cancel()
@@ -92,6 +102,20 @@ func dayKey(agency, counter, day string) string { return agency + "|" + counter 
 
 func slotID(key string, n int) string { return key + "#" + strconv.Itoa(n) }
 
+// listKey is the key of stream's list in the day list key.
+func listKey(key, stream string) string { return key + "@" + stream }
+
+// memberID is the _id of the n-th registration of a list in the day list key.
+func memberID(key string, n int) string { return key + "~" + strconv.Itoa(n) }
+
+// dayMember registers an instance's list in a day list. It carries the day's start as its
+// completed_at, so that the retention drops it with the day's entries.
+type dayMember struct {
+	ID          string    `bson:"_id"`
+	Stream      string    `bson:"stream"`
+	CompletedAt time.Time `bson:"completed_at"`
+}
+
 // AddCounterDossier appends d to the day's list of the counter of agency.
 func (s *CounterDayStore) AddCounterDossier(ctx context.Context, agency, counter, day string, d ticket.CounterDossier) error {
 	return s.AddCounterDossiers(ctx, []ticket.DayEntry{{Agency: agency, Counter: counter, Day: day, Dossier: d}})
@@ -106,16 +130,19 @@ func (s *CounterDayStore) AddCounterDossiers(ctx context.Context, entries []tick
 // appendTimeout bounds one combined append, whatever the contexts of the calls it holds.
 const appendTimeout = 10 * time.Second
 
-// appendSlots appends the entries of each day list in them as one slot, the first free one,
-// all lists in one batch insert; a list whose slot another instance took meanwhile tries the
-// next one. Slots stay contiguous: every append starts from a slot known to be taken and takes
-// the first free one after it.
+// appendSlots appends the entries of each day list in them to this instance's list in it, as
+// one slot, the first free one, all lists in one batch insert. Slots stay contiguous: every
+// append starts from a slot known to be taken and takes the first free one after it.
 func (s *CounterDayStore) appendSlots(ctx context.Context, entries []ticket.DayEntry) error {
 	lists := map[string][]ticket.CounterDossier{}
 	var keys []string
 	for _, e := range entries {
-		key := dayKey(e.Agency, e.Counter, e.Day)
+		day := dayKey(e.Agency, e.Counter, e.Day)
+		key := listKey(day, s.stream)
 		if _, ok := lists[key]; !ok {
+			if err := s.join(ctx, day, e.Day); err != nil {
+				return err
+			}
 			keys = append(keys, key)
 		}
 		lists[key] = append(lists[key], e.Dossier)
@@ -147,8 +174,7 @@ func (s *CounterDayStore) appendSlots(ctx context.Context, entries []ticket.DayE
 			switch {
 			case err == nil:
 			case isDuplicate(err):
-				// Another instance appended meanwhile, maybe many times: find its last slot
-				// rather than trying the slots after ours one at a time.
+				// Taken by an earlier attempt whose answer was lost: find the list's last slot.
 				key := keys[i]
 				last, err := s.lastFrom(ctx, key, next[key]-1)
 				if err != nil {
@@ -164,6 +190,50 @@ func (s *CounterDayStore) appendSlots(ctx context.Context, entries []ticket.DayE
 	}
 	s.remember(next)
 	return nil
+}
+
+// join registers this instance's list in the day list key (of day), unless it is already.
+func (s *CounterDayStore) join(ctx context.Context, key, day string) error {
+	s.mu.Lock()
+	joined := s.joined[key]
+	s.mu.Unlock()
+	if joined {
+		return nil
+	}
+	start := time.Unix(0, 0).UTC()
+	if d, err := stats.ParseDate(day); err == nil {
+		start = d.Time().UTC()
+	}
+	for n := 1; n <= maxSlotProbes; n++ {
+		var m dayMember
+		err := s.col.FindOne(ctx, filterID(memberID(key, n))).Decode(&m)
+		switch {
+		case err == nil && m.Stream == s.stream: // registered before this instance forgot it
+		case err == nil:
+			continue
+		case !errors.Is(err, mongo.ErrNoDocuments):
+			return storeErr("read counter day", err)
+		default:
+			err = s.lane.urgent(func() error {
+				_, err := s.writes.InsertOne(ctx, dayMember{ID: memberID(key, n), Stream: s.stream, CompletedAt: start})
+				return err
+			})
+			if isDuplicate(err) { // another instance registered at n meanwhile
+				continue
+			}
+			if err != nil {
+				return storeErr("add counter day", err)
+			}
+		}
+		s.mu.Lock()
+		if len(s.joined) >= maxKnownLists {
+			clear(s.joined)
+		}
+		s.joined[key] = true
+		s.mu.Unlock()
+		return nil
+	}
+	return survey.Wrap(errors.New("mongodb: too many instances in a counter day list"))
 }
 
 // lastTaken returns the highest slot of the list key known taken: this instance's hint, or
@@ -234,9 +304,33 @@ func (s *CounterDayStore) remember(next map[string]int) {
 	}
 }
 
-// CounterDossiers returns the day's list: the summary's copy, then the slots after it.
+// CounterDossiers returns the day's list: the list from before the instances had their own,
+// then each instance's list in the order they joined, each in the order it was appended to.
 func (s *CounterDayStore) CounterDossiers(ctx context.Context, agency, counter, day string) ([]ticket.CounterDossier, error) {
 	key := dayKey(agency, counter, day)
+	out, err := s.listOf(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	for n := 1; ; n++ {
+		var m dayMember
+		err := s.col.FindOne(ctx, filterID(memberID(key, n))).Decode(&m)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, storeErr("read counter day", err)
+		}
+		list, err := s.listOf(ctx, listKey(key, m.Stream))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, list...)
+	}
+}
+
+// listOf returns the list key: the summary's copy, then the slots after it.
+func (s *CounterDayStore) listOf(ctx context.Context, key string) ([]ticket.CounterDossier, error) {
 	sum, err := s.summary(ctx, key)
 	if err != nil {
 		return nil, err

@@ -68,10 +68,10 @@ func TestCounterDayKeepsEveryDossierOfConcurrentAppends(t *testing.T) {
 		t.Fatalf("c2 list %v, c3 list %v", other, none)
 	}
 	// A lost summary write (here: a stale summary) costs look-ups, never entries.
-	_, err = db.DB.Collection("counter_days").ReplaceOne(ctx, bson.D{{Key: "_id", Value: "000.00.53.H48|c1|2026-03-31"}},
-		bson.D{{Key: "last", Value: 2}, {Key: "entries", Value: bson.A{}}})
-	if err != nil {
-		t.Fatal(err)
+	res, err := db.DB.Collection("counter_days").UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: `^000\.00\.53\.H48\|c1\|2026-03-31@[^#]*$`}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "last", Value: 2}, {Key: "entries", Value: bson.A{}}, {Key: "slots", Value: 0}}}})
+	if err != nil || res.ModifiedCount != 1 {
+		t.Fatalf("made %v summaries stale (%v), want the one", res, err)
 	}
 	if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", ticket.CounterDossier{Token: "after-loss"}); err != nil {
 		t.Fatal(err)
@@ -82,42 +82,86 @@ func TestCounterDayKeepsEveryDossierOfConcurrentAppends(t *testing.T) {
 	}
 }
 
-// Two instances append to one counter's day list in turns: an instance whose last known slot
-// is far behind (the other appended 40 times meanwhile) still adds its dossiers after the
-// others', and the list holds every dossier once, in order.
-func TestCounterDayAppendsAfterAnotherInstancesMany(t *testing.T) {
+// Two instances append to one counter's day list in turns, and a third joins later: the list
+// holds every dossier once, each instance's in the order it added them.
+func TestCounterDayListOfSeveralInstances(t *testing.T) {
 	db := testkit.Store(t)
-	a, b := mongodb.NewCounterDayStore(db), mongodb.NewCounterDayStore(db)
+	stores := []*mongodb.CounterDayStore{mongodb.NewCounterDayStore(db), mongodb.NewCounterDayStore(db), mongodb.NewCounterDayStore(db)}
 	ctx := context.Background()
-	add := func(s *mongodb.CounterDayStore, tok string) {
+	want := make([][]string, len(stores))
+	add := func(i int, tok string) {
 		t.Helper()
-		if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", ticket.CounterDossier{Token: tok}); err != nil {
+		if err := stores[i].AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", ticket.CounterDossier{Token: tok}); err != nil {
 			t.Fatal(err)
 		}
+		want[i] = append(want[i], tok)
 	}
-	want := []string{"a-0"}
-	add(a, "a-0")
 	for round := range 3 {
-		for i := range 40 {
-			tok := fmt.Sprintf("b-%d-%02d", round, i)
-			add(b, tok)
-			want = append(want, tok)
+		add(0, fmt.Sprintf("a-%d", round))
+		for i := range 20 {
+			add(1, fmt.Sprintf("b-%d-%02d", round, i))
 		}
-		tok := fmt.Sprintf("a-%d", round+1)
-		add(a, tok)
-		want = append(want, tok)
 	}
-	got, err := a.CounterDossiers(ctx, "000.00.53.H48", "c1", "2026-03-31")
+	got, err := stores[2].CounterDossiers(ctx, "000.00.53.H48", "c1", "2026-03-31")
+	if err != nil || len(got) != 63 {
+		t.Fatalf("%d entries (%v), want 63", len(got), err)
+	}
+	add(2, "c-0")
+	add(0, "a-3")
+	var all []ticket.CounterDossier
+	for _, s := range stores { // each reads the whole list, twice (the second from the summaries)
+		for range 2 {
+			got, err := s.CounterDossiers(ctx, "000.00.53.H48", "c1", "2026-03-31")
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = got
+			if len(got) != 65 {
+				t.Fatalf("%d entries, want 65", len(got))
+			}
+		}
+	}
+	pos := map[string]int{}
+	for i, d := range all {
+		if _, dup := pos[d.Token]; dup {
+			t.Fatalf("%q listed twice", d.Token)
+		}
+		pos[d.Token] = i
+	}
+	for i, toks := range want {
+		for k := 1; k < len(toks); k++ {
+			if pos[toks[k-1]] > pos[toks[k]] {
+				t.Fatalf("instance %d: %q listed after %q", i, toks[k-1], toks[k])
+			}
+		}
+	}
+}
+
+// A day list written before each instance had its own list keeps its entries, ahead of those
+// appended since.
+func TestCounterDayListFromBeforeKeepsItsEntries(t *testing.T) {
+	db := testkit.Store(t)
+	ctx := context.Background()
+	const key = "000.00.53.H48|c1|2026-03-31"
+	_, err := db.DB.Collection("counter_days").InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: key}, {Key: "last", Value: 1}, {Key: "slots", Value: 1}, {Key: "entries", Value: bson.A{bson.D{{Key: "token", Value: "old-1"}}}}},
+		bson.D{{Key: "_id", Value: key + "#1"}, {Key: "token", Value: "old-1"}},
+		bson.D{{Key: "_id", Value: key + "#2"}, {Key: "items", Value: bson.A{bson.D{{Key: "token", Value: "old-2"}}, bson.D{{Key: "token", Value: "old-3"}}}}},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(want) {
-		t.Fatalf("%d entries, want %d", len(got), len(want))
+	s := mongodb.NewCounterDayStore(db)
+	if err := s.AddCounterDossier(ctx, "000.00.53.H48", "c1", "2026-03-31", ticket.CounterDossier{Token: "new-1"}); err != nil {
+		t.Fatal(err)
 	}
-	for i, d := range got {
-		if d.Token != want[i] {
-			t.Fatalf("entry %d is %q, want %q", i, d.Token, want[i])
-		}
+	got, err := s.CounterDossiers(ctx, "000.00.53.H48", "c1", "2026-03-31")
+	var toks []string
+	for _, d := range got {
+		toks = append(toks, d.Token)
+	}
+	if err != nil || fmt.Sprint(toks) != "[old-1 old-2 old-3 new-1]" {
+		t.Fatalf("list %v (%v), want the three old entries, then the new one", toks, err)
 	}
 }
 
@@ -145,6 +189,9 @@ func TestRetentionDropsOldCounterDayLists(t *testing.T) {
 	}
 	if left, _ := db.DB.Collection("counter_days").CountDocuments(ctx, bson.D{{Key: "dossier_code", Value: bson.D{{Key: "$regex", Value: "^H48-2026"}}}}); left != 0 {
 		t.Errorf("%d old dossier codes left", left)
+	}
+	if left, _ := db.DB.Collection("counter_days").CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: `^H48\|c1\|2026-03-31`}}}}); left != 0 {
+		t.Errorf("%d documents of the old day list left", left)
 	}
 	if got, err := s.CounterDossiers(ctx, "H48", "c1", recent.Format(time.DateOnly)); err != nil || len(got) != 3 {
 		t.Errorf("the recent day lists %d dossiers, %v; want 3", len(got), err)

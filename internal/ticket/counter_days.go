@@ -32,7 +32,8 @@ func CounterDossierOf(t *survey.Ticket) CounterDossier {
 type CounterDays interface {
 	// AddCounterDossiers appends each entry to its counter's list of its day.
 	AddCounterDossiers(ctx context.Context, entries []DayEntry) error
-	// CounterDossiers returns the day's list of the counter, in the order the dossiers were added.
+	// CounterDossiers returns the day's list of the counter: the dossiers each instance added,
+	// in the order it added them.
 	CounterDossiers(ctx context.Context, agency, counter, day string) ([]CounterDossier, error)
 }
 
