@@ -95,7 +95,7 @@ if [ -z "${MONGODB_URI:-}" ] && [ "${EXTERNAL_STORE:-1}" != 0 ]; then
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$store_port") 2>/dev/null && break; sleep 0.1; done
   echo "test.sh: store, rollup, cases and fault tests on FerretDB over PostgreSQL (127.0.0.1:$store_port)" >&2
   MONGODB_URI="mongodb://127.0.0.1:$store_port/" HAILONG_TEST_POSTGRESQL="postgres://postgres@127.0.0.1:5432/$pgdb?sslmode=disable" \
-    go test -race -count=1 -timeout 20m "$@" ./internal/mongodb ./internal/rollup ./internal/cases ./internal/faulttest
+    go test -race -count=1 -timeout 20m "$@" ./internal/mongodb ./internal/rollup ./internal/cases ./internal/faulttest ./internal/testkit/pgstore
 fi
 
 # Brief fuzzing of every parser of outside input; the corpora are committed under testdata/fuzz.
