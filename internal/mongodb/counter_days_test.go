@@ -187,8 +187,14 @@ func TestRetentionDropsOldCounterDayLists(t *testing.T) {
 	if got, err := s.CounterDossiers(ctx, "H48", "c1", old.Format(time.DateOnly)); err != nil || len(got) != 0 {
 		t.Errorf("the old day lists %+v, %v; want nothing", got, err)
 	}
-	if left, _ := db.DB.Collection("counter_days").CountDocuments(ctx, bson.D{{Key: "dossier_code", Value: bson.D{{Key: "$regex", Value: "^H48-2026"}}}}); left != 0 {
-		t.Errorf("%d old dossier codes left", left)
+	oldCode := bson.D{{Key: "$regex", Value: "^H48-2026"}}
+	left, err := db.DB.Collection("counter_days").CountDocuments(ctx, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "dossier_code", Value: oldCode}}, bson.D{{Key: "items.dossier_code", Value: oldCode}}, bson.D{{Key: "entries.dossier_code", Value: oldCode}}}}})
+	if err != nil || left != 0 {
+		t.Errorf("%d documents with old dossier codes left (%v)", left, err)
+	}
+	if kept, _ := db.DB.Collection("counter_days").CountDocuments(ctx, bson.D{{Key: "items.dossier_code", Value: bson.D{{Key: "$regex", Value: "^H48-2032"}}}}); kept == 0 {
+		t.Error("the recent dossier codes are not where the check above looks for the old ones")
 	}
 	if left, _ := db.DB.Collection("counter_days").CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: `^H48\|c1\|2026-03-31`}}}}); left != 0 {
 		t.Errorf("%d documents of the old day list left", left)

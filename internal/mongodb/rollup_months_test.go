@@ -268,6 +268,17 @@ func TestViewSinceIsTheEarliestMonthCounted(t *testing.T) {
 	}
 }
 
+// leaseWindow is the rollup lease's window (rollup.leaseWindow).
+const leaseWindow = 15 * time.Second
+
+// earlyInALeaseWindow waits, if need be, for the next lease window, so that at least 4 s of
+// the current one are left: a lease taken in its last 2 s is not held.
+func earlyInALeaseWindow() {
+	if into := time.Since(time.Now().Truncate(leaseWindow)); into > leaseWindow-4*time.Second {
+		time.Sleep(leaseWindow - into)
+	}
+}
+
 // slowMonths is a store whose month-sum write outlasts the lease window it started in.
 type slowMonths struct{ *mongodb.RollupStore }
 
@@ -289,9 +300,7 @@ func TestMonthSumsBuildCutShortByTheLeaseWindowIsPending(t *testing.T) {
 	}
 	// Start with at least 2 s of a lease window's 13 left, so the write begins and the window
 	// ends under it.
-	if into := time.Since(time.Now().Truncate(15 * time.Second)); into > 11*time.Second {
-		time.Sleep(15*time.Second - into)
-	}
+	earlyInALeaseWindow()
 	// The window's lease is free for the new worker (the fixture's worker claimed it).
 	if _, err := f.db.DB.Collection("rollup_leases").DeleteMany(ctx, bson.D{}); err != nil {
 		t.Fatal(err)
@@ -316,7 +325,7 @@ type scanUntilLeaseLost struct {
 func (s *scanUntilLeaseLost) EachBucket(ctx context.Context, fn func(key string, seq int64, b stats.Bucket)) error {
 	s.scans++
 	if s.scans == 1 {
-		next := time.Now().Truncate(15 * time.Second).Add(15 * time.Second)
+		next := time.Now().Truncate(leaseWindow).Add(leaseWindow)
 		if claimed, err := s.ClaimLease(ctx, next, "rival"); err != nil || !claimed {
 			return fmt.Errorf("the rival could not claim the next window: %v", err)
 		}
@@ -343,6 +352,7 @@ func TestMonthSumsReadBeforeLosingTheLeaseAreKept(t *testing.T) {
 	}
 	store := &scanUntilLeaseLost{RollupStore: f.rollups}
 	w := rollup.NewWorker(store, f.cases, testkit.Logger(t))
+	earlyInALeaseWindow()
 	if err := w.EnsureMonths(ctx); !errors.Is(err, rollup.ErrMonthsPending) {
 		t.Fatalf("with the lease lost during the read: %v, want the build pending", err)
 	}

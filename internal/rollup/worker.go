@@ -327,7 +327,7 @@ func (w *Worker) EnsureMonths(ctx context.Context) error {
 		return nil
 	}
 	if built, err := w.store.MonthsBuilt(ctx); err != nil || built {
-		w.months.Store(built)
+		w.storeMonthsBuilt(built)
 		return err
 	}
 	if owned, err := w.lease(ctx); err != nil || !owned { // another instance is at it
@@ -351,7 +351,7 @@ func (w *Worker) EnsureMonths(ctx context.Context) error {
 		return err
 	}
 	if built, err := w.store.MonthsBuilt(lctx); err != nil || built {
-		w.months.Store(built)
+		w.storeMonthsBuilt(built)
 		return pending(err)
 	}
 	if now, err := w.store.Done(lctx); err != nil || now != done {
@@ -361,11 +361,19 @@ func (w *Worker) EnsureMonths(ctx context.Context) error {
 		return pending(err)
 	}
 	w.log.Info("rollup month sums built from the day buckets", "months", len(sums), "batch", done)
-	w.months.Store(true)
-	w.mu.Lock()
-	w.read = nil
-	w.mu.Unlock()
+	w.storeMonthsBuilt(true)
 	return nil
+}
+
+// storeMonthsBuilt records whether the month sums are stored; once they are, by this instance
+// or another, the sums read here are of no more use.
+func (w *Worker) storeMonthsBuilt(built bool) {
+	w.months.Store(built)
+	if built {
+		w.mu.Lock()
+		w.read = nil
+		w.mu.Unlock()
+	}
 }
 
 // readMonthSums returns the month sums of the day buckets as of the last completed batch. Sums

@@ -28,6 +28,15 @@ import (
 // keyExpr finds the top-level keys of an index definition as PostgreSQL prints it.
 var keyExpr = regexp.MustCompile(`_jsonb -> '((?:[^']|'')+)'::text`)
 
+// indexKeys returns the top-level keys of the index definition def.
+func indexKeys(def string) []string {
+	var keys []string
+	for _, m := range keyExpr.FindAllStringSubmatch(def, -1) {
+		keys = append(keys, strings.ReplaceAll(m[1], "''", "'"))
+	}
+	return keys
+}
+
 // twinName is the name of the GIN twin of table's key: short enough for PostgreSQL's 63
 // characters and the same on every pass.
 func twinName(table, key string) string {
@@ -55,17 +64,22 @@ func twinIndexes(ctx context.Context, url string, interval time.Duration, log *s
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if conn == nil || conn.IsClosed() {
+		var err error // this pass's: each pass starts afresh
+		if conn == nil {
 			conn, err = pgx.ConnectConfig(ctx, cfg)
 		}
 		if err == nil {
 			err = twinAll(ctx, conn)
 		}
-		if err != nil && ctx.Err() == nil && !passing(err) {
+		switch {
+		case err == nil || ctx.Err() != nil:
+		case passing(err): // the next pass reads the catalogue anew, on the same connection
+		default:
 			log.Warn("add GIN indexes for FerretDB's equality filters; will retry", "err", err)
-		}
-		if err != nil && conn != nil && !conn.IsClosed() && !passing(err) {
-			_ = conn.Close(ctx)
+			if conn != nil {
+				_ = conn.Close(ctx)
+				conn = nil
+			}
 		}
 		if conn != nil && conn.IsClosed() {
 			conn = nil
@@ -116,8 +130,8 @@ func twinAll(ctx context.Context, conn *pgx.Conn) error {
 		if am != "btree" {
 			continue
 		}
-		for _, m := range keyExpr.FindAllStringSubmatch(def, -1) {
-			want = append(want, key{schema, table, strings.ReplaceAll(m[1], "''", "'")})
+		for _, k := range indexKeys(def) {
+			want = append(want, key{schema, table, k})
 		}
 	}
 	if err := rows.Err(); err != nil {

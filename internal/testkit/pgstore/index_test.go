@@ -21,11 +21,7 @@ func TestKeysOfFerretDBIndexDefinitions(t *testing.T) {
 		`CREATE INDEX c ON s.t USING btree (((_jsonb -> 'it''s'::text)))`:                                     {"it's"},
 		`CREATE INDEX d ON s.t USING btree (_jsonb)`:                                                          nil,
 	} {
-		var got []string
-		for _, m := range keyExpr.FindAllStringSubmatch(def, -1) {
-			got = append(got, strings.ReplaceAll(m[1], "''", "'"))
-		}
-		if !slices.Equal(got, want) {
+		if got := indexKeys(def); !slices.Equal(got, want) {
 			t.Errorf("%s: keys %q, want %q", def, got, want)
 		}
 	}
@@ -43,43 +39,83 @@ func TestCustomPlansUnlessTheURLSaysOtherwise(t *testing.T) {
 }
 
 // On the PostgreSQL of the test command (HAILONG_TEST_POSTGRESQL), a table indexed the way
-// FerretDB indexes its collections gets a GIN twin within a pass, and FerretDB's equality
-// filter on it is then an index search, not a scan.
+// FerretDB indexes its collections gets a GIN twin, even when the first passes find the table
+// locked, and FerretDB's equality filter, a prepared statement naming the field as a
+// parameter, is then an index search on every run, not a scan once PostgreSQL would settle on
+// a generic plan (after five runs).
 func TestTwinsServeFerretDBsEqualityFilter(t *testing.T) {
 	url := os.Getenv("HAILONG_TEST_POSTGRESQL")
 	if url == "" {
 		t.Skip("HAILONG_TEST_POSTGRESQL is not set (test.sh sets it)")
 	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
+	storeURL, err := customPlans(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, storeURL) // as FerretDB connects
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
 	schema := fmt.Sprintf("twins_%d", time.Now().UnixNano())
+	table := schema + ".tickets_1"
 	t.Cleanup(func() { _, _ = conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`) })
 	for _, q := range []string{
 		`CREATE SCHEMA ` + schema,
-		`CREATE TABLE ` + schema + `.tickets_1 (_jsonb jsonb)`,
-		`CREATE UNIQUE INDEX tickets_1__id_ ON ` + schema + `.tickets_1 (((_jsonb -> '_id')))`,
-		`INSERT INTO ` + schema + `.tickets_1 SELECT jsonb_build_object('_id', 't' || i) FROM generate_series(1, 20000) i`,
-		`ANALYZE ` + schema + `.tickets_1`,
+		`CREATE TABLE ` + table + ` (_jsonb jsonb)`,
+		`CREATE UNIQUE INDEX tickets_1__id_ ON ` + table + ` (((_jsonb -> '_id')))`,
+		`INSERT INTO ` + table + ` SELECT jsonb_build_object('_id', 't' || i) FROM generate_series(1, 20000) i`,
+		`ANALYZE ` + table,
+		`PREPARE find_by (text, jsonb) AS SELECT _jsonb FROM ` + table + ` WHERE _jsonb->$1 @> $2`,
 	} {
 		if _, err := conn.Exec(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	// Another session holds the table: the first passes give up on it (lock timeout).
+	locker, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer locker.Close(ctx)
+	tx, err := locker.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `LOCK TABLE `+table+` IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	pctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		twinIndexes(ctx, url, 50*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		twinIndexes(pctx, url, 50*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}()
 	defer func() { cancel(); <-done }()
-	plan := ""
-	for range 100 {
+	time.Sleep(600 * time.Millisecond)
+	twins := func() (n int) {
+		err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'hl_gin_%'`, schema).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := twins(); n != 0 {
+		t.Fatalf("%d twins made while the table was locked", n)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; twins() == 0; i++ {
+		if i == 100 {
+			t.Fatal("no twin 5 s after the table was free")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for run := range 8 {
 		var lines []string
-		rows, err := conn.Query(ctx, `EXPLAIN SELECT _jsonb FROM `+schema+`.tickets_1 WHERE _jsonb->'_id' @> '"t123"'`)
+		rows, err := conn.Query(ctx, `EXPLAIN EXECUTE find_by('_id', '"t123"')`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,11 +126,8 @@ func TestTwinsServeFerretDBsEqualityFilter(t *testing.T) {
 			}
 			lines = append(lines, l)
 		}
-		plan = strings.Join(lines, "\n")
-		if strings.Contains(plan, "hl_gin_") {
-			return
+		if plan := strings.Join(lines, "\n"); !strings.Contains(plan, "hl_gin_") {
+			t.Fatalf("run %d of the equality filter does not use the twin:\n%s", run+1, plan)
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("the equality filter does not use a twin after 5 s:\n%s", plan)
 }
