@@ -112,7 +112,7 @@ func TestEndToEndTicketQRResponseAndStats(t *testing.T) {
 			break
 		}
 		if time.Since(submitted) > 5*time.Second {
-			t.Fatalf("response not in stats after 5 s: %s", body)
+			t.Fatalf("response not in stats after 5 s: %s\nthe server's log ends:\n%s", body, s.LogTail(40))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

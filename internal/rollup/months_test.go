@@ -1,6 +1,7 @@
 package rollup
 
 import (
+	"errors"
 	"math/rand/v2"
 	"testing"
 
@@ -77,5 +78,16 @@ func TestWholeMonths(t *testing.T) {
 		if got := wholeMonths(stats.Period{From: tc.from, To: tc.to}); got != tc.want {
 			t.Errorf("wholeMonths(%v..%v) = %v, want %v", tc.from, tc.to, got, tc.want)
 		}
+	}
+}
+
+// A worker waiting for the lease to build the month sums says nothing of it, and looks again
+// soon; a store failure on the way is still a failure.
+func TestOnlyPendingIsNoFailure(t *testing.T) {
+	if !onlyPending(errors.Join(nil, ErrMonthsPending)) || !onlyPending(ErrMonthsPending) {
+		t.Error("waiting for the lease counted as a failure")
+	}
+	if onlyPending(errors.Join(errors.New("mongodb: claim lease: timeout"), ErrMonthsPending)) || onlyPending(nil) {
+		t.Error("a store failure while waiting for the lease was not reported")
 	}
 }

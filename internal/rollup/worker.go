@@ -146,18 +146,31 @@ func (w *Worker) leaseEnd() time.Time {
 	return w.ownedUntil.Add(-leaseMargin)
 }
 
+// monthsRetry is how soon Run looks again while the month sums wait for the lease: a server
+// started near the end of a lease window would otherwise roll up its first responses a whole
+// interval after the next window opened.
+const monthsRetry = 500 * time.Millisecond
+
 // Run rolls up every interval until ctx ends, whenever this instance holds the lease.
 func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if err := w.stepIfWork(ctx); err != nil && ctx.Err() == nil {
+		next := t.C
+		err := w.stepIfWork(ctx)
+		if errors.Is(err, ErrMonthsPending) && !w.months.Load() {
+			next = time.After(monthsRetry)
+			if onlyPending(err) {
+				err = nil // nothing went wrong: the lease was out of reach
+			}
+		}
+		if err != nil && ctx.Err() == nil {
 			w.log.Warn("rollup step failed; will retry", "err", err)
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-next:
 		}
 	}
 }
@@ -309,6 +322,19 @@ func (w *Worker) complete(ctx context.Context, b *Batch, fresh bool) error {
 // Pending counts the journal entries not yet rolled up (for tests and monitoring).
 func (w *Worker) Pending(ctx context.Context) (int64, error) {
 	return w.store.JournalLen(ctx)
+}
+
+// onlyPending says err is ErrMonthsPending and nothing else.
+func onlyPending(err error) bool {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if !onlyPending(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return err == ErrMonthsPending
 }
 
 // ErrMonthsPending says the month sums are not built yet (the rollup lease was out of reach,
