@@ -205,15 +205,14 @@ func (s *CounterDayStore) join(ctx context.Context, key, day string) error {
 		start = d.Time().UTC()
 	}
 	for n := 1; n <= maxSlotProbes; n++ {
-		var m dayMember
-		err := s.col.FindOne(ctx, filterID(memberID(key, n))).Decode(&m)
-		switch {
-		case err == nil && m.Stream == s.stream: // registered before this instance forgot it
-		case err == nil:
+		m, ok, err := s.member(ctx, key, n)
+		if err != nil {
+			return err
+		}
+		if ok && m.Stream != s.stream { // another instance's
 			continue
-		case !errors.Is(err, mongo.ErrNoDocuments):
-			return storeErr("read counter day", err)
-		default:
+		}
+		if !ok { // the first free place: take it
 			err = s.lane.urgent(func() error {
 				_, err := s.writes.InsertOne(ctx, dayMember{ID: memberID(key, n), Stream: s.stream, CompletedAt: start})
 				return err
@@ -234,6 +233,19 @@ func (s *CounterDayStore) join(ctx context.Context, key, day string) error {
 		return nil
 	}
 	return survey.Wrap(errors.New("mongodb: too many instances in a counter day list"))
+}
+
+// member reads the n-th registration of an instance's list in the day list key; ok is false
+// when there is none.
+func (s *CounterDayStore) member(ctx context.Context, key string, n int) (m dayMember, ok bool, err error) {
+	err = s.col.FindOne(ctx, filterID(memberID(key, n))).Decode(&m)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, storeErr("read counter day", err)
+	}
+	return m, true, nil
 }
 
 // lastTaken returns the highest slot of the list key known taken: this instance's hint, or
@@ -313,13 +325,12 @@ func (s *CounterDayStore) CounterDossiers(ctx context.Context, agency, counter, 
 		return nil, err
 	}
 	for n := 1; ; n++ {
-		var m dayMember
-		err := s.col.FindOne(ctx, filterID(memberID(key, n))).Decode(&m)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return out, nil
-		}
+		m, ok, err := s.member(ctx, key, n)
 		if err != nil {
-			return nil, storeErr("read counter day", err)
+			return nil, err
+		}
+		if !ok {
+			return out, nil
 		}
 		list, err := s.listOf(ctx, listKey(key, m.Stream))
 		if err != nil {

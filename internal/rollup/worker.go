@@ -158,7 +158,7 @@ func (w *Worker) Run(ctx context.Context, interval time.Duration) {
 	for {
 		next := t.C
 		err := w.stepIfWork(ctx)
-		if errors.Is(err, ErrMonthsPending) && !w.months.Load() {
+		if errors.Is(err, ErrMonthsPending) {
 			next = time.After(monthsRetry)
 			if onlyPending(err) {
 				err = nil // nothing went wrong: the lease was out of reach
