@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	neturl "net/url"
 	"os"
 	"slices"
 	"strings"
@@ -49,6 +50,7 @@ func TestTwinsServeFerretDBsEqualityFilter(t *testing.T) {
 		t.Skip("HAILONG_TEST_POSTGRESQL is not set (test.sh sets it)")
 	}
 	ctx := context.Background()
+	url = ownDatabase(t, url)
 	storeURL, err := customPlans(url)
 	if err != nil {
 		t.Fatal(err)
@@ -58,9 +60,8 @@ func TestTwinsServeFerretDBsEqualityFilter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	schema := fmt.Sprintf("twins_%d", time.Now().UnixNano())
+	schema := "hailong"
 	table := schema + ".tickets_1"
-	t.Cleanup(func() { _, _ = conn.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`) })
 	for _, q := range []string{
 		`CREATE SCHEMA ` + schema,
 		`CREATE TABLE ` + table + ` (_jsonb jsonb)`,
@@ -130,4 +131,35 @@ func TestTwinsServeFerretDBsEqualityFilter(t *testing.T) {
 			t.Fatalf("run %d of the equality filter does not use the twin:\n%s", run+1, plan)
 		}
 	}
+}
+
+// ownDatabase creates a database of the test's own on the server of url and returns its URL:
+// the store of the test command runs its own twin loop on url's database, and would index the
+// test's table before the test locks it.
+func ownDatabase(t *testing.T, url string) string {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("hailong_twins_%d", time.Now().UnixNano())
+	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name); err != nil {
+		_ = admin.Close(ctx)
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+		_ = admin.Close(context.Background())
+	})
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }
