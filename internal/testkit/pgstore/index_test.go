@@ -139,25 +139,20 @@ func TestTwinsServeFerretDBsEqualityFilter(t *testing.T) {
 func ownDatabase(t *testing.T, url string) string {
 	t.Helper()
 	ctx := context.Background()
-	cfg, err := pgx.ParseConfig(url)
+	u, err := neturl.Parse(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := pgx.ConnectConfig(ctx, cfg)
+	admin, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	name := fmt.Sprintf("hailong_twins_%d", time.Now().UnixNano())
-	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name); err != nil {
-		_ = admin.Close(ctx)
-		t.Fatal(err)
-	}
 	t.Cleanup(func() {
 		_, _ = admin.Exec(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
 		_ = admin.Close(context.Background())
 	})
-	u, err := neturl.Parse(url)
-	if err != nil {
+	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name); err != nil {
 		t.Fatal(err)
 	}
 	u.Path = "/" + name
