@@ -112,8 +112,10 @@ func newRig(t *testing.T, db *mongodb.DB) *rig {
 	return r
 }
 
+// integrityCase is a case opened an hour ago: its deliveries are retried for the rest of the
+// day (a fixed date would leave that day, and the retries with it, once the tests run later).
 func integrityCase(token string) *cases.Case {
-	at := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
+	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	return cases.New(&cases.Seed{Token: token, Kind: cases.KindIntegrity, Rating: 2, DossierCode: "H48-1", Field: "land",
 		Agency: "H48", Counter: "c1", Officer: "o1", Comment: "gọi 0912345678", Channel: "qr", SubmittedAt: at}, cases.DefaultCalendar(), 5)
 }
@@ -352,7 +354,7 @@ func TestCaseEventsFollowTheCase(t *testing.T) {
 	clock := time.Date(2026, 11, 30, 9, 0, 0, 0, tz)
 	svc := &cases.Service{Store: caseStore, Log: testkit.Logger(t), Now: func() time.Time { return clock }, Announce: announce}
 	c := integrityCase("tok-life") // opened Monday 30/11 09:00, five working days: due Monday 7/12
-	seed := cases.Seed{Token: c.ID, Kind: c.Kind, Rating: c.Rating, Field: c.Field, Agency: c.Agency, Channel: c.Channel, SubmittedAt: c.CreatedAt}
+	seed := cases.Seed{Token: c.ID, Kind: c.Kind, Rating: c.Rating, Field: c.Field, Agency: c.Agency, Channel: c.Channel, SubmittedAt: clock}
 	if err := svc.OpenCases(ctx, []cases.Seed{seed, seed}); err != nil {
 		t.Fatal(err)
 	}
