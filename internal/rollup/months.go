@@ -85,11 +85,12 @@ func addMonth(sums stats.Buckets, key string, b *stats.Bucket, counts map[string
 type monthIndex struct {
 	days  map[string][]*viewBucket          // month → its day buckets
 	sums  map[string]map[string]*viewBucket // month → dimensions → month sum, with its seq
+	list  map[string][]*viewBucket          // month → its month sums, for queries to walk
 	names *stats.CounterNames               // numbers the counters of the sums' packed counts
 }
 
 func newMonthIndex() monthIndex {
-	return monthIndex{days: map[string][]*viewBucket{}, sums: map[string]map[string]*viewBucket{}, names: stats.NewCounterNames()}
+	return monthIndex{days: map[string][]*viewBucket{}, sums: map[string]map[string]*viewBucket{}, list: map[string][]*viewBucket{}, names: stats.NewCounterNames()}
 }
 
 func monthOf(d stats.Date) string { return d.String()[:7] }
@@ -118,6 +119,7 @@ func (m monthIndex) sum(b *stats.Bucket) *viewBucket {
 		s = &viewBucket{Bucket: monthBucket(b)}
 		s.Packed = stats.Pack(m.names, nil)
 		sums[k] = s
+		m.list[month] = append(m.list[month], s)
 	}
 	return s
 }
@@ -140,7 +142,7 @@ func (m monthIndex) each(p stats.Period, fn func(b *stats.Bucket)) {
 		month := monthOf(first)
 		last := first.AddMonths(1).AddDays(-1)
 		if !first.Before(p.From) && !last.After(p.To) {
-			for _, s := range m.sums[month] {
+			for _, s := range m.list[month] {
 				fn(&s.Bucket)
 			}
 			continue

@@ -86,12 +86,43 @@ func (p *Packed) count(name string) int64 {
 	if !ok {
 		return 0
 	}
+	return p.countOf(i)
+}
+
+// countOf returns the count of the counter numbered i.
+func (p *Packed) countOf(i uint32) int64 {
 	for j, n := range p.Num {
 		if n == i {
 			return p.Val[j]
 		}
 	}
 	return 0
+}
+
+// probe reads one counter of many buckets: it looks the counter's number up once per
+// numbering, and reads packed counts where a bucket has them (a month sum has both forms, and
+// its packed pairs are the ones a query has just read).
+type probe struct {
+	name  string
+	names *CounterNames
+	num   uint32
+	ok    bool
+}
+
+// count returns b's count of the probe's counter.
+func (pr *probe) count(b *Bucket) int64 {
+	p := b.Packed
+	if p == nil {
+		return b.Counts[pr.name]
+	}
+	if p.Names != pr.names || !pr.ok { // a name not numbered yet may be numbered since
+		pr.names = p.Names
+		pr.num, pr.ok = p.Names.lookUp(pr.name)
+		if !pr.ok {
+			return 0
+		}
+	}
+	return p.countOf(pr.num)
 }
 
 // Map returns the counts as a map.

@@ -98,13 +98,14 @@ func Aggregate(each func(fn func(*Bucket)), q Query, m Meta) (Result, error) {
 	officers := map[string]map[string]bool{} // the officers each group's responses concern
 	staff := map[string]map[string]bool{}    // the officer keys each counter's responses concern
 	fields := map[string]map[string]bool{}   // the fields of each procedure
+	answeredProbe, ratedProbe := probe{name: CounterAnswered}, probe{name: CounterRated}
 	each(func(b *Bucket) {
 		if !q.matches(b) {
 			return
 		}
 		overall.addBucket(b)
-		answered := b.Officer != "" && (b.Count(CounterAnswered) > 0 || b.Count(CounterRated) > 0)
-		if answered {
+		answered := b.Officer != "" && (answeredProbe.count(b) > 0 || ratedProbe.count(b) > 0)
+		if answered && q.GroupBy == ByOfficer {
 			counter := b.Agency + "/" + b.Counter
 			if staff[counter] == nil {
 				staff[counter] = map[string]bool{}
