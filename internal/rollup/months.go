@@ -87,10 +87,11 @@ type monthIndex struct {
 	sums  map[string]map[string]*viewBucket // month → dimensions → month sum, with its seq
 	list  map[string][]*viewBucket          // month → its month sums, for queries to walk
 	names *stats.CounterNames               // numbers the counters of the sums' packed counts
+	dims  interner                          // the sums' dimension values, one copy each
 }
 
 func newMonthIndex() monthIndex {
-	return monthIndex{days: map[string][]*viewBucket{}, sums: map[string]map[string]*viewBucket{}, list: map[string][]*viewBucket{}, names: stats.NewCounterNames()}
+	return monthIndex{days: map[string][]*viewBucket{}, sums: map[string]map[string]*viewBucket{}, list: map[string][]*viewBucket{}, names: stats.NewCounterNames(), dims: interner{}}
 }
 
 func monthOf(d stats.Date) string { return d.String()[:7] }
@@ -116,7 +117,7 @@ func (m monthIndex) sum(b *stats.Bucket) *viewBucket {
 	k := dimsKey(b)
 	s := sums[k]
 	if s == nil {
-		s = &viewBucket{Bucket: monthBucket(b)}
+		s = &viewBucket{Bucket: m.dims.bucket(monthBucket(b))}
 		s.Packed = stats.Pack(m.names, nil)
 		sums[k] = s
 		m.list[month] = append(m.list[month], s)

@@ -255,9 +255,7 @@ func (v *View) LoadDays(ctx context.Context) error {
 	buckets := map[string]*viewBucket{}
 	dims := interner{}
 	err := v.store.EachBucket(ctx, func(key string, seq int64, b stats.Bucket) {
-		vb := &viewBucket{Bucket: b, seq: seq}
-		vb.Agency, vb.Counter, vb.Field = dims.of(b.Agency), dims.of(b.Counter), dims.of(b.Field)
-		vb.Channel, vb.Officer = dims.of(b.Channel), dims.of(b.Officer)
+		vb := &viewBucket{Bucket: dims.bucket(b), seq: seq}
 		vb.Packed, vb.Counts = stats.Pack(names, b.Counts), nil // packed alone: a third of the memory
 		buckets[key] = vb
 	})
@@ -281,7 +279,8 @@ func (v *View) LoadDays(ctx context.Context) error {
 	return nil
 }
 
-// interner shares one copy of each dimension value among the day buckets.
+// interner shares one copy of each dimension value among buckets: less memory, and a query
+// that hashes them reads a few strings already in the cache rather than one per bucket.
 type interner map[string]string
 
 func (in interner) of(s string) string {
@@ -290,6 +289,13 @@ func (in interner) of(s string) string {
 	}
 	in[s] = s
 	return s
+}
+
+// bucket returns b with its dimension values interned.
+func (in interner) bucket(b stats.Bucket) stats.Bucket {
+	b.Agency, b.Counter, b.Field = in.of(b.Agency), in.of(b.Counter), in.of(b.Field)
+	b.Channel, b.Officer = in.of(b.Channel), in.of(b.Officer)
+	return b
 }
 
 // Wait waits until the view can answer every period of ps exactly: whole months once the month
