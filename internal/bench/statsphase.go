@@ -40,19 +40,19 @@ func (b *bench) statsScale(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	rssStart := rssOf(srv.Pid())
+	rssStart := memOf(srv.Pid(), "VmRSS")
 	during := timeGroupings(ctx, api) // while the day buckets load in the background
 	if err := check(ctx, srv); err != nil {
 		return err
 	}
-	rssQueries := rssOf(srv.Pid())
+	rssQueries := memOf(srv.Pid(), "VmRSS")
 	days, daysErr := waitDaysLoaded(ctx, api, srv)
-	rssDays := rssOf(srv.Pid())
+	rssDays := memOf(srv.Pid(), "VmRSS")
 	var after map[string]latencies
 	if daysErr == nil {
 		after = timeGroupings(ctx, api)
 	}
-	rssEnd := rssOf(srv.Pid())
+	rssEnd, rssPeak := memOf(srv.Pid(), "VmRSS"), memOf(srv.Pid(), "VmHWM")
 	b.section(fmt.Sprintf("Stats query: %d responses over 2025, %d day buckets", n, load.buckets))
 	b.printf("load (server stopped): %s\n", load)
 	b.printf("server start: /healthz after %s, /readyz after %s, a year's stats complete after %s\n",
@@ -62,8 +62,8 @@ func (b *bench) statsScale(ctx context.Context, n int) error {
 	} else {
 		b.printf("every day bucket in memory (periods that are not whole months) after %s\n", ms(days))
 	}
-	b.printf("server RSS (VmRSS): %s when stats complete, %s after the first queries, %s once every day bucket is in memory, %s after the last queries\n",
-		rssStart, rssQueries, rssDays, rssEnd)
+	b.printf("server RSS (VmRSS): %s when stats complete, %s after the first queries, %s once every day bucket is in memory, %s after the last queries; at most %s (VmHWM)\n",
+		rssStart, rssQueries, rssDays, rssEnd, rssPeak)
 	b.printf("year queries while the day buckets load:\n")
 	printGroupings(b, during)
 	if after != nil {
@@ -139,14 +139,15 @@ func waitDaysLoaded(ctx context.Context, api *apiClient, srv *serverproc.Server)
 	return 0, errors.New("not all in memory within 10 minutes")
 }
 
-// rssOf reads the resident memory of process pid from /proc (Linux), or says it could not.
-func rssOf(pid int) string {
+// memOf reads a memory figure of process pid from /proc (Linux): field VmRSS is its resident
+// memory now, VmHWM the most it has held. It says "unknown" when it could not.
+func memOf(pid int, field string) string {
 	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if pid == 0 || err != nil {
 		return "unknown"
 	}
 	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			if err == nil {
 				return fmt.Sprintf("%d MB", kb/1024)
