@@ -398,7 +398,7 @@ func TestCaseEventsFollowTheCase(t *testing.T) {
 	// A change stored as a change but cut off before the case document followed: whoever reads
 	// the case next rolls it forward and announces it.
 	c2 := integrityCase("tok-cut")
-	if err := svc.OpenCases(ctx, []cases.Seed{{Token: c2.ID, Kind: c2.Kind, Field: c2.Field, Agency: c2.Agency, SubmittedAt: c2.CreatedAt}}); err != nil {
+	if err := svc.OpenCases(ctx, []cases.Seed{{Token: c2.ID, Kind: c2.Kind, Field: c2.Field, Agency: c2.Agency, SubmittedAt: clock.Add(-time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
 	opened, _ := caseStore.Case(ctx, c2.ID)
