@@ -92,9 +92,6 @@ func DateOf(t time.Time) Date {
 	return Date{y, m, d}
 }
 
-// Today returns the current civil date in Asia/Ho_Chi_Minh.
-func Today() Date { return DateOf(time.Now()) }
-
 func dateFromUTC(t time.Time) Date {
 	y, m, d := t.Date()
 	return Date{y, m, d}

@@ -251,7 +251,7 @@ func unitTree(units []org.Unit) []unitNode {
 
 // unplacedAgencies lists agency codes seen in the last year's rollups but not in the hierarchy.
 func (h *Handler) unplacedAgencies() []string {
-	today := stats.Today()
+	today := h.Today()
 	p, err := stats.ParsePeriod(today.AddDays(-365).String(), today.String())
 	if err != nil {
 		return nil

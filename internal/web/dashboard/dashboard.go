@@ -36,12 +36,11 @@ type periodChoice struct {
 	Label    string // the name of the period shown ("quý I/2026"); "" for a custom range
 }
 
-// choosePeriod reads period, year, index, from and to; it defaults to the current quarter. A
+// choosePeriod reads period, year, index, from and to; it defaults to today's quarter. A
 // cut-off day above 1 moves a named period to run from that day of the month before it. The
 // form also sends the dates it showed (shown_from, shown_to): dates edited since win over the
 // named period, so neither choice is ever ignored.
-func choosePeriod(c *fiber.Ctx, cutoff int) (periodChoice, error) {
-	today := stats.Today()
+func choosePeriod(c *fiber.Ctx, cutoff int, today stats.Date) (periodChoice, error) {
 	pc := periodChoice{Kind: c.Query("period", stats.PeriodQuarter), Year: c.QueryInt("year", today.Year), Index: c.QueryInt("index", 0),
 		From: c.Query("from"), To: c.Query("to")}
 	if pc.Kind != report.KindCustom && datesEdited(c) {
@@ -102,16 +101,15 @@ func periodKindError(kind string, err error) error {
 
 // pagePeriod is choosePeriod for the dashboard page: refused input stays in the form with the
 // reason, and the page shows the current quarter meanwhile. Label names the period shown.
-func pagePeriod(c *fiber.Ctx, cutoff int) periodChoice {
+func pagePeriod(c *fiber.Ctx, cutoff int, today stats.Date) periodChoice {
 	l := webkit.Lang(c)
-	pc, err := choosePeriod(c, cutoff)
+	pc, err := choosePeriod(c, cutoff, today)
 	if err == nil {
 		if pc.Kind != report.KindCustom {
 			pc.Label = pc.Title(l)
 		}
 		return pc
 	}
-	today := stats.Today()
 	shown := periodChoice{Kind: stats.PeriodQuarter, Year: today.Year, Index: defaultIndex(stats.PeriodQuarter, today), Cutoff: cutoff}
 	shown.Period, _ = report.ReportingPeriod(shown.Kind, shown.Year, shown.Index, cutoff)
 	pc.Period, pc.Cutoff, pc.Label = shown.Period, cutoff, shown.Title(l)
@@ -177,7 +175,7 @@ type commentRow struct {
 func (h *Handler) Page(c *fiber.Ctx) error {
 	u := webkit.CurrentUser(c)
 	sc := userScope(u)
-	pc := pagePeriod(c, h.Figures.cutoff(c.UserContext()))
+	pc := pagePeriod(c, h.Figures.cutoff(c.UserContext()), h.Today())
 	if pc.Problem != "" {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
@@ -196,7 +194,7 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 	d := dashboardData{
 		PageData: h.PageFor(c, i18n.T(l, "dash.title")), User: u, CSRF: webkit.CSRFToken(c), Choice: pc, Query: q, Result: res,
 		Fields: webkit.ActiveFields(c, h.Figures.Org.Fields), Units: h.unitsIn(sc), Scope: h.scopeName(c, sc), QS: string(c.Request().URI().QueryString()),
-		Years: recentYears(), Officers: sc.officers, GroupBys: groupBysFor(sc),
+		Years: recentYears(h.Today()), Officers: sc.officers, GroupBys: groupBysFor(sc),
 	}
 	d.Trend, d.TrendField = h.trend(c, q, l)
 	d.TrendKeep = keepQuery(c, "trend_field")
@@ -336,8 +334,9 @@ func groupBysFor(sc scope) []string {
 	return gs
 }
 
-func recentYears() []int {
-	y := stats.Today().Year
+// recentYears are the years the period control offers: today's and the three before it.
+func recentYears(today stats.Date) []int {
+	y := today.Year
 	return []int{y - 3, y - 2, y - 1, y}
 }
 

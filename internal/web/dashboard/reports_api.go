@@ -64,7 +64,7 @@ func (a *ReportAPI) apiPeriod(c *fiber.Ctx) (periodChoice, error) {
 	if !ok {
 		return periodChoice{}, errBadPeriod
 	}
-	day := stats.Today()
+	day := a.Reports.Today()
 	if s := c.Query("from"); s != "" {
 		d, err := stats.ParseDate(s)
 		if err != nil {

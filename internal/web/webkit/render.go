@@ -171,6 +171,9 @@ type Base struct {
 	Identity *org.Identities
 }
 
+// Today is the centre's date by the handlers' clock.
+func (s Base) Today() stats.Date { return stats.DateOf(s.Now()) }
+
 // Render writes page name with data as HTML.
 func (s Base) Render(c *fiber.Ctx, name string, data any) error {
 	pages := s.Pages.pages
