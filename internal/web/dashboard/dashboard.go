@@ -99,6 +99,12 @@ func periodKindError(kind string, err error) error {
 	return survey.Errorf(survey.CodeInvalid, "error.period_kind")
 }
 
+// requestPeriod is choosePeriod of the request, with the centre's cut-off day and the handler's
+// today.
+func (h *Handler) requestPeriod(c *fiber.Ctx) (periodChoice, error) {
+	return choosePeriod(c, h.Figures.cutoff(c.UserContext()), h.Today())
+}
+
 // pagePeriod is choosePeriod for the dashboard page: refused input stays in the form with the
 // reason, and the page shows the current quarter meanwhile. Label names the period shown.
 func pagePeriod(c *fiber.Ctx, cutoff int, today stats.Date) periodChoice {
@@ -175,7 +181,8 @@ type commentRow struct {
 func (h *Handler) Page(c *fiber.Ctx) error {
 	u := webkit.CurrentUser(c)
 	sc := userScope(u)
-	pc := pagePeriod(c, h.Figures.cutoff(c.UserContext()), h.Today())
+	today := h.Today()
+	pc := pagePeriod(c, h.Figures.cutoff(c.UserContext()), today)
 	if pc.Problem != "" {
 		c.Status(fiber.StatusUnprocessableEntity)
 	}
@@ -194,7 +201,7 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 	d := dashboardData{
 		PageData: h.PageFor(c, i18n.T(l, "dash.title")), User: u, CSRF: webkit.CSRFToken(c), Choice: pc, Query: q, Result: res,
 		Fields: webkit.ActiveFields(c, h.Figures.Org.Fields), Units: h.unitsIn(sc), Scope: h.scopeName(c, sc), QS: string(c.Request().URI().QueryString()),
-		Years: recentYears(h.Today()), Officers: sc.officers, GroupBys: groupBysFor(sc),
+		Years: recentYears(today), Officers: sc.officers, GroupBys: groupBysFor(sc),
 	}
 	d.Trend, d.TrendField = h.trend(c, q, l)
 	d.TrendKeep = keepQuery(c, "trend_field")

@@ -16,7 +16,7 @@ import (
 
 // dashboardResult answers the dashboard's current query, for exports.
 func (h *Handler) dashboardResult(c *fiber.Ctx) (periodChoice, stats.Query, stats.Result, error) {
-	pc, err := choosePeriod(c, h.Figures.cutoff(c.UserContext()), h.Today())
+	pc, err := h.requestPeriod(c)
 	if err != nil {
 		return pc, stats.Query{}, stats.Result{}, err
 	}

@@ -122,7 +122,7 @@ func draftKey(sc scope, p stats.Period) string {
 
 // reportRequest reads the period of a report page or download and gathers the document.
 func (h *Handler) reportRequest(c *fiber.Ctx) (*report.Document, error) {
-	pc, err := choosePeriod(c, h.Figures.cutoff(c.UserContext()), h.Today())
+	pc, err := h.requestPeriod(c)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +218,7 @@ func (h *Handler) SaveDraft(c *fiber.Ctx) error {
 		return survey.ErrForbidden
 	}
 	qs := periodQuery(c)
-	pc, err := choosePeriod(c, h.Figures.cutoff(c.UserContext()), h.Today())
+	pc, err := h.requestPeriod(c)
 	if err != nil {
 		return err
 	}
