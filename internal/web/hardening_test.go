@@ -76,7 +76,8 @@ func TestErrorsBeforeRoutingCarryTheSecurityHeaders(t *testing.T) {
 		status        int
 	}{
 		{"oversized headers", "GET /s HTTP/1.1\r\nHost: hailong.test\r\nX-Big: " + strings.Repeat("b", 20_000) + "\r\n\r\n", http.StatusRequestHeaderFieldsTooLarge},
-		{"oversized body", fmt.Sprintf("POST /api/v1/responses HTTP/1.1\r\nHost: hailong.test\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:1024]), http.StatusRequestEntityTooLarge},
+		{"oversized body", fmt.Sprintf("POST /api/v1/responses HTTP/1.1\r\nHost: hailong.test\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body), http.StatusRequestEntityTooLarge},
+		{"body far over the limit, refused unread", fmt.Sprintf("POST /api/v1/responses HTTP/1.1\r\nHost: hailong.test\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", 4<<20, body[:1024]), http.StatusRequestEntityTooLarge},
 	} {
 		status, hdr, _ := e.rawAnswer(tc.request)
 		if status != tc.status {

@@ -17,7 +17,7 @@ import (
 
 // routes registers every route of the service, so the whole HTTP surface reads here.
 func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
-	app.Use(recover.New(), checkRequestID, requestid.New(), g.accessLog, securityHeaders(g.base.BaseURL), compress.New())
+	app.Use(recover.New(), checkRequestID, requestid.New(), g.accessLog, securityHeaders(g.base.BaseURL), bodyWithinLimit, compress.New())
 	staff := g.requireSession()
 	admins := g.requireSession(account.RoleAdmin)
 

@@ -117,7 +117,7 @@ func New(d Deps) (*fiber.App, error) {
 	g := newGuard(d, b)
 	app := fiber.New(fiber.Config{
 		Immutable:             true,
-		BodyLimit:             64 * 1024,
+		BodyLimit:             defaultBodyLimit + lingerSlack, // per route: see largeBodies
 		ReadBufferSize:        16 * 1024,
 		ErrorHandler:          errorsWithHeaders(b.HandleError, d.Config.BaseURL),
 		DisableStartupMessage: true,
@@ -147,26 +147,54 @@ func mailFrom(cfg *config.Config) string {
 	return cfg.MailFrom
 }
 
-// batchBodyLimit is the body limit of the batch import, the one route allowed more than the
-// 64 KB of BodyLimit: 500 dossiers of up to 2 KB each.
-const batchBodyLimit = 1 << 20
+// Body limits. defaultBodyLimit holds for every route but two: the batch import (500 dossiers
+// of up to 2 KB each) and the agency identity form (an emblem of up to 200 KB with its multipart
+// framing and the other fields).
+const (
+	defaultBodyLimit  = 64 * 1024
+	batchBodyLimit    = 1 << 20
+	identityBodyLimit = 300 * 1024
+)
 
-// identityBodyLimit is the body limit of the agency identity form: an emblem of up to 200 KB
-// with its multipart framing and the other fields.
-const identityBodyLimit = 300 * 1024
+// lingerSlack is how far past its route's limit a body is still read before the server refuses
+// it. A body refused unread, from its Content-Length alone, is refused by closing the connection
+// with the body in flight; the client's TCP stack then resets the connection and may drop the
+// 413 with it, so an e-system's HTTP client reports "connection reset by peer" instead of the
+// answer. A body read in full is refused by bodyWithinLimit on a connection that stays open.
+// Only a body more than lingerSlack over its limit is still cut off unread.
+const lingerSlack = 256 * 1024
 
-// largeBodies raises the body limit for the batch import and the identity form alone, as soon
-// as the request line is read; every other route keeps BodyLimit.
-func largeBodies(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
-	path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
-	route := strings.ToLower(strings.TrimSuffix(string(path), "/"))
-	switch {
-	case h.IsPost() && route == "/api/v1/tickets/batch":
-		return fasthttp.RequestConfig{MaxRequestBodySize: batchBodyLimit}
-	case h.IsPost() && route == "/admin/identity":
-		return fasthttp.RequestConfig{MaxRequestBodySize: identityBodyLimit}
+// routeBodyLimit is the body limit of the route the request line names.
+func routeBodyLimit(h *fasthttp.RequestHeader) int {
+	if !h.IsPost() {
+		return defaultBodyLimit
 	}
-	return fasthttp.RequestConfig{}
+	path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
+	switch strings.ToLower(strings.TrimSuffix(string(path), "/")) {
+	case "/api/v1/tickets/batch":
+		return batchBodyLimit
+	case "/admin/identity":
+		return identityBodyLimit
+	}
+	return defaultBodyLimit
+}
+
+// largeBodies sets how much of a body the server reads, as soon as the request line is read:
+// the route's limit and lingerSlack.
+func largeBodies(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	return fasthttp.RequestConfig{MaxRequestBodySize: routeBodyLimit(h) + lingerSlack}
+}
+
+// bodyWithinLimit refuses a body over its route's limit, before any handler reads it.
+func bodyWithinLimit(c *fiber.Ctx) error {
+	n := c.Request().Header.ContentLength()
+	if n < 0 { // chunked: the length is what was read
+		n = len(c.Request().Body())
+	}
+	if n > routeBodyLimit(&c.Request().Header) {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
 }
 
 // handlers are the route handlers of each audience, built from Deps with only what each uses.
