@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/hailong/hailong/internal/app"
 	"github.com/hailong/hailong/internal/config"
@@ -41,7 +42,7 @@ func apikeyCmd(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return err
 		}
-		secret, k, err := keys.CreateAPIKey(ctx, strings.TrimSpace(*name), scopes)
+		secret, k, err := keys.CreateAPIKey(ctx, strings.TrimSpace(*name), scopes, time.Now())
 		if err != nil {
 			return err
 		}

@@ -103,10 +103,12 @@ func TestEndToEndTicketQRResponseAndStats(t *testing.T) {
 	if status, _ := s.do("POST", "/api/v1/responses", "", `{"token":"`+tk.Token+`","answers":{"overall":1}}`); status != 409 {
 		t.Fatalf("duplicate: %d, want 409", status)
 	}
-	// Fresh: the response shows in the stats within 5 seconds.
-	today := time.Now().In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02")
+	// Fresh: the response shows in the stats within 5 seconds. The days are Vietnam's, from
+	// before the submission to after it, in case midnight there falls in between.
+	vn := time.FixedZone("ICT", 7*3600)
+	from, to := submitted.In(vn).Format("2006-01-02"), time.Now().In(vn).Format("2006-01-02")
 	for {
-		_, body := s.do("GET", "/api/v1/stats?from="+today+"&to="+today+"&group_by=field", key, "")
+		_, body := s.do("GET", "/api/v1/stats?from="+from+"&to="+to+"&group_by=field", key, "")
 		if strings.Contains(string(body), `"responses":1,`) {
 			t.Logf("response visible in stats %v after it was stored", time.Since(submitted).Round(time.Millisecond))
 			break

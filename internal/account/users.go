@@ -214,7 +214,7 @@ func (k *APIKey) HasScope(scope string) bool {
 
 // APIKeyStore keeps API keys by the hash of their secret.
 type APIKeyStore interface {
-	CreateAPIKey(ctx context.Context, name string, scopes []string) (secret string, key *APIKey, err error)
+	CreateAPIKey(ctx context.Context, name string, scopes []string, now time.Time) (secret string, key *APIKey, err error)
 	APIKeyBySecret(ctx context.Context, secret string) (*APIKey, error)
 	RevokeAPIKey(ctx context.Context, id string) error
 	APIKeys(ctx context.Context) ([]APIKey, error)

@@ -58,7 +58,7 @@ func (b *bench) loadSynthetic(ctx context.Context, dir string, n int) (loadResul
 	if err := db.EnsureSchema(ctx); err != nil {
 		return loadResult{}, err
 	}
-	key, _, err := mongodb.NewAPIKeyStore(db).CreateAPIKey(ctx, "bench", []string{account.ScopeStatsRead})
+	key, _, err := mongodb.NewAPIKeyStore(db).CreateAPIKey(ctx, "bench", []string{account.ScopeStatsRead}, time.Now())
 	if err != nil {
 		return loadResult{}, err
 	}

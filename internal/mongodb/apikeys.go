@@ -32,13 +32,14 @@ type apiKeyDoc struct {
 	account.APIKey `bson:",inline"`
 }
 
-// CreateAPIKey stores a new key and returns its secret, which is never stored or shown again.
-func (s *APIKeyStore) CreateAPIKey(ctx context.Context, name string, scopes []string) (string, *account.APIKey, error) {
+// CreateAPIKey stores a new key made at now and returns its secret, which is never stored or
+// shown again.
+func (s *APIKeyStore) CreateAPIKey(ctx context.Context, name string, scopes []string, now time.Time) (string, *account.APIKey, error) {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	secret := "hl_" + base64.RawURLEncoding.EncodeToString(b)
 	hash := hashSecret(secret)
-	k := account.APIKey{ID: hash[:12], Name: name, Scopes: scopes, CreatedAt: time.Now().UTC()}
+	k := account.APIKey{ID: hash[:12], Name: name, Scopes: scopes, CreatedAt: now.UTC()}
 	if _, err := s.col.InsertOne(ctx, apiKeyDoc{Hash: hash, APIKey: k}); err != nil {
 		return "", nil, storeErr("insert api key", err)
 	}

@@ -92,7 +92,7 @@ func TestConcurrentIssuesShareBatchesAndEachDossierGetsOneTicket(t *testing.T) {
 	f := newFixture(t)
 	heard := &countingListener{heard: map[string]int{}}
 	days := mongodb.NewCounterDayStore(f.db)
-	is := ticket.NewIssuer(f.tickets, allFields{}, 30*24*time.Hour, time.Now, heard, ticket.DayList{Store: days, Log: testkit.Logger(t)})
+	is := ticket.NewIssuer(f.tickets, allFields{}, 30*24*time.Hour, func() time.Time { return day }, heard, ticket.DayList{Store: days, Log: testkit.Logger(t)})
 	defer is.Close()
 	const dossiers, callers = 60, 3 // every dossier asked for by three callers at once
 	tokens := make([][callers]string, dossiers)
@@ -124,7 +124,7 @@ func TestConcurrentIssuesShareBatchesAndEachDossierGetsOneTicket(t *testing.T) {
 	if len(heard.heard) != dossiers {
 		t.Errorf("listeners heard of %d dossiers, want %d", len(heard.heard), dossiers)
 	}
-	list, err := days.CounterDossiers(context.Background(), "H48", "c1", stats.DateOf(time.Now()).String())
+	list, err := days.CounterDossiers(context.Background(), "H48", "c1", stats.DateOf(day).String())
 	if err != nil || len(list) != dossiers {
 		t.Errorf("the counter's day list holds %d dossiers (%v), want %d", len(list), err, dossiers)
 	}

@@ -174,6 +174,10 @@ func TestAdminAPIKeySecretShownOnceAndRevocable(t *testing.T) {
 	}
 	e.key = secret
 	e.issue("KEY-260331-0001", http.StatusCreated)
+	// The key is listed with the time it was made, by the server's clock.
+	if _, _, list := a.get("/admin"); !regexp.MustCompile(`<td>Một cửa điện tử</td><td>[^<]*</td><td>` + regexp.QuoteMeta(stats.FormatDateTime(e.clock())) + `</td>`).MatchString(list) {
+		t.Errorf("the key's row does not say it was made %s:\n%.3000s", stats.FormatDateTime(e.clock()), list)
+	}
 
 	keys, err := mongodb.NewAPIKeyStore(e.db).APIKeys(context.Background())
 	if err != nil {

@@ -87,7 +87,7 @@ func TestBatchImportAnswersEachDossierInOrder(t *testing.T) {
 func TestBatchImportRefusesTheWholeCall(t *testing.T) {
 	e := newEnv(t)
 	tooMany := "[" + strings.Repeat(batchItem("X", "land")+",", 500) + batchItem("X", "land") + "]"
-	statsKey, _, err := mongodb.NewAPIKeyStore(e.db).CreateAPIKey(context.Background(), "stats", []string{account.ScopeStatsRead})
+	statsKey, _, err := mongodb.NewAPIKeyStore(e.db).CreateAPIKey(context.Background(), "stats", []string{account.ScopeStatsRead}, e.clock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func BenchmarkTicketBatch(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(a.Close)
-	key, _, err := mongodb.NewAPIKeyStore(db).CreateAPIKey(ctx, "bench", []string{account.ScopeTicketsWrite})
+	key, _, err := mongodb.NewAPIKeyStore(db).CreateAPIKey(ctx, "bench", []string{account.ScopeTicketsWrite}, time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -151,7 +151,7 @@ func TestCasesAPIListsActsAndRefusesWhatItShould(t *testing.T) {
 	if status, _ := e.caseAPI(http.MethodGet, "/api/v1/cases", "", "Authorization", "Bearer "+e.key); status != http.StatusForbidden {
 		t.Errorf("a tickets:write key listing cases: %d, want 403", status)
 	}
-	secret, _, err := mongodb.NewAPIKeyStore(e.db).CreateAPIKey(context.Background(), "complaints", []string{account.ScopeCasesRead})
+	secret, _, err := mongodb.NewAPIKeyStore(e.db).CreateAPIKey(context.Background(), "complaints", []string{account.ScopeCasesRead}, e.clock())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -159,7 +159,7 @@ func TestReportsAPI(t *testing.T) {
 	e := newEnv(t)
 	e.respond("H48-260331-0101", "000.00.53.H48")
 	e.settle()
-	statsKey, _, err := mongodb.NewAPIKeyStore(e.db).CreateAPIKey(context.Background(), "stats", []string{account.ScopeStatsRead})
+	statsKey, _, err := mongodb.NewAPIKeyStore(e.db).CreateAPIKey(context.Background(), "stats", []string{account.ScopeStatsRead}, e.clock())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func (e *env) rate(dossier, field, agency string, overall int) {
 
 func (e *env) statsKey() string {
 	e.t.Helper()
-	secret, _, err := mongodb.NewAPIKeyStore(e.db).CreateAPIKey(context.Background(), "stats", []string{account.ScopeStatsRead})
+	secret, _, err := mongodb.NewAPIKeyStore(e.db).CreateAPIKey(context.Background(), "stats", []string{account.ScopeStatsRead}, e.clock())
 	if err != nil {
 		e.t.Fatal(err)
 	}

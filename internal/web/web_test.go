@@ -89,7 +89,7 @@ func newEnv(t *testing.T, tweak ...func(*config.Config)) *env {
 	}
 	rdb := testkit.RedisClient(t, testkit.RedisURL(t))
 	a := startApp(t, cfg, db, rdb, log, e.clock)
-	secret, _, err := mongodb.NewAPIKeyStore(db).CreateAPIKey(ctx, "test", []string{account.ScopeTicketsWrite})
+	secret, _, err := mongodb.NewAPIKeyStore(db).CreateAPIKey(ctx, "test", []string{account.ScopeTicketsWrite}, e.clock())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -595,7 +595,7 @@ func (h *Handler) CreateKey(c *fiber.Ctx) error {
 	if len(scopes) == 0 {
 		return h.adminFail(c, errScopes)
 	}
-	secret, key, err := h.Keys.CreateAPIKey(c.UserContext(), name, scopes)
+	secret, key, err := h.Keys.CreateAPIKey(c.UserContext(), name, scopes, h.Now())
 	if err != nil {
 		return err
 	}
