@@ -338,7 +338,7 @@ const loadGCPercent = 50
 // (GOGC), and returns the pace to restore.
 func lowerGCPercent(percent int) int {
 	prev := debug.SetGCPercent(percent)
-	if prev < 0 || prev < percent {
+	if prev < percent { // lower, or off (-1)
 		debug.SetGCPercent(prev)
 	}
 	return prev

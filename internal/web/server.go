@@ -191,7 +191,7 @@ func bodyWithinLimit(c *fiber.Ctx) error {
 	if n < 0 { // chunked: the length is what was read
 		n = len(c.Request().Body())
 	}
-	if n > routeBodyLimit(&c.Request().Header) {
+	if n > defaultBodyLimit && n > routeBodyLimit(&c.Request().Header) { // no route allows less
 		return fiber.ErrRequestEntityTooLarge
 	}
 	return c.Next()
