@@ -90,7 +90,7 @@ func (is *Issuer) newTicket(req *survey.TicketRequest) *survey.Ticket {
 		completed = req.CompletedAt.UTC()
 	}
 	return &survey.Ticket{
-		Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
+		Token: survey.NewTicketToken(now), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
 		DossierCode: req.DossierCode, ProcedureCode: req.ProcedureCode, ProcedureName: req.ProcedureName,
 		Field: req.Field, Agency: req.Agency, Counter: req.Counter, Officer: req.Officer,
 		Delivery: req.Delivery, CompletedAt: completed, OnTime: req.OnTime, SurveyID: SurveyFor(req.Delivery),

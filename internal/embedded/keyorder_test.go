@@ -1,0 +1,78 @@
+package embedded
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/hailong/hailong/internal/survey"
+)
+
+// BenchmarkInsertManyByKeyOrder inserts batches of 500 ticket-sized documents into a
+// collection already holding 200,000, keyed by random tokens (survey.NewToken) or by ticket
+// tokens (survey.NewTicketToken), and prints the documents stored per second. A run:
+//
+//	go test ./internal/embedded -run '^$' -bench InsertManyByKeyOrder -benchtime 40x
+func BenchmarkInsertManyByKeyOrder(b *testing.B) {
+	const held, batch = 200_000, 500
+	for _, tc := range []struct {
+		name string
+		key  func(time.Time) string
+	}{
+		{"random", func(time.Time) string { return survey.NewToken() }},
+		{"ticket", survey.NewTicketToken},
+	} {
+		ctx := context.Background()
+		col := emptyCollection(b)
+		start := time.Now().Add(-time.Hour)
+		for i := 0; i < held; i += batch {
+			if _, err := col.InsertMany(ctx, ticketDocs(batch, tc.key, start.Add(time.Duration(i)*time.Millisecond))); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Run(tc.name, func(b *testing.B) {
+			b.ResetTimer()
+			for range b.N {
+				if _, err := col.InsertMany(ctx, ticketDocs(batch, tc.key, time.Now())); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "docs/s")
+		})
+	}
+}
+
+// emptyCollection starts a store and returns its empty collection hl.things.
+func emptyCollection(b *testing.B) *mongo.Collection {
+	s, err := Start(b.TempDir(), slog.New(slog.DiscardHandler), "full")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(s.Stop)
+	c, err := mongo.Connect(options.Client().ApplyURI(s.URI))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	return c.Database("hl").Collection("things")
+}
+
+// ticketDocs returns n documents the size of a ticket, keyed by key(at).
+func ticketDocs(n int, key func(time.Time) string, at time.Time) []any {
+	docs := make([]any, n)
+	for i := range docs {
+		docs[i] = bson.D{
+			{Key: "_id", Value: key(at)}, {Key: "short_code", Value: survey.NewShortCode()},
+			{Key: "nonce", Value: survey.NewToken()}, {Key: "dossier_code", Value: "000.00.12.H12-261201-0001"},
+			{Key: "procedure_name", Value: "Cấp giấy chứng nhận quyền sử dụng đất lần đầu"},
+			{Key: "field", Value: "dat-dai"}, {Key: "agency", Value: "ubnd-quan-1"}, {Key: "counter", Value: "q1-07"},
+			{Key: "completed_at", Value: at}, {Key: "issued_at", Value: at}, {Key: "expires_at", Value: at.Add(720 * time.Hour)},
+		}
+	}
+	return docs
+}
