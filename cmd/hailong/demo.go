@@ -221,7 +221,7 @@ func demoDossier(rng *mrand.Rand, day time.Time, agency, counter string, n int) 
 	onTime := rng.Float64() > 0.06
 	online := rng.Float64() < 0.2
 	t := &survey.Ticket{
-		Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
+		Token: survey.NewTicketToken(at), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
 		DossierCode: fmt.Sprintf("%s-%s-%04d", agency, at.Format("060102"), n%10000), Field: f,
 		Agency: agency, Counter: counter, Officer: agency[4:6] + "-" + counter, Delivery: survey.DeliveryDirect,
 		CompletedAt: at, OnTime: &onTime, SurveyID: "sipas-full", IssuedAt: at, ExpiresAt: at.Add(30 * 24 * time.Hour),
@@ -334,7 +334,7 @@ func liveTickets(ctx context.Context, db *mongodb.DB, cfg *config.Config) ([]str
 	var urls []string
 	for i, f := range []string{"land", "civil-status", "certification"} {
 		t := &survey.Ticket{
-			Token: survey.NewToken(), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
+			Token: survey.NewTicketToken(now), ShortCode: survey.NewShortCode(), Nonce: survey.NewToken(),
 			DossierCode:   fmt.Sprintf("000.00.53.H48-%s-%04d", now.Format("060102"), 9000+i+now.Second()*10),
 			ProcedureName: "Thủ tục minh họa", Field: f, Agency: "000.00.53.H48", Counter: "Q1",
 			Delivery: survey.DeliveryDirect, CompletedAt: now, SurveyID: "sipas-full", IssuedAt: now, ExpiresAt: now.Add(cfg.TicketTTL),

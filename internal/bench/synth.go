@@ -61,7 +61,7 @@ func synthResponse(i, n int) *survey.Response {
 	at := year2025.Add(time.Duration((float64(i) + rand.Float64()) / float64(n) * float64(span)))
 	onTime := rand.Float64() < .92
 	return &survey.Response{
-		Token: survey.NewToken(), Nonce: survey.NewToken(), SurveyID: "sipas-full", SurveyVersion: 1,
+		Token: survey.NewTicketToken(at), Nonce: survey.NewToken(), SurveyID: "sipas-full", SurveyVersion: 1,
 		Overall: overall, Answers: map[string]any{"overall": overall}, Criteria: criteria(overall),
 		ExtraPayment: rand.Float64() < .005, DossierCode: fmt.Sprintf("SYN-%09d", i), Field: u.field,
 		Agency: u.agency, Counter: u.counter, Officer: u.officer, Channel: benchChannels[rand.IntN(len(benchChannels))],
