@@ -17,17 +17,7 @@ import (
 func startStore(t testing.TB, n int) (*Store, *mongo.Collection) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := Start(t.TempDir(), slog.New(slog.DiscardHandler), "full")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	c, err := mongo.Connect(options.Client().ApplyURI(s.URI))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
-	col := c.Database("hl").Collection("things")
+	s, col := openStore(t)
 	docs := make([]any, n)
 	for i := range docs {
 		docs[i] = bson.D{{Key: "_id", Value: fmt.Sprintf("k%05d", i)}, {Key: "n", Value: i}}
@@ -39,6 +29,22 @@ func startStore(t testing.TB, n int) (*Store, *mongo.Collection) {
 		t.Fatal(err)
 	}
 	return s, col
+}
+
+// openStore starts a store and returns it with its collection hl.things, empty.
+func openStore(t testing.TB) (*Store, *mongo.Collection) {
+	t.Helper()
+	s, err := Start(t.TempDir(), slog.New(slog.DiscardHandler), "full")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	c, err := mongo.Connect(options.Client().ApplyURI(s.URI))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	return s, c.Database("hl").Collection("things")
 }
 
 // tableOf returns the SQLite table holding collection name of database hl.

@@ -2,13 +2,10 @@ package embedded
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/hailong/hailong/internal/survey"
 )
@@ -28,7 +25,7 @@ func BenchmarkInsertManyByKeyOrder(b *testing.B) {
 		{"ticket", survey.NewTicketToken},
 	} {
 		ctx := context.Background()
-		col := emptyCollection(b)
+		_, col := openStore(b)
 		start := time.Now().Add(-time.Hour)
 		for i := 0; i < held; i += batch {
 			if _, err := col.InsertMany(ctx, ticketDocs(batch, tc.key, start.Add(time.Duration(i)*time.Millisecond))); err != nil {
@@ -45,21 +42,6 @@ func BenchmarkInsertManyByKeyOrder(b *testing.B) {
 			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "docs/s")
 		})
 	}
-}
-
-// emptyCollection starts a store and returns its empty collection hl.things.
-func emptyCollection(b *testing.B) *mongo.Collection {
-	s, err := Start(b.TempDir(), slog.New(slog.DiscardHandler), "full")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(s.Stop)
-	c, err := mongo.Connect(options.Client().ApplyURI(s.URI))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = c.Disconnect(context.Background()) })
-	return c.Database("hl").Collection("things")
 }
 
 // ticketDocs returns n documents the size of a ticket, keyed by key(at).
