@@ -2,6 +2,7 @@ package embedded
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -123,5 +124,48 @@ func BenchmarkUpdateByID(b *testing.B) {
 		if _, err := col.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A collection's table keeps one _id index, unique, and the store still refuses a second
+// document with an _id, alone or within a batch whose other documents it stores.
+func TestACollectionKeepsOneUniqueIDIndex(t *testing.T) {
+	ctx := context.Background()
+	s, col := startStore(t, 50)
+	table := tableOf(t, s, "things")
+	db, _ := s.ids.open(filepath.Join(s.ids.dir, "hl.sqlite"))
+	rows, err := db.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexes := map[string]string{}
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			t.Fatal(err)
+		}
+		indexes[name] = def
+	}
+	_ = rows.Close()
+	if len(indexes) != 1 || !strings.HasPrefix(indexes[fmt.Sprintf(idIndexName, table)], "CREATE UNIQUE INDEX") {
+		t.Fatalf("indexes of %s: %q, want only the unique %s", table, indexes, fmt.Sprintf(idIndexName, table))
+	}
+
+	if _, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: "k00003"}, {Key: "n", Value: -1}}); !mongo.IsDuplicateKeyError(err) {
+		t.Fatalf("a second k00003: %v, want a duplicate key error", err)
+	}
+	_, err = col.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: "new-1"}}, bson.D{{Key: "_id", Value: "k00004"}}, bson.D{{Key: "_id", Value: "new-2"}},
+	}, options.InsertMany().SetOrdered(false))
+	var bulk mongo.BulkWriteException
+	if !errors.As(err, &bulk) || len(bulk.WriteErrors) != 1 || bulk.WriteErrors[0].Index != 1 || !mongo.IsDuplicateKeyError(bulk.WriteErrors[0]) {
+		t.Fatalf("a batch with a second k00004: %v, want that document alone refused as a duplicate", err)
+	}
+	if n, _ := col.CountDocuments(ctx, bson.D{}); n != 52 {
+		t.Fatalf("%d documents, want 52: the batch's two new ones stored", n)
+	}
+	var got struct{ N int }
+	if err := col.FindOne(ctx, bson.D{{Key: "_id", Value: "k00003"}}).Decode(&got); err != nil || got.N != 3 {
+		t.Fatalf("k00003 = %+v, %v; want the first one, n 3", got, err)
 	}
 }
