@@ -34,7 +34,8 @@ const (
 	ferretIDIndexName = "%s__id_"  // the store's own, per table: the table's name, "_", then the index's "_id_"
 )
 
-// idIndexer adds the _id index to every collection table of the store's database files.
+// idIndexer gives every collection table of the store's database files the _id index its
+// statements search (uniqueIDIndex).
 type idIndexer struct {
 	dir string
 	log *slog.Logger
