@@ -1,9 +1,12 @@
-# syntax=docker/dockerfile:1
-#
 # Hài Lòng container image.
 #
 #   docker build -t hailong .
 #   docker run --rm -p 8080:8080 -e HAILONG_ADMIN_PASSWORD=... hailong
+#
+# No `# syntax=` line: BuildKit's built-in frontend has everything used here (the cache mount
+# included), and naming a frontend image would make every build fetch it from Docker Hub. Where
+# no container registry can be reached, deploy/base-images.sh makes the two base images from
+# Debian's packages and the Go module proxy and builds this file with them.
 #
 # Without MONGODB_URI the server runs its embedded store under /var/lib/hailong (a volume);
 # with MONGODB_URI and REDIS_URL set the container holds no state and can run read-only.

@@ -1,8 +1,8 @@
-// Package deploy_test checks the deployment files (../Dockerfile, compose.yaml, Caddyfile and
-// k8s/) for syntax and structure. No container engine runs where these tests run, so this is
-// what stands between a typo and a broken rollout: it parses every YAML file and asserts the
-// wiring a reviewer would look for (health checks, probes, security settings, references
-// between files).
+// Package deploy_test checks the deployment files (../Dockerfile, base-images.sh, compose.yaml,
+// Caddyfile and k8s/) for syntax and structure. No container engine runs where these tests
+// run, so this is what stands between a typo and a broken rollout: it parses every YAML file
+// and asserts the wiring a reviewer would look for (health checks, probes, security settings,
+// references between files).
 package deploy_test
 
 import (
@@ -12,7 +12,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -925,6 +927,70 @@ func TestDockerignore(t *testing.T) {
 			if strings.TrimSuffix(p, "/") == needed {
 				t.Errorf(".dockerignore excludes %s, which the build needs", p)
 			}
+		}
+	}
+}
+
+// TestBaseImagesScript checks deploy/base-images.sh, which builds the image where no container
+// registry can be reached, against the Dockerfile it builds: every base image it makes replaces
+// one the Dockerfile takes as a build argument, and the Dockerfile names no frontend image that
+// such a build would have to fetch.
+func TestBaseImagesScript(t *testing.T) {
+	script := filepath.Join("base-images.sh")
+	fi, err := os.Stat(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode()&0o111 == 0 {
+		t.Errorf("%s is not executable (mode %v)", script, fi.Mode())
+	}
+	if out, err := exec.Command("sh", "-n", script).CombinedOutput(); err != nil {
+		t.Errorf("sh -n %s: %v\n%s", script, err, out)
+	}
+
+	raw, err := os.ReadFile(filepath.Join("..", "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(raw), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			break
+		}
+		if k, _, ok := strings.Cut(strings.TrimSpace(strings.TrimPrefix(l, "#")), "="); ok && strings.EqualFold(strings.TrimSpace(k), "syntax") {
+			t.Errorf("Dockerfile names the frontend image %q: a build without a registry cannot fetch it", l)
+		}
+	}
+	fromArgs := map[string]bool{} // the global ARGs a FROM line uses
+	declared := map[string]bool{}
+	for _, in := range parseDockerfile(t, filepath.Join("..", "Dockerfile")) {
+		switch in.cmd {
+		case "ARG":
+			k, _, _ := strings.Cut(in.args, "=")
+			declared[k] = true
+		case "FROM":
+			os.Expand(in.args, func(k string) string {
+				if declared[k] {
+					fromArgs[k] = true
+				}
+				return ""
+			})
+		}
+	}
+
+	body, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	given := map[string]bool{}
+	for _, m := range regexp.MustCompile(`--build-arg ([A-Z_]+)=`).FindAllStringSubmatch(string(body), -1) {
+		given[m[1]] = true
+		if !fromArgs[m[1]] {
+			t.Errorf("base-images.sh sets %s, which no FROM line of the Dockerfile uses", m[1])
+		}
+	}
+	for k := range fromArgs {
+		if !given[k] {
+			t.Errorf("base-images.sh leaves %s at its default: that base image would come from a registry", k)
 		}
 	}
 }
