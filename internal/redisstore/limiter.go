@@ -44,11 +44,22 @@ func PerMinute(n int) Limit { return Limit{Rate: n, Period: time.Minute, Burst: 
 
 // NewLimiter returns a limiter using client when it is not nil, its Redis keys starting with
 // prefix (HAILONG_REDIS_PREFIX).
+//
+// The limits go to Redis through the client's autopipeliner: the checks of the requests that
+// arrive while one round trip is out are sent together as the next, so each request costs a
+// share of one write and one read on the connection instead of its own. A request still waits
+// for its own answer (a lone one goes at once), and each check is the same GCRA script.
 func NewLimiter(client *redis.Client, prefix string, log *slog.Logger) *Limiter {
 	l := &Limiter{log: log, prefix: prefix}
 	l.local, _ = lru.New[string, *rate.Limiter](100_000)
 	if client != nil {
-		l.redis = redis_rate.NewLimiter(client)
+		ap, err := client.AutoPipeline()
+		if err != nil { // only for options the client was given, which it is not
+			log.Warn("redis: autopipelining unavailable; one round trip per rate check", "err", err)
+			l.redis = redis_rate.NewLimiter(client)
+		} else {
+			l.redis = redis_rate.NewLimiter(ap)
+		}
 	}
 	return l
 }
