@@ -39,8 +39,16 @@ type Store struct {
 const walCheckpointPages = 10_000
 
 // pragmas are the SQLite settings of every connection of the embedded store.
+//
+// temp_store(memory) keeps statement journals in memory. A statement that inserts a batch of
+// documents journals the pages it changes, and past 64 KiB SQLite moved that journal to a new
+// temporary file, written and deleted within the statement: over the key-order benchmark 2,100
+// files, a third of all its writes. In memory, batches of 500 into 200,000 held went from
+// 7,835–8,791 to 9,000–9,520 documents/s (random keys) and 8,326–13,293 to 14,503–14,606
+// (ticket tokens), three runs each. The store's statements sort nothing in SQLite and create no
+// temporary tables; an index created on a large collection would sort its keys in memory.
 func pragmas(sync string) string {
-	return fmt.Sprintf("_pragma=synchronous(%s)&_pragma=wal_autocheckpoint(%d)", sync, walCheckpointPages)
+	return fmt.Sprintf("_pragma=synchronous(%s)&_pragma=wal_autocheckpoint(%d)&_pragma=temp_store(memory)", sync, walCheckpointPages)
 }
 
 // SocketPath is the embedded store's only way in: a unix socket (mode 0600) in a directory only
