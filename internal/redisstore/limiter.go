@@ -54,7 +54,7 @@ func NewLimiter(client *redis.Client, prefix string, log *slog.Logger) *Limiter 
 	l.local, _ = lru.New[string, *rate.Limiter](100_000)
 	if client != nil {
 		ap, err := client.AutoPipeline()
-		if err != nil { // only for options the client was given, which it is not
+		if err != nil { // only invalid autopipeline options fail, and the client is given none
 			log.Warn("redis: autopipelining unavailable; one round trip per rate check", "err", err)
 			l.redis = redis_rate.NewLimiter(client)
 		} else {
