@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
@@ -17,7 +16,7 @@ import (
 
 // routes registers every route of the service, so the whole HTTP surface reads here.
 func routes(app *fiber.App, g *guard, h handlers, m *Metrics) {
-	app.Use(recover.New(), checkRequestID, requestid.New(), g.accessLog, securityHeaders(g.base.BaseURL), bodyWithinLimit, compress.New())
+	app.Use(recover.New(), checkRequestID, requestid.New(), g.accessLog, securityHeaders(g.base.BaseURL), bodyWithinLimit, compressLarge())
 	staff := g.requireSession()
 	admins := g.requireSession(account.RoleAdmin)
 

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -523,5 +524,44 @@ func TestHealthAndReadiness(t *testing.T) {
 		if status, _, body := e.get(p); status != 200 {
 			t.Fatalf("%s: %d %s", p, status, body)
 		}
+	}
+}
+
+// A client that accepts gzip gets pages and figures compressed, which is what a phone on a weak
+// network notices; an answer that fits in one packet anyway, such as a ticket, comes as it is.
+func TestLargeAnswersAreCompressedSmallOnesNot(t *testing.T) {
+	e := newEnv(t)
+
+	// Asking for gzip explicitly keeps the client from unpacking the answer itself.
+	for _, path := range []string{"/s", "/api/v1/openapi.json"} {
+		status, h, body := e.get(path, "Accept-Encoding", "gzip")
+		if status != http.StatusOK || h.Get("Content-Encoding") != "gzip" {
+			t.Errorf("GET %s: status %d, Content-Encoding %q; want 200, gzip", path, status, h.Get("Content-Encoding"))
+			continue
+		}
+		zr, err := gzip.NewReader(strings.NewReader(body))
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		plain, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("GET %s: unpack: %v", path, err)
+		}
+		if len(body) >= len(plain) {
+			t.Errorf("GET %s: %d bytes compressed from %d", path, len(body), len(plain))
+		}
+	}
+
+	body := `{"dossier_code":"H48.99-260331-0001","field":"land","agency":"000.00.53.H48","counter":"c1","on_time":true}`
+	status, h, resp := e.post("/api/v1/tickets", "application/json", body, "Authorization", "Bearer "+e.key, "Accept-Encoding", "gzip")
+	if status != http.StatusCreated {
+		t.Fatalf("issue: status %d: %s", status, resp)
+	}
+	if enc := h.Get("Content-Encoding"); enc != "" {
+		t.Errorf("a %d-byte ticket answer came with Content-Encoding %q", len(resp), enc)
+	}
+	var tk ticketJSON
+	if err := json.Unmarshal([]byte(resp), &tk); err != nil || tk.Token == "" {
+		t.Errorf("ticket answer %q: %v", resp, err)
 	}
 }
