@@ -936,7 +936,7 @@ func TestDockerignore(t *testing.T) {
 // one the Dockerfile takes as a build argument, and the Dockerfile names no frontend image that
 // such a build would have to fetch.
 func TestBaseImagesScript(t *testing.T) {
-	script := filepath.Join("base-images.sh")
+	script := "base-images.sh"
 	fi, err := os.Stat(script)
 	if err != nil {
 		t.Fatal(err)

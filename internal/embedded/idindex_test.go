@@ -68,7 +68,10 @@ func TestIDLookupsUseAnIndex(t *testing.T) {
 	ctx := context.Background()
 	s, col := startStore(t, 50)
 	table := tableOf(t, s, "things")
-	db, _ := s.ids.open(filepath.Join(s.ids.dir, "hl.sqlite"))
+	db, err := s.ids.open(filepath.Join(s.ids.dir, "hl.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, q := range []string{
 		`SELECT _ferretdb_sjson FROM %q WHERE _ferretdb_sjson->'$._id' = ?`,
 		`UPDATE %q SET _ferretdb_sjson = ? WHERE _ferretdb_sjson->'$._id' = ?`,
