@@ -19,6 +19,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	gcFloor := app.TuneGC(getenv)
 	db, closeStore, err := app.OpenStore(ctx, cfg, log, false)
 	if err != nil {
 		return err
@@ -43,7 +44,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("listen on HAILONG_ADDR=%s: %w", cfg.Addr, err)
 	}
-	log.Info("hailong listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "embedded_store", cfg.MongoURI == "", "redis", rdb != nil)
+	log.Info("hailong listening", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "embedded_store", cfg.MongoURI == "", "redis", rdb != nil,
+		"gc_heap_floor_mib", gcFloor>>20)
 	err = a.Serve(ctx, ln)
 	stopBackground()
 	log.Info("stopped")

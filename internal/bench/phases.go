@@ -64,7 +64,17 @@ func (b *bench) serverPhases(ctx context.Context) error {
 	if err := b.fixedRatePhase(ctx, srv, api); err != nil {
 		return err
 	}
+	b.serverMemory(servers)
 	return b.storePhase(ctx, srv)
+}
+
+// serverMemory prints each server's resident memory after the phases above: the collector's
+// pace trades it for CPU, so throughput figures come with it.
+func (b *bench) serverMemory(servers []*serverproc.Server) {
+	b.section("Server memory over the phases above")
+	for i, s := range servers {
+		b.printf("server %d: at most %s (VmHWM), %s now (VmRSS)\n", i+1, memOf(s.Pid(), "VmHWM"), memOf(s.Pid(), "VmRSS"))
+	}
 }
 
 // redisStatus says whether the server was given Redis, and whether it answers.
