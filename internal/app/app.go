@@ -313,14 +313,14 @@ func (a *App) Start(ctx context.Context) {
 // the system: reading every day bucket through the embedded store churns several times their
 // size, which the runtime would otherwise keep as resident memory for minutes.
 //
-// While it reads, the collector runs at loadGCPercent: by default it lets the heap grow to twice
-// what was live at its last run, and with the buckets growing and the store's garbage piling
-// up, that doubling is the server's peak memory.
+// While it reads, the collector runs at loadGCPercent (see loadingPace): by default it lets the
+// heap grow to twice what was live at its last run, and with the buckets growing and the
+// store's garbage piling up, that doubling is the server's peak memory.
 func (a *App) loadDays(ctx context.Context) error {
 	if !a.View.Loaded() || a.View.DaysLoaded() {
 		return nil
 	}
-	defer lowerGCPercent(loadGCPercent)()
+	defer loadingPace()()
 	if err := a.View.LoadDays(ctx); err != nil {
 		return err
 	}
