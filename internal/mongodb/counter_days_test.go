@@ -180,12 +180,27 @@ func TestRetentionDropsOldCounterDayLists(t *testing.T) {
 			}
 		}
 	}
+	// Slots of an earlier version, their entries unpacked, on another counter.
+	for _, at := range []time.Time{old, recent} {
+		key := "H48|c2|" + at.Format(time.DateOnly)
+		item := bson.D{{Key: "token", Value: fmt.Sprintf("tok-c2-%d", at.Year())}, {Key: "dossier_code", Value: fmt.Sprintf("H48-%d-c2", at.Year())}, {Key: "completed_at", Value: at}}
+		if _, err := db.DB.Collection("counter_days").InsertOne(ctx, bson.D{{Key: "_id", Value: key + "#1"}, {Key: "items", Value: bson.A{item}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	n, err := s.DropCompletedBefore(ctx, recent.Add(-5*365*24*time.Hour))
 	if err != nil || n == 0 {
 		t.Fatalf("dropped %d, %v", n, err)
 	}
-	if got, err := s.CounterDossiers(ctx, "H48", "c1", old.Format(time.DateOnly)); err != nil || len(got) != 0 {
-		t.Errorf("the old day lists %+v, %v; want nothing", got, err)
+	for _, counter := range []string{"c1", "c2"} {
+		if got, err := s.CounterDossiers(ctx, "H48", counter, old.Format(time.DateOnly)); err != nil || len(got) != 0 {
+			t.Errorf("the old day list of %s: %+v, %v; want nothing", counter, got, err)
+		}
+	}
+	// Packed slots hide their dossier codes from a query: none of the old days' documents may
+	// be left, and no unpacked copy of an old code anywhere.
+	if left, _ := db.DB.Collection("counter_days").CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: `^H48\|c[12]\|2026-03-31`}}}}); left != 0 {
+		t.Errorf("%d documents of the old day lists left", left)
 	}
 	oldCode := bson.D{{Key: "$regex", Value: "^H48-2026"}}
 	left, err := db.DB.Collection("counter_days").CountDocuments(ctx, bson.D{{Key: "$or", Value: bson.A{
@@ -194,12 +209,11 @@ func TestRetentionDropsOldCounterDayLists(t *testing.T) {
 		t.Errorf("%d documents with old dossier codes left (%v)", left, err)
 	}
 	if kept, _ := db.DB.Collection("counter_days").CountDocuments(ctx, bson.D{{Key: "items.dossier_code", Value: bson.D{{Key: "$regex", Value: "^H48-2032"}}}}); kept == 0 {
-		t.Error("the recent dossier codes are not where the check above looks for the old ones")
+		t.Error("the recent unpacked dossier code is not where the check above looks for the old ones")
 	}
-	if left, _ := db.DB.Collection("counter_days").CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: `^H48\|c1\|2026-03-31`}}}}); left != 0 {
-		t.Errorf("%d documents of the old day list left", left)
-	}
-	if got, err := s.CounterDossiers(ctx, "H48", "c1", recent.Format(time.DateOnly)); err != nil || len(got) != 3 {
-		t.Errorf("the recent day lists %d dossiers, %v; want 3", len(got), err)
+	for counter, want := range map[string]int{"c1": 3, "c2": 1} {
+		if got, err := s.CounterDossiers(ctx, "H48", counter, recent.Format(time.DateOnly)); err != nil || len(got) != want {
+			t.Errorf("the recent day list of %s has %d dossiers, %v; want %d", counter, len(got), err, want)
+		}
 	}
 }
