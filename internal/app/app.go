@@ -69,6 +69,7 @@ type App struct {
 	devices     *mongodb.DeviceStore
 	issuer      *ticket.Issuer
 	outboxStore *mongodb.OutboxStore
+	journal     *mongodb.Journal
 	identity    *org.Identities // the centre's name signs its e-mails
 	now         func() time.Time
 	retention   time.Duration // HAILONG_RESPONSE_RETENTION
@@ -105,6 +106,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 	a := &App{DB: db, Metrics: web.NewMetrics(), Hub: redisstore.NewHub(o.Redis, cfg.RedisPrefix, log), log: log,
 		devices: mongodb.NewDeviceStore(db), now: o.Now, retention: cfg.ResponseRetention}
 	journal := mongodb.NewJournal(db, log)
+	a.journal = journal
 	a.Responses = mongodb.NewResponseStore(db, journal, log)
 	a.Responses.Batches = func(n int) { a.Metrics.BatchSize.Observe(float64(n)) }
 	limiter := redisstore.NewLimiter(o.Redis, cfg.RedisPrefix, log)
@@ -277,6 +279,12 @@ func readiness(db *mongodb.DB, view *rollup.View) func(ctx context.Context) erro
 // outboxKeep is how long delivered events and their log are kept.
 const outboxKeep = 30 * 24 * time.Hour
 
+// confirmationKeep is how long a journal confirmation stored on its own is kept. The rollups
+// consume it within seconds; one older was left behind by an earlier version (see
+// rollup.Confirmation.Single), or belongs to an entry the rollups will by then check against
+// the stored documents anyway.
+const confirmationKeep = 24 * time.Hour
+
 // rollupInterval is how often the rollup worker looks for new journal entries. Each step
 // rewrites every bucket its batch touches, whatever the number of responses behind it: stepping
 // every 2 s rather than every 0.5 s under load took a quarter of the bucket writes off the
@@ -300,6 +308,10 @@ func (a *App) Start(ctx context.Context) {
 			return err
 		}
 		_, err := a.outboxStore.PurgeBefore(ctx, a.now().Add(-outboxKeep))
+		return err
+	}, a.log)
+	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error {
+		_, err := a.journal.PurgeConfirmationsBefore(ctx, a.now().Add(-confirmationKeep))
 		return err
 	}, a.log)
 	go refreshEvery(ctx, time.Hour, func(ctx context.Context) error { _, err := a.sessions.PurgeExpired(ctx); return err }, a.log)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -146,15 +147,29 @@ func (j *Journal) Carry(confirms ...rollup.Confirmation) {
 	}
 }
 
-// Flush stores the carried confirmations now.
+// Flush stores the carried confirmations now, but for those of single-event entries, which
+// need none (see rollup.Confirmation).
 func (j *Journal) Flush(ctx context.Context) {
 	j.mu.Lock()
 	confirms := j.carried
 	j.carried = nil
 	j.mu.Unlock()
+	confirms = slices.DeleteFunc(confirms, func(c rollup.Confirmation) bool { return c.Single })
 	if len(confirms) > 0 {
 		j.Commit(ctx, confirms...)
 	}
+}
+
+// PurgeConfirmationsBefore deletes the confirmations stored on their own for entries begun
+// before t, and returns how many it deleted. The rollups consume a confirmation with its entry
+// within seconds; an entry older than their staleness limit is checked against the stored
+// documents without it.
+func (j *Journal) PurgeConfirmationsBefore(ctx context.Context, t time.Time) (int64, error) {
+	res, err := j.confirmations.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$lt", Value: bson.NewObjectIDFromTimestamp(t)}}}})
+	if err != nil {
+		return 0, fmt.Errorf("mongodb: purge journal confirmations: %w", err)
+	}
+	return res.DeletedCount, nil
 }
 
 // Commit stores confirmations on their own, for when no later entry carries them. It inserts

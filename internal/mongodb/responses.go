@@ -169,7 +169,7 @@ func (s *ResponseStore) flush(batch []*submission) {
 		return
 	}
 	results := insertResults(len(batch), inserted)
-	c := rollup.Confirmation{ID: id}
+	c := rollup.Confirmation{ID: id, Single: len(batch) == 1}
 	for i, sub := range batch {
 		if results[i] == nil {
 			c.OK = append(c.OK, i)

@@ -170,7 +170,7 @@ func (s *TicketStore) store(ctx context.Context, ts []*survey.Ticket, idx []int,
 		}
 		return
 	}
-	c := rollup.Confirmation{ID: id}
+	c := rollup.Confirmation{ID: id, Single: len(idx) == 1}
 	for k, i := range idx {
 		if err := results[k]; err != nil && !isDuplicate(err) { // a duplicate: an earlier attempt stored it
 			out[i].Err = storeErr("insert ticket", err)

@@ -40,6 +40,10 @@ type Event struct {
 type Confirmation struct {
 	ID bson.ObjectID `bson:"_id"`
 	OK []int         `bson:"ok"`
+	// Single says the entry holds one event. The worker settles such an entry by looking its
+	// document up, so its confirmation only rides in a later entry, never stored on its own: a
+	// lone one could land after the worker consumed the entry, and stay behind for good.
+	Single bool `bson:"-"`
 }
 
 // Dims are the dimension fields of bucket b as events, batches and stored buckets carry them.
