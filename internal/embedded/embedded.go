@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -66,6 +67,11 @@ func Start(dataDir string, log *slog.Logger, sync string) (*Store, error) {
 		return nil, fmt.Errorf("embedded: sync %q must be full or normal", sync)
 	}
 	dbDir := filepath.Join(dataDir, "db")
+	// The store takes its directory as a file: URI, which it parses and writes back unescaped:
+	// these characters would cut or change the path.
+	if strings.ContainsAny(dbDir, "#?%") {
+		return nil, fmt.Errorf("embedded: the data directory %q holds # ? or %%, which the store cannot take in its path: choose another HAILONG_DATA_DIR", dataDir)
+	}
 	sock := SocketPath(dataDir)
 	if err := privateDirs(dbDir, filepath.Dir(sock)); err != nil {
 		return nil, err

@@ -95,3 +95,23 @@ func tcpListeners(t *testing.T) map[string]bool {
 	}
 	return listening
 }
+
+// A data directory whose path the store's file: URI would cut or change is refused by name,
+// before anything is created in it.
+func TestADataDirectoryTheStoreCannotTakeIsRefusedClearly(t *testing.T) {
+	for _, name := range []string{"hài#lòng", "a?b", "100%"} {
+		dir := filepath.Join(t.TempDir(), name)
+		s, err := Start(dir, slog.New(slog.DiscardHandler), "full")
+		if err == nil {
+			s.Stop()
+			t.Errorf("%q: started", name)
+			continue
+		}
+		if !strings.Contains(err.Error(), "HAILONG_DATA_DIR") || !strings.Contains(err.Error(), name) {
+			t.Errorf("%q: %v; want it to name the directory and HAILONG_DATA_DIR", name, err)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("%q: the directory was created (%v)", name, err)
+		}
+	}
+}
