@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -411,7 +412,10 @@ func (s *CounterDayStore) listOf(ctx context.Context, key string) ([]ticket.Coun
 		sum.Last = max(sum.Last, sum.Slots)
 		s.saveSummary(ctx, sum)
 	}
-	return sum.Entries, nil
+	// An instance of a version before packed slots reads one as a single entry without a
+	// token, and may have cached it in the summary: during a rolling upgrade. No entry lacks
+	// its token otherwise.
+	return slices.DeleteFunc(sum.Entries, func(d ticket.CounterDossier) bool { return d.Token == "" }), nil
 }
 
 func (s *CounterDayStore) summary(ctx context.Context, key string) (*daySummary, error) {

@@ -165,6 +165,27 @@ func TestCounterDayListFromBeforeKeepsItsEntries(t *testing.T) {
 	}
 }
 
+// During a rolling upgrade an instance from before packed slots reads one as an entry without
+// a token and may cache that in the list's summary; the list never shows it.
+func TestCounterDayListSkipsWhatAnOlderInstanceMisread(t *testing.T) {
+	db := testkit.Store(t)
+	ctx := context.Background()
+	const key = "000.00.53.H48|c1|2026-03-31"
+	_, err := db.DB.Collection("counter_days").InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: key}, {Key: "last", Value: 2}, {Key: "slots", Value: 2}, {Key: "entries", Value: bson.A{
+			bson.D{{Key: "token", Value: "old-1"}},
+			bson.D{{Key: "token", Value: ""}, {Key: "completed_at", Value: time.Date(2026, 3, 31, 2, 0, 0, 0, time.UTC)}},
+		}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := mongodb.NewCounterDayStore(db).CounterDossiers(ctx, "000.00.53.H48", "c1", "2026-03-31")
+	if err != nil || len(got) != 1 || got[0].Token != "old-1" {
+		t.Fatalf("list %+v (%v), want old-1 alone", got, err)
+	}
+}
+
 // The counters' day lists of dossiers completed before the retention are deleted, with their
 // dossier codes; a recent day's list stays whole.
 func TestRetentionDropsOldCounterDayLists(t *testing.T) {
