@@ -105,9 +105,8 @@ func New(ctx context.Context, o Options) (*App, error) {
 	}
 	a := &App{DB: db, Metrics: web.NewMetrics(), Hub: redisstore.NewHub(o.Redis, cfg.RedisPrefix, log), log: log,
 		devices: mongodb.NewDeviceStore(db), now: o.Now, retention: cfg.ResponseRetention}
-	journal := mongodb.NewJournal(db, log)
-	a.journal = journal
-	a.Responses = mongodb.NewResponseStore(db, journal, log)
+	a.journal = mongodb.NewJournal(db, log)
+	a.Responses = mongodb.NewResponseStore(db, a.journal, log)
 	a.Responses.Batches = func(n int) { a.Metrics.BatchSize.Observe(float64(n)) }
 	limiter := redisstore.NewLimiter(o.Redis, cfg.RedisPrefix, log)
 	limiter.OnRedisError = a.Metrics.RedisErrors.Inc
@@ -151,7 +150,7 @@ func New(ctx context.Context, o Options) (*App, error) {
 		Limiter: limiter, Settings: a.devices, Refs: refs, Log: log, Now: o.Now}
 	days := mongodb.NewCounterDayStore(db)
 	a.counterDays = days
-	tickets := mongodb.NewTicketStore(db, 100_000, journal)
+	tickets := mongodb.NewTicketStore(db, 100_000, a.journal)
 	a.issuer = ticket.NewIssuerWriters(db.Writers(), tickets, directory.Fields, cfg.TicketTTL, o.Now,
 		kioskService, ticket.DayList{Store: days, Log: log}, directory.Procedures)
 	a.tickets, a.seal = tickets, seal
